@@ -1,0 +1,4 @@
+"""newsarchive: the archive layer — record files, index, diff, near-duplicates, export.
+
+Imports :mod:`normalize`, never Scrapy.
+"""

@@ -1,0 +1,1 @@
+"""One module per `newsarchive` subcommand (see :mod:`newsarchive.cli`)."""

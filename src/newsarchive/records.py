@@ -1,0 +1,128 @@
+"""Record files: atomic writing and streaming reading.
+
+Two on-disk forms, both UTF-8 and not \\u-escaped:
+
+- ``NAME.json`` next to a seed capture ``NAME.txt``: ``{"capture": ..., "records": [record, ...]}``
+  (one capture may hold several articles, e.g. an e-paper page);
+- ``<crawl-id>-NNNNN.jsonl`` next to a WARC segment: one record per line.
+
+Reading never loads more than one file at a time; a damaged file raises :class:`RecordFileError`
+naming the file and the line, so callers can report it and go on with the rest of the archive.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from normalize.record import Record
+
+RECORD_SUFFIXES = (".json", ".jsonl")
+
+
+class RecordFileError(ValueError):
+    """A record file that cannot be read; the message names the file (and line) and what is wrong."""
+
+
+def dumps(obj: Any) -> str:
+    """JSON the way the archive stores it: UTF-8 characters as they are, stable key order.
+
+    >>> dumps({"title": "复工复产"})
+    '{"title": "复工复产"}'
+    """
+    return json.dumps(obj, ensure_ascii=False, sort_keys=False)
+
+
+def atomic_write_text(path: Path, text: str) -> bool:
+    """Write ``text`` to ``path`` atomically (temp file in the same folder, fsync, rename).
+
+    Returns False and leaves the file untouched when it already holds exactly ``text``, so reruns
+    change nothing (not even the modification time).
+    """
+    path = Path(path)
+    data = text.encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def write_seed_records(path: Path, capture: dict[str, Any], records: Iterable[Record]) -> bool:
+    """Write the ``NAME.json`` record file of one text capture; True when the file changed."""
+    doc = {"capture": capture, "records": [r.to_dict() for r in records]}
+    return atomic_write_text(path, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+
+
+def read_record_file(path: Path) -> Iterator[Record]:
+    """Yield the records of one ``.json`` or ``.jsonl`` file, streaming JSONL line by line."""
+    path = Path(path)
+    if path.suffix == ".jsonl":
+        yield from _read_jsonl(path)
+    elif path.suffix == ".json":
+        yield from _read_json(path)
+    else:
+        raise RecordFileError(f"{path}: not a record file (expected .json or .jsonl)")
+
+
+def _read_json(path: Path) -> Iterator[Record]:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        items = doc["records"] if isinstance(doc, dict) and "records" in doc else [doc]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, TypeError) as exc:
+        raise RecordFileError(f"{path}: cannot read record file: {exc}; rerun `newsarchive clean`") from exc
+    for i, item in enumerate(items):
+        yield _to_record(item, f"{path}: record {i}")
+
+
+def _read_jsonl(path: Path) -> Iterator[Record]:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            for lineno, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    item = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise RecordFileError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from exc
+                yield _to_record(item, f"{path}:{lineno}")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RecordFileError(f"{path}: cannot read record file: {exc}") from exc
+
+
+def _to_record(item: Any, where: str) -> Record:
+    if not isinstance(item, dict):
+        raise RecordFileError(f"{where}: expected a JSON object, got {type(item).__name__}")
+    try:
+        return Record.from_dict(item)
+    except (TypeError, ValueError) as exc:
+        raise RecordFileError(f"{where}: not a record: {exc}") from exc
+
+
+def find_record_files(root: Path) -> list[Path]:
+    """All record files under ``root`` (or ``root`` itself), sorted; skips hidden and temp files."""
+    root = Path(root)
+    if root.is_file():
+        return [root]
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root}: no such file or folder")
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.suffix in RECORD_SUFFIXES and p.is_file() and not p.name.startswith(".")
+    )
