@@ -1,0 +1,401 @@
+"""Raw captures: WARC/1.1 gzip segments, the JSONL record segment beside each, and WARC reading for replay.
+
+Layout (one folder per site, one set of segments per crawl)::
+
+    archive/captures/<site>/<crawl-id>-00000.warc.gz   warcinfo, then response + request records
+    archive/captures/<site>/<crawl-id>-00000.jsonl     records cleaned from responses of that segment
+
+Durability, so that ``warcio check`` accepts the files even after the crawler is SIGKILLed:
+
+- every WARC record is its own gzip member; the response and request records of one exchange are built
+  in memory and written with one ``os.write`` loop on an ``O_APPEND`` descriptor, then ``fsync``-ed
+  (optional), so a killed process leaves whole exchanges only (a torn tail needs a power cut);
+- a writer never appends to an existing file: every start opens a new segment (next free ``NNNNN``),
+  so a file damaged by a crash is never extended;
+- segments rotate when they reach ``max_size`` bytes; the JSONL lines of a record go to the JSONL whose
+  base name is that of the WARC segment holding its response, and each record's ``capture`` says
+  ``{"file": <path relative to the archive root>, "offset": <response record offset>, "length": ...}``.
+
+No Scrapy here: the crawler passes plain :class:`Exchange` values.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from newsarchive.records import dumps
+
+log = logging.getLogger(__name__)
+
+WARC_SUFFIX = ".warc.gz"
+SEGMENT_RE = re.compile(r"^(?P<crawl>.+)-(?P<num>\d{5})\.warc\.gz$")
+# Hop-by-hop framing the HTTP client already removed from the body; kept, it would misdescribe the payload.
+_DROPPED_HEADERS = {"transfer-encoding"}
+
+
+class CaptureError(OSError):
+    """A WARC segment that cannot be written or read; the message names the file and what to do."""
+
+
+@dataclass
+class Exchange:
+    """One HTTP request and the response it got, as received (body not decompressed)."""
+
+    url: str
+    status: int
+    body: bytes
+    response_headers: list[tuple[str, str]] = field(default_factory=list)
+    method: str = "GET"
+    request_headers: list[tuple[str, str]] = field(default_factory=list)
+    request_body: bytes = b""
+    reason: str = ""
+    protocol: str = "HTTP/1.1"
+    fetched_at: datetime | None = None
+    ip_address: str | None = None
+
+
+@dataclass(frozen=True)
+class CapturePointer:
+    """Where the response record of one exchange sits: ``file`` is relative to the archive root."""
+
+    file: str
+    offset: int
+    length: int
+    record_id: str
+    url: str
+    fetched_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "offset": self.offset, "length": self.length, "record_id": self.record_id}
+
+
+@dataclass
+class ReplayedResponse:
+    url: str
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    fetched_at: str
+    pointer: dict[str, Any]
+
+
+def utc_stamp(now: datetime | None = None) -> str:
+    """A crawl id made from the time: ``20200220T081500Z``.
+
+    >>> utc_stamp(datetime(2020, 2, 20, 8, 15, tzinfo=UTC))
+    '20200220T081500Z'
+    """
+    return (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+
+
+def warc_date(moment: datetime) -> str:
+    """WARC-Date with second precision, UTC.
+
+    >>> warc_date(datetime(2020, 2, 20, 8, 15, 1, 500, tzinfo=UTC))
+    '2020-02-20T08:15:01Z'
+    """
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def jsonl_path_for(warc_path: Path) -> Path:
+    """The record segment beside a WARC segment.
+
+    >>> jsonl_path_for(Path("a/x-00001.warc.gz")).as_posix()
+    'a/x-00001.jsonl'
+    """
+    return warc_path.with_name(warc_path.name[: -len(WARC_SUFFIX)] + ".jsonl")
+
+
+def existing_segments(site_dir: Path, crawl_id: str) -> list[Path]:
+    """This crawl's WARC segments in ``site_dir``, in segment order."""
+    if not site_dir.is_dir():
+        return []
+    found = []
+    for path in site_dir.glob(f"{crawl_id}-*{WARC_SUFFIX}"):
+        m = SEGMENT_RE.match(path.name)
+        if m and m.group("crawl") == crawl_id:
+            found.append((int(m.group("num")), path))
+    return [p for _, p in sorted(found)]
+
+
+class WarcSegmentWriter:
+    """Writes the WARC (and JSONL) segments of one crawl of one site; see the module docstring."""
+
+    def __init__(
+        self,
+        archive_dir: Path,
+        site: str,
+        crawl_id: str,
+        *,
+        max_size: int = 100 * 1024 * 1024,
+        fsync: bool = True,
+        software: str = "cn-gov-news-archive",
+        operator: str | None = None,
+    ) -> None:
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+", site) or not re.fullmatch(r"[A-Za-z0-9_.-]+", crawl_id):
+            raise CaptureError(
+                f"site {site!r} / crawl id {crawl_id!r}: use only letters, digits, '_', '.', '-' "
+                "(they become file names)"
+            )
+        self.archive_dir = Path(archive_dir)
+        self.site_dir = self.archive_dir / "captures" / site
+        self.site, self.crawl_id = site, crawl_id
+        self.max_size, self.fsync = max_size, fsync
+        self.software, self.operator = software, operator
+        self._fd: int | None = None
+        self._path: Path | None = None
+        self._size = 0
+        self._jsonl_fds: dict[Path, int] = {}
+        self.segments: list[Path] = []
+        self.records_written = 0
+        self.warc_records = 0
+
+    # -- WARC -----------------------------------------------------------------------------------
+    def write_exchange(self, exchange: Exchange) -> CapturePointer:
+        """Append the response and request records of ``exchange``; return where the response is."""
+        if self._fd is None or self._size >= self.max_size:
+            self._open_next_segment()
+        assert self._path is not None
+        moment = exchange.fetched_at or datetime.now(UTC)
+        response, request = self._build_pair(exchange, moment)
+        resp_bytes, resp_id = response
+        offset = self._size
+        self._append(resp_bytes + request)
+        self.warc_records += 2
+        return CapturePointer(
+            file=self._path.relative_to(self.archive_dir).as_posix(),
+            offset=offset,
+            length=len(resp_bytes),
+            record_id=resp_id,
+            url=exchange.url,
+            fetched_at=warc_date(moment),
+        )
+
+    def _build_pair(self, ex: Exchange, moment: datetime) -> tuple[tuple[bytes, str], bytes]:
+        buf = io.BytesIO()
+        writer = WARCWriter(buf, gzip=True, warc_version="WARC/1.1")
+        resp = writer.create_warc_record(
+            ex.url,
+            "response",
+            payload=io.BytesIO(ex.body),
+            length=len(ex.body),
+            http_headers=_status_and_headers(f"{ex.status} {ex.reason}".strip(), ex.response_headers, ex),
+            warc_headers_dict=_warc_headers(moment, ex.ip_address),
+        )
+        writer.write_record(resp)
+        resp_bytes = buf.getvalue()
+        resp_id = resp.rec_headers.get_header("WARC-Record-ID")
+        buf.seek(0)
+        buf.truncate()
+        path = _request_target(ex.url)
+        req = writer.create_warc_record(
+            ex.url,
+            "request",
+            payload=io.BytesIO(ex.request_body),
+            length=len(ex.request_body),
+            http_headers=StatusAndHeaders(
+                f"{ex.method} {path} {ex.protocol}", _clean_headers(ex.request_headers), is_http_request=True
+            ),
+            warc_headers_dict={**_warc_headers(moment, None), "WARC-Concurrent-To": resp_id},
+        )
+        writer.write_record(req)
+        return (resp_bytes, resp_id), buf.getvalue()
+
+    def _open_next_segment(self) -> None:
+        self._close_warc()
+        self.site_dir.mkdir(parents=True, exist_ok=True)
+        taken = existing_segments(self.site_dir, self.crawl_id)
+        num = int(SEGMENT_RE.match(taken[-1].name).group("num")) + 1 if taken else 0  # type: ignore[union-attr]
+        path = self.site_dir / f"{self.crawl_id}-{num:05d}{WARC_SUFFIX}"
+        try:
+            self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
+        except FileExistsError as exc:  # another process with the same crawl id
+            raise CaptureError(f"{path}: already exists; give each running crawl its own crawl id") from exc
+        self._path, self._size = path, 0
+        self.segments.append(path)
+        self._append(self._warcinfo(path.name))
+        self.warc_records += 1
+
+    def _warcinfo(self, filename: str) -> bytes:
+        buf = io.BytesIO()
+        writer = WARCWriter(buf, gzip=True, warc_version="WARC/1.1")
+        info: dict[str, str] = {
+            "software": self.software,
+            "format": "WARC File Format 1.1",
+            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+            "isPartOf": f"{self.site}/{self.crawl_id}",
+        }
+        if self.operator:
+            info["operator"] = self.operator
+        writer.write_record(writer.create_warcinfo_record(filename, info))
+        return buf.getvalue()
+
+    def _append(self, data: bytes) -> None:
+        assert self._fd is not None
+        _write_all(self._fd, data)
+        if self.fsync:
+            os.fsync(self._fd)
+        self._size += len(data)
+
+    # -- JSONL ----------------------------------------------------------------------------------
+    def append_records(self, pointer: CapturePointer, records: Iterable[dict[str, Any]]) -> Path:
+        """Append records (JSON-ready dicts) to the JSONL beside ``pointer.file``, in one write."""
+        return self.append_records_to(jsonl_path_for(self.archive_dir / pointer.file), records)
+
+    def append_records_to(self, path: Path, records: Iterable[dict[str, Any]]) -> Path:
+        """Append records to an explicit JSONL file (replay writes beside no new WARC)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = self._jsonl_fds.get(path)
+        if fd is None:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            self._jsonl_fds[path] = fd
+        data = "".join(dumps(r) + "\n" for r in records).encode("utf-8")
+        if data:
+            _write_all(fd, data)
+            if self.fsync:
+                os.fsync(fd)
+            self.records_written += data.count(b"\n")
+        return path
+
+    # -- closing --------------------------------------------------------------------------------
+    def _close_warc(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def close(self) -> None:
+        self._close_warc()
+        for fd in self._jsonl_fds.values():
+            os.close(fd)
+        self._jsonl_fds.clear()
+
+    def __enter__(self) -> WarcSegmentWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+def _clean_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in headers if k.lower() not in _DROPPED_HEADERS]
+
+
+def _status_and_headers(status_line: str, headers: list[tuple[str, str]], ex: Exchange) -> StatusAndHeaders:
+    kept = _clean_headers(headers)
+    if any(k.lower() == "transfer-encoding" for k, _ in headers):
+        kept = [(k, v) for k, v in kept if k.lower() != "content-length"]
+        kept.append(("Content-Length", str(len(ex.body))))
+    return StatusAndHeaders(status_line, kept, protocol=ex.protocol)
+
+
+def _warc_headers(moment: datetime, ip: str | None) -> dict[str, str]:
+    headers = {"WARC-Date": warc_date(moment)}
+    if ip:
+        headers["WARC-IP-Address"] = ip
+    return headers
+
+
+def _request_target(url: str) -> str:
+    """The request-target of a GET line.
+
+    >>> _request_target("http://a.gov.cn/x/y.html?p=1#frag")
+    '/x/y.html?p=1'
+    """
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+# -- reading ------------------------------------------------------------------------------------
+def find_warc_files(root: Path) -> list[Path]:
+    """WARC files under ``root`` (or ``root`` itself), sorted; a clear error when there are none."""
+    root = Path(root)
+    if root.is_file():
+        return [root]
+    files = sorted(p for p in root.rglob("*.warc.gz") if p.is_file()) if root.is_dir() else []
+    if not files:
+        raise CaptureError(f"{root}: no *.warc.gz files here; point replay at a captures folder or a WARC file")
+    return files
+
+
+def iter_responses(path: Path) -> Iterator[tuple[str, int, str]]:
+    """(target URI, offset, WARC-Date) of each response record in one WARC file.
+
+    Stops quietly at a torn tail (logged), so one damaged segment does not hide the others.
+    """
+    try:
+        with Path(path).open("rb") as fh:
+            it = ArchiveIterator(fh)
+            for rec in it:
+                if rec.rec_type == "response":
+                    uri = rec.rec_headers.get_header("WARC-Target-URI")
+                    yield uri, it.get_record_offset(), rec.rec_headers.get_header("WARC-Date") or ""
+    except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+        log.warning("%s: stopped reading at a damaged record (%s); earlier records are used", path, exc)
+
+
+def read_response(path: Path, offset: int, archive_dir: Path | None = None) -> ReplayedResponse:
+    """Read the response record at ``offset``; the body is the payload as received (not decoded)."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            fh.seek(offset)
+            rec = next(iter(ArchiveIterator(fh)))
+            if rec.rec_type != "response" or rec.http_headers is None:
+                raise CaptureError(f"{path}@{offset}: not an HTTP response record ({rec.rec_type})")
+            body = rec.raw_stream.read()
+            status = int(rec.http_headers.get_statuscode() or 0)
+            headers = list(rec.http_headers.headers)
+            uri = rec.rec_headers.get_header("WARC-Target-URI")
+            date = rec.rec_headers.get_header("WARC-Date") or ""
+            rid = rec.rec_headers.get_header("WARC-Record-ID") or ""
+            length = fh.tell() - offset
+    except (StopIteration, ArchiveLoadFailed, EOFError) as exc:
+        raise CaptureError(f"{path}@{offset}: no readable WARC record there ({exc}); run `warcio check`") from exc
+    rel = path.relative_to(archive_dir).as_posix() if archive_dir else path.as_posix()
+    pointer = {"file": rel, "offset": offset, "length": length, "record_id": rid}
+    return ReplayedResponse(uri, status, headers, body, date, pointer)
+
+
+def recorded_urls(site_dir: Path, crawl_id: str) -> set[str]:
+    """URLs of the records already in this crawl's JSONL segments (for exactly-once on resume).
+
+    Read leniently: a torn last line (a crash mid-write) is skipped with a warning.
+    """
+    urls: set[str] = set()
+    for warc in existing_segments(Path(site_dir), crawl_id):
+        path = jsonl_path_for(warc)
+        if not path.exists():
+            continue
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            for lineno, line in enumerate(fh, 1):
+                try:
+                    url = json.loads(line).get("url")
+                except (json.JSONDecodeError, AttributeError):
+                    log.warning("%s:%d: unreadable record line skipped (torn by a crash?)", path, lineno)
+                    continue
+                if url:
+                    urls.add(url)
+    return urls
