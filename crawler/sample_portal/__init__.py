@@ -1,0 +1,1 @@
+"""The bundled sample portal: article data, build script, generated static site and its local server."""
