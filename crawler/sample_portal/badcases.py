@@ -5,8 +5,9 @@ index page links to, what the crawler must end with (``expect``), and the reply.
 dated link list of all cases (an ordinary column list page); ``/robots.txt`` disallows ``/private/``.
 
 Test settings the cases assume (the crawler's tests set them):
-    DOWNLOAD_TIMEOUT <= 2 (the slow case sleeps ``SLOW_SECONDS``), DOWNLOAD_MAXSIZE <= 2 MiB (the big case
-    is ``BIG_BODY_BYTES``), a max-pages/depth limit (the endless list never ends), retries >= 1 (500 then 200).
+    DOWNLOAD_TIMEOUT <= 2 (the slow case sleeps ``SLOW_SECONDS``), DOWNLOAD_MAXSIZE <= 2 MiB (the big
+    case is ``BIG_BODY_BYTES``), a max-pages/depth limit (the endless list never ends), retries >= 1
+    (500 then 200).
 """
 
 from __future__ import annotations
@@ -177,8 +178,8 @@ EXPECTED_RECORD_TITLES = {case.path: case.title for case in BADCASES if case.exp
 
 
 def index_page() -> Reply:
-    items = "".join(f'<li><a href="{case.path}" title="{case.id}">{case.title}</a><span>{case.date}</span></li>'
-                    for case in BADCASES)
+    items = "".join(f'<li><a href="{case.path}" title="{case.id}">{case.title}</a>'
+                    f"<span>{case.date}</span></li>" for case in BADCASES)
     html = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>工作动态_示例县人民政府</title></head>'
             f'<body><h2>工作动态</h2><ul class="list">{items}'
             f'<li><a href="{ENDLESS_PATH}?page=1">更多动态</a><span>2020-02-15</span></li></ul>'
