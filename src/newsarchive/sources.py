@@ -1,0 +1,224 @@
+"""Turn a command-line argument (record file, raw capture or folder) into article records.
+
+What a path can be (chosen by its name):
+
+- ``NAME.json`` / ``NAME.jsonl``: a record file, read with :mod:`newsarchive.records`;
+- ``NAME.txt``: a text capture (like the seeds), cleaned with ``normalize.clean(kind="text")``;
+- ``NAME.html`` / ``NAME.htm``: a saved page, cleaned with ``normalize.clean(kind="html")``;
+- ``NAME.warc.gz`` / ``NAME.warc``: the HTTP responses in it (status 200, HTML or text) are cleaned one
+  by one with their URL and HTTP charset; each record gets ``url``, ``site`` (host), ``fetched_at``
+  (WARC-Date) and ``capture = {"file", "offset"}``;
+- a folder: everything above found under it, except that a capture with a record file beside it
+  (``X.txt`` + ``X.json``, ``X.warc.gz`` + ``X.jsonl``) is read from its record file — the records the
+  archive already holds — rather than cleaned again.
+
+Nothing stops at the first bad file: each problem (unreadable record file, truncated WARC, a page
+``normalize.clean`` rejects) is appended to the caller's ``problems`` list as a message naming the file
+and what to do, and the remaining files are still read.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from normalize.errors import CleanError
+from normalize.record import Record
+from newsarchive.records import RecordFileError, read_record_file
+
+RECORD_SUFFIXES = (".json", ".jsonl")
+TEXT_SUFFIXES = (".txt",)
+HTML_SUFFIXES = (".html", ".htm")
+WARC_SUFFIXES = (".warc.gz", ".warc")
+
+CleanFn = Callable[..., list[Record]]
+
+
+def kind_of(path: Path) -> str | None:
+    """``"records"``, ``"text"``, ``"html"``, ``"warc"`` or None (not something we read).
+
+    >>> kind_of(Path("a/crawl-00001.warc.gz")), kind_of(Path("000_x.txt")), kind_of(Path("x.md"))
+    ('warc', 'text', None)
+    """
+    name = path.name.lower()
+    for kind, suffixes in (
+        ("warc", WARC_SUFFIXES),
+        ("records", RECORD_SUFFIXES),
+        ("text", TEXT_SUFFIXES),
+        ("html", HTML_SUFFIXES),
+    ):
+        if name.endswith(suffixes):
+            return kind
+    return None
+
+
+def stem_of(path: Path) -> str:
+    """File name without its capture/record suffix: ``c-00001.warc.gz`` -> ``c-00001``."""
+    name = path.name
+    for suffix in WARC_SUFFIXES + RECORD_SUFFIXES + TEXT_SUFFIXES + HTML_SUFFIXES:
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return path.stem
+
+
+def iter_source(path: Path, problems: list[str]) -> Iterator[Record]:
+    """Records of one argument (file or folder); problems are appended to ``problems``."""
+    path = Path(path)
+    if path.is_dir():
+        for file in folder_inputs(path):
+            yield from iter_file(file, problems)
+    elif path.is_file():
+        yield from iter_file(path, problems)
+    else:
+        problems.append(f"{path}: no such file or folder")
+
+
+def load_sources(paths: list[Path], problems: list[str]) -> list[Record]:
+    """All records of several arguments, in order."""
+    return [rec for p in paths for rec in iter_source(p, problems)]
+
+
+def folder_inputs(root: Path) -> list[Path]:
+    """The files of a folder to read: record files, plus captures that have no record file beside them."""
+    files = sorted(p for p in root.rglob("*") if p.is_file() and not _hidden(p, root) and kind_of(p))
+    covered = {(p.parent, stem_of(p)) for p in files if kind_of(p) == "records"}
+    return [p for p in files if kind_of(p) == "records" or (p.parent, stem_of(p)) not in covered]
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def iter_file(path: Path, problems: list[str]) -> Iterator[Record]:
+    kind = kind_of(path)
+    if kind == "records":
+        yield from _iter_record_file(path, problems)
+    elif kind in ("text", "html"):
+        yield from _clean_capture(path, kind, problems)
+    elif kind == "warc":
+        yield from iter_warc(path, problems)
+    else:
+        problems.append(
+            f"{path}: not a record file or capture (expected .json, .jsonl, .txt, .html or .warc.gz)"
+        )
+
+
+def _iter_record_file(path: Path, problems: list[str]) -> Iterator[Record]:
+    try:
+        yield from read_record_file(path)
+    except RecordFileError as exc:
+        problems.append(str(exc))
+
+
+def clean_function() -> CleanFn:
+    """``normalize.clean.clean`` (imported late: raw captures are the only reason to need it)."""
+    try:
+        from normalize.clean import clean
+    except ImportError as exc:  # the normaliser is another package's work; say so plainly
+        raise RuntimeError(
+            f"normalize.clean is not available ({exc}); raw captures cannot be cleaned — "
+            "pass record files (run `newsarchive clean` first) or install the complete project"
+        ) from exc
+    return clean
+
+
+def _clean_capture(path: Path, kind: str, problems: list[str]) -> Iterator[Record]:
+    try:
+        data = path.read_bytes()
+        records = clean_function()(data, name=path.name, kind=kind)
+    except (OSError, CleanError, RuntimeError) as exc:
+        reason = getattr(exc, "reason", None)
+        problems.append(f"{path}: cannot clean capture{f' ({reason})' if reason else ''}: {exc}")
+        return
+    for rec in records:
+        if not rec.capture:
+            rec.capture = {"file": str(path)}
+        yield rec
+
+
+# -------------------------------------------------------------------------------------------- WARC
+
+
+def iter_warc(path: Path, problems: list[str]) -> Iterator[Record]:
+    """Clean the HTML/text responses of a WARC file; a damaged or truncated file is reported with the
+    offset where reading stopped, and the records before it are still yielded."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    offset = 0
+    try:
+        with path.open("rb") as fh:
+            it = ArchiveIterator(fh)
+            for entry in it:
+                offset = it.get_record_offset()
+                if entry.rec_type != "response" or entry.http_headers is None:
+                    continue
+                body = entry.content_stream().read()
+                yield from _clean_response(path, offset, entry, body, problems)
+    except (ArchiveLoadFailed, EOFError, zlib.error, OSError, ValueError) as exc:
+        problems.append(
+            f"{path}: damaged or truncated WARC, reading stopped after offset {offset} ({exc}); "
+            f"the responses before it were used — check the file with `warcio check {path}` "
+            "and re-fetch the pages after that offset"
+        )
+
+
+def _clean_response(path: Path, offset: int, entry: Any, body: bytes, problems: list[str]) -> list[Record]:
+    headers = entry.http_headers
+    url = entry.rec_headers.get_header("WARC-Target-URI")
+    status = headers.get_statuscode()
+    ctype = (headers.get_header("Content-Type") or "").lower()
+    if status != "200" or not ctype.startswith(("text/html", "application/xhtml", "text/plain")):
+        return []
+    kind = "text" if ctype.startswith("text/plain") else "html"
+    try:
+        records = clean_function()(body, url=url, http_charset=_charset(ctype), kind=kind)
+    except (CleanError, RuntimeError) as exc:
+        problems.append(f"{path}@{offset} {url}: not cleaned ({getattr(exc, 'reason', 'error')}): {exc}")
+        return []
+    fetched = _warc_date(entry.rec_headers.get_header("WARC-Date"))
+    for rec in records:
+        rec.url = rec.url or url
+        rec.site = rec.site or host_of(url)
+        rec.capture = rec.capture or {"file": str(path), "offset": offset}
+        rec.fetched_at = rec.fetched_at or fetched
+    return records
+
+
+def _charset(content_type: str) -> str | None:
+    """
+    >>> _charset("text/html; charset=GB2312")
+    'gb2312'
+    """
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.strip() == "charset" and value.strip():
+            return value.strip().strip("\"'")
+    return None
+
+
+def _warc_date(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).isoformat()
+    except ValueError:
+        return value
+
+
+def host_of(url: str | None) -> str | None:
+    """Lower-case host of a URL, without ``www.`` and port.
+
+    >>> host_of("http://WWW.Zhumadian.gov.cn:8080/a.html")
+    'zhumadian.gov.cn'
+    >>> host_of(None) is None
+    True
+    """
+    if not url:
+        return None
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.") or None
