@@ -1,0 +1,361 @@
+"""Main-content extraction for Chinese news and government pages: trafilatura plus what portals need.
+
+``extract_html(html, url=None) -> Extraction`` takes *decoded* text (decode bytes with
+:func:`normalize.decode.decode` first: given bytes, trafilatura guesses and ignores the declared charset).
+
+1. The page is parsed once with lxml; scripts/styles go and tables used as page layout (nested tables,
+   cells holding paragraphs of prose) become plain blocks so that the article inside is not read as a
+   data table.
+2. trafilatura extracts the main text from that tree (its own fallbacks off: they return the whole page
+   on many portals; we do better with step 3).
+3. :mod:`normalize.extract_furniture` removes the portal furniture trafilatura keeps and keeps the
+   densest run of prose lines; what it drops is kept in ``Extraction.removed`` with its kind.
+4. When that leaves little or nothing, a fallback takes the block holding most paragraph text
+   (``method="fallback"``).
+5. :mod:`normalize.extract_meta` reads title, kicker, subtitle, publish time, source, bylines, editor.
+
+The text is NOT repaired here (script conversion, pinyin, etc. happen later in ``normalize.clean``).
+Failures raise :class:`~normalize.errors.ExtractionError` with reason ``"empty-document"``,
+``"not-html"`` or ``"no-main-content"``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import trafilatura
+from lxml import etree
+from lxml import html as lxml_html
+
+from normalize.errors import ExtractionError
+from normalize.extract_furniture import Selection, cjk_count, drop_furniture, select_body
+from normalize.extract_meta import normalize_date, read_bylines, read_meta_lines, strip_title_suffix
+from normalize.record import Removed
+
+__all__ = ["Extraction", "ExtractionError", "extract_html"]
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_TAG = re.compile(r"<[a-zA-Z!/][^>]{0,200}>")
+_DROP_TAGS = ("script", "style", "noscript", "iframe", "object", "embed", "template", "svg")
+_META_DATE_KEYS = (
+    "article:published_time",
+    "pubdate",
+    "publishdate",
+    "publish_date",
+    "og:release_date",
+    "dc.date",
+    "dc.date.issued",
+    "firstpublishedtime",
+    "weibo:article:create_at",
+)
+_URL_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})[-/_]?(0[1-9]|1[0-2])[-/_]?(0[1-9]|[12]\d|3[01])(?!\d)")
+MIN_BODY_CJK = 40  # fewer CJK characters than this in the main pass: try the fallback
+LAYOUT_CELL_CHARS = 120  # a table cell with this much text is page layout, not data
+_META_KINDS = frozenset({"metadata-line", "editor-line"})
+
+
+@dataclass
+class Extraction:
+    """The main content of one HTML page and its metadata (text not yet repaired)."""
+
+    text: str
+    title: str | None = None
+    kicker: str | None = None
+    subtitle: str | None = None
+    published: str | None = None
+    source: str | None = None
+    editor: str | None = None
+    authors: list[str] = field(default_factory=list)
+    photographers: list[str] = field(default_factory=list)
+    removed: list[Removed] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    method: str = "trafilatura"
+
+
+@dataclass
+class _Head:
+    """What the page says about itself before extraction mutates the tree."""
+
+    title_tag: str | None
+    headings: list[str]
+    meta_title: str | None
+    meta_date: str | None
+
+
+def extract_html(html: str, url: str | None = None) -> Extraction:
+    """Extract the article body and metadata from one decoded HTML page.
+
+    >>> page = ("<html><head><title>我市召开春耕生产工作会议_某某网</title></head><body>"
+    ...         "<div>当前位置：首页 &gt; 要闻</div><h1>我市召开春耕生产工作会议</h1>"
+    ...         "<div>发布时间：2020-02-12 08:28 来源：市农业局</div>"
+    ...         "<p>2月11日，市政府召开春耕生产工作会议，部署今年春耕备耕工作。</p>"
+    ...         "<p>会议要求，各地要抓好种子、化肥等农资供应，确保不误农时。</p>"
+    ...         "<div>责任编辑：李华</div></body></html>")
+    >>> ex = extract_html(page)
+    >>> ex.title, ex.published, ex.source, ex.editor
+    ('我市召开春耕生产工作会议', '2020-02-12T08:28', '市农业局', '李华')
+    >>> ex.text.splitlines()[0]
+    '2月11日，市政府召开春耕生产工作会议，部署今年春耕备耕工作。'
+    """
+    tree = parse_html(html)
+    head = read_head(tree)
+    prepare_tree(tree)
+    lines, method = main_lines(tree)
+    selection = select_body(lines)
+    if cjk_count("".join(selection.lines)) < MIN_BODY_CJK:
+        selection, method = fallback_or(selection, tree, method)
+    if not selection.lines:
+        raise ExtractionError(
+            "no-main-content",
+            "no article text found on the page (only navigation/furniture); the raw capture is kept — "
+            "check that this URL is an article page and not an index or a script-rendered shell",
+        )
+    return build_extraction(selection, head, method, url)
+
+
+def parse_html(html: str) -> etree._Element:
+    """Parse decoded HTML once; reject what is not HTML with a clear reason.
+
+    >>> parse_html("   ")
+    Traceback (most recent call last):
+    ...
+    normalize.errors.ExtractionError: empty document: nothing to extract (the capture has no content)
+    >>> parse_html("plain text, no tags at all")
+    Traceback (most recent call last):
+    ...
+    normalize.errors.ExtractionError: input is not HTML (no tags found); pass it to clean() with kind="text"
+    """
+    if not html or not html.strip():
+        raise ExtractionError(
+            "empty-document", "empty document: nothing to extract (the capture has no content)"
+        )
+    if not _TAG.search(html[:20000]):
+        raise ExtractionError(
+            "not-html", 'input is not HTML (no tags found); pass it to clean() with kind="text"'
+        )
+    try:
+        tree = lxml_html.document_fromstring(_XML_DECL.sub("", html, count=1))
+    except (etree.ParserError, ValueError) as err:
+        msg = f"lxml could not parse the page ({err}); is it really HTML?"
+        raise ExtractionError("not-html", msg) from err
+    if tree is None:
+        raise ExtractionError("empty-document", "the HTML parses to an empty tree")
+    return tree
+
+
+def _text(el: etree._Element) -> str:
+    return " ".join("".join(el.itertext()).split())
+
+
+def read_head(tree: etree._Element) -> _Head:
+    """Title tag, headings, meta title and meta date, read before the tree is changed."""
+    titles = tree.xpath("//title")
+    title_tag = _text(titles[0]) if titles else None
+    headings = [t for t in (_text(h) for h in tree.xpath("//h1|//h2|//h3")[:12]) if t]
+    meta_title = None
+    meta_date = None
+    for meta in tree.xpath("//meta[@content]"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+        if key == "og:title" and meta_title is None:
+            meta_title = meta.get("content", "").strip() or None
+        elif key in _META_DATE_KEYS and meta_date is None:
+            meta_date = normalize_date(meta.get("content", ""))
+    return _Head(title_tag or None, headings, meta_title, meta_date)
+
+
+def prepare_tree(tree: etree._Element) -> None:
+    """Drop non-content elements and turn layout tables into plain blocks (in place)."""
+    etree.strip_elements(tree, *_DROP_TAGS, etree.Comment, with_tail=False)
+    for table in tree.xpath("//table"):
+        if is_layout_table(table):
+            unwrap_table(table)
+
+
+def is_layout_table(table: etree._Element) -> bool:
+    """A table used for page layout: it nests tables or a cell holds a paragraph of prose.
+
+    >>> t = lxml_html.fragment_fromstring("<table><tr><th>区县</th><td>人口</td></tr></table>")
+    >>> is_layout_table(t)
+    False
+    >>> t = lxml_html.fragment_fromstring(
+    ...     "<table><tr><td><table><tr><td>x</td></tr></table></td></tr></table>")
+    >>> is_layout_table(t)
+    True
+    """
+    if table.find(".//table") is not None:
+        return True
+    for cell in table.iter("td"):
+        text = "".join(cell.itertext())
+        if len(text) >= LAYOUT_CELL_CHARS or cell.find(".//p") is not None or cell.find(".//br") is not None:
+            return True
+    return False
+
+
+def unwrap_table(table: etree._Element) -> None:
+    """Rename a layout table's own rows and cells to ``div`` so extraction reads them as blocks."""
+    for el in table.iter("table", "tbody", "thead", "tfoot", "tr", "td", "th"):
+        if el.tag in ("td", "th", "tr", "table", "tbody", "thead", "tfoot"):
+            el.tag = "div"
+
+
+def main_lines(tree: etree._Element) -> tuple[list[str], str]:
+    """The lines trafilatura extracts from the prepared tree (its own fallbacks off)."""
+    text = trafilatura.extract(
+        tree,
+        fast=True,
+        include_comments=False,
+        include_tables=True,
+        include_images=False,
+        deduplicate=False,
+    )
+    return split_lines(text or ""), "trafilatura"
+
+
+def split_lines(text: str) -> list[str]:
+    """Non-empty stripped lines.
+
+    >>> split_lines(" 一 \\n\\n 二\\u3000\\n")
+    ['一', '二']
+    """
+    return [s for s in (line.strip(" \t\r\u3000\u00a0") for line in text.split("\n")) if s]
+
+
+def fallback_or(selection: Selection, tree: etree._Element, method: str) -> tuple[Selection, str]:
+    """The fallback's selection when it finds more text than the main pass, else the main one."""
+    lines = densest_block_lines(tree)
+    alt = select_body(lines)
+    if not alt.lines:
+        alt = drop_furniture(lines)
+    if cjk_count("".join(alt.lines)) > cjk_count("".join(selection.lines)):
+        return alt, "fallback"
+    return selection, method
+
+
+_BLOCK_TAGS = ("p", "div", "td", "li", "section", "article", "font", "span", "center")
+
+
+def densest_block_lines(tree: etree._Element) -> list[str]:
+    """Lines of the element whose direct paragraphs hold the most CJK text (classic parent-of-most-text)."""
+    scores: dict[etree._Element, int] = {}
+    for p in tree.iter("p", "br"):
+        parent = p.getparent()
+        if parent is None:
+            continue
+        chunk = (p.text_content() if p.tag == "p" else (p.tail or ""))
+        scores[parent] = scores.get(parent, 0) + cjk_count(chunk)
+    if not scores:
+        return []
+    best = max(scores, key=lambda el: scores[el])
+    return block_lines(best)
+
+
+def block_lines(el: etree._Element) -> list[str]:
+    """Text of an element with block boundaries (p, br, div, ...) as line breaks."""
+    for br in el.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    for block in el.iter(*_BLOCK_TAGS):
+        if block is not el and block.tag not in ("font", "span"):
+            block.tail = "\n" + (block.tail or "")
+            block.text = "\n" + (block.text or "")
+    return split_lines("".join(el.itertext()))
+
+
+def build_extraction(selection: Selection, head: _Head, method: str, url: str | None) -> Extraction:
+    """Title, metadata and body from the kept lines and the page head."""
+    body = list(selection.lines)
+    removed = list(selection.removed)
+    title = choose_title(head, body, removed)
+    body, removed = drop_title_lines(body, removed, title)
+    kicker, subtitle = kicker_subtitle(head, title)
+    meta = read_meta_lines([r.text for r in removed if r.kind in _META_KINDS])
+    read_bylines(body, meta)
+    flags: list[str] = []
+    published = meta.published or head.meta_date or date_from_url(url)
+    if published is None:
+        flags.append("no-date")
+    if title is None:
+        flags.append("no-title")
+    return Extraction(
+        text="\n".join(body),
+        title=title,
+        kicker=kicker,
+        subtitle=subtitle,
+        published=published,
+        source=meta.source,
+        editor=meta.editor,
+        authors=meta.authors,
+        photographers=meta.photographers,
+        removed=removed,
+        flags=flags,
+        method=method,
+    )
+
+
+def choose_title(head: _Head, body: list[str], removed: list[Removed]) -> str | None:
+    """The headline: a heading or line that the ``<title>`` starts with, else the ``<title>`` minus site.
+
+    >>> h = _Head("市政府召开常务会议_某某市人民政府", ["某某市人民政府", "市政府召开常务会议"], None, None)
+    >>> choose_title(h, [], [])
+    '市政府召开常务会议'
+    """
+    base = strip_title_suffix(head.title_tag) if head.title_tag else None
+    candidates = head.headings + [r.text for r in removed[-40:]] + body[:3]
+    if base:
+        for cand in candidates:
+            if 4 <= len(cand) <= 80 and (cand == base or (len(cand) >= 6 and base.startswith(cand))):
+                return cand
+        for cand in candidates:
+            if 6 <= len(base) <= len(cand) <= len(base) + 40 and cand.startswith(base):
+                return cand
+        return base
+    if head.meta_title:
+        return strip_title_suffix(head.meta_title)
+    heading = next((h for h in head.headings if 4 <= len(h) <= 80), None)
+    return heading
+
+
+def drop_title_lines(
+    body: list[str], removed: list[Removed], title: str | None
+) -> tuple[list[str], list[Removed]]:
+    """Remove the headline (and a repeat of it) from the top of the body."""
+    if not title:
+        return body, removed
+    squeezed = "".join(title.split())
+    while body and "".join(body[0].split()) == squeezed:
+        removed.append(Removed(kind="title", text=body.pop(0)))
+    return body, removed
+
+
+def kicker_subtitle(head: _Head, title: str | None) -> tuple[str | None, str | None]:
+    """Kicker (引题) = the heading right before the headline; subtitle (副题) = one starting with ——.
+
+    >>> kicker_subtitle(_Head(None, ["春耕时节", "我市百万亩良田开犁", "——记某某镇农技站"], None, None),
+    ...                 "我市百万亩良田开犁")
+    (None, '——记某某镇农技站')
+    """
+    if not title or title not in head.headings:
+        return None, None
+    i = head.headings.index(title)
+    subtitle = None
+    if i + 1 < len(head.headings) and head.headings[i + 1].startswith(("——", "—", "--")):
+        subtitle = head.headings[i + 1]
+    kicker = None
+    if i > 0 and head.headings[i - 1].endswith(("——", "：")):
+        kicker = head.headings[i - 1]
+    return kicker, subtitle
+
+
+def date_from_url(url: str | None) -> str | None:
+    """A date in the URL path (``/2020-02/12/``, ``t20200212_``), the last resort.
+
+    >>> date_from_url("http://www.gov.cn/xinwen/2020-02/12/content_5477.htm")
+    '2020-02-12'
+    >>> date_from_url("http://example.gov.cn/art/2020/2/12/art_1.html") is None
+    True
+    """
+    if not url:
+        return None
+    m = _URL_DATE.search(url)
+    return f"{m[1]}-{m[2]}-{m[3]}" if m else None
+

@@ -1,0 +1,185 @@
+"""Portal furniture on the lines of extracted text, and the choice of the article's run of lines.
+
+trafilatura keeps much of what Chinese portals put around an article: breadcrumbs (现在位置), print and
+close buttons (【打印本页】【关闭窗口】), share bars (分享到), related-link lists, previous/next links,
+metadata lines (来源/发布时间/点击数, 责任编辑), copyright and ICP/公网安备 footers and QR-code blocks.
+On pages where its main pass fails it even falls back to the whole page. This module works on the lines
+of its output:
+
+- :func:`classify_line` names the furniture kind of one line (patterns in
+  ``data/extract_furniture.toml``), or returns ``None`` for text;
+- :func:`select_body` keeps the densest run of text lines that crosses no furniture line (a maximum-sum
+  segment: sentence-like lines weigh their length, short link-like lines cost a little, furniture lines
+  are barriers) and reports everything it drops as :class:`~normalize.record.Removed` blocks.
+
+All patterns of one kind are compiled into one regular expression, once, at import.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from normalize.record import Removed
+
+_DATA = Path(__file__).parent / "data" / "extract_furniture.toml"
+
+# A line that reads like prose: it has sentence punctuation (Chinese or ASCII) or is long.
+_SENTENCE_PUNCT = re.compile(r"[，。！？；、：,.!?;]")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+BARRIER_WEIGHT = -10_000.0
+SHORT_LINE_COST = 12.0
+
+
+@dataclass(frozen=True)
+class FurnitureKind:
+    kind: str
+    pattern: re.Pattern[str]
+    max_len: int
+    barrier: bool
+
+
+def load_kinds() -> tuple[FurnitureKind, ...]:
+    """The furniture kinds of the data file, in file order (first match wins).
+
+    >>> [k.kind for k in load_kinds()][:3]
+    ['breadcrumb', 'print-widget', 'share-widget']
+    """
+    table = tomllib.loads(_DATA.read_text("utf-8"))
+    return tuple(
+        FurnitureKind(
+            kind=kind,
+            pattern=re.compile("|".join(f"(?:{p})" for p in spec["line"])),
+            max_len=int(spec.get("max_len", 200)),
+            barrier=bool(spec.get("barrier", True)),
+        )
+        for kind, spec in table.items()
+    )
+
+
+KINDS = load_kinds()
+
+
+def classify_line(line: str) -> str | None:
+    """The furniture kind of one stripped line, or ``None`` when it is article text.
+
+    >>> classify_line("当前位置：首页 > 新闻中心 > 本地新闻")
+    'breadcrumb'
+    >>> classify_line("【打印本页】【关闭窗口】")
+    'print-widget'
+    >>> classify_line("责任编辑：王小明")
+    'editor-line'
+    >>> classify_line("粤ICP备05070829号 粤公网安备 44200002444号")
+    'icp'
+    >>> classify_line("记者从市发改局获悉，今年全市共完成投资120亿元，同比增长15%。") is None
+    True
+    """
+    for kind in KINDS:
+        if len(line) <= kind.max_len and kind.pattern.search(line):
+            return kind.kind
+    return None
+
+
+def is_sentence(line: str) -> bool:
+    """Whether a line reads like article prose rather than a link or label.
+
+    >>> is_sentence("今年全市共完成投资120亿元，同比增长15%。")
+    True
+    >>> is_sentence("国内新闻")
+    False
+    """
+    n = len(line)
+    if n >= 60:
+        return True
+    return n >= 8 and bool(_SENTENCE_PUNCT.search(line))
+
+
+def line_weight(line: str, kind: str | None) -> float:
+    """The weight of a line in the maximum-sum segment (see :func:`select_body`)."""
+    if kind is not None:
+        return BARRIER_WEIGHT
+    if is_sentence(line):
+        return float(len(line))
+    return -SHORT_LINE_COST
+
+
+def best_segment(weights: list[float]) -> tuple[int, int]:
+    """Start and end (exclusive) of the maximum-sum contiguous run; (0, 0) when every weight is <= 0.
+
+    >>> best_segment([-1.0, 5.0, -2.0, 4.0, -100.0, 3.0])
+    (1, 4)
+    >>> best_segment([-1.0, -2.0])
+    (0, 0)
+    """
+    best, best_span = 0.0, (0, 0)
+    run, start = 0.0, 0
+    for i, w in enumerate(weights):
+        if run <= 0:
+            run, start = 0.0, i
+        run += w
+        if run > best:
+            best, best_span = run, (start, i + 1)
+    return best_span
+
+
+@dataclass
+class Selection:
+    lines: list[str]
+    removed: list[Removed]
+
+
+def select_body(lines: list[str]) -> Selection:
+    """Keep the article's run of lines; every dropped line becomes a Removed block with its kind.
+
+    Furniture lines are named by their kind; other lines outside the run are ``"navigation"``
+    (before the article) or ``"trailing-links"`` (after it).
+
+    >>> sel = select_body(["网站首页", "新闻中心", "当前位置：首页 > 要闻",
+    ...                    "市政府召开常务会议，研究部署春耕生产工作。",
+    ...                    "会议要求各地抓好落实。", "责任编辑：李四", "相关新闻"])
+    >>> sel.lines
+    ['市政府召开常务会议，研究部署春耕生产工作。', '会议要求各地抓好落实。']
+    >>> [r.kind for r in sel.removed]
+    ['navigation', 'navigation', 'breadcrumb', 'editor-line', 'related-links']
+    """
+    kinds = [classify_line(line) for line in lines]
+    start, end = best_segment([line_weight(line, k) for line, k in zip(lines, kinds, strict=True)])
+    removed: list[Removed] = []
+    kept: list[str] = []
+    for i, (line, kind) in enumerate(zip(lines, kinds, strict=True)):
+        if start <= i < end and kind is None:
+            kept.append(line)
+        elif kind is not None:
+            removed.append(Removed(kind=kind, text=line))
+        else:
+            removed.append(Removed(kind="navigation" if i < start else "trailing-links", text=line))
+    return Selection(kept, removed)
+
+
+def drop_furniture(lines: list[str]) -> Selection:
+    """Only remove furniture lines, keeping every other line (used when no run of prose exists).
+
+    >>> drop_furniture(["图为活动现场", "分享到：微博 微信"]).lines
+    ['图为活动现场']
+    """
+    kept: list[str] = []
+    removed: list[Removed] = []
+    for line in lines:
+        kind = classify_line(line)
+        if kind is None:
+            kept.append(line)
+        else:
+            removed.append(Removed(kind=kind, text=line))
+    return Selection(kept, removed)
+
+
+def cjk_count(text: str) -> int:
+    """Number of CJK ideographs in ``text``.
+
+    >>> cjk_count("新闻 News 2012")
+    2
+    """
+    return len(_CJK.findall(text))
