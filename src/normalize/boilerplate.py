@@ -1,0 +1,221 @@
+"""Text boilerplate (issue 2, part 6): portal furniture in captures that arrive as plain text.
+
+:func:`strip_boilerplate` takes the lines of one article (after character repairs, so simplified, and
+with either ASCII or full-width colons/brackets) and returns the lines that stay plus every removed
+block as ``Removed(kind, text)`` — nothing is dropped silently. Kinds:
+
+==================  =====================================================================
+``copyright``       版权声明/免责声明 and its numbered clauses, incl. 法律顾问 / 律师事务所 lines
+``icp``             ICP 备案 and 公网安备 numbers
+``editor-line``     责任编辑:X, ``( 编辑:X ) |`` (the name is returned as ``editor``)
+``mood-widget``     查看心情排行…
+``print-widget``    打印 / 关闭窗口 / 字体 大 中 小 (also when trailing a dateline)
+``navigation``      short bulleted lines ("- 热门职位") before the first paragraph
+``related-links``   a list of "-" items (bullet line + title line) after the body
+``teaser``          title + lead truncated with "..." pairs of other articles after the body
+``footer``          e-paper staff and contact lines (主编:, 执行主编:, 校对:, 投稿邮箱:)
+==================  =====================================================================
+
+The e-paper masthead is removed by :mod:`normalize.epaper`, which knows where the page's first article
+starts; the masthead line patterns live here (:data:`MASTHEAD_LINE`) so both agree.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from normalize.record import Removed
+
+COLON = "[:：]"
+ELLIPSIS_END = re.compile(r"(\.{3,}|…+|。{3,})\s*$")
+TERMINAL_END = re.compile(r"(?:[。！？!?；;…]|\.{3,})[”’」』\"']*\s*$")
+HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+BULLET_LINE = re.compile(r"^\s*[-•·*▪◆●]\s*$")
+BULLET_ITEM = re.compile(r"^\s*[-•·*▪◆●]\s+\S.{0,24}$")
+
+PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+ICP = re.compile(r"ICP\s*[备證证]|[" + PROVINCES + r"]ICP|公网安备\s*\d|网安备\s*\d{6,}", re.I)
+EDITOR = re.compile(r"^\s*[(（\[【]?\s*(?:责任编辑|责编|编辑|审核|编审)\s*" + COLON
+                    + r"\s*(?P<name>[^)）\]】|]{1,20}?)\s*[)）\]】]?\s*[|｜]?\s*$")
+MOOD = re.compile(r"^\s*查看心情排行")
+PRINT_ALONE = re.compile(r"^\s*[【\[]?(?:打印(?:本页|此页|文章)?|关闭(?:本页|窗口)?|字体\s*" + COLON
+                         + r"?\s*大\s*中\s*小)[】\]]?\s*$")
+PRINT_TRAILING = re.compile(
+    r"\s+(?P<w>[【\[]?(?:打印(?:本页|此页)?|关闭窗口)[】\]]?(?:\s+[【\[]?关闭窗口[】\]]?)?)\s*$"
+)
+COPYRIGHT_START = re.compile(r"^\s*(?:版权声明|免责声明|版权所有|Copyright|©)", re.I)
+COPYRIGHT_CLAUSE = re.compile(
+    r"^\s*(?:\d{1,2}\s*[.、．]|[（(]\d{1,2}[)）])|法律顾问|律师事务所|律师\s*$"
+)
+FOOTER = re.compile(
+    r"^\s*(?:主编|执行主编|副主编|总编辑|校对|美编|编审|投稿邮箱|电子邮箱|联系邮箱)\s*" + COLON
+)
+MASTHEAD_LINE = re.compile(
+    r"^\s*(?:第\s*\d+\s*期\s*[(（]\s*总第\s*\d+\s*期\s*[)）]"
+    r"|新闻热线\s*" + COLON + r"?.*"
+    r"|官方(?:微信|微博)"
+    r"|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*星期[一二三四五六日天]"
+    r"|[\d\- ]{7,15})\s*$"
+)
+
+
+@dataclass
+class Stripped:
+    """The lines that stay (blank lines kept, for the line repairs) and what went."""
+
+    lines: list[str]
+    removed: list[Removed] = field(default_factory=list)
+    editor: str | None = None
+
+
+def is_title_like(line: str) -> bool:
+    """A short line with Han characters and no sentence-final mark: a headline, name or label.
+
+    >>> is_title_like("毫不放松 统筹推进 抓实抓细各项工作"), is_title_like("会议还研究了其他事项。")
+    (True, False)
+    """
+    s = line.strip()
+    return (0 < len(s) <= 80 and HAN.search(s) is not None and TERMINAL_END.search(s) is None
+            and not BULLET_ITEM.match(s) and not BULLET_LINE.match(s))
+
+
+def is_paragraph(line: str) -> bool:
+    """A non-blank line that is not title-like (body text)."""
+    return bool(line.strip()) and not is_title_like(line)
+
+
+def _line_kind(line: str) -> str | None:
+    """The kind of a line that is boilerplate wherever it stands, else None.
+
+    >>> _line_kind("豫公网安备 41170202000005号"), _line_kind("查看心情排行你看到此篇文章的感受是:")
+    ('icp', 'mood-widget')
+    >>> _line_kind("投稿邮箱:gangzhaxinwen@163.com"), _line_kind("打印"), _line_kind("复工复产。")
+    ('footer', 'print-widget', None)
+    """
+    s = line.strip()
+    if len(s) > 160:
+        return None
+    if ICP.search(s):
+        return "icp"
+    if EDITOR.match(s):
+        return "editor-line"
+    if MOOD.match(s):
+        return "mood-widget"
+    if PRINT_ALONE.match(s):
+        return "print-widget"
+    if FOOTER.match(s):
+        return "footer"
+    return None
+
+
+def _mark_copyright(lines: list[str], kinds: list[str | None]) -> None:
+    """版权声明 and the numbered clauses / lawyer lines right after it (blank lines allowed)."""
+    i = 0
+    while i < len(lines):
+        if kinds[i] is None and COPYRIGHT_START.match(lines[i]) and len(lines[i].strip()) <= 200:
+            kinds[i] = "copyright"
+            j = i + 1
+            while j < len(lines) and (not lines[j].strip() or COPYRIGHT_CLAUSE.search(lines[j])):
+                if lines[j].strip():
+                    kinds[j] = "copyright"
+                j += 1
+            i = j
+        else:
+            i += 1
+
+
+def _first_paragraph(lines: list[str], kinds: list[str | None]) -> int:
+    return next((i for i, s in enumerate(lines)
+                 if kinds[i] is None and is_paragraph(s) and not BULLET_ITEM.match(s)), len(lines))
+
+
+def _mark_navigation(lines: list[str], kinds: list[str | None]) -> None:
+    """Short bulleted items before the first paragraph ("- 热门职位")."""
+    for i in range(_first_paragraph(lines, kinds)):
+        if kinds[i] is None and BULLET_ITEM.match(lines[i]):
+            kinds[i] = "navigation"
+
+
+def _open_lines(lines: list[str], kinds: list[str | None]) -> list[int]:
+    """Indices of the non-blank lines no rule has claimed yet."""
+    return [i for i, s in enumerate(lines) if kinds[i] is None and s.strip()]
+
+
+def _mark_related_links(lines: list[str], kinds: list[str | None]) -> None:
+    """A list of at least two "-" items (bullet line, then a title line) after the body."""
+    items = []
+    open_ = _open_lines(lines, kinds)
+    for n, i in enumerate(open_):
+        if BULLET_LINE.match(lines[i]) and n + 1 < len(open_) and len(lines[open_[n + 1]].strip()) <= 80:
+            items.append((i, open_[n + 1]))
+    if len(items) >= 2:
+        for a, b in items:
+            kinds[a] = kinds[b] = "related-links"
+
+
+def _mark_teasers(lines: list[str], kinds: list[str | None]) -> None:
+    """Trailing (title, lead ending in "...") pairs: other articles' teasers after the body."""
+    open_ = _open_lines(lines, kinds)
+    n = len(open_) - 1
+    while n >= 1:
+        lead, title = open_[n], open_[n - 1]
+        if not (ELLIPSIS_END.search(lines[lead]) and is_title_like(lines[title])):
+            break
+        kinds[lead] = kinds[title] = "teaser"
+        n -= 2
+
+
+def _strip_trailing_widgets(lines: list[str], removed: list[Removed]) -> list[str]:
+    out = []
+    for line in lines:
+        m = PRINT_TRAILING.search(line)
+        if m and m.start() > 0 and len(line) <= 120:
+            removed.append(Removed("print-widget", m.group("w")))
+            line = line[:m.start()]
+        out.append(line)
+    return out
+
+
+def _group(lines: list[str], kinds: list[str | None]) -> list[Removed]:
+    """Consecutive lines of one kind (blank lines between them included) become one block."""
+    blocks: list[Removed] = []
+    last = -2
+    for i, kind in enumerate(kinds):
+        if kind is None:
+            continue
+        between = lines[last + 1:i]
+        if blocks and blocks[-1].kind == kind and all(not s.strip() for s in between):
+            blocks[-1] = Removed(kind, blocks[-1].text + "\n" + lines[i].strip())
+        else:
+            blocks.append(Removed(kind, lines[i].strip()))
+        last = i
+    return blocks
+
+
+def strip_boilerplate(lines: list[str]) -> Stripped:
+    """Remove portal furniture from the lines of one article.
+
+    >>> s = strip_boilerplate(["- 热门职位", "正文第一段。", "责任编辑：律凯凯", "豫公网安备 4117号"])
+    >>> s.lines, s.editor
+    (['正文第一段。'], '律凯凯')
+    >>> [(r.kind, r.text) for r in s.removed]
+    [('navigation', '- 热门职位'), ('editor-line', '责任编辑：律凯凯'), ('icp', '豫公网安备 4117号')]
+    """
+    removed: list[Removed] = []
+    lines = _strip_trailing_widgets(lines, removed)
+    kinds: list[str | None] = [_line_kind(s) for s in lines]
+    _mark_copyright(lines, kinds)
+    _mark_navigation(lines, kinds)
+    _mark_related_links(lines, kinds)
+    _mark_teasers(lines, kinds)
+    editor = next((m.group("name").strip() for s, k in zip(lines, kinds, strict=True)
+                   if k == "editor-line" and (m := EDITOR.match(s.strip()))), None)
+    kept = _trim_blank_edges([s for s, k in zip(lines, kinds, strict=True) if k is None])
+    return Stripped(kept, _group(lines, kinds) + removed, editor)
+
+
+def _trim_blank_edges(lines: list[str]) -> list[str]:
+    start = next((i for i, s in enumerate(lines) if s.strip()), len(lines))
+    end = max((i + 1 for i, s in enumerate(lines) if s.strip()), default=start)
+    return lines[start:end]

@@ -1,0 +1,314 @@
+"""``clean()``: one capture (bytes or text, HTML or plain text) -> one record per article.
+
+Pipeline (each stage a small function below):
+
+- **decode** (:func:`normalize.decode.decode`) unless the caller passed ``str``;
+- **kind**: ``"auto"`` tells HTML from text by its markup (:func:`detect_kind`);
+- HTML: :func:`normalize.extract.extract_html` gives the main text and metadata; text: the decoded text;
+- **character repairs** on the whole text (the registered steps of :data:`normalize.repairs.REPAIR_STEPS`
+  that work on characters: pinyin annotations, script conversion, punctuation ...; then
+  :func:`normalize.tokens.remove_injected_tokens`); extracted metadata gets the same repairs;
+- **structure**: an e-paper page is split into its articles (:mod:`normalize.epaper`); each article
+  loses its boilerplate (:mod:`normalize.boilerplate`) and yields its metadata (:mod:`normalize.metadata`);
+- **line repairs** per article (the steps of ``REPAIR_STEPS`` defined in ``normalize.lines``: joining
+  sentences broken across lines, spacing), then blank lines go: paragraphs are joined by ``"\\n"``.
+
+Record ids are stable: ``BASE-N`` where N is the article's index in the capture (0 for a single
+article) and BASE is the capture name without its extension (``000_2b85af4a3afa424e``) when ``name``
+is given, else ``url-`` + the first 16 hex digits of SHA-256 of the URL, else ``sha256-`` + the first
+16 hex digits of the raw bytes' SHA-256. The same input always gets the same ids.
+
+``repairs`` merges the counts of a step over all phases; ``removed`` lists every block that left the
+text (boilerplate, headline and dateline lines moved into fields, injected tokens) in page order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from normalize import boilerplate, epaper, metadata, tokens
+from normalize.errors import CleanError
+from normalize.record import EncodingInfo, Record, Removed, Repair, ScriptInfo, sha256_bytes
+from normalize.registry import apply_plan, get_step
+
+if TYPE_CHECKING:
+    from normalize.extract import Extraction
+
+KINDS = ("auto", "html", "text")
+HTML_DOC = re.compile(r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]", re.I)
+HTML_TAG = re.compile(
+    r"</?(?:p|div|br|span|table|td|tr|a|img|meta|title|article|section|h[1-6]|ul|li)\b[^<>]*>", re.I
+)
+MIN_TAGS = 3
+ID_CHARS = re.compile(r"[^\w.\-]+")
+
+
+@dataclass
+class Draft:
+    """An article on its way to becoming a :class:`Record`."""
+
+    lines: list[str]
+    meta: metadata.Meta = field(default_factory=metadata.Meta)
+    editor: str | None = None
+    removed: list[Removed] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    repairs: list[Repair] = field(default_factory=list)
+
+
+def detect_kind(text: str) -> str:
+    """``"html"`` when the text is markup, else ``"text"``.
+
+    >>> detect_kind("<!DOCTYPE html><html><body><p>正文</p></body></html>"), detect_kind("a <b> c")
+    ('html', 'text')
+    """
+    head = text[:4096]
+    if HTML_DOC.search(head):
+        return "html"
+    return "html" if len(HTML_TAG.findall(head)) >= MIN_TAGS else "text"
+
+
+def record_base(name: str | None, url: str | None, raw_sha256: str) -> str:
+    """The id prefix of a capture's records (see the module docstring).
+
+    >>> record_base("archive/seeds/000_2b85af4a3afa424e.txt", None, "ab")
+    '000_2b85af4a3afa424e'
+    >>> record_base(None, None, "0123456789abcdef0123")
+    'sha256-0123456789abcdef'
+    """
+    if name:
+        stem = PurePosixPath(name.replace("\\", "/")).name
+        stem = stem.rsplit(".", 1)[0] if "." in stem[1:] else stem
+        return ID_CHARS.sub("_", stem) or "capture"
+    if url:
+        return "url-" + sha256_bytes(url.encode("utf-8"))[:16]
+    return "sha256-" + raw_sha256[:16]
+
+
+# --- repairs ---------------------------------------------------------------------------------------
+
+@cache
+def _plans() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(character steps, line steps) in the order of ``REPAIR_STEPS``; token removal ends phase 1."""
+    try:
+        from normalize.repairs import REPAIR_STEPS  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:  # the repairs module has not landed: structure only, and the records say so
+        return (tokens.remove_injected_tokens.__name__,), ()
+
+    line_steps = tuple(s for s in REPAIR_STEPS if get_step(s).fn.__module__ == "normalize.lines")
+    char_steps = tuple(s for s in REPAIR_STEPS if s not in line_steps)
+    return (*char_steps, tokens.remove_injected_tokens.__name__), line_steps
+
+
+def merge_repairs(*groups: Iterable[Repair]) -> list[Repair]:
+    """Sum the counts of the same step over several phases, keeping first-seen order.
+
+    >>> merge_repairs([Repair("a", 2)], [Repair("b", 1), Repair("a", 1)])
+    [Repair(step='a', count=3), Repair(step='b', count=1)]
+    """
+    totals: dict[str, int] = {}
+    for group in groups:
+        for r in group:
+            totals[r.step] = totals.get(r.step, 0) + r.count
+    return [Repair(s, n) for s, n in totals.items()]
+
+
+def repair_chars(text: str) -> tuple[str, list[Repair]]:
+    return apply_plan(text, _plans()[0])
+
+
+def repair_field(value: str | None) -> str | None:
+    """Character repairs on a metadata field (title in traditional -> simplified, ...)."""
+    if value is None:
+        return None
+    out = repair_chars(value)[0].strip()
+    return out or None
+
+
+def repair_lines(lines: list[str]) -> tuple[list[str], list[Repair]]:
+    """Line repairs on one article, then paragraphs one per line (blank lines gone)."""
+    text, repairs = apply_plan("\n".join(lines), _plans()[1])
+    return [s.strip() for s in text.split("\n") if s.strip()], repairs
+
+
+# --- script ---------------------------------------------------------------------------------------
+
+def script_of(text: str) -> ScriptInfo:
+    """The script of the text before repairs (via :mod:`normalize.script`)."""
+    try:
+        from normalize.script import detect_script
+    except ImportError:
+        return ScriptInfo(original="unknown")
+    return ScriptInfo(original=detect_script(text), converted=False)
+
+
+# --- structure -----------------------------------------------------------------------------------
+
+def structure(text: str) -> tuple[list[Draft], str | None, list[Removed]]:
+    """Split repaired text into article drafts: (drafts, page date, page-level removed blocks)."""
+    lines = text.split("\n")
+    if epaper.is_epaper(lines):
+        page = epaper.split_epaper(lines)
+        drafts = [_epaper_draft(a, page.published) for a in page.articles]
+        return drafts, page.published, page.removed
+    return [_text_draft(lines)], None, []
+
+
+def _text_draft(lines: list[str]) -> Draft:
+    stripped = boilerplate.strip_boilerplate(lines)
+    ex = metadata.extract_metadata(stripped.lines)
+    removed = _page_order(lines, stripped.removed + ex.removed)
+    return Draft(ex.body, ex.meta, stripped.editor, removed, list(ex.meta.flags))
+
+
+def _epaper_draft(article: epaper.PageArticle, published: str | None) -> Draft:
+    stripped = boilerplate.strip_boilerplate(article.lines)
+    ex = metadata.extract_metadata(stripped.lines, headline=False)
+    meta = ex.meta
+    meta.title = article.title
+    meta.published = published or meta.published
+    meta.authors = article.authors + [a for a in meta.authors if a not in article.authors]
+    flags = ["epaper-article"]
+    if article.photo_caption:
+        meta.photographers = list(article.authors)
+        flags.append("photo-caption")
+    removed = article.removed[:1] + stripped.removed + ex.removed + article.removed[1:]
+    return Draft(ex.body, meta, stripped.editor, removed, flags)
+
+
+def _page_order(lines: list[str], removed: list[Removed]) -> list[Removed]:
+    """Removed blocks sorted by where their first line stood in the capture."""
+    where: dict[str, int] = {}
+    for i, s in enumerate(lines):
+        where.setdefault(s.strip(), i)
+
+    def pos(r: Removed) -> int:
+        first = r.text.split("\n", 1)[0]
+        return where.get(first, next((i for i, s in enumerate(lines) if first and first in s), len(lines)))
+
+    return sorted(removed, key=pos)
+
+
+# --- records -------------------------------------------------------------------------------------
+
+def _finish(draft: Draft) -> Draft:
+    body, line_repairs = repair_lines(draft.lines)
+    draft.lines = body
+    draft.repairs = merge_repairs(draft.repairs, line_repairs)
+    if not body:
+        draft.flags.append("empty-body")
+    if draft.meta.title is None:
+        draft.flags.append("no-title")
+    return draft
+
+
+def to_record(draft: Draft, *, rid: str, url: str | None, encoding: EncodingInfo, script: ScriptInfo,
+              raw_sha256: str) -> Record:
+    m = draft.meta
+    return Record(
+        id=rid, text="\n".join(draft.lines), title=m.title, kicker=m.kicker, subtitle=m.subtitle,
+        published=m.published, source=m.source, authors=m.authors, photographers=m.photographers,
+        editor=draft.editor, url=url, encoding=encoding, script=script, repairs=draft.repairs,
+        removed=draft.removed, flags=_unique(draft.flags), raw_sha256=raw_sha256,
+    )
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+# --- entry points --------------------------------------------------------------------------------
+
+def _decode(data: bytes | str, http_charset: str | None, override: str | None) -> tuple[str, EncodingInfo]:
+    if isinstance(data, str):
+        return data, EncodingInfo(used="utf-8", why="str-input")
+    from normalize.decode import decode
+
+    decoded = decode(data, http_charset, override=override)
+    return decoded.text, decoded.encoding
+
+
+def repair_text(text: str) -> tuple[str, list[Repair], list[str], list[Removed]]:
+    """Character repairs of a whole capture: (text, repairs, token flags, removed tokens)."""
+    plan = _plans()[0]
+    text, repairs = apply_plan(text, plan[:-1])
+    flags, removed = tokens.token_report(text)
+    text, token_repairs = apply_plan(text, plan[-1:])
+    return text, repairs + token_repairs, flags, removed
+
+
+def _text_drafts(text: str) -> list[Draft]:
+    """Text path: character repairs on the whole capture, then structure."""
+    repaired, repairs, flags, token_removed = repair_text(text)
+    drafts, _, page_removed = structure(repaired)
+    for d in drafts:
+        d.repairs = merge_repairs(repairs)
+        d.flags += flags
+    drafts[0].removed = page_removed[:1] + drafts[0].removed + page_removed[1:] + token_removed
+    return drafts
+
+
+def _html_drafts(ex: Extraction) -> list[Draft]:
+    """HTML path: the extracted text goes the text path; extraction metadata gets the same repairs."""
+    drafts = _text_drafts(ex.text)
+    if len(drafts) == 1:
+        _merge_extraction(drafts[0], ex)
+    for d in drafts:
+        d.removed = list(ex.removed) + d.removed
+        d.flags = list(ex.flags) + d.flags
+    return drafts
+
+
+def _extract(html: str, url: str | None) -> Extraction:
+    from normalize.extract import extract_html
+
+    return extract_html(html, url)
+
+
+def _merge_extraction(draft: Draft, ex: Extraction) -> None:
+    """Extraction metadata wins over what the text heuristics found; it gets the character repairs."""
+    m = draft.meta
+    m.title = repair_field(ex.title) or m.title
+    m.kicker = repair_field(ex.kicker) or m.kicker
+    m.subtitle = repair_field(ex.subtitle) or m.subtitle
+    m.source = repair_field(ex.source) or m.source
+    m.published = ex.published or m.published
+    draft.editor = repair_field(ex.editor) or draft.editor
+    m.authors = [n for v in ex.authors if (n := repair_field(v))] or m.authors
+    m.photographers = [n for v in ex.photographers if (n := repair_field(v))] or m.photographers
+
+
+def clean(data: bytes | str, *, name: str | None = None, url: str | None = None,
+          http_charset: str | None = None, encoding_override: str | None = None,
+          kind: str = "auto") -> list[Record]:
+    """Clean one capture into its article records (see the module docstring).
+
+    Raises :class:`normalize.errors.CleanError` (reason ``"empty"``, ``"bad-kind"``, or the decoder's /
+    extractor's reason) for input that cannot become an article.
+    """
+    if kind not in KINDS:
+        raise CleanError("bad-kind", f"kind={kind!r}: use one of {', '.join(KINDS)}")
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
+    raw_sha = sha256_bytes(raw)
+    text, encoding = _decode(data, http_charset, encoding_override)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise CleanError("empty", f"{name or url or 'input'}: no text to clean (empty or only whitespace)")
+    kind = detect_kind(text) if kind == "auto" else kind
+    if kind == "html":
+        ex = _extract(text, url)
+        original, drafts = script_of(ex.text), _html_drafts(ex)
+    else:
+        original, drafts = script_of(text), _text_drafts(text)
+    script = ScriptInfo(original.original, converted=_was_converted(drafts))
+    base = record_base(name, url, raw_sha)
+    return [to_record(_finish(d), rid=f"{base}-{i}", url=url, encoding=encoding, script=script,
+                      raw_sha256=raw_sha) for i, d in enumerate(drafts)]
+
+
+def _was_converted(drafts: list[Draft]) -> bool:
+    return any(get_step(r.step).fn.__module__ == "normalize.script" for d in drafts for r in d.repairs)

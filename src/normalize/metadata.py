@@ -1,0 +1,252 @@
+"""Structure and metadata of one article in plain text (issue 2, part 7).
+
+:func:`extract_metadata` reads the lines of one article (boilerplate already removed, character
+repairs already applied) and returns its :class:`Meta`, the body lines, and every line it took out of
+the body as ``Removed(kind, text)`` with kind ``"title"``, ``"kicker"``, ``"subtitle"``, ``"dateline"``
+or ``"summary-duplicate"`` — so the original layout can be reconstructed.
+
+Headline. Portals print the headline above the body (title, then subtitle lines) or, when the capture
+was taken from a page with the headline in a side column, *after* the body (seed 002). A stacked
+headline follows the newspaper convention 引题 / 主题 / 副题:
+
+- above the body: the first title-like line is the **title**; the title-like lines between it and the
+  first paragraph are the **subtitle** (several lines joined with ``"\\n"``; seed 000's pair
+  "主动沟通对接 及时解决难题" / "为企业复工复产创造良好条件");
+- after the body: one line is the **title**; with two lines the first is the **kicker** (引题) and the
+  second the **title** (主题), with three the third is a **subtitle**. Seed 002: kicker
+  "刘南昌到卢氏检查疫情防控和企业复工复产工作强调" (it ends in 强调 and introduces the slogan-like
+  main title), title "毫不放松 统筹推进 抓实抓细各项工作".
+
+A headline is taken only when a paragraph follows it (or precedes it, for the trailing form), so a
+text that is only short lines is left as it is, and cleaning clean output changes nothing.
+
+Date (``published``): a dateline (``2020年02月12日08:28 来源:…``, ``发布日期:2020-02-14``) gives an ISO date
+or ``YYYY-MM-DDTHH:MM``. Without one, the first ``M月D日`` of the lead gives a partial date
+``--MM-DD`` (ISO 8601 without year; the page gives no year) and the flag ``published-from-lead``.
+
+Bylines: ``驻马店网讯(记者 滑清泉/文 谭啸/图)`` gives source 驻马店网, authors [滑清泉], photographers
+[谭啸]; ``本报讯(记者柴锦玉)`` gives authors [柴锦玉] (本报/本台/本网 is not a source). The lead keeps its
+byline text: it is part of the article as printed.
+
+A 摘要 line whose text (without the trailing "..." and punctuation) is found in the body is a
+``summary-duplicate`` and leaves the text; a 摘要 that says something else stays as the first paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from normalize.boilerplate import COLON, ELLIPSIS_END, is_paragraph, is_title_like
+from normalize.record import Removed
+
+DATE = re.compile(
+    r"(?P<y>(?:19|20)\d{2})\s*[年\-/.]\s*(?P<m>\d{1,2})\s*[月\-/.]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:\s*(?P<H>\d{1,2})\s*[:：]\s*(?P<M>\d{2}))?"
+)
+MONTH_DAY = re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
+SOURCE = re.compile(r"来源\s*" + COLON + r"[ \t\u3000]*(?P<src>[^\s|｜]*)")
+LABEL = re.compile(r"^(?:发布|日期|时间|作者|编辑|浏览|点击)|" + COLON)
+DATELINE_HINT = re.compile(
+    r"来源\s*" + COLON + r"|发布(?:日期|时间)\s*" + COLON + r"|^\s*(?:19|20)\d{2}\s*[年\-/.]"
+)
+SUMMARY = re.compile(r"^\s*(?:摘要|内容摘要|导读)\s*" + COLON + r"\s*(?P<text>.*)$")
+LEAD_BYLINE = re.compile(
+    r"^\s*(?:(?P<src>[\u4e00-\u9fff]{2,12}?)(?:讯|消息|电))?\s*[(（](?P<by>(?:记者|通讯员|本报记者|特约记者)"
+    r"[^)）]{1,40})[)）]"
+)
+NOT_A_SOURCE = {"本报", "本台", "本网", "本刊", "本站"}
+ROLE_WORDS = re.compile(r"本报记者|特约记者|记者|通讯员|实习生")
+NAME = re.compile(r"^[\u3400-\u9fff·]{2,5}$")
+PHOTO_MARK = re.compile(r"[/／]?(?:图|摄|摄影)$")
+TEXT_MARK = re.compile(r"[/／]?文$")
+PUNCT_OR_SPACE = re.compile(r"[\s\W_]+")
+
+
+@dataclass
+class Meta:
+    title: str | None = None
+    kicker: str | None = None
+    subtitle: str | None = None
+    published: str | None = None
+    source: str | None = None
+    authors: list[str] = field(default_factory=list)
+    photographers: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Extracted:
+    meta: Meta
+    body: list[str]
+    removed: list[Removed] = field(default_factory=list)
+
+
+def parse_date(text: str) -> str | None:
+    """The first full date in ``text`` as ISO (with the time when one is given).
+
+    >>> parse_date("2020年02月12日08:28 来源:宿迁市广播电视总台"), parse_date("发布日期:2020-02-14")
+    ('2020-02-12T08:28', '2020-02-14')
+    >>> parse_date("2月13日") is None
+    True
+    """
+    m = DATE.search(text)
+    if not m or not (1 <= int(m["m"]) <= 12 and 1 <= int(m["d"]) <= 31):
+        return None
+    day = f"{m['y']}-{int(m['m']):02d}-{int(m['d']):02d}"
+    if m["H"] and int(m["H"]) < 24:
+        return f"{day}T{int(m['H']):02d}:{m['M']}"
+    return day
+
+
+def partial_date(text: str) -> str | None:
+    """``M月D日`` as an ISO date without year.
+
+    >>> partial_date("2月20日上午,市委副书记"), partial_date("11月4日至6日")
+    ('--02-20', '--11-04')
+    """
+    m = MONTH_DAY.search(text)
+    if not m or not (1 <= int(m["m"]) <= 12 and 1 <= int(m["d"]) <= 31):
+        return None
+    return f"--{int(m['m']):02d}-{int(m['d']):02d}"
+
+
+def is_dateline(line: str) -> bool:
+    """A short line that carries the date and/or source rather than text.
+
+    >>> is_dateline("2020年02月12日08:28 来源:宿迁市广播电视总台"), is_dateline("2月10日下午,会议召开。")
+    (True, False)
+    """
+    s = line.strip()
+    return len(s) <= 80 and "。" not in s and DATELINE_HINT.search(s) is not None
+
+
+def parse_dateline(line: str, meta: Meta) -> None:
+    meta.published = meta.published or parse_date(line)
+    m = SOURCE.search(line)
+    if m and m["src"] and not LABEL.search(m["src"]) and not meta.source:
+        meta.source = m["src"].strip()
+
+
+def parse_byline(byline: str) -> tuple[list[str], list[str]]:
+    """Names of a byline: (authors, photographers).
+
+    >>> parse_byline("记者 滑清泉/文 谭啸/图")
+    (['滑清泉'], ['谭啸'])
+    >>> parse_byline("记者柴锦玉")
+    (['柴锦玉'], [])
+    >>> parse_byline("本报记者 张三 李四 通讯员 王五 摄")
+    (['张三', '李四', '王五'], [])
+    """
+    authors: list[str] = []
+    photographers: list[str] = []
+    for part in re.split(r"[\s、，,]+", ROLE_WORDS.sub(" ", byline)):
+        name, target = part, authors
+        if PHOTO_MARK.search(part) and len(part) > 2:
+            name, target = PHOTO_MARK.sub("", part), photographers
+        elif TEXT_MARK.search(part) and len(part) > 2:
+            name = TEXT_MARK.sub("", part)
+        if NAME.match(name) and name not in authors + photographers:
+            target.append(name)
+    return authors, photographers
+
+
+def _lead_byline(body: list[str], meta: Meta) -> None:
+    lead = next((s for s in body if s.strip()), "")
+    m = LEAD_BYLINE.match(lead)
+    if m:
+        authors, photographers = parse_byline(m["by"])
+        meta.authors += [a for a in authors if a not in meta.authors]
+        meta.photographers += [p for p in photographers if p not in meta.photographers]
+        if m["src"] and m["src"] not in NOT_A_SOURCE and not meta.source:
+            meta.source = m["src"]
+    if not meta.published and (date := partial_date(lead[:60])):
+        meta.published = date
+        meta.flags.append("published-from-lead")
+
+
+def _squash(text: str) -> str:
+    return PUNCT_OR_SPACE.sub("", text)
+
+
+def _is_summary_duplicate(summary: str, body: list[str]) -> bool:
+    core = _squash(ELLIPSIS_END.sub("", summary))
+    return len(core) >= 8 and core in _squash("".join(body))
+
+
+def _head(lines: list[str], meta: Meta, removed: list[Removed]) -> list[str]:
+    """Title, dateline, 摘要 and subtitle lines above the first paragraph."""
+    first_par = next((i for i, s in enumerate(lines) if is_paragraph(s) and not is_dateline(s)
+                      and not SUMMARY.match(s)), None)
+    if first_par is None:
+        return lines
+    kept: list[str] = []
+    subtitle: list[str] = []
+    for i, line in enumerate(lines[:first_par]):
+        s = line.strip()
+        if not s:
+            continue
+        if is_dateline(s):
+            parse_dateline(s, meta)
+            removed.append(Removed("dateline", s))
+        elif (m := SUMMARY.match(s)) and _is_summary_duplicate(m["text"], lines[first_par:]):
+            removed.append(Removed("summary-duplicate", s))
+        elif is_title_like(s) and meta.title is None and i == _first_nonblank(lines):
+            meta.title = s
+            removed.append(Removed("title", s))
+        elif is_title_like(s) and meta.title is not None:
+            subtitle.append(s)
+            removed.append(Removed("subtitle", s))
+        else:
+            kept.append(line)
+    if subtitle:
+        meta.subtitle = "\n".join(subtitle)
+    return kept + lines[first_par:]
+
+
+def _first_nonblank(lines: list[str]) -> int:
+    return next((i for i, s in enumerate(lines) if s.strip()), -1)
+
+
+def _tail(lines: list[str], meta: Meta, removed: list[Removed]) -> list[str]:
+    """Datelines and a stacked headline after the last paragraph (seed 002)."""
+    last_par = max((i for i, s in enumerate(lines) if is_paragraph(s) and not is_dateline(s)), default=None)
+    if last_par is None:
+        return lines
+    headline: list[str] = []
+    tail_removed: list[Removed] = []
+    for line in lines[last_par + 1:]:
+        s = line.strip()
+        if not s:
+            continue
+        if is_dateline(s):
+            parse_dateline(s, meta)
+            tail_removed.append(Removed("dateline", s))
+        elif is_title_like(s) and meta.title is None and len(headline) < 3:
+            headline.append(s)
+            tail_removed.append(Removed("headline", s))
+        else:
+            return lines  # something else follows the body: leave the tail alone
+    kinds = {1: ["title"], 2: ["kicker", "title"], 3: ["kicker", "title", "subtitle"]}.get(len(headline), [])
+    for kind, s in zip(kinds, headline, strict=True):
+        setattr(meta, kind, s)
+    for r in tail_removed:
+        removed.append(Removed(kinds[headline.index(r.text)], r.text) if r.kind == "headline" else r)
+    return lines[:last_par + 1]
+
+
+def extract_metadata(lines: list[str], *, headline: bool = True) -> Extracted:
+    """Headline, dateline, summary and byline of one article's lines.
+
+    >>> e = extract_metadata(["标题在这里", "2020年02月12日08:28 来源：宿迁台", "本报讯（记者柴锦玉）正文。"])
+    >>> e.meta.title, e.meta.published, e.meta.source, e.meta.authors, e.body
+    ('标题在这里', '2020-02-12T08:28', '宿迁台', ['柴锦玉'], ['本报讯（记者柴锦玉）正文。'])
+    """
+    meta = Meta()
+    removed: list[Removed] = []
+    body = list(lines)
+    if headline:
+        body = _head(body, meta, removed)
+        body = _tail(body, meta, removed)
+    _lead_byline(body, meta)
+    return Extracted(meta, body, removed)
