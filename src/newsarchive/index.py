@@ -30,10 +30,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from normalize.record import Record
 from newsarchive import similarity
 from newsarchive.records import RecordFileError, find_record_files, read_record_file
 from newsarchive.sources import kind_of, stem_of
+from normalize.record import Record
 
 INDEX_NAME = "index.sqlite"
 INDEX_SCHEMA_VERSION = 1
@@ -73,6 +73,12 @@ _COLUMNS = (
     "file, position, id, url, site, title, published, source, fetched_at, text_sha256, length, "
     "capture_file, capture_offset, capture, minhash"
 )
+
+
+_ROW_FIELDS = (
+    "rowid", "file", "position", "id", "url", "site", "title", "published", "source", "fetched_at",
+    "text_sha256", "length",
+)  # fmt: skip
 
 
 def _params() -> dict[str, str]:
@@ -223,8 +229,10 @@ class ArchiveIndex:
         added = 0
         try:
             for position, rec in enumerate(records):
-                self.db.execute(f"INSERT INTO records ({_COLUMNS}) VALUES ({','.join('?' * 15)})",
-                                _row(rel, position, rec))
+                self.db.execute(
+                    f"INSERT INTO records ({_COLUMNS}) VALUES ({','.join('?' * 15)})",
+                    _row(rel, position, rec),
+                )
                 added += 1
         except RecordFileError as exc:
             return added, f"{exc} (the {added} records before it are indexed)"
@@ -248,7 +256,9 @@ class ArchiveIndex:
             self.db.executemany("INSERT INTO meta VALUES (?, ?)", _params().items())
 
     def _stored_errors(self) -> list[str]:
-        return [e for (e,) in self.db.execute("SELECT error FROM files WHERE error IS NOT NULL ORDER BY path")]
+        return [
+            e for (e,) in self.db.execute("SELECT error FROM files WHERE error IS NOT NULL ORDER BY path")
+        ]
 
     def _count_unindexed_captures(self) -> int:
         roots = [self.archive / f for f in LAYOUT_FOLDERS if (self.archive / f).is_dir()] or [self.archive]
@@ -278,7 +288,7 @@ class ArchiveIndex:
             "ORDER BY file, position"
         )
         for row in self.db.execute(sql, tuple(params)):
-            yield IndexedRecord(*row[:12], capture=json.loads(row[12]))
+            yield IndexedRecord(**dict(zip(_ROW_FIELDS, row[:12], strict=True)), capture=json.loads(row[12]))
 
     def signatures(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32]]:
         """Row ids and the (n, NUM_PERM) matrix of MinHash signatures of all records."""
@@ -311,7 +321,8 @@ class ArchiveIndex:
             chunk = ids[start : start + 900]
             found.extend(
                 self.db.execute(
-                    f"SELECT rowid, file, position FROM records WHERE rowid IN ({','.join('?' * len(chunk))})",
+                    "SELECT rowid, file, position FROM records "
+                    f"WHERE rowid IN ({','.join('?' * len(chunk))})",
                     chunk,
                 )
             )
@@ -322,12 +333,22 @@ def _row(rel: str, position: int, rec: Record) -> tuple[Any, ...]:
     capture = rec.capture or {}
     offset = capture.get("offset")
     return (
-        rel, position, rec.id, rec.url, rec.site, rec.title, rec.published, rec.source, rec.fetched_at,
-        rec.text_sha256, len(rec.text),
-        capture.get("file"), offset if isinstance(offset, int) else None,
+        rel,
+        position,
+        rec.id,
+        rec.url,
+        rec.site,
+        rec.title,
+        rec.published,
+        rec.source,
+        rec.fetched_at,
+        rec.text_sha256,
+        len(rec.text),
+        capture.get("file"),
+        offset if isinstance(offset, int) else None,
         json.dumps(capture, ensure_ascii=False, sort_keys=True),
         similarity.signature_to_blob(similarity.text_signature(rec.text)),
-    )  # fmt: skip
+    )
 
 
 def _sha256_file(path: Path) -> str:

@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from newsarchive.records import RecordFileError, read_record_file
 from normalize.errors import CleanError
 from normalize.record import Record
-from newsarchive.records import RecordFileError, read_record_file
 
 RECORD_SUFFIXES = (".json", ".jsonl")
 TEXT_SUFFIXES = (".txt",)
@@ -197,7 +197,7 @@ def _charset(content_type: str) -> str | None:
     for part in content_type.split(";")[1:]:
         key, _, value = part.strip().partition("=")
         if key.strip() == "charset" and value.strip():
-            return value.strip().strip("\"'")
+            return value.strip().strip("\"'").lower()
     return None
 
 
