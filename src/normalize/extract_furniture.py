@@ -28,6 +28,7 @@ _DATA = Path(__file__).parent / "data" / "extract_furniture.toml"
 
 # A line that reads like prose: it has sentence punctuation (Chinese or ASCII) or is long.
 _SENTENCE_PUNCT = re.compile(r"[，。！？；、：,.!?;]")
+_SENTENCE_END = ("。", "！", "？", "；", "」", "”", "…", "）")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 BARRIER_WEIGHT = -10_000.0
@@ -86,11 +87,18 @@ def classify_line(line: str) -> str | None:
 def is_sentence(line: str) -> bool:
     """Whether a line reads like article prose rather than a link or label.
 
+    List items (trafilatura writes them as ``- item``) count only when they end a sentence: lists of
+    teaser headlines are the usual furniture around a short article.
+
     >>> is_sentence("今年全市共完成投资120亿元，同比增长15%。")
     True
     >>> is_sentence("国内新闻")
     False
+    >>> is_sentence("- 3金正恩学生时期照片曝光：身材消瘦 穿皮夹克137842")
+    False
     """
+    if line.startswith("- "):
+        return line.endswith(_SENTENCE_END) and len(line) >= 12
     n = len(line)
     if n >= 60:
         return True
