@@ -1,0 +1,94 @@
+"""Whitespace and line repairs: "11 月4日" -> "11月4日", and lines broken inside a sentence.
+
+A line is joined to the next only when it is a piece of running text cut mid-sentence: it ends in a Han
+character or a comma-like mark, it reads as body text (it holds a sentence mark, or it is long and has no
+title-style gap between words), and the next line starts with a Han character or a continuing mark and
+carries punctuation itself. A heading ("黄卫锋督查企业复工复产情况 压紧压实责任 提供高效服务") or a byline
+line (a short name such as 言武旭) is never joined to its neighbour.
+"""
+
+from __future__ import annotations
+
+import re
+
+from normalize.registry import note_changes, step
+
+BODY_MIN_CHARS = 50  # a line without a sentence mark this long is running text, not a heading
+_UNITS = "年月日时時分秒号號"
+_DIGIT_UNIT_RE = re.compile(rf"(?<![A-Za-z0-9.])(?<![A-Za-z] )(\d+)[ \t\u3000]+(?=[{_UNITS}])")
+_UNIT_DIGIT_RE = re.compile(r"(?<=\d[年月])[ \t\u3000]+(?=\d+[月日号號])")
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# A candidate break: a line ending in Han or a comma-like mark, one blank line at most, then Han.
+_BREAK_RE = re.compile(rf"[{_HAN}，、,；;]\n(?:[ \t\u3000]*\n)?(?=[{_HAN}，、。；])")
+_SENTENCE_MARK_RE = re.compile(r"[。！？!?；]")
+_ANY_MARK_RE = re.compile(r"[，。、；：！？,;:!?]")
+_TITLE_GAP_RE = re.compile(rf"[{_HAN}][ \u3000]+[{_HAN}]")
+_BLANK_RE = re.compile(r"\n[ \t\u3000]*\n")
+
+
+@step
+def close_digit_unit_gaps(text: str) -> str:
+    """Remove the space between a number and its date/time unit: "11 月4日" -> "11月4日".
+
+    >>> close_digit_unit_gaps("11 月4日至6日,2020 年 2 月 13 日")
+    '11月4日至6日,2020年2月13日'
+    >>> close_digit_unit_gaps("iPhone 11 月销量 v2 号")
+    'iPhone 11 月销量 v2 号'
+    """
+    out, n = _DIGIT_UNIT_RE.subn(r"\1", text)
+    out, m = _UNIT_DIGIT_RE.subn("", out)
+    note_changes(n + m)
+    return out
+
+
+@step
+def join_broken_lines(text: str) -> str:
+    """Join a line broken inside a sentence to its continuation; never a heading or a byline.
+
+    >>> join_broken_lines("会议指出，要两手抓。会议强调，要强化主动服务\\n\\n意识。对困难进行排查。")
+    '会议指出，要两手抓。会议强调，要强化主动服务意识。对困难进行排查。'
+    >>> byline = "其他事项。\\n\\n言武旭\\n\\n黄卫锋督查企业 压紧压实责任\\n\\n近日，区委书记到企业。"
+    >>> join_broken_lines(byline) == byline
+    True
+    """
+    if not _BREAK_RE.search(text):
+        return text
+    lines = text.split("\n")
+    out: list[str] = [lines[0]]
+    joins = 0
+    i = 1
+    while i < len(lines):
+        nxt, skip = _next_content(lines, i)
+        if nxt is not None and _is_broken(out[-1], lines[nxt]):
+            out[-1] += lines[nxt]
+            joins += 1
+            i = nxt + 1
+            continue
+        out.extend(lines[i : i + skip])
+        i += skip
+    note_changes(joins)
+    return "\n".join(out)
+
+
+def _next_content(lines: list[str], i: int) -> tuple[int | None, int]:
+    """Index of the next line if it follows at most one blank line, and how many lines to step."""
+    if lines[i].strip():
+        return i, 1
+    if i + 1 < len(lines) and lines[i + 1].strip():
+        return i + 1, 1
+    return None, 1
+
+
+def _is_broken(line: str, following: str) -> bool:
+    if not line or not following or not re.match(rf"[{_HAN}，、。；]", following):
+        return False
+    if not re.search(rf"[{_HAN}，、,；;]$", line):
+        return False
+    return _is_body(line) and _ANY_MARK_RE.search(following) is not None
+
+
+def _is_body(line: str) -> bool:
+    """Running text, not a heading or byline: a sentence mark inside, or long without title gaps."""
+    if _SENTENCE_MARK_RE.search(line):
+        return True
+    return len(line) >= BODY_MIN_CHARS and not _TITLE_GAP_RE.search(line)

@@ -1,0 +1,60 @@
+"""Punctuation repairs: stray ASCII commas, and full-width marks that captures folded to ASCII.
+
+Chinese context is a CJK character — Han, CJK punctuation (。、《》「」), full-width forms (，：) or the
+curly quotes “”‘’ — on either side of the mark. ASCII marks between digits or Latin letters stay:
+"1,000", "3:30", "Fig. (a)", "Hello, world!". A bracket pair becomes full-width only when its content
+holds a Han character, so "(AI)" and "(2020)" stay ASCII. Nothing is ever width-folded the other way.
+"""
+
+from __future__ import annotations
+
+import re
+
+from normalize.registry import note_changes, step
+
+_QUOTES = r"\u2018\u2019\u201c\u201d\u2026\u2014"  # ‘’“”…— count as Chinese context
+_CJK = _QUOTES + r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_STRAY_COMMA_RE = re.compile(r",(?=[,，。、;；:：!！?？])")
+_FULLWIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
+# One pattern per mark so that re.subn can use a constant replacement (no Python call per match).
+_MARK_RES = tuple(
+    (re.compile(rf"(?<=[{_CJK}]){re.escape(mark)}|{re.escape(mark)}(?=[{_CJK}])"), wide)
+    for mark, wide in _FULLWIDTH.items()
+)
+_HAN_BRACKETS_RE = re.compile(r"\(([^()\n]*[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff][^()\n]*)\)")
+_QUICK_MARKS_RE = re.compile(r"[,:;?!(]")
+
+
+@step
+def drop_stray_commas(text: str) -> str:
+    """Drop an ASCII comma that stands before another punctuation mark.
+
+    >>> drop_stray_commas("2月13日,,市委书记到卢氏县检查工作,。脱贫攻坚,、稳增长,;惠民生")
+    '2月13日,市委书记到卢氏县检查工作。脱贫攻坚、稳增长;惠民生'
+    >>> drop_stray_commas("共1,000人")
+    '共1,000人'
+    """
+    out, n = _STRAY_COMMA_RE.subn("", text)
+    note_changes(n)
+    return out
+
+
+@step
+def restore_fullwidth_punctuation(text: str) -> str:
+    """Turn , : ; ? ! ( ) folded to ASCII back into ，：；？！（） in Chinese context.
+
+    >>> restore_fullwidth_punctuation("摘要:企业要复工,好吗?本报讯(记者柴锦玉)")
+    '摘要：企业要复工，好吗？本报讯（记者柴锦玉）'
+    >>> restore_fullwidth_punctuation("3:30 pm, 1,000 (AI) Fig. (a) 年报(2020)")
+    '3:30 pm, 1,000 (AI) Fig. (a) 年报(2020)'
+    """
+    if not _QUICK_MARKS_RE.search(text):
+        return text
+    total = 0
+    for pattern, wide in _MARK_RES:
+        text, n = pattern.subn(wide, text)
+        total += n
+    text, n = _HAN_BRACKETS_RE.subn(r"（\1）", text)
+    total += 2 * n
+    note_changes(total)
+    return text
