@@ -14,16 +14,17 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+# normalize.clean is light (its heavy dependencies load on first use); it is imported eagerly because
+# the function must shadow the submodule of the same name.
+from normalize.clean import clean
 from normalize.errors import CleanError, DecodeError, ExtractionError
 from normalize.record import EncodingInfo, Record, Removed, Repair, ScriptInfo
 
 if TYPE_CHECKING:
-    from normalize.clean import clean
     from normalize.decode import Decoded, decode
     from normalize.extract import Extraction, extract_html
 
 _LAZY = {
-    "clean": "normalize.clean",
     "decode": "normalize.decode",
     "Decoded": "normalize.decode",
     "extract_html": "normalize.extract",
@@ -39,6 +40,6 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         value = getattr(import_module(_LAZY[name]), name)
-        globals()[name] = value
+        globals()[name] = value  # the submodule attribute (normalize.decode) gives way to the function
         return value
     raise AttributeError(f"module 'normalize' has no attribute {name!r}")
