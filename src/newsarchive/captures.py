@@ -336,7 +336,9 @@ def find_warc_files(root: Path) -> list[Path]:
         return [root]
     files = sorted(p for p in root.rglob("*.warc.gz") if p.is_file()) if root.is_dir() else []
     if not files:
-        raise CaptureError(f"{root}: no *.warc.gz files here; point replay at a captures folder or a WARC file")
+        raise CaptureError(
+            f"{root}: no *.warc.gz files here; point replay at a captures folder or a WARC file"
+        )
     return files
 
 
@@ -371,11 +373,12 @@ def read_response(path: Path, offset: int, archive_dir: Path | None = None) -> R
             uri = rec.rec_headers.get_header("WARC-Target-URI")
             date = rec.rec_headers.get_header("WARC-Date") or ""
             rid = rec.rec_headers.get_header("WARC-Record-ID") or ""
-            length = fh.tell() - offset
     except (StopIteration, ArchiveLoadFailed, EOFError) as exc:
-        raise CaptureError(f"{path}@{offset}: no readable WARC record there ({exc}); run `warcio check`") from exc
+        raise CaptureError(
+            f"{path}@{offset}: no readable WARC record there ({exc}); run `warcio check` on it"
+        ) from exc
     rel = path.relative_to(archive_dir).as_posix() if archive_dir else path.as_posix()
-    pointer = {"file": rel, "offset": offset, "length": length, "record_id": rid}
+    pointer = {"file": rel, "offset": offset, "record_id": rid}
     return ReplayedResponse(uri, status, headers, body, date, pointer)
 
 

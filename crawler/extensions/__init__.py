@@ -1,0 +1,1 @@
+"""Extensions, one per module: capturestore (the crawl's WARC/JSONL writer), crawldelay (robots Crawl-delay)."""

@@ -1,0 +1,105 @@
+"""The crawl's capture store: one :class:`newsarchive.captures.WarcSegmentWriter` shared by the WARC
+middleware (responses) and the records pipeline (JSONL lines), plus what a resumed job already recorded.
+
+Settings:
+    NEWSARCHIVE_ARCHIVE_DIR    archive root (default ``archive``)
+    NEWSARCHIVE_CRAWL_ID       crawl id; default the UTC start time. With JOBDIR it is kept in
+                               ``JOBDIR/newsarchive-crawl-id.txt`` so a resumed job continues the same crawl
+                               (new segment numbers, never appending to a file a crash may have torn)
+    NEWSARCHIVE_WARC_MAX_SIZE  segment rotation size in bytes
+    NEWSARCHIVE_WARC_FSYNC     fsync after each write
+
+Exactly-once on resume: the URLs already in this crawl's JSONL segments are loaded at start
+(``recorded``); the spider re-queues list pages and skips those articles, the records pipeline refuses a
+second record for the same URL.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+
+from newsarchive.captures import WarcSegmentWriter, recorded_urls, utc_stamp
+from newsarchive.records import atomic_write_text
+
+log = logging.getLogger(__name__)
+_ATTR = "_newsarchive_capture_store"
+CRAWL_ID_FILE = "newsarchive-crawl-id.txt"
+
+
+class CaptureStore:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        settings = crawler.settings
+        self.archive_dir = Path(settings.get("NEWSARCHIVE_ARCHIVE_DIR") or "archive")
+        self.max_size = settings.getint("NEWSARCHIVE_WARC_MAX_SIZE")
+        self.fsync = settings.getbool("NEWSARCHIVE_WARC_FSYNC", True)
+        self.crawl_id, self.resuming = self._crawl_id(settings.get("NEWSARCHIVE_CRAWL_ID"), settings.get("JOBDIR"))
+        self._writer: WarcSegmentWriter | None = None
+        self._recorded: set[str] | None = None
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> CaptureStore:
+        """The crawl's one store (created on first use)."""
+        store = getattr(crawler, _ATTR, None)
+        if store is None:
+            store = cls(crawler)
+            setattr(crawler, _ATTR, store)
+        return store
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CaptureStore:
+        return cls.of(crawler)
+
+    @staticmethod
+    def _crawl_id(configured: str | None, jobdir: str | None) -> tuple[str, bool]:
+        if not jobdir:
+            return configured or utc_stamp(), False
+        path = Path(jobdir) / CRAWL_ID_FILE
+        if path.exists():
+            return path.read_text(encoding="utf-8").strip(), True
+        crawl_id = configured or utc_stamp()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, crawl_id + "\n")
+        return crawl_id, False
+
+    @property
+    def site(self) -> str:
+        return str(self.crawler.spider.name)  # type: ignore[union-attr]
+
+    @property
+    def writer(self) -> WarcSegmentWriter:
+        if self._writer is None:
+            self._writer = WarcSegmentWriter(
+                self.archive_dir, self.site, self.crawl_id, max_size=self.max_size, fsync=self.fsync,
+                software=f"cn-gov-news-archive crawler (Scrapy); {self.crawler.settings.get('USER_AGENT')}",
+                operator=self.crawler.settings.get("NEWSARCHIVE_CONTACT"),
+            )
+        return self._writer
+
+    @property
+    def recorded(self) -> set[str]:
+        """URLs recorded by this crawl so far (loaded from its JSONL segments when resuming)."""
+        if self._recorded is None:
+            site_dir = self.archive_dir / "captures" / self.site
+            self._recorded = recorded_urls(site_dir, self.crawl_id) if self.resuming else set()
+            if self.resuming:
+                log.info("resuming crawl %s: %d articles already recorded", self.crawl_id, len(self._recorded))
+        return self._recorded
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        if self._writer is None:
+            return
+        self._writer.close()
+        stats = self.crawler.stats
+        if stats is not None:
+            stats.set_value("newsarchive/segments", [str(p) for p in self._writer.segments])
+            stats.set_value("newsarchive/crawl_id", self.crawl_id)
+        log.info("newsarchive: %d WARC records, %d records in %s",
+                 self._writer.warc_records, self._writer.records_written,
+                 ", ".join(str(p) for p in self._writer.segments) or "(no new segment)")

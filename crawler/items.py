@@ -1,0 +1,25 @@
+"""The item a spider yields for one fetched article page: the raw bytes and where they are archived.
+
+The item pipelines turn it into records (crawler.pipelines.clean, crawler.pipelines.records).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class PageItem:
+    url: str
+    site: str
+    body: bytes
+    status: int = 200
+    http_charset: str | None = None  # charset parameter of the Content-Type header, if any
+    encoding_override: str | None = None  # the site config's ``encoding``
+    capture: dict[str, Any] = field(default_factory=dict)  # WARC pointer {"file", "offset", ...}
+    fetched_at: str | None = None  # ISO 8601 UTC
+    records: list[dict[str, Any]] = field(default_factory=list)  # filled by the clean pipeline
+
+    def __repr__(self) -> str:  # keep 1 MB bodies out of logs
+        return f"PageItem(url={self.url!r}, site={self.site!r}, {len(self.body)} bytes, {len(self.records)} records)"

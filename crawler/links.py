@@ -1,0 +1,232 @@
+"""What is on a column list page: article links (with their dates), pagination, links to other columns.
+
+Pure functions over ``(html, url)``; no Scrapy, so they are unit-tested on project-written pages.
+
+Article links are recognised, in this order, by
+1. the site's ``[links] article`` regex, when the site config has one;
+2. the URL shapes of Chinese government portals (:data:`ARTICLE_SHAPES`): TRS ``t20200220_123.html``,
+   Hanweb ``/art/2020/2/20/art_1229_123.html``, ``/content/post_123.html``, ``/2020-02/20/content_123.htm``,
+   ``/c/2020-02-20/123.shtml``, VSB ``/info/1234/5678.htm``, WebPlus ``/c1234a5678/page.htm`` ...;
+3. list-page structure, only when no link on the page has an article shape: a container (``ul``, ``table``,
+   ``div``) holding at least :data:`MIN_DATED_LINKS` items that each carry one link and a date.
+
+Pagination: ``下一页``/``下页``/``后页`` links, ``index_N.html`` links, and the page count of TRS's
+``createPageHTML(pages, current, "index", "html")`` script call (which draws the pager in JavaScript).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urljoin, urlsplit
+
+from parsel import Selector
+
+ARTICLE_SHAPES: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p)
+    for p in (
+        r"/content/post_\d+\.s?html?$",  # 开普云 / 广东省政府网站集约化平台
+        r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.s?html?$",  # 大汉 Hanweb
+        r"/t\d{8}_\d+\.s?html?$",  # TRS WCM
+        r"/\d{4}-\d{2}/\d{2}/content_\d+\.s?html?$",  # 新华网 / 人民网 style
+        r"/c/\d{4}-\d{2}-\d{2}/\d+\.s?html?$",
+        r"/content_\d+\.s?html?$",
+        r"/info/\d+/\d+\.s?html?$",  # VSB 博达
+        r"/c\d+a\d+/page\.s?html?$",  # WebPlus
+        r"/\d{4}/\d{4}/c\d+a\d+/page\.s?html?$",
+        r"/(?:art|article|news|detail)[/_-]?\d{5,}\.s?html?$",
+        r"/\d{6,8}/[0-9a-f]{16,}\.s?html?$",  # date folder + hash id
+    )
+)
+PAGINATION_TEXTS = ("下一页", "下页", "后页", "下一頁", "下頁")
+MORE_TEXTS = ("更多", "more", "MORE", "更多>>", "更多>")
+MIN_DATED_LINKS = 3
+_DATE_RE = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
+_INDEX_PAGE_RE = re.compile(r"(?:^|/)index_\d+\.s?html?$")
+_CREATE_PAGE_RE = re.compile(
+    r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"]"
+)
+_SKIP_EXT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|zip|rar|jpe?g|png|gif|mp4|wps|ofd)$", re.I)
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    text: str
+    date: date | None = None
+
+
+def find_date(text: str) -> date | None:
+    """The first plausible date in ``text``.
+
+    >>> find_date("发布时间：2020年2月20日")
+    datetime.date(2020, 2, 20)
+    >>> find_date("[2020-02-20]"), find_date("第2020期") is None
+    (datetime.date(2020, 2, 20), True)
+    """
+    for m in _DATE_RE.finditer(text):
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            continue
+    return None
+
+
+def has_article_shape(url: str) -> bool:
+    """True when the URL path looks like an article of a Chinese government portal.
+
+    >>> has_article_shape("http://www.zhuhai.gov.cn/xw/xwzx/content/post_2487123.html")
+    True
+    >>> has_article_shape("https://www.hangzhou.gov.cn/art/2020/2/20/art_812262_41942040.html")
+    True
+    >>> has_article_shape("http://www.gov.cn/xinwen/2020-02/20/content_5481234.htm")
+    True
+    >>> has_article_shape("http://www.sz.gov.cn/cn/xxgk/zfxxgj/gzdt/content/post_123.html?x=1")
+    True
+    >>> has_article_shape("http://www.beijing.gov.cn/ywdt/gzdt/index_1.html")
+    False
+    """
+    path = urlsplit(url).path
+    return any(p.search(path) for p in ARTICLE_SHAPES)
+
+
+def is_article_url(url: str, pattern: re.Pattern[str] | None = None) -> bool:
+    """The site's pattern when it has one, else the portal URL shapes."""
+    if pattern is not None:
+        return pattern.search(url) is not None
+    return has_article_shape(url)
+
+
+def page_links(html: str, url: str) -> list[Link]:
+    """Every http(s) link on the page, absolute, with its text and the date written next to it."""
+    sel = Selector(text=html)
+    return [link for a in sel.css("a[href]") if (link := _link(a, url)) is not None]
+
+
+def _link(a: Selector, base: str) -> Link | None:
+    href = (a.attrib.get("href") or "").strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+        return None
+    url = urljoin(base, href).split("#", 1)[0]
+    if urlsplit(url).scheme not in ("http", "https") or _SKIP_EXT.search(urlsplit(url).path):
+        return None
+    text = " ".join(" ".join(a.css("::text").getall()).split()) or a.attrib.get("title", "")
+    return Link(url, text, find_date(text) or _item_date(a))
+
+
+def _item_date(a: Selector) -> date | None:
+    """The date printed in the list item holding the link (``<li><a/><span>2020-02-20</span></li>``)."""
+    for item in a.xpath("ancestor::*[self::li or self::tr or self::dd or self::dt or self::p][1]"):
+        if len(item.css("a[href]")) <= 2:
+            return find_date(" ".join(item.css("::text").getall()))
+    return None
+
+
+def article_links(html: str, url: str, pattern: re.Pattern[str] | None = None,
+                  css: str | None = None) -> list[Link]:
+    """Article links of a list page, in page order, without duplicates (see the module docstring)."""
+    if css:
+        sel = Selector(text=html)
+        links = [link for a in sel.css(css) if (link := _link(a, url)) is not None]
+        return _unique(links)
+    links = page_links(html, url)
+    if pattern is not None:
+        return _unique(link for link in links if pattern.search(link.url))
+    shaped = [link for link in links if has_article_shape(link.url)]
+    if shaped:
+        return _unique(shaped)
+    return _unique(structural_links(html, url))
+
+
+def structural_links(html: str, url: str) -> list[Link]:
+    """Links in the largest container whose items each hold one link and a date (a column list)."""
+    sel = Selector(text=html)
+    best: list[Link] = []
+    for container in sel.css("ul, ol, table, tbody, dl, div"):
+        items = container.xpath("./li | ./tr | ./dd | ./dt | ./p | ./div")
+        dated = []
+        for item in items:
+            anchors = item.css("a[href]")
+            date_ = find_date(" ".join(item.css("::text").getall()))
+            if len(anchors) == 1 and date_ is not None:
+                link = _link(anchors[0], url)
+                if link is not None and not is_list_url(link.url):
+                    dated.append(Link(link.url, link.text, date_))
+        if len(dated) >= MIN_DATED_LINKS and len(dated) > len(best):
+            best = dated
+    return best
+
+
+def is_list_url(url: str) -> bool:
+    """Column pages: ``index.html``, ``index_3.html``, a bare folder.
+
+    >>> is_list_url("http://a.gov.cn/gzdt/index_3.html"), is_list_url("http://a.gov.cn/gzdt/")
+    (True, True)
+    """
+    path = urlsplit(url).path
+    return path.endswith("/") or re.search(r"(?:^|/)(?:index|list)(?:_\d+)?\.s?html?$", path) is not None
+
+
+def pagination_links(html: str, url: str) -> list[str]:
+    """Further pages of the same column list: 下一页 links, index_N links, createPageHTML page counts."""
+    found = [link.url for link in page_links(html, url)
+             if _is_next_text(link.text) or (_INDEX_PAGE_RE.search(urlsplit(link.url).path)
+                                             and _same_folder(link.url, url))]
+    found.extend(create_page_urls(html, url))
+    return [u for u in dict.fromkeys(found) if u != url]
+
+
+def _is_next_text(text: str) -> bool:
+    text = text.replace(" ", "")
+    return any(t in text for t in PAGINATION_TEXTS) or text.lower() in ("next", "next>", ">")
+
+
+def _same_folder(a: str, b: str) -> bool:
+    pa, pb = urlsplit(a), urlsplit(b)
+    return pa.netloc == pb.netloc and pa.path.rsplit("/", 1)[0] == pb.path.rsplit("/", 1)[0]
+
+
+def create_page_urls(html: str, url: str) -> list[str]:
+    """Pages drawn by TRS's ``createPageHTML(count, current, "index", "html")``: index.html, index_1 ...
+
+    >>> create_page_urls('<script>createPageHTML(3, 0, "index", "html");</script>', "http://a.cn/gzdt/")
+    ['http://a.cn/gzdt/index_1.html', 'http://a.cn/gzdt/index_2.html']
+    """
+    m = _CREATE_PAGE_RE.search(html)
+    if not m:
+        return []
+    count, current, stem, ext = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
+    pages = [f"{stem}.{ext}" if i == 0 else f"{stem}_{i}.{ext}" for i in range(min(count, 1000))]
+    return [urljoin(url, p) for i, p in enumerate(pages) if i != current]
+
+
+def more_links(html: str, url: str) -> list[str]:
+    """Links to other column list pages ("更多>>"), same host only."""
+    host = urlsplit(url).netloc
+    return list(dict.fromkeys(
+        link.url for link in page_links(html, url)
+        if link.text.strip().strip("»›>") in MORE_TEXTS or link.text.strip() in MORE_TEXTS
+        if urlsplit(link.url).netloc == host and link.url != url
+    ))
+
+
+def all_older(links: Iterable[Link], since: date) -> bool:
+    """True when the page shows dated articles and every one of them is older than ``since``.
+
+    >>> all_older([Link("u", "t", date(2020, 1, 1))], date(2020, 2, 1))
+    True
+    >>> all_older([Link("u", "t", None)], date(2020, 2, 1))
+    False
+    """
+    dates = [link.date for link in links if link.date is not None]
+    return bool(dates) and all(d < since for d in dates)
+
+
+def _unique(links: Iterable[Link]) -> list[Link]:
+    seen: dict[str, Link] = {}
+    for link in links:
+        if link.url not in seen or (seen[link.url].date is None and link.date is not None):
+            seen[link.url] = link
+    return list(seen.values())

@@ -1,0 +1,93 @@
+"""Write every response, with its request, to the crawl's WARC segment (through newsarchive.captures).
+
+Placed at 950, next to the downloader: it sees each response as received (still compressed, before
+redirects and retries are handled), including 3xx/4xx/5xx and robots.txt. The pointer to the WARC record
+goes into ``request.meta["newsarchive_capture"]`` (and ``["newsarchive_fetched_at"]``) for the spider.
+Replayed responses (flag ``"replay"``) are not written again.
+
+Settings: NEWSARCHIVE_WARC (default True; False turns capture off, and then no records are written
+either, since a record must point at its raw capture), plus the NEWSARCHIVE_* settings of
+crawler.extensions.capturestore.
+Stats: ``newsarchive/warc_responses``, ``newsarchive/time/download``, ``newsarchive/time/warc``,
+``newsarchive/drop/warc-write-failed``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+from http.client import responses as reasons
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Headers, Response
+
+from crawler.extensions.capturestore import CaptureStore
+from newsarchive.captures import Exchange
+
+log = logging.getLogger(__name__)
+
+
+class WarcCaptureMiddleware:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.store = CaptureStore.of(crawler)
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
+        if not crawler.settings.getbool("NEWSARCHIVE_WARC", True):
+            raise NotConfigured("NEWSARCHIVE_WARC is off")
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if "replay" in response.flags:
+            return response
+        started = time.perf_counter()
+        try:
+            pointer = self.store.writer.write_exchange(to_exchange(request, response))
+        except OSError as exc:
+            log.error("cannot write %s to WARC (%s); is the disk full or the archive read-only?", response.url, exc)
+            self.stats.inc_value("newsarchive/drop/warc-write-failed")  # type: ignore[union-attr]
+            raise IgnoreRequest(f"warc-write-failed: {exc}") from exc
+        request.meta["newsarchive_capture"] = pointer.to_dict()
+        request.meta["newsarchive_fetched_at"] = pointer.fetched_at
+        self.stats.inc_value("newsarchive/warc_responses")  # type: ignore[union-attr]
+        elapsed = time.perf_counter() - started
+        self.stats.inc_value("newsarchive/time/warc", elapsed)  # type: ignore[union-attr]
+        self.stats.inc_value("newsarchive/time/writing", elapsed)  # type: ignore[union-attr]
+        latency = request.meta.get("download_latency")
+        if latency:
+            self.stats.inc_value("newsarchive/time/download", float(latency))  # type: ignore[union-attr]
+        return response
+
+
+def header_pairs(headers: Headers) -> list[tuple[str, str]]:
+    """Scrapy's bytes headers as (name, value) text pairs, one per value (latin-1, as on the wire)."""
+    return [
+        (k.decode("latin-1"), v.decode("latin-1"))
+        for k, values in headers.items()
+        for v in values
+    ]
+
+
+def to_exchange(request: Request, response: Response) -> Exchange:
+    ip = getattr(response, "ip_address", None)
+    protocol = getattr(response, "protocol", None) or "HTTP/1.1"
+    return Exchange(
+        url=response.url,
+        status=response.status,
+        reason=reasons.get(response.status, ""),
+        body=response.body,
+        response_headers=header_pairs(response.headers),
+        method=request.method,
+        request_headers=header_pairs(request.headers),
+        request_body=request.body or b"",
+        protocol=protocol if protocol.upper().startswith("HTTP/") else "HTTP/1.1",
+        fetched_at=datetime.now(UTC),
+        ip_address=str(ip) if ip else None,
+    )
+
+

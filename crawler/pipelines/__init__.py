@@ -1,0 +1,1 @@
+"""Item pipelines, one per module: clean (normalize.clean in a process pool), records (JSONL writer)."""

@@ -1,0 +1,255 @@
+"""The config-driven portal spider: column list pages -> article pages, nothing else.
+
+Arguments: ``-a base_url=http://host:port/`` (serve the config from another base, e.g. a test server),
+``-a since=YYYY-MM-DD`` / ``-a until=YYYY-MM-DD`` (date window; paging stops once a list page only
+shows articles older than ``since``). The setting SITE_BASE_URL works like ``-a base_url``.
+
+Every fetch ends in an item or a named, counted drop reason (stats ``newsarchive/drop/<reason>``):
+http-<status>, timeout, redirect-loop, maxsize, robots, connection-refused, dns, not-html,
+list-page-limit, not-in-replay, download-error. Skips that are not failures are counted under
+``newsarchive/skip/<reason>`` (already-recorded, older-than-since, newer-than-until, excluded).
+
+Exactly-once across kill and resume (JOBDIR): Scrapy's disk queue loses requests popped but unfinished at
+SIGKILL while its dupefilter already saw them, so when resuming, list pages and not-yet-recorded articles
+are requested with ``dont_filter`` (this run's own in-memory sets stop loops and repeats) and articles
+already in the crawl's JSONL are skipped; the records pipeline refuses a second record for a URL.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, ClassVar
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
+from twisted.python.failure import Failure
+
+from crawler.extensions.capturestore import CaptureStore
+from crawler.items import PageItem
+from crawler.links import Link, all_older, article_links, create_page_urls, more_links, pagination_links
+from crawler.siteconfig import SiteConfig, SiteConfigError, parse_day, rebase
+
+log = logging.getLogger(__name__)
+
+HTML_TYPES = (b"text/html", b"application/xhtml", b"text/xml", b"application/xml", b"text/plain")
+BINARY_MAGIC = (b"%PDF-", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"Rar!")
+
+
+class PortalSpider(scrapy.Spider):
+    site: ClassVar[SiteConfig]
+
+    def __init__(self, *args: Any, base_url: str | None = None, since: str | None = None,
+                 until: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._args = {"base_url": base_url, "since": since, "until": until}
+        self.seen_lists: set[str] = set()
+        self.seen_articles: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.configure(crawler)
+        return spider
+
+    def configure(self, crawler: Crawler) -> None:
+        cfg = self.site
+        base = self._args["base_url"] or crawler.settings.get("SITE_BASE_URL")
+        try:
+            self.cfg = rebase(cfg, base) if base else cfg
+            self.since = parse_day(self._args["since"], "-a since") or cfg.since
+            self.until = parse_day(self._args["until"], "-a until") or cfg.until
+        except SiteConfigError as exc:
+            raise ValueError(str(exc)) from None
+        self.allowed_domains = list(self.cfg.allowed_domains)
+        self.store = CaptureStore.of(crawler)
+        contact = crawler.settings.get("NEWSARCHIVE_CONTACT")
+        if crawler.settings.getpriority("NEWSARCHIVE_CONTACT") > crawler.settings.getpriority("USER_AGENT"):
+            self.user_agent = f"cn-gov-news-archive/0.1 (research archive of government news; +{contact})"
+
+    def count(self, key: str) -> None:
+        self.crawler.stats.inc_value(f"newsarchive/{key}")  # type: ignore[union-attr]
+
+    # -- requests -------------------------------------------------------------------------------
+    async def start(self) -> AsyncIterator[Any]:
+        for url in self.cfg.start_pages:
+            request = self.list_request(url, 0)
+            if request is not None:
+                yield request
+
+    def list_request(self, url: str, page: int) -> scrapy.Request | None:
+        if url in self.seen_lists:
+            return None
+        if page > self.cfg.max_pages:
+            self.count("drop/list-page-limit")
+            log.info("not following %s: more than [links] max_pages = %d list pages deep",
+                     url, self.cfg.max_pages)
+            return None
+        self.seen_lists.add(url)
+        return scrapy.Request(url, callback=self.parse_list, errback=self.on_error, dont_filter=True,
+                              meta={"newsarchive_kind": "list", "list_page": page})
+
+    def article_request(self, link: Link) -> scrapy.Request | None:
+        skip = self.skip_reason(link)
+        if skip:
+            self.count(f"skip/{skip}")
+            return None
+        if link.url in self.seen_articles:
+            return None
+        self.seen_articles.add(link.url)
+        return scrapy.Request(link.url, callback=self.parse_article, errback=self.on_error, priority=1,
+                              dont_filter=self.store.resuming,
+                              meta={"newsarchive_kind": "article",
+                                    "list_date": link.date.isoformat() if link.date else None})
+
+    def skip_reason(self, link: Link) -> str | None:
+        if link.url in self.store.recorded:
+            return "already-recorded"
+        if self.cfg.exclude_pattern is not None and self.cfg.exclude_pattern.search(link.url):
+            return "excluded"
+        if self.since and link.date and link.date < self.since:
+            return "older-than-since"
+        if self.until and link.date and link.date > self.until:
+            return "newer-than-until"
+        return None
+
+    # -- callbacks ------------------------------------------------------------------------------
+    def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
+        self.count("list_pages")
+        html = self.page_text(response)
+        links = [link for link in article_links(html, response.url, self.cfg.article_pattern,
+                                                self.cfg.selectors.get("article_links"))
+                 if self.on_site(link.url)]
+        if not links:
+            self.count("list/no-article-links")
+            log.warning("%s: no article links found; add [links] article or [selectors] article_links "
+                        "to %s", response.url, self.cfg.path)
+        for link in links:
+            request = self.article_request(link)
+            if request is not None:
+                yield request
+        if self.since and all_older(links, self.since):
+            self.count("list/stopped-by-since")
+            return
+        page = int(response.meta.get("list_page", 0))
+        for url in self.next_pages(html, response.url):
+            request = self.list_request(url, page + 1)
+            if request is not None:
+                yield request
+
+    def next_pages(self, html: str, url: str) -> list[str]:
+        css = self.cfg.selectors.get("next_page")
+        if css:
+            pages = [_join(url, u) for u in scrapy.Selector(text=html).css(css).xpath("@href").getall()]
+            pages += create_page_urls(html, url)
+        else:
+            pages = pagination_links(html, url)
+        pages += more_links(html, url)
+        return [u for u in dict.fromkeys(pages) if self.on_site(u)]
+
+    def parse_article(self, response: Response) -> Iterator[PageItem]:
+        if not looks_like_html(response):
+            self.count("drop/not-html")
+            log.info("%s: not an HTML page (%s); kept in WARC only", response.url,
+                     response.headers.get(b"Content-Type", b"?").decode("latin-1"))
+            return
+        yield PageItem(
+            url=response.url,
+            site=self.name,
+            body=response.body,
+            status=response.status,
+            http_charset=header_charset(response),
+            encoding_override=self.cfg.encoding,
+            capture=dict(response.meta.get("newsarchive_capture") or {}),
+            fetched_at=response.meta.get("newsarchive_fetched_at"),
+        )
+
+    def on_error(self, failure: Failure) -> None:
+        reason = drop_reason(failure)
+        self.count(f"drop/{reason}")
+        request = getattr(failure, "request", None)
+        log.info("dropped %s: %s (%s)", getattr(request, "url", "?"), reason, failure.getErrorMessage())
+
+    # -- helpers --------------------------------------------------------------------------------
+    def on_site(self, url: str) -> bool:
+        from urllib.parse import urlsplit
+
+        host = urlsplit(url).hostname or ""
+        return any(host == d or host.endswith("." + d) for d in self.cfg.allowed_domains)
+
+    def page_text(self, response: Response) -> str:
+        """List pages decoded like articles (normalize.decode), so 年/月/日 dates and titles are right."""
+        try:
+            from normalize.decode import decode
+
+            return decode(response.body, header_charset(response), override=self.cfg.encoding).text
+        except ImportError:
+            pass
+        except ValueError as exc:  # normalize.errors.DecodeError is a ValueError
+            log.info("%s: %s; using Scrapy's decoding for link extraction", response.url, exc)
+        return response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
+
+
+def _join(base: str, href: str) -> str:
+    from urllib.parse import urljoin
+
+    return urljoin(base, href.strip())
+
+
+def header_charset(response: Response) -> str | None:
+    """The charset parameter of the Content-Type header (not the meta tag)."""
+    value = response.headers.get(b"Content-Type") or b""
+    for part in value.decode("latin-1").split(";")[1:]:
+        key, _, val = part.strip().partition("=")
+        if key.lower() == "charset" and val.strip(" \"'"):
+            return val.strip(" \"'")
+    return None
+
+
+def looks_like_html(response: Response) -> bool:
+    """False for binary bodies (whatever the header says) and for non-text content types."""
+    head = response.body[:1024].lstrip()
+    if head.startswith(BINARY_MAGIC) or b"\x00" in head:
+        return False
+    ctype = (response.headers.get(b"Content-Type") or b"text/html").split(b";")[0].strip().lower()
+    return ctype.startswith(HTML_TYPES)
+
+
+def drop_reason(failure: Failure) -> str:
+    """A short kebab-case reason for a failed request."""
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        return f"http-{exc.response.status}"
+    if isinstance(exc, IgnoreRequest):
+        return _ignore_reason(str(exc))
+    name = type(exc).__name__
+    if isinstance(exc, TimeoutError | TCPTimedOutError) or name == "DownloadTimeoutError":
+        return "timeout"
+    if name == "DownloadCancelledError" and "max" in str(exc).lower():
+        return "maxsize"
+    if isinstance(exc, ConnectionRefusedError) or name == "DownloadConnectionRefusedError":
+        return "connection-refused"
+    if isinstance(exc, DNSLookupError) or name == "CannotResolveHostError":
+        return "dns"
+    if name == "ResponseDataLossError":
+        return "data-loss"
+    return "download-error"
+
+
+def _ignore_reason(message: str) -> str:
+    """
+    >>> _ignore_reason("Forbidden by robots.txt"), _ignore_reason("max redirections reached")
+    ('robots', 'redirect-loop')
+    """
+    text = message.lower()
+    if "robots" in text:
+        return "robots"
+    if "redirect" in text:
+        return "redirect-loop"
+    if ":" in message and message.split(":", 1)[0].replace("-", "").isalpha():
+        return message.split(":", 1)[0]
+    return "ignored"
