@@ -39,8 +39,9 @@ SHORT_LINE_COST = 12.0
 class FurnitureKind:
     kind: str
     pattern: re.Pattern[str]
+    prose_pattern: re.Pattern[str] | None
     max_len: int
-    barrier: bool
+    weight: float
 
 
 def load_kinds() -> tuple[FurnitureKind, ...]:
@@ -53,15 +54,21 @@ def load_kinds() -> tuple[FurnitureKind, ...]:
     return tuple(
         FurnitureKind(
             kind=kind,
-            pattern=re.compile("|".join(f"(?:{p})" for p in spec["line"])),
+            pattern=_alternation(spec["line"]),
+            prose_pattern=_alternation(spec["prose"]) if spec.get("prose") else None,
             max_len=int(spec.get("max_len", 200)),
-            barrier=bool(spec.get("barrier", True)),
+            weight=float(spec.get("weight", BARRIER_WEIGHT)) if spec.get("barrier", True) else 0.0,
         )
         for kind, spec in table.items()
     )
 
 
+def _alternation(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
 KINDS = load_kinds()
+_WEIGHTS = {k.kind: k.weight for k in KINDS}
 
 
 def classify_line(line: str) -> str | None:
@@ -75,13 +82,31 @@ def classify_line(line: str) -> str | None:
     'editor-line'
     >>> classify_line("粤ICP备05070829号 粤公网安备 44200002444号")
     'icp'
+    >>> classify_line("主办方称，平台集纳有微博群、微直播等功能，首批入驻32个部门。") is None
+    True
     >>> classify_line("记者从市发改局获悉，今年全市共完成投资120亿元，同比增长15%。") is None
     True
     """
+    prose = is_prose(line)
     for kind in KINDS:
-        if len(line) <= kind.max_len and kind.pattern.search(line):
+        if len(line) > kind.max_len:
+            continue
+        pattern = kind.prose_pattern if prose else kind.pattern
+        if pattern is not None and pattern.search(line):
             return kind.kind
     return None
+
+
+def is_prose(line: str) -> bool:
+    """Two sentence ends, or long with several commas: a body sentence, not a label line.
+
+    >>> is_prose("省高院向社会公布了举报电话。凡是群众来电涉及拖欠工资的，要进行通报。")
+    True
+    >>> is_prose("举报电话：12345")
+    False
+    """
+    ends = line.count("。") + line.count("！") + line.count("？")
+    return ends >= 2 or (len(line) >= 60 and ends + line.count("，") >= 3)
 
 
 def is_sentence(line: str) -> bool:
@@ -108,7 +133,7 @@ def is_sentence(line: str) -> bool:
 def line_weight(line: str, kind: str | None) -> float:
     """The weight of a line in the maximum-sum segment (see :func:`select_body`)."""
     if kind is not None:
-        return BARRIER_WEIGHT
+        return _WEIGHTS.get(kind, BARRIER_WEIGHT)
     if is_sentence(line):
         return float(len(line))
     return -SHORT_LINE_COST
