@@ -1,0 +1,396 @@
+"""Export clean articles for other projects: JSONL, Parquet or a folder of .txt files.
+
+Python API — streams, never holds the archive in memory (one record file open at a time)::
+
+    from newsarchive.export import iter_export
+    for item in iter_export("archive", sites={"zhumadian.gov.cn"}, since=date(2020, 2, 1)):
+        item.record.text, item.record_file, item.cluster_id
+
+Rows (JSONL and Parquet) follow ``schema/export.schema.json`` (:data:`EXPORT_SCHEMA_VERSION`): every field
+of the record (:class:`normalize.record.Record`) under its own name — except that the record's own
+``schema_version`` is renamed ``record_schema_version`` and ``schema_version`` is the export schema's —
+plus ``record_file`` / ``record_position`` (where the record lives in the archive) and ``cluster_id`` /
+``cluster_size`` (its duplicate cluster, when ``--one-per-cluster`` computed clusters; null otherwise).
+JSONL writes UTF-8 characters as they are (no ``\\u`` escapes). Parquet (needs pyarrow, the ``parquet``
+extra) stores ``capture`` as a JSON string because its keys vary; :func:`read_export` reads both formats
+back into records.
+
+A folder export (``-o out/``) writes ``<id>.txt`` per article (title, blank line, text) and
+``manifest.jsonl`` (one line per file: id, file, title, url, site, published, source, cluster_id).
+
+Filters: ``sites`` (a record's ``site`` or its URL host, a parent domain matches its subdomains),
+``since`` / ``until`` (inclusive, on the ``published`` date; records with no full date are left out and
+counted), ``one_per_cluster`` (only the representative of each duplicate cluster, see
+:mod:`newsarchive.dups`). Every output is written to a temporary file or folder beside the target and
+renamed into place, so a failed export leaves the previous one intact.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+from newsarchive.dups import DEFAULT_THRESHOLD, cluster_map, find_clusters
+from newsarchive.index import ArchiveIndex, IndexedRecord
+from newsarchive.records import RecordFileError, read_record_file
+from newsarchive.sources import host_of
+from normalize.record import Record
+
+EXPORT_SCHEMA_VERSION = 1
+PARQUET_BATCH = 1000
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+class ExportError(ValueError):
+    """An export that cannot be written; the message says what to change."""
+
+
+@dataclass
+class ExportItem:
+    record: Record
+    record_file: str
+    record_position: int
+    cluster_id: int | None = None
+    cluster_size: int | None = None
+
+    def to_row(self) -> dict[str, Any]:
+        """The export row (JSON-ready)."""
+        data = self.record.to_dict()
+        record_version = data.pop("schema_version")
+        return {
+            "schema_version": EXPORT_SCHEMA_VERSION,
+            **data,
+            "record_schema_version": record_version,
+            "record_file": self.record_file,
+            "record_position": self.record_position,
+            "cluster_id": self.cluster_id,
+            "cluster_size": self.cluster_size,
+        }
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> ExportItem:
+        """Inverse of :meth:`to_row`."""
+        data = dict(row)
+        version = data.pop("schema_version")
+        if version != EXPORT_SCHEMA_VERSION:
+            raise ExportError(f"export schema_version {version} is not {EXPORT_SCHEMA_VERSION}; re-export")
+        extras = {k: data.pop(k) for k in ("record_file", "record_position", "cluster_id", "cluster_size")}
+        data["schema_version"] = data.pop("record_schema_version")
+        return cls(Record.from_dict(data), **extras)
+
+
+@dataclass
+class ExportStats:
+    written: int = 0
+    filtered_out: int = 0  # by site / date
+    no_date: int = 0  # left out by a date filter because ``published`` has no full date
+    duplicates_skipped: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------------------ reading
+
+
+def iter_export(
+    archive: Path | str,
+    *,
+    sites: Iterable[str] | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    one_per_cluster: bool = False,
+    threshold: float = DEFAULT_THRESHOLD,
+    stats: ExportStats | None = None,
+) -> Iterator[ExportItem]:
+    """Stream the archive's records (index updated first), filtered; see the module docstring."""
+    stats = stats if stats is not None else ExportStats()
+    with ArchiveIndex(Path(archive)) as index:
+        stats.problems.extend(index.update().problems)
+        clusters = cluster_map(find_clusters(index, threshold)) if one_per_cluster else {}
+        keep = _row_filter(sites, since, until, stats)
+        rows = (r for r in index.rows() if keep(r))
+        for file, group in itertools.groupby(rows, key=lambda r: r.file):
+            wanted = {}
+            for r in group:
+                info = clusters.get(r.rowid)
+                if info and not info[2]:
+                    stats.duplicates_skipped += 1
+                else:
+                    wanted[r.position] = info
+            yield from _read_positions(index.archive, file, wanted, stats)
+
+
+def _row_filter(
+    sites: Iterable[str] | None, since: date | None, until: date | None, stats: ExportStats
+) -> Any:
+    wanted_sites = {s.lower().removeprefix("www.") for s in sites or ()}
+
+    def keep(row: IndexedRecord) -> bool:
+        if wanted_sites and not _site_matches(row, wanted_sites):
+            stats.filtered_out += 1
+            return False
+        if since or until:
+            if not row.published or not _DATE.match(row.published):
+                stats.no_date += 1
+                return False
+            day = row.published[:10]
+            if (since and day < since.isoformat()) or (until and day > until.isoformat()):
+                stats.filtered_out += 1
+                return False
+        return True
+
+    return keep
+
+
+def _site_matches(row: IndexedRecord, wanted: set[str]) -> bool:
+    names = {n for n in ((row.site or "").lower(), host_of(row.url) or "") if n}
+    return any(n == w or n.endswith("." + w) for n in names for w in wanted)
+
+
+def _read_positions(
+    archive: Path, file: str, wanted: dict[int, tuple[int, int, bool] | None], stats: ExportStats
+) -> Iterator[ExportItem]:
+    if not wanted:
+        return
+    last = max(wanted)
+    try:
+        for position, rec in enumerate(read_record_file(archive / file)):
+            if position in wanted:
+                info = wanted[position]
+                yield ExportItem(rec, file, position, info[0] if info else None, info[1] if info else None)
+            if position >= last:
+                break
+    except RecordFileError as exc:
+        stats.problems.append(str(exc))
+
+
+def read_export(path: Path | str) -> Iterator[ExportItem]:
+    """Read a JSONL or Parquet export back (streaming)."""
+    path = Path(path)
+    if path.suffix == ".parquet":
+        yield from _read_parquet(path)
+        return
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield ExportItem.from_row(json.loads(line))
+
+
+# ------------------------------------------------------------------------------------------ writing
+
+
+def output_kind(target: Path | str) -> str:
+    """``"jsonl"``, ``"parquet"`` or ``"txt"`` from the name of ``-o``.
+
+    >>> output_kind("out.jsonl"), output_kind("a/b.parquet"), output_kind("texts/")
+    ('jsonl', 'parquet', 'txt')
+    """
+    text = str(target)
+    if text.endswith(("/", os.sep)) or Path(text).is_dir():
+        return "txt"
+    suffix = Path(text).suffix.lower()
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
+    if suffix == ".parquet":
+        return "parquet"
+    raise ExportError(
+        f"{target}: cannot tell the format from the name; use FILE.jsonl, FILE.parquet, "
+        "or a folder name ending in / for .txt files"
+    )
+
+
+def write_export(items: Iterable[ExportItem], target: Path | str, stats: ExportStats | None = None) -> int:
+    """Write items to ``target`` in the format its name says, atomically; returns the rows written."""
+    stats = stats if stats is not None else ExportStats()
+    kind = output_kind(target)
+    path = Path(target)
+    if kind == "txt":
+        stats.written = _write_txt_folder(items, path)
+    elif kind == "parquet":
+        stats.written = _atomic_file(path, lambda fh: _write_parquet(items, fh))
+    else:
+        stats.written = _atomic_file(path, lambda fh: _write_jsonl(items, fh))
+    return stats.written
+
+
+def _atomic_file(path: Path, write: Any) -> int:
+    if not path.parent.is_dir():
+        raise ExportError(f"{path.parent}: no such folder; create it first")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            n: int = write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return n
+
+
+def _write_jsonl(items: Iterable[ExportItem], fh: IO[bytes]) -> int:
+    n = 0
+    for item in items:
+        fh.write((json.dumps(item.to_row(), ensure_ascii=False) + "\n").encode("utf-8"))
+        n += 1
+    return n
+
+
+# --------------------------------------------------------------------------------------------- txt
+
+_UNSAFE = re.compile(r"[^\w.\-]+")
+
+
+def _write_txt_folder(items: Iterable[ExportItem], target: Path) -> int:
+    target = Path(str(target).rstrip("/" + os.sep) or ".")
+    _check_replaceable(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        n = _fill_txt_folder(items, tmp)
+        _swap_folder(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return n
+
+
+def _check_replaceable(target: Path) -> None:
+    if not target.exists():
+        return
+    if not target.is_dir() or (any(target.iterdir()) and not (target / "manifest.jsonl").exists()):
+        raise ExportError(
+            f"{target}: exists and is not an earlier export folder (no manifest.jsonl); "
+            "choose a new or empty folder so nothing of yours is overwritten"
+        )
+
+
+def _fill_txt_folder(items: Iterable[ExportItem], folder: Path) -> int:
+    used: set[str] = set()
+    n = 0
+    with (folder / "manifest.jsonl").open("w", encoding="utf-8") as manifest:
+        for item in items:
+            rec = item.record
+            name = _unique_name(_UNSAFE.sub("_", rec.id).strip("._") or "record", used)
+            body = (f"{rec.title}\n\n" if rec.title else "") + rec.text.rstrip("\n") + "\n"
+            (folder / name).write_text(body, encoding="utf-8")
+            entry = {
+                "schema_version": EXPORT_SCHEMA_VERSION,
+                "id": rec.id,
+                "file": name,
+                "title": rec.title,
+                "url": rec.url,
+                "site": rec.site,
+                "published": rec.published,
+                "source": rec.source,
+                "cluster_id": item.cluster_id,
+            }
+            manifest.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
+def _unique_name(stem: str, used: set[str]) -> str:
+    name, k = f"{stem}.txt", 1
+    while name in used:
+        k += 1
+        name = f"{stem}-{k}.txt"
+    used.add(name)
+    return name
+
+
+def _swap_folder(tmp: Path, target: Path) -> None:
+    if not target.exists():
+        tmp.rename(target)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+    old.rmdir()
+    target.rename(old)
+    tmp.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+# ----------------------------------------------------------------------------------------- Parquet
+
+
+def _pyarrow() -> Any:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError as exc:
+        raise ExportError(
+            "Parquet export needs pyarrow: pip install 'cn-gov-news-archive[parquet]' "
+            "(or pip install pyarrow), or export to FILE.jsonl instead"
+        ) from exc
+    return pa, pq
+
+
+def arrow_schema() -> Any:
+    """The Parquet schema of export rows (``capture`` is a JSON string)."""
+    pa, _ = _pyarrow()
+    s, i, strs = pa.string(), pa.int64(), pa.list_(pa.string())
+    return pa.schema(
+        [
+            ("schema_version", pa.int32()),
+            ("id", s),
+            ("text", s),
+            ("title", s),
+            ("kicker", s),
+            ("subtitle", s),
+            ("published", s),
+            ("source", s),
+            ("authors", strs),
+            ("photographers", strs),
+            ("editor", s),
+            ("url", s),
+            ("site", s),
+            ("capture", s),
+            ("fetched_at", s),
+            ("encoding", pa.struct([("declared", s), ("detected", s), ("used", s), ("why", s)])),
+            ("script", pa.struct([("original", s), ("converted", pa.bool_())])),
+            ("repairs", pa.list_(pa.struct([("step", s), ("count", i)]))),
+            ("removed", pa.list_(pa.struct([("kind", s), ("text", s)]))),
+            ("flags", strs),
+            ("raw_sha256", s),
+            ("text_sha256", s),
+            ("record_schema_version", pa.int32()),
+            ("record_file", s),
+            ("record_position", i),
+            ("cluster_id", i),
+            ("cluster_size", i),
+        ]
+    )
+
+
+def _write_parquet(items: Iterable[ExportItem], fh: IO[bytes]) -> int:
+    pa, pq = _pyarrow()
+    schema = arrow_schema()
+    n = 0
+    with pq.ParquetWriter(fh, schema, compression="zstd") as writer:
+        iterator = iter(items)
+        while batch := list(itertools.islice(iterator, PARQUET_BATCH)):
+            rows = [item.to_row() for item in batch]
+            for row in rows:
+                row["capture"] = json.dumps(row["capture"], ensure_ascii=False, sort_keys=True)
+            writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+            n += len(rows)
+        if n == 0:
+            writer.write_table(schema.empty_table())
+    return n
+
+
+def _read_parquet(path: Path) -> Iterator[ExportItem]:
+    _, pq = _pyarrow()
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=PARQUET_BATCH):
+        for row in batch.to_pylist():
+            row["capture"] = json.loads(row["capture"]) if row["capture"] else {}
+            yield ExportItem.from_row(row)
