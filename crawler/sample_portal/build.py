@@ -133,7 +133,8 @@ def paragraphs_html(item: Item) -> str:
 
 
 def related_block(pages: list[Page], page: Page, labels: dict[str, str]) -> str:
-    others = [p for p in pages if p.url != page.url and p.column == page.column][:3]
+    others = [p for p in pages
+              if p.url != page.url and p.column == page.column and p.script == page.script][:3]
     links = "".join(f'<li><a href="{p.url}">{esc(page_title(p))}</a></li>' for p in others)
     return f'<div class="related"><h4>{labels["related"]}</h4><ul>{links}</ul></div>'
 
@@ -157,7 +158,7 @@ def render_table(page: Page, pages: list[Page], labels: dict[str, str]) -> str:
     summary = page.extra.get("summary")
     rows = [
         f'<tr><td class="position">{labels["here"]}：<a href="/index.html">{labels["home"]}</a> &gt; '
-        f'<a href="{column.path}index.html">{column.name}</a> &gt; 正文</td></tr>',
+        f'<a href="{column.path}index.html">{labels.get(column.key, column.name)}</a> &gt; 正文</td></tr>',
         f'<tr><td class="title" align="center"><h1>{esc(item.title or "")}</h1></td></tr>',
     ]
     if item.subtitle:
@@ -190,7 +191,7 @@ def render_div(page: Page, pages: list[Page], labels: dict[str, str]) -> str:
         heads.append(f'<h2 class="ft">{esc(item.subtitle)}</h2>')
     spans = "".join(f"<span>{line}</span>" for line in info)
     return (f'<div class="crumbs"><a href="/index.html">{labels["home"]}</a> &gt; '
-            f'<a href="{column.path}index.html">{column.name}</a></div>\n'
+            f'<a href="{column.path}index.html">{labels.get(column.key, column.name)}</a></div>\n'
             f'<div class="article">\n{"".join(heads)}\n<div class="info">{spans}</div>\n'
             f'<div class="TRS_Editor">\n{paragraphs_html(item)}\n</div>\n</div>\n'
             + share_block(labels) + "\n" + related_block(pages, page, labels))
