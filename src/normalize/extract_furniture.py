@@ -28,6 +28,7 @@ _DATA = Path(__file__).parent / "data" / "extract_furniture.toml"
 
 # A line that reads like prose: it has sentence punctuation (Chinese or ASCII) or is long.
 _SENTENCE_PUNCT = re.compile(r"[，。！？；、：,.!?;]")
+_INNER_PUNCT = re.compile(r"[，、；,;]")
 _SENTENCE_END = ("。", "！", "？", "；", "」", "”", "…", "）")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -119,6 +120,8 @@ def is_sentence(line: str) -> bool:
     True
     >>> is_sentence("国内新闻")
     False
+    >>> is_sentence("Lounge Suit怎样穿才得体？")
+    False
     >>> is_sentence("- 3金正恩学生时期照片曝光：身材消瘦 穿皮夹克137842")
     False
     """
@@ -127,7 +130,9 @@ def is_sentence(line: str) -> bool:
     n = len(line)
     if n >= 60:
         return True
-    return n >= 8 and bool(_SENTENCE_PUNCT.search(line))
+    if n < 25:  # a short line is a sentence when it has a comma inside or ends with a full stop
+        return n >= 8 and (bool(_INNER_PUNCT.search(line[:-1])) or line.endswith(("。", "；")))
+    return bool(_SENTENCE_PUNCT.search(line))
 
 
 def line_weight(line: str, kind: str | None) -> float:
