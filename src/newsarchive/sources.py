@@ -10,7 +10,8 @@ What a path can be (chosen by its name):
   (WARC-Date) and ``capture = {"file", "offset"}``;
 - a folder: everything above found under it, except that a capture with a record file beside it
   (``X.txt`` + ``X.json``, ``X.warc.gz`` + ``X.jsonl``) is read from its record file — the records the
-  archive already holds — rather than cleaned again.
+  archive already holds — rather than cleaned again; ``robots.txt`` and the side files in
+  :data:`NOT_CAPTURES` are skipped.
 
 Nothing stops at the first bad file: each problem (unreadable record file, truncated WARC, a page
 ``normalize.clean`` rejects) is appended to the caller's ``problems`` list as a message naming the file
@@ -35,6 +36,7 @@ TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
 WARC_SUFFIXES = (".warc.gz", ".warc")
 
+NOT_CAPTURES = ("robots.txt", "_headers.json", "manifest.jsonl")  # crawl/export side files in a folder
 CleanFn = Callable[..., list[Record]]
 
 
@@ -84,7 +86,11 @@ def load_sources(paths: list[Path], problems: list[str]) -> list[Record]:
 
 def folder_inputs(root: Path) -> list[Path]:
     """The files of a folder to read: record files, plus captures that have no record file beside them."""
-    files = sorted(p for p in root.rglob("*") if p.is_file() and not _hidden(p, root) and kind_of(p))
+    files = sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file() and not _hidden(p, root) and kind_of(p) and p.name not in NOT_CAPTURES
+    )
     covered = {(p.parent, stem_of(p)) for p in files if kind_of(p) == "records"}
     return [p for p in files if kind_of(p) == "records" or (p.parent, stem_of(p)) not in covered]
 

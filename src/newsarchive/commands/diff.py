@@ -77,8 +77,9 @@ def run(args: argparse.Namespace) -> int:
         atomic_write_text(args.output, report)
     else:
         sys.stdout.write(report)
-    for p in problems:
-        print(f"newsarchive diff: {p}", file=sys.stderr)
+    if args.output or args.format != "text":  # the text report on stdout lists them already
+        for p in problems:
+            print(f"newsarchive diff: {p}", file=sys.stderr)
     if not old:
         print(
             f"newsarchive diff: no earlier articles found in {', '.join(map(str, against))}", file=sys.stderr
