@@ -19,7 +19,9 @@ class PageItem:
     encoding_override: str | None = None  # the site config's ``encoding``
     capture: dict[str, Any] = field(default_factory=dict)  # WARC pointer {"file", "offset", ...}
     fetched_at: str | None = None  # ISO 8601 UTC
+    list_date: str | None = None  # the date printed next to the link on the column list page
     records: list[dict[str, Any]] = field(default_factory=list)  # filled by the clean pipeline
 
     def __repr__(self) -> str:  # keep 1 MB bodies out of logs
-        return f"PageItem(url={self.url!r}, site={self.site!r}, {len(self.body)} bytes, {len(self.records)} records)"
+        return (f"PageItem(url={self.url!r}, site={self.site!r}, {len(self.body)} bytes, "
+                f"{len(self.records)} records)")

@@ -41,7 +41,6 @@ ARTICLE_SHAPES: tuple[re.Pattern[str], ...] = tuple(
     )
 )
 PAGINATION_TEXTS = ("下一页", "下页", "后页", "下一頁", "下頁")
-MORE_TEXTS = ("更多", "more", "MORE", "更多>>", "更多>")
 MIN_DATED_LINKS = 3
 _DATE_RE = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
 _INDEX_PAGE_RE = re.compile(r"(?:^|/)index_\d+\.s?html?$")
@@ -207,9 +206,18 @@ def more_links(html: str, url: str) -> list[str]:
     host = urlsplit(url).netloc
     return list(dict.fromkeys(
         link.url for link in page_links(html, url)
-        if link.text.strip().strip("»›>") in MORE_TEXTS or link.text.strip() in MORE_TEXTS
+        if _is_more_text(link.text)
         if urlsplit(link.url).netloc == host and link.url != url
     ))
+
+
+def _is_more_text(text: str) -> bool:
+    """
+    >>> _is_more_text("更多>>"), _is_more_text("更多动态"), _is_more_text("更多精彩内容请关注我们的公众号")
+    (True, True, False)
+    """
+    text = text.strip().strip("»›>+ ")
+    return text.lower() == "more" or (text.startswith("更多") and len(text) <= 6)
 
 
 def all_older(links: Iterable[Link], since: date) -> bool:

@@ -9,6 +9,7 @@ Project settings (all overridable with ``-s NAME=VALUE``):
     CRAWL_DELAY_ENABLED         honour robots.txt Crawl-delay (default True)
     CLEAN_WORKERS               processes running normalize.clean (default 2; 0 = in the reactor thread)
     REPLAY_WARC                 serve responses from these WARC files instead of the network
+    NEWSARCHIVE_STATS_FILE      write the final crawl stats to this JSON file
     RETRY_BACKOFF_BASE / RETRY_BACKOFF_MAX   retry n waits BASE * 2**(n-1) seconds, at most MAX
     SITE_BASE_URL               like ``-a base_url=...``: serve the site config from another base URL
 """
@@ -38,6 +39,7 @@ DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"  # the drop is counted under newsarchive/drop/<reason>
 RETRY_BACKOFF_BASE = 2.0
 RETRY_BACKOFF_MAX = 60.0
 REDIRECT_MAX_TIMES = 10
@@ -61,7 +63,9 @@ ITEM_PIPELINES = {
     "crawler.pipelines.records.RecordsPipeline": 800,
 }
 EXTENSIONS = {
+    "crawler.extensions.capturestore.CaptureStore": 100,
     "crawler.extensions.crawldelay.CrawlDelay": 500,
+    "crawler.extensions.statsfile.StatsFile": 900,
 }
 
 NEWSARCHIVE_ARCHIVE_DIR = "archive"
@@ -70,4 +74,5 @@ NEWSARCHIVE_WARC_MAX_SIZE = 100 * 1024 * 1024
 NEWSARCHIVE_WARC_FSYNC = True
 CLEAN_WORKERS = 2
 REPLAY_WARC = ""
+NEWSARCHIVE_STATS_FILE = ""
 SITE_BASE_URL = ""

@@ -16,9 +16,11 @@ from urllib.parse import urljoin, urlsplit
 
 SITES_DIR = Path(__file__).resolve().parent / "sites"
 
-_TOP_KEYS = {"name", "title", "base_url", "allowed_domains", "start_pages", "encoding", "since", "until",
-             "links", "selectors"}
-_LINK_KEYS = {"article", "exclude", "max_pages"}
+_TOP_KEYS = {
+    "name", "title", "base_url", "allowed_domains", "start_pages", "encoding", "since", "until", "links",
+    "selectors",
+}
+_LINK_KEYS = {"article", "exclude", "columns", "max_pages"}
 _SELECTOR_KEYS = {"article_links", "next_page"}
 
 
@@ -35,6 +37,7 @@ class SiteConfig:
     title: str | None = None
     article_pattern: re.Pattern[str] | None = None
     exclude_pattern: re.Pattern[str] | None = None
+    columns_pattern: re.Pattern[str] | None = None
     max_pages: int = 50
     encoding: str | None = None
     since: date | None = None
@@ -82,6 +85,7 @@ def parse_site(raw: dict[str, Any], path: Path | None = None) -> SiteConfig:
         title=_opt_str(raw, "title", where),
         article_pattern=_regex(links, "article", where),
         exclude_pattern=_regex(links, "exclude", where),
+        columns_pattern=_regex(links, "columns", where),
         max_pages=_max_pages(links, where),
         encoding=_encoding(raw, where),
         since=parse_day(raw.get("since"), f"{where}: since"),
@@ -122,7 +126,8 @@ def parse_day(value: Any, where: str) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise SiteConfigError(f"{where}: {value!r} is not a date; write YYYY-MM-DD, e.g. 2020-02-01") from None
+        raise SiteConfigError(f"{where}: {value!r} is not a date; write YYYY-MM-DD, e.g. 2020-02-01") \
+            from None
 
 
 def _check_keys(raw: dict[str, Any], allowed: set[str], where: str, section: str) -> None:
@@ -181,7 +186,8 @@ def _allowed_domains(raw: dict[str, Any], base_url: str, where: str) -> tuple[st
         return (urlsplit(base_url).hostname or "",)
     if not isinstance(domains, list) or not all(isinstance(d, str) and d and "/" not in d for d in domains):
         raise SiteConfigError(
-            f'{where}: allowed_domains must be a list of host names without scheme, e.g. ["www.zhuhai.gov.cn"]'
+            f"{where}: allowed_domains must be a list of host names without scheme, "
+            'e.g. ["www.zhuhai.gov.cn"]'
         )
     return tuple(domains)
 
@@ -210,7 +216,7 @@ def _regex(raw: dict[str, Any], key: str, where: str) -> re.Pattern[str] | None:
 def _max_pages(raw: dict[str, Any], where: str) -> int:
     value = raw.get("max_pages", 50)
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise SiteConfigError(f"{where}: [links] max_pages = {value!r}; write a positive whole number, e.g. 50")
+        raise SiteConfigError(f"{where}: [links] max_pages = {value!r}; write a whole number >= 1, e.g. 50")
     return value
 
 
@@ -224,7 +230,7 @@ def _encoding(raw: dict[str, Any], where: str) -> str | None:
         codecs.lookup(value)
     except LookupError:
         raise SiteConfigError(
-            f"{where}: encoding = {value!r} is not a known codec; write e.g. \"gb18030\", \"big5\" or \"utf-8\""
+            f'{where}: encoding = {value!r} is not a known codec; write e.g. "gb18030", "big5" or "utf-8"'
         ) from None
     return value
 

@@ -38,7 +38,9 @@ class CaptureStore:
         self.archive_dir = Path(settings.get("NEWSARCHIVE_ARCHIVE_DIR") or "archive")
         self.max_size = settings.getint("NEWSARCHIVE_WARC_MAX_SIZE")
         self.fsync = settings.getbool("NEWSARCHIVE_WARC_FSYNC", True)
-        self.crawl_id, self.resuming = self._crawl_id(settings.get("NEWSARCHIVE_CRAWL_ID"), settings.get("JOBDIR"))
+        self.crawl_id, self.resuming = self._crawl_id(
+            settings.get("NEWSARCHIVE_CRAWL_ID"), settings.get("JOBDIR")
+        )
         self._writer: WarcSegmentWriter | None = None
         self._recorded: set[str] | None = None
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -89,7 +91,8 @@ class CaptureStore:
             site_dir = self.archive_dir / "captures" / self.site
             self._recorded = recorded_urls(site_dir, self.crawl_id) if self.resuming else set()
             if self.resuming:
-                log.info("resuming crawl %s: %d articles already recorded", self.crawl_id, len(self._recorded))
+                log.info("resuming crawl %s: %d articles already recorded",
+                         self.crawl_id, len(self._recorded))
         return self._recorded
 
     def spider_closed(self, spider: Any, reason: str) -> None:

@@ -53,7 +53,8 @@ class CrawlDelay:
         key = self._slot_key(request)
         self.delays[key] = delay
         if self.crawler.stats is not None:
-            self.crawler.stats.set_value(f"newsarchive/crawl_delay/{urlparse_cached(request).hostname}", delay)
+            host = urlparse_cached(request).hostname
+            self.crawler.stats.set_value(f"newsarchive/crawl_delay/{host}", delay)
         log.info("robots.txt of %s asks for Crawl-delay %.1fs; honoured", key, delay)
         self._apply(key)
 

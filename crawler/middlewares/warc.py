@@ -49,7 +49,8 @@ class WarcCaptureMiddleware:
         try:
             pointer = self.store.writer.write_exchange(to_exchange(request, response))
         except OSError as exc:
-            log.error("cannot write %s to WARC (%s); is the disk full or the archive read-only?", response.url, exc)
+            log.error("cannot write %s to WARC (%s); is the disk full or the archive read-only?",
+                      response.url, exc)
             self.stats.inc_value("newsarchive/drop/warc-write-failed")  # type: ignore[union-attr]
             raise IgnoreRequest(f"warc-write-failed: {exc}") from exc
         request.meta["newsarchive_capture"] = pointer.to_dict()

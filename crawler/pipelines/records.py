@@ -73,4 +73,22 @@ class RecordsPipeline:
         record["url"] = record.get("url") or item.url
         record["capture"] = {**item.capture, "index": index}
         record["fetched_at"] = item.fetched_at
+        fill_published(record, item.list_date)
         return record
+
+
+def fill_published(record: dict[str, Any], list_date: str | None) -> None:
+    """Use the list page's date when the article page gave none or only month-day; flagged.
+
+    >>> r = {"published": "--02-20", "flags": []}; fill_published(r, "2020-02-20"); r
+    {'published': '2020-02-20', 'flags': ['published-from-list-page']}
+    >>> r = {"published": "--02-19", "flags": []}; fill_published(r, "2020-02-20"); r["published"]
+    '--02-19'
+    """
+    published = record.get("published")
+    if not list_date or (published and not published.startswith("--")):
+        return
+    if published and published[2:] != list_date[5:]:
+        return
+    record["published"] = list_date
+    record["flags"] = [*record.get("flags", []), "published-from-list-page"]

@@ -9,10 +9,11 @@ http-<status>, timeout, redirect-loop, maxsize, robots, connection-refused, dns,
 list-page-limit, not-in-replay, download-error. Skips that are not failures are counted under
 ``newsarchive/skip/<reason>`` (already-recorded, older-than-since, newer-than-until, excluded).
 
-Exactly-once across kill and resume (JOBDIR): Scrapy's disk queue loses requests popped but unfinished at
-SIGKILL while its dupefilter already saw them, so when resuming, list pages and not-yet-recorded articles
-are requested with ``dont_filter`` (this run's own in-memory sets stop loops and repeats) and articles
-already in the crawl's JSONL are skipped; the records pipeline refuses a second record for a URL.
+Duplicates are stopped by the spider's own in-memory sets of list pages and articles, and requests carry
+``dont_filter``: Scrapy's dupefilter would silently swallow the far end of a redirect loop, and on resume
+it would swallow requests that were popped from the JOBDIR disk queue but never finished at SIGKILL.
+Exactly-once across kill and resume: articles already in this crawl's JSONL segments are skipped, list
+pages are fetched again, and the records pipeline refuses a second record for the same URL.
 """
 
 from __future__ import annotations
@@ -31,7 +32,15 @@ from twisted.python.failure import Failure
 
 from crawler.extensions.capturestore import CaptureStore
 from crawler.items import PageItem
-from crawler.links import Link, all_older, article_links, create_page_urls, more_links, pagination_links
+from crawler.links import (
+    Link,
+    all_older,
+    article_links,
+    create_page_urls,
+    more_links,
+    page_links,
+    pagination_links,
+)
 from crawler.siteconfig import SiteConfig, SiteConfigError, parse_day, rebase
 
 log = logging.getLogger(__name__)
@@ -102,7 +111,7 @@ class PortalSpider(scrapy.Spider):
             return None
         self.seen_articles.add(link.url)
         return scrapy.Request(link.url, callback=self.parse_article, errback=self.on_error, priority=1,
-                              dont_filter=self.store.resuming,
+                              dont_filter=True,
                               meta={"newsarchive_kind": "article",
                                     "list_date": link.date.isoformat() if link.date else None})
 
@@ -149,6 +158,9 @@ class PortalSpider(scrapy.Spider):
         else:
             pages = pagination_links(html, url)
         pages += more_links(html, url)
+        if self.cfg.columns_pattern is not None:
+            pattern = self.cfg.columns_pattern
+            pages += [link.url for link in page_links(html, url) if pattern.search(link.url)]
         return [u for u in dict.fromkeys(pages) if self.on_site(u)]
 
     def parse_article(self, response: Response) -> Iterator[PageItem]:
@@ -166,6 +178,7 @@ class PortalSpider(scrapy.Spider):
             encoding_override=self.cfg.encoding,
             capture=dict(response.meta.get("newsarchive_capture") or {}),
             fetched_at=response.meta.get("newsarchive_fetched_at"),
+            list_date=response.meta.get("list_date"),
         )
 
     def on_error(self, failure: Failure) -> None:
@@ -191,7 +204,9 @@ class PortalSpider(scrapy.Spider):
             pass
         except ValueError as exc:  # normalize.errors.DecodeError is a ValueError
             log.info("%s: %s; using Scrapy's decoding for link extraction", response.url, exc)
-        return response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
+        if isinstance(response, TextResponse):
+            return response.text
+        return response.body.decode("utf-8", "replace")
 
 
 def _join(base: str, href: str) -> str:

@@ -21,12 +21,15 @@ def spider_class(cfg: SiteConfig) -> type[PortalSpider]:
 
 
 def all_sites() -> list[SiteConfig]:
-    folders = [SITES_DIR] + [Path(p) for p in os.environ.get("NEWSARCHIVE_EXTRA_SITES", "").split(os.pathsep) if p]
+    extra = os.environ.get("NEWSARCHIVE_EXTRA_SITES", "")
+    folders = [SITES_DIR] + [Path(p) for p in extra.split(os.pathsep) if p]
     sites: dict[str, SiteConfig] = {}
     for folder in folders:
         for cfg in load_sites(folder):
             if cfg.name in sites:
-                raise SiteConfigError(f"{cfg.path}: name {cfg.name!r} is already used by {sites[cfg.name].path}")
+                raise SiteConfigError(
+                    f"{cfg.path}: name {cfg.name!r} is already used by {sites[cfg.name].path}; rename one"
+                )
             sites[cfg.name] = cfg
     return list(sites.values())
 
