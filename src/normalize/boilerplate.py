@@ -33,6 +33,7 @@ TERMINAL_END = re.compile(r"(?:[。！？!?；;…]|\.{3,})[”’」』\"']*\s*
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 BULLET_LINE = re.compile(r"^\s*[-•·*▪◆●]\s*$")
 BULLET_ITEM = re.compile(r"^\s*[-•·*▪◆●]\s+\S.{0,24}$")
+NAMES_LINE = re.compile(r"^\s*[\u3400-\u9fff]{2,4}(?:[ \u3000]+[\u3400-\u9fff]{2,4}){0,2}\s*$")
 
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 ICP = re.compile(r"ICP\s*[备證证]|[" + PROVINCES + r"]ICP|公网安备\s*\d|网安备\s*\d{6,}", re.I)
@@ -77,7 +78,7 @@ def is_title_like(line: str) -> bool:
     """
     s = line.strip()
     return (0 < len(s) <= 80 and HAN.search(s) is not None and TERMINAL_END.search(s) is None
-            and not BULLET_ITEM.match(s) and not BULLET_LINE.match(s))
+            and "。" not in s and not BULLET_ITEM.match(s) and not BULLET_LINE.match(s))
 
 
 def is_paragraph(line: str) -> bool:

@@ -18,14 +18,13 @@ at least two byline lines. :func:`split_epaper` cuts it into :class:`PageArticle
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from normalize.boilerplate import FOOTER, MASTHEAD_LINE, TERMINAL_END, is_paragraph, is_title_like
+from normalize.boilerplate import FOOTER, MASTHEAD_LINE, NAMES_LINE, TERMINAL_END, is_paragraph, is_title_like
 from normalize.metadata import parse_date
 from normalize.record import Removed
 
-BYLINE = re.compile(r"^\s*[\u3400-\u9fff]{2,4}(?:[ \u3000]+[\u3400-\u9fff]{2,4}){0,2}\s*$")
+BYLINE = NAMES_LINE
 MIN_SIGNALS = 2
 
 

@@ -24,6 +24,9 @@ Date (``published``): a dateline (``2020年02月12日08:28 来源:…``, ``发�
 or ``YYYY-MM-DDTHH:MM``. Without one, the first ``M月D日`` of the lead gives a partial date
 ``--MM-DD`` (ISO 8601 without year; the page gives no year) and the flag ``published-from-lead``.
 
+A line of one to three bare names (2–4 Han characters each) right after the body is a byline: its
+names are authors (kind ``"byline"``), not a headline.
+
 Bylines: ``驻马店网讯(记者 滑清泉/文 谭啸/图)`` gives source 驻马店网, authors [滑清泉], photographers
 [谭啸]; ``本报讯(记者柴锦玉)`` gives authors [柴锦玉] (本报/本台/本网 is not a source). The lead keeps its
 byline text: it is part of the article as printed.
@@ -37,7 +40,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from normalize.boilerplate import COLON, ELLIPSIS_END, is_paragraph, is_title_like
+from normalize.boilerplate import COLON, ELLIPSIS_END, NAMES_LINE, is_paragraph, is_title_like
 from normalize.record import Removed
 
 DATE = re.compile(
@@ -222,6 +225,9 @@ def _tail(lines: list[str], meta: Meta, removed: list[Removed]) -> list[str]:
         if is_dateline(s):
             parse_dateline(s, meta)
             tail_removed.append(Removed("dateline", s))
+        elif NAMES_LINE.match(s) and not headline:  # a byline closing the body: 方韋
+            meta.authors += [n for n in s.split() if n not in meta.authors]
+            tail_removed.append(Removed("byline", s))
         elif is_title_like(s) and meta.title is None and len(headline) < 3:
             headline.append(s)
             tail_removed.append(Removed("headline", s))

@@ -1,0 +1,101 @@
+"""clean() on the structure cases (tests/normalize/cases/structure/*.json): in-the-wild spans of the seeds,
+synthetic one-rule cases, negative cases that must not change, and known failures (xfail strict)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from normalize import CleanError, Record, clean
+
+CASES = Path(__file__).parent / "cases" / "structure"
+GROUPS = ("in-the-wild", "synthetic", "negative", "known-failures")
+
+
+def load(group: str) -> list[Any]:
+    doc = json.loads((CASES / f"{group}.json").read_text(encoding="utf-8"))
+    params = []
+    for c in doc["cases"]:
+        marks = pytest.mark.xfail(strict=True, reason=c["reason"]) if group == "known-failures" else ()
+        params.append(pytest.param(c, id=f"{group}/{c['id']}", marks=marks))
+    return params
+
+
+def check(record: Record, expect: dict[str, Any]) -> None:
+    got = record.to_dict()
+    for key, want in expect.items():
+        if key == "removed_kinds":
+            assert [r["kind"] for r in got["removed"]] == want, got["removed"]
+        elif key == "flags_include":
+            assert set(want) <= set(got["flags"]), got["flags"]
+        elif key == "flags_exclude":
+            assert not set(want) & set(got["flags"]), got["flags"]
+        elif key == "text_contains":
+            for s in want:
+                assert s in got["text"], got["text"]
+        elif key == "title_contains":
+            assert got["title"] and want in got["title"], got["title"]
+        else:
+            assert got[key] == want, f"{key}: {got[key]!r} != {want!r}"
+
+
+@pytest.mark.parametrize("case", [p for g in GROUPS for p in load(g)])
+def test_case(case: dict[str, Any]) -> None:
+    records = clean(case["input"], name=case["id"], kind=case.get("kind", "auto"))
+    wanted = case.get("expect_records") or [case["expect"]]
+    assert len(records) == len(wanted), [r.title for r in records]
+    for record, expect in zip(records, wanted, strict=True):
+        check(record, expect)
+
+
+def test_case_ids_are_unique_and_groups_not_empty() -> None:
+    for group in GROUPS:
+        ids = [c["id"] for c in json.loads((CASES / f"{group}.json").read_text(encoding="utf-8"))["cases"]]
+        assert ids and len(ids) == len(set(ids)), group
+
+
+@pytest.mark.parametrize("data", ["", "   \n\t\n", b"", b"\n\n"],
+                         ids=["str", "blank-str", "bytes", "blank-bytes"])
+def test_empty_input_is_a_clean_error(data: str | bytes) -> None:
+    with pytest.raises(CleanError) as info:
+        clean(data, name="empty.txt")
+    assert info.value.reason == "empty"
+    assert "empty.txt" in str(info.value)
+
+
+def test_bad_kind_names_the_choices() -> None:
+    with pytest.raises(CleanError, match="auto, html, text"):
+        clean("正文。", kind="pdf")
+
+
+def test_ids_are_stable_and_documented() -> None:
+    a = clean("正文。", name="archive/seeds/x_1.txt")
+    b = clean("正文。", name="archive/seeds/x_1.txt")
+    assert a[0].id == b[0].id == "x_1-0"
+    assert clean("正文。", url="http://a.gov.cn/1.html")[0].id.startswith("url-")
+    assert clean("正文。")[0].id.startswith("sha256-")
+
+
+def test_bytes_in_gb18030_give_the_same_record_as_text() -> None:
+    text = "标题\n正文第一段，说明情况。"
+    from_bytes = clean(text.encode("gb18030"), name="a.txt")[0]
+    from_text = clean(text, name="a.txt")[0]
+    assert (from_bytes.text, from_bytes.title) == (from_text.text, from_text.title)
+    assert from_bytes.raw_sha256 != from_text.raw_sha256  # the raw bytes differ
+
+
+def test_text_sha256_matches_text() -> None:
+    from normalize.record import sha256_text
+
+    r = clean("标题\n正文。")[0]
+    assert r.text_sha256 == sha256_text(r.text)
+
+
+def test_repairs_counts_are_merged_per_step() -> None:
+    r = clean("區(qū)調(diào)研。\n區(qū)調(diào)研。")[0]
+    steps = [x.step for x in r.repairs]
+    assert len(steps) == len(set(steps))
+    assert r.script.original == "traditional" and r.script.converted
