@@ -1,0 +1,55 @@
+"""Shared helpers for the newsarchive tests: the project-written seed-like articles and small archives
+written into tmp_path (record files in the archive layout)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsarchive.records import write_seed_records
+from normalize.record import Record
+
+HERE = Path(__file__).resolve().parent
+FIXTURES = HERE / "fixtures"
+REPO = HERE.parents[1]
+SEEDS = REPO / "archive" / "seeds"
+
+
+def load_articles() -> dict[str, dict[str, Any]]:
+    with (FIXTURES / "seedlike-articles.toml").open("rb") as fh:
+        return tomllib.load(fh)
+
+
+ARTICLES = load_articles()
+
+
+def article(name: str, **changes: Any) -> Record:
+    """A seed-like article as a Record (id = name unless given)."""
+    data = {"id": name, **ARTICLES[name], **changes}
+    return Record(**data)
+
+
+def write_archive(root: Path, layout: dict[str, list[Record]]) -> Path:
+    """Write record files: {"seeds/a.json": [records], "captures/site/c-00000.jsonl": [records]}."""
+    for rel, records in layout.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix == ".jsonl":
+            from newsarchive.records import dumps
+
+            path.write_text("".join(dumps(r.to_dict()) + "\n" for r in records), encoding="utf-8")
+        else:
+            write_seed_records(path, {"file": rel.replace(".json", ".txt")}, records)
+    return root
+
+
+def seed_record_files() -> list[Path]:
+    files = sorted(SEEDS.glob("*.json"))
+    if not files:
+        pytest.skip(
+            f"no seed records in {SEEDS}: run `newsarchive clean` (the structure engineer's command) first"
+        )
+    return files
