@@ -21,6 +21,7 @@ Failures raise :class:`~normalize.errors.ExtractionError` with reason ``"empty-d
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 
@@ -203,7 +204,32 @@ def parse_html(html: str) -> etree._Element:
         raise ExtractionError("not-html", msg) from err
     if tree is None:
         raise ExtractionError("empty-document", "the HTML parses to an empty tree")
+    adopt_stray_roots(tree)
     return tree
+
+
+def adopt_stray_roots(tree: etree._Element) -> None:
+    """Move content that follows a premature ``</html>`` back under the document's ``<body>``.
+
+    libxml2 keeps it as top-level siblings of the root, where neither ``iter()`` nor trafilatura
+    looks (a CMS template that closes the page twice loses its whole article otherwise).
+
+    >>> t = parse_html("<html><body><p>页眉</p></body></html><!--x--><html><body><p>正文</p></body></html>")
+    >>> [p.text for p in t.iter("p")]
+    ['页眉', '正文']
+    """
+    body = tree.find("body")
+    if body is None:
+        return
+    sibling = tree.getnext()
+    while sibling is not None:
+        following = sibling.getnext()
+        if isinstance(sibling.tag, str):
+            inner = sibling.find("body")
+            source = inner if inner is not None else sibling
+            for child in list(source):
+                body.append(child)
+        sibling = following
 
 
 def _text(el: etree._Element) -> str:
@@ -262,9 +288,9 @@ def unwrap_table(table: etree._Element) -> None:
 
 
 def main_lines(tree: etree._Element) -> tuple[list[str], str]:
-    """The lines trafilatura extracts from the prepared tree (its own fallbacks off)."""
+    """The lines trafilatura extracts from a copy of the prepared tree (its own fallbacks off)."""
     text = trafilatura.extract(
-        tree,
+        copy.deepcopy(tree),  # trafilatura prunes the tree it is given; the fallback needs it whole
         fast=True,
         include_comments=False,
         include_tables=True,
