@@ -1,0 +1,149 @@
+"""The SQLite index: contents, incremental updates (counted), deleted and corrupt files, rebuild."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import article, write_archive
+
+from newsarchive import similarity
+from newsarchive.index import INDEX_NAME, ArchiveIndex
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    crawled = article(
+        "zhumadian",
+        id="zmd-1",
+        url="http://www.zhumadian.gov.cn/a/1.html",
+        capture={"file": "captures/zmd/c-00000.warc.gz", "offset": 1234},
+        fetched_at="2026-11-20T08:00:00+00:00",
+    )
+    return write_archive(
+        tmp_path / "archive",
+        {
+            "seeds/000_a.json": [article("suqian")],
+            "seeds/001_b.json": [article("gangzha"), article("unrelated")],
+            "captures/zmd/c-00000.jsonl": [crawled],
+        },
+    )
+
+
+def test_index_holds_every_record_with_location_and_signature(archive: Path) -> None:
+    with ArchiveIndex(archive) as index:
+        stats = index.update()
+        rows = list(index.rows())
+        assert stats.files_read == 3 and stats.records_added == 4 and stats.problems == []
+        assert [(r.file, r.position, r.id) for r in rows] == [
+            ("captures/zmd/c-00000.jsonl", 0, "zmd-1"),
+            ("seeds/000_a.json", 0, "suqian"),
+            ("seeds/001_b.json", 0, "gangzha"),
+            ("seeds/001_b.json", 1, "unrelated"),
+        ]
+        zmd = rows[0]
+        assert zmd.url == "http://www.zhumadian.gov.cn/a/1.html"
+        assert zmd.capture == {"file": "captures/zmd/c-00000.warc.gz", "offset": 1234}
+        assert zmd.title == article("zhumadian").title and zmd.published == "2020-02-20"
+        assert zmd.length == len(article("zhumadian").text)
+        assert zmd.text_sha256 == article("zhumadian").text_sha256
+        ids, sigs = index.signatures()
+        assert sigs.shape == (4, similarity.NUM_PERM)
+        assert np.array_equal(
+            sigs[list(ids).index(zmd.rowid)], similarity.text_signature(article("zhumadian").text)
+        )
+        loaded = index.load_records([rows[3].rowid, rows[0].rowid])
+        assert loaded[rows[3].rowid] == article("unrelated")
+    db = sqlite3.connect(archive / INDEX_NAME)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("SELECT capture_offset FROM records WHERE id='zmd-1'").fetchone()[0] == 1234
+
+
+def test_second_run_reads_nothing(archive: Path) -> None:
+    with ArchiveIndex(archive) as index:
+        index.update()
+    with ArchiveIndex(archive) as index:
+        stats = index.update()
+    assert (stats.files_seen, stats.files_unchanged, stats.files_read, stats.records_added) == (3, 3, 0, 0)
+    assert stats.records_total == 4
+
+
+def test_only_the_changed_file_is_read_again(archive: Path) -> None:
+    with ArchiveIndex(archive) as index:
+        index.update()
+        write_archive(archive, {"seeds/001_b.json": [article("gangzha", title="新标题")]})
+        stats = index.update()
+        assert (stats.files_read, stats.files_unchanged) == (1, 2)
+        assert (stats.records_added, stats.records_removed, stats.records_total) == (1, 2, 3)
+        assert [r.title for r in index.rows("file = ?", ["seeds/001_b.json"])] == ["新标题"]
+
+
+def test_touched_file_with_same_content_is_hashed_not_read(archive: Path) -> None:
+    with ArchiveIndex(archive) as index:
+        index.update()
+        path = archive / "seeds/000_a.json"
+        st = path.stat()
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+        stats = index.update()
+        assert (stats.files_read, stats.files_same_content) == (0, 1)
+        assert index.update().files_unchanged == 3  # the new mtime was stored
+
+
+def test_records_of_deleted_files_are_dropped(archive: Path) -> None:
+    with ArchiveIndex(archive) as index:
+        index.update()
+        (archive / "seeds/001_b.json").unlink()
+        stats = index.update()
+        assert (stats.files_deleted, stats.records_removed, stats.records_total) == (1, 2, 2)
+        assert {r.id for r in index.rows()} == {"suqian", "zmd-1"}
+
+
+def test_corrupt_record_file_is_named_and_the_rest_indexed(archive: Path) -> None:
+    bad = archive / "captures/zmd/c-00001.jsonl"
+    good_line = (archive / "captures/zmd/c-00000.jsonl").read_text(encoding="utf-8")
+    bad.write_text(good_line + '{"id": "broken", "text": \n', encoding="utf-8")
+    (archive / "seeds/002_c.json").write_text("{not json", encoding="utf-8")
+    with ArchiveIndex(archive) as index:
+        stats = index.update()
+        assert stats.records_total == 5  # 4 good records + the line before the damage
+        assert len(stats.problems) == 2
+        assert any("captures/zmd/c-00001.jsonl:2" in p and "1 records before it" in p for p in stats.problems)
+        assert any("seeds/002_c.json" in p for p in stats.problems)
+        again = index.update()
+        assert again.files_read == 0 and len(again.problems) == 2  # still reported, not re-read
+
+
+def test_rebuild_reads_everything_again(archive: Path) -> None:
+    with ArchiveIndex(archive) as index:
+        index.update()
+        stats = index.update(rebuild=True)
+    assert stats.rebuilt and stats.files_read == 3 and stats.records_total == 4
+
+
+def test_captures_without_record_files_are_counted(archive: Path) -> None:
+    (archive / "seeds/009_new.txt").write_text("正文", encoding="utf-8")
+    with ArchiveIndex(archive) as index:
+        stats = index.update()
+    assert stats.unindexed_captures == 1
+    assert "newsarchive clean" in stats.summary()
+
+
+def test_export_files_outside_the_layout_are_not_indexed(archive: Path) -> None:
+    (archive / "export.jsonl").write_text('{"schema_version": 1, "not": "a record"}\n', encoding="utf-8")
+    with ArchiveIndex(archive) as index:
+        stats = index.update()
+    assert stats.problems == [] and stats.files_seen == 3
+
+
+def test_missing_archive_folder_says_what_to_pass(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="no such archive folder"):
+        ArchiveIndex(tmp_path / "nope")
+
+
+def test_damaged_index_file_says_how_to_rebuild(archive: Path) -> None:
+    (archive / INDEX_NAME).write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(RuntimeError, match="delete it and run `newsarchive index`"):
+        ArchiveIndex(archive)
