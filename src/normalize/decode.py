@@ -164,19 +164,37 @@ def _decode_by_evidence(data: bytes, declared: list[tuple[str, str]], first_decl
         if declared and _canonical(declared[0][1]) == "utf-8":
             why = declared[0][0]
         return _result(utf8, first_declared, "utf-8", "utf-8", why)
-    for source, label in declared:
-        found = _try_label(data, label)
-        if found is None:
-            continue
-        if _canonical(label) in _SINGLE_BYTE_LATIN:
+    chosen = _choose_declared(data, declared)
+    if chosen is not None:
+        source, (codec, text) = chosen
+        if _canonical(codec) in _SINGLE_BYTE_LATIN:
             better = _detect(data)
             if better is not None and _canonical(better[0]) not in _SINGLE_BYTE_LATIN:
                 return _result(better[1], first_declared, better[0], better[0], "chardet")
-        return _result(found[1], first_declared, found[0], found[0], source)
+        return _result(text, first_declared, codec, codec, source)
     detected = _detect(data)
     if detected is not None:
         return _result(detected[1], first_declared, detected[0], detected[0], "chardet")
     return _decode_lossy(data, declared, first_declared)
+
+
+def _choose_declared(data: bytes, declared: list[tuple[str, str]]) -> tuple[str, tuple[str, str]] | None:
+    """The most authoritative declaration that decodes strictly. When declarations conflict and several
+    decode (header big5, meta gbk), the header wins unless another reads clearly more plausibly: the
+    classic case of a server-wide header overruling a page's correct meta tag."""
+    decoding: list[tuple[str, tuple[str, str]]] = []
+    for source, label in declared:
+        if any(_canonical(label) == _canonical(seen[1][0]) for seen in decoding):
+            continue
+        found = _try_label(data, label)
+        if found is not None:
+            decoding.append((source, found))
+    if len(decoding) <= 1:
+        return decoding[0] if decoding else None
+    first = decoding[0]
+    first_score = _plausibility(first[1][1])
+    best = max(decoding[1:], key=lambda d: _plausibility(d[1][1]))
+    return best if _plausibility(best[1][1]) >= first_score + _CONFLICT_MARGIN else first
 
 
 def _decode_ascii(data: bytes, declared: list[tuple[str, str]], first_declared: str | None) -> Decoded:
@@ -333,6 +351,7 @@ def _detect(data: bytes) -> tuple[str, str] | None:
 
 
 _FALLBACK_LABELS = ("gb18030", "big5", "utf-16-le", "utf-16-be", "shift_jis", "euc-jp", "euc-kr")
+_CONFLICT_MARGIN = 0.1  # a lower-ranked declaration must read this much more plausibly to win
 _MIN_CHARDET_CONFIDENCE = 0.1  # below this chardet is guessing (cp720 at 0.01 for Big5-HKSCS bytes)
 _CHARDET_BONUS = 0.05  # chardet's guess wins ties and near-ties
 _MIN_PLAUSIBILITY = 0.6

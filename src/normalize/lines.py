@@ -22,6 +22,7 @@ _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _BREAK_RE = re.compile(rf"[{_HAN}，、,；;]\n(?:[ \t\u3000]*\n)?(?=[{_HAN}，、。；])")
 _SENTENCE_MARK_RE = re.compile(r"[。！？!?；]")
 _ANY_MARK_RE = re.compile(r"[，。、；：！？,;:!?]")
+_CLAUSE_COMMA_RE = re.compile(r"[，,]")
 _TITLE_GAP_RE = re.compile(rf"[{_HAN}][ \u3000]+[{_HAN}]")
 _BLANK_RE = re.compile(r"\n[ \t\u3000]*\n")
 
@@ -88,7 +89,10 @@ def _is_broken(line: str, following: str) -> bool:
 
 
 def _is_body(line: str) -> bool:
-    """Running text, not a heading or byline: a sentence mark inside, or long without title gaps."""
+    """Running text, not a heading or byline: a sentence mark inside, or without title gaps and either
+    long or holding two clause commas (a heading has at most one)."""
     if _SENTENCE_MARK_RE.search(line):
         return True
-    return len(line) >= BODY_MIN_CHARS and not _TITLE_GAP_RE.search(line)
+    if _TITLE_GAP_RE.search(line):
+        return False
+    return len(line) >= BODY_MIN_CHARS or len(_CLAUSE_COMMA_RE.findall(line)) >= 2

@@ -15,12 +15,10 @@ from normalize.registry import note_changes, step
 _QUOTES = r"\u2018\u2019\u201c\u201d\u2026\u2014"  # ‘’“”…— count as Chinese context
 _CJK = _QUOTES + r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _STRAY_COMMA_RE = re.compile(r",(?=[,，。、;；:：!！?？])")
-_FULLWIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
-# One pattern per mark so that re.subn can use a constant replacement (no Python call per match).
-_MARK_RES = tuple(
-    (re.compile(rf"(?<=[{_CJK}]){re.escape(mark)}|{re.escape(mark)}(?=[{_CJK}])"), wide)
-    for mark, wide in _FULLWIDTH.items()
-)
+_WIDE = str.maketrans({",": "，", ":": "：", ";": "；", "?": "？", "!": "！"})
+# A run of marks ("?!", ":,") touching CJK on either side is converted as a whole, so that a restored
+# mark never becomes the context of its neighbour on a second pass (idempotence).
+_MARK_RUN_RE = re.compile(rf"(?<=[{_CJK}])[,:;?!]+|[,:;?!]+(?=[{_CJK}])")
 _HAN_BRACKETS_RE = re.compile(r"\(([^()\n]*[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff][^()\n]*)\)")
 _QUICK_MARKS_RE = re.compile(r"[,:;?!(]")
 
@@ -50,11 +48,17 @@ def restore_fullwidth_punctuation(text: str) -> str:
     """
     if not _QUICK_MARKS_RE.search(text):
         return text
-    total = 0
-    for pattern, wide in _MARK_RES:
-        text, n = pattern.subn(wide, text)
-        total += n
-    text, n = _HAN_BRACKETS_RE.subn(r"（\1）", text)
-    total += 2 * n
-    note_changes(total)
+    text, brackets = _HAN_BRACKETS_RE.subn(r"（\1）", text)  # first: the marks next to them need them
+    runs = _Counter()
+    text = _MARK_RUN_RE.sub(runs.widen, text)
+    note_changes(2 * brackets + runs.count)
     return text
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self.count = 0
+
+    def widen(self, m: re.Match[str]) -> str:
+        self.count += len(m.group(0))
+        return m.group(0).translate(_WIDE)

@@ -121,7 +121,8 @@ def _count_changed(before: str, after: str) -> int:
 class _Tables:
     def __init__(self, ts: dict[str, list[str]], st: dict[str, list[str]]) -> None:
         self.t2s_chars = {k: v[0] for k, v in ts.items() if v and v[0] != k}
-        self.trad_only = frozenset(k for k, v in ts.items() if k not in v and k not in st)
+        fixed = frozenset(c["from"] for c in _fix_data()["char"])  # 陜: traditional, unknown to OpenCC
+        self.trad_only = frozenset(k for k, v in ts.items() if k not in v and k not in st) | fixed
         simp_only = frozenset(k for k, v in st.items() if k not in v and k not in ts)
         self.trad_re = re.compile(_char_class(self.trad_only))
         self.simp_re = re.compile(_char_class(simp_only))
@@ -166,5 +167,9 @@ class _Fixes:
 
 @cache
 def _fixes() -> _Fixes:
-    text = (DATA_DIR / "repairs_t2s_fixes.toml").read_text(encoding="utf-8")
-    return _Fixes(tomllib.loads(text))
+    return _Fixes(_fix_data())
+
+
+@cache
+def _fix_data() -> dict[str, Any]:
+    return tomllib.loads((DATA_DIR / "repairs_t2s_fixes.toml").read_text(encoding="utf-8"))

@@ -1,0 +1,148 @@
+"""normalize.decode: project fixtures named after their defect, then the real-world encoding corpus in
+../shared/eval/encoding (skipped with a message when that folder is absent)."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+
+from normalize.decode import decode
+from normalize.errors import DecodeError
+
+FIXTURES = Path(__file__).parent / "fixtures" / "encoding"
+SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "eval" / "encoding"
+
+BODY = "区委书记黄卫锋主持召开区委常委会会议，研究部署当前各项重点工作。朱镕基、王堃、张喆出席。"
+TRAD = (
+    "駐馬店網訊：市委副書記、市長朱是西帶領相關部門負責同志深入到高新區部分企業，實地調研指導企業復工復產。"
+)
+
+# file, HTTP charset, text the result must contain, codec used, why
+CASES = [
+    ("bom-utf8.txt", None, BODY, "utf-8", "bom"),
+    ("bom-utf16le.txt", None, BODY, "utf-16-le", "bom"),
+    ("bom-utf8-meta-gbk.html", None, BODY, "utf-8", "bom"),
+    ("meta-gb2312-body-utf8.html", None, BODY, "utf-8", "validated-utf-8"),
+    ("meta-gb2312-body-utf8.html", "gbk", BODY, "utf-8", "validated-utf-8"),
+    ("meta-gb2312-gbk-only-chars.html", None, "朱镕基、王堃、张喆", "gb18030", "meta"),
+    ("meta-gb2312-gb18030-only-chars.html", None, "南汉刘䶮，𠀀。", "gb18030", "meta"),
+    ("meta-gbk-header-big5-conflict.html", "big5", BODY, "gb18030", "meta"),
+    ("header-gbk-meta-big5-body-big5.html", "text/html; charset=GBK", TRAD, "big5", "meta"),
+    ("meta-big5-page.html", None, TRAD, "big5", "meta"),
+    ("meta-big5-hkscs-chars.html", None, TRAD + "佢哋嘅工廠", "big5hkscs", "meta"),
+    ("no-charset-gbk.txt", None, BODY, "gb18030", "chardet"),
+    ("no-charset-big5.txt", None, TRAD, "big5", "chardet"),
+    ("no-charset-utf16le-no-bom.txt", None, BODY, "utf-16-le", "utf-16/32-pattern"),
+    ("header-latin1-body-gbk.html", "text/html; charset=ISO-8859-1", BODY, "gb18030", "chardet"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "header", "text", "used", "why"), CASES, ids=[f"{c[0]}|{c[1]}" for c in CASES]
+)
+def test_fixture_decodes(name: str, header: str | None, text: str, used: str, why: str) -> None:
+    result = decode((FIXTURES / name).read_bytes(), header)
+    assert text in result.text
+    assert "\ufffd" not in result.text
+    assert (result.encoding.used, result.encoding.why) == (used, why)
+
+
+def test_declared_is_reported_even_when_it_loses() -> None:
+    info = decode((FIXTURES / "meta-gb2312-body-utf8.html").read_bytes(), "gbk").encoding
+    assert (info.declared, info.detected) == ("gbk", "utf-8")
+
+
+def test_override_wins_when_it_decodes() -> None:
+    data = (FIXTURES / "no-charset-gbk.txt").read_bytes()
+    info = decode(data, "big5", override="gbk").encoding
+    assert (info.used, info.why) == ("gb18030", "override")
+
+
+def test_override_that_fails_strictly_loses() -> None:
+    data = (FIXTURES / "meta-gb2312-gbk-only-chars.html").read_bytes()
+    result = decode(data, override="utf-8")
+    assert "朱镕基" in result.text and result.encoding.why == "meta"
+
+
+def test_truncated_last_character_is_the_only_replacement() -> None:
+    result = decode((FIXTURES / "truncated-gbk-last-byte.txt").read_bytes())
+    assert result.text.count("\ufffd") == 1 and result.text.endswith("出席\ufffd")
+    assert result.encoding.why == "gb18030-lossy"
+
+
+@pytest.mark.parametrize("name", ["binary-junk.bin", "binary-png.png"])
+def test_binary_is_refused(name: str) -> None:
+    with pytest.raises(DecodeError) as err:
+        decode((FIXTURES / name).read_bytes())
+    assert err.value.reason == "binary"
+    assert "raw bytes" in str(err.value)
+
+
+def test_empty_and_ascii() -> None:
+    assert decode(b"").text == "" and decode(b"").encoding.why == "empty"
+    assert decode(b"plain ascii").encoding.why == "ascii"
+    assert decode(b"<meta charset=gbk>ok", "utf-8").encoding.why == "http-header"
+
+
+def test_hz_is_recognised() -> None:
+    data = "区委书记".encode("hz")
+    assert decode(data).text == "区委书记"
+
+
+def test_str_input_is_a_type_error_with_advice() -> None:
+    with pytest.raises(TypeError, match="clean"):
+        decode("text")  # type: ignore[arg-type]
+
+
+# ---- the shared corpus: every file decodes to the right text -------------------------------------------
+
+# Python's gb2312 codec maps two GB2312 code points differently from GB18030 (and from browsers):
+# A1A4 -> U+30FB (katakana middle dot) instead of U+00B7, A1AA -> U+2015 instead of U+2014 (em dash).
+# We decode gb2312 as gb18030 on purpose, so the truth text is compared with these two mapped.
+GB2312_TABLE_DIFFERENCES = str.maketrans({"\u30fb": "\u00b7", "\u2015": "\u2014"})
+NO_PYTHON_CODEC = {"euc-tw"}  # chardet-tests/EUC-TW: Python has no EUC-TW codec, no truth to compare
+
+
+def shared_files() -> list[object]:
+    if not SHARED.is_dir():
+        return [pytest.param(None, id="shared-absent")]
+    files = sorted(p for p in SHARED.glob("c*/*/*") if p.is_file())
+    return [pytest.param(p, id=f"{p.parent.parent.name}/{p.parent.name}/{p.name}") for p in files]
+
+
+def truth_codec(path: Path) -> str:
+    return path.parent.name.lower().replace("_", "-")
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("path", shared_files())
+def test_shared_corpus_file_decodes_to_truth(path: Path | None) -> None:
+    if path is None:
+        pytest.skip(f"{SHARED} is absent: the shared encoding corpus is not checked")
+    codec = truth_codec(path)
+    if codec in NO_PYTHON_CODEC:
+        pytest.skip(f"{codec}: Python has no codec to produce the truth text")
+    data = path.read_bytes()
+    truth = data.decode(codec)
+    if truth.startswith("\ufeff"):
+        truth = truth[1:]
+    if codecs.lookup(codec).name == "gb2312":
+        truth = truth.translate(GB2312_TABLE_DIFFERENCES)
+    result = decode(data)
+    assert "\ufffd" not in result.text
+    assert result.text == truth, f"decoded as {result.encoding}"
+
+
+@pytest.mark.shared
+def test_shared_cpython_pairs_round_trip() -> None:
+    folder = SHARED / "cpython-cjkencodings"
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is absent")
+    pairs = sorted(folder.glob("*-utf8.txt"))
+    assert pairs
+    for utf8 in pairs:
+        legacy = utf8.with_name(utf8.name.replace("-utf8", ""))
+        result = decode(legacy.read_bytes())
+        assert result.text == utf8.read_bytes().decode("utf-8"), f"{legacy.name}: {result.encoding}"

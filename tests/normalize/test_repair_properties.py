@@ -1,0 +1,100 @@
+"""Properties of the repair plan (REPAIR_STEPS) over arbitrary text (hypothesis)."""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from normalize.registry import apply_plan
+from normalize.repairs import REPAIR_STEPS
+
+CHINESE_PUNCTUATION = "，。：；？！（）“”、"
+
+# Text built from the pieces the repairs react to, so that examples hit the interesting paths, plus
+# arbitrary unicode so that nothing else is assumed.
+PIECES = st.sampled_from(
+    [
+        "區",
+        "(qū)",
+        "調",
+        "(diào)",
+        "(huì )",
+        "(guo)",
+        "研",
+        "区",
+        "调",
+        "著",
+        "忙",
+        "看",
+        "名",
+        "方韋",
+        ",",
+        ",,",
+        ",。",
+        ",、",
+        ":",
+        ";",
+        "?",
+        "!",
+        "(",
+        ")",
+        "（",
+        "）",
+        "“",
+        "”",
+        "、",
+        "。",
+        "，",
+        "1,000",
+        "3:30",
+        "11 ",
+        "月",
+        "4日",
+        " ",
+        "\n",
+        "\n\n",
+        "AI",
+        "Fig. (a)",
+        "犇(bēn)",
+        "要强化主动服务",
+        "意识。",
+        "言武旭",
+        "陜汽",
+        "於",
+        "\ufffd",
+    ]
+)
+TEXT = st.one_of(
+    st.lists(PIECES, max_size=40).map("".join),
+    st.text(max_size=200),
+    st.lists(st.one_of(PIECES, st.text(max_size=5)), max_size=30).map("".join),
+)
+EXAMPLES = int(os.environ.get("REPAIR_EXAMPLES", "300"))  # raise for a longer search
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def repair(text: str) -> str:
+    return apply_plan(text, REPAIR_STEPS)[0]
+
+
+@SETTINGS
+@given(TEXT)
+def test_plan_never_raises_and_is_idempotent(text: str) -> None:
+    once = repair(text)
+    assert repair(once) == once
+
+
+@SETTINGS
+@given(TEXT)
+def test_plan_never_adds_replacement_characters(text: str) -> None:
+    assert repair(text).count("\ufffd") <= text.count("\ufffd")
+
+
+@SETTINGS
+@given(TEXT)
+def test_plan_never_turns_chinese_punctuation_into_ascii(text: str) -> None:
+    out = repair(text)
+    for mark in CHINESE_PUNCTUATION:
+        assert out.count(mark) >= text.count(mark), mark

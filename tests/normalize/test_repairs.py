@@ -1,0 +1,118 @@
+"""The repair steps, driven by the case files in cases/repairs/ (one test per case, named by its id).
+
+- in-the-wild.json: real spans of the seed captures;
+- synthetic.json: constructed variants of the same damage;
+- negative.json: text that must come out unchanged;
+- known-failures.json: documented limits, run as strict xfail.
+A case names one registered step, or "plan" for the whole REPAIR_STEPS plan.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from normalize.registry import STEPS, apply_plan, get_step
+from normalize.repairs import CHARACTER_REPAIRS, LINE_REPAIRS, REPAIR_STEPS
+
+CASES = Path(__file__).parent / "cases" / "repairs"
+SEEDS = Path(__file__).resolve().parents[2] / "archive" / "seeds"
+
+
+def load(group: str) -> list[dict[str, Any]]:
+    cases: list[dict[str, Any]] = json.loads((CASES / f"{group}.json").read_text(encoding="utf-8"))["cases"]
+    return cases
+
+
+def run(case: dict[str, Any]) -> str:
+    if case["step"] == "plan":
+        return apply_plan(case["input"], REPAIR_STEPS)[0]
+    return get_step(case["step"]).fn(case["input"])
+
+
+def params(group: str, **kwargs: Any) -> list[Any]:
+    return [pytest.param(c, id=c["id"], **kwargs) for c in load(group)]
+
+
+@pytest.mark.parametrize("case", params("in-the-wild") + params("synthetic"))
+def test_repairs(case: dict[str, Any]) -> None:
+    assert run(case) == case["expected"]
+
+
+@pytest.mark.parametrize("case", params("negative"))
+def test_negative_cases_stay_unchanged(case: dict[str, Any]) -> None:
+    assert case["expected"] == case["input"], "a negative case must expect its input back"
+    assert run(case) == case["input"]
+
+
+@pytest.mark.parametrize("case", params("known-failures", marks=pytest.mark.xfail(strict=True)))
+def test_known_failures(case: dict[str, Any]) -> None:
+    assert run(case) == case["expected"]
+
+
+def test_case_ids_are_unique_and_steps_exist() -> None:
+    ids = [c["id"] for g in ("in-the-wild", "synthetic", "negative", "known-failures") for c in load(g)]
+    assert len(ids) == len(set(ids)), "duplicate case ids"
+    for group in ("in-the-wild", "synthetic", "negative", "known-failures"):
+        for case in load(group):
+            assert case["step"] == "plan" or case["step"] in STEPS, case["id"]
+
+
+def test_plan_is_every_step_once_in_order() -> None:
+    assert REPAIR_STEPS == CHARACTER_REPAIRS + LINE_REPAIRS
+    assert len(set(REPAIR_STEPS)) == len(REPAIR_STEPS)
+    assert REPAIR_STEPS[0] == "strip_pinyin_annotations" and REPAIR_STEPS[-1] == "join_broken_lines"
+
+
+@pytest.mark.parametrize("name", REPAIR_STEPS)
+def test_every_step_is_documented_with_a_before_after_doctest(name: str) -> None:
+    step = get_step(name)
+    doc = step.fn.__doc__ or ""
+    assert step.summary, f"{name} has no summary line"
+    assert ">>>" in doc, f"{name} has no doctest"
+    assert name.split("_")[0] in {"strip", "convert", "drop", "restore", "close", "join"}, "verb-named"
+
+
+def test_counts_are_real() -> None:
+    text = "2月13日,,市委书记到卢氏县,。统筹推进脱贫攻坚,、稳增长"
+    _, repairs = apply_plan(text, ["drop_stray_commas", "restore_fullwidth_punctuation"])
+    assert [(r.step, r.count) for r in repairs] == [
+        ("drop_stray_commas", 3),
+        ("restore_fullwidth_punctuation", 1),
+    ]
+    _, repairs = apply_plan("區(qū)調(diào)研(yán)", ["strip_pinyin_annotations", "convert_to_simplified"])
+    assert [(r.step, r.count) for r in repairs] == [
+        ("strip_pinyin_annotations", 3),
+        ("convert_to_simplified", 2),  # 區->区, 調->调; 研 is the same in both scripts
+    ]
+
+
+def seed_texts() -> list[Any]:
+    return [pytest.param(p, id=p.stem[:3]) for p in sorted(SEEDS.glob("*.txt"))]
+
+
+@pytest.mark.parametrize("path", seed_texts())
+def test_seed_has_no_annotation_or_traditional_left(path: Path) -> None:
+    """Over whole seed files: no reading bracket survives, no traditional character but names."""
+    from normalize.pinyin import _ANNOTATED_RE, is_reading
+    from normalize.script import is_traditional_char
+
+    out = apply_plan(path.read_text(encoding="utf-8"), REPAIR_STEPS)[0]
+    left = [m.group(0) for m in _ANNOTATED_RE.finditer(out) if is_reading(m.group(1), m.group(2))]
+    assert left == []
+    traditional = sorted({c for c in out if is_traditional_char(c)})
+    assert traditional == (["韋"] if path.name.startswith("004") else [])
+    assert ",," not in out and ",。" not in out and ",、" not in out
+
+
+def test_seed_004_joins_exactly_the_four_broken_sentences() -> None:
+    path = SEEDS / "004_45874e38bd59b7c1.txt"
+    out, repairs = apply_plan(path.read_text(encoding="utf-8"), REPAIR_STEPS)
+    assert dict((r.step, r.count) for r in repairs)["join_broken_lines"] == 4
+    for joined in ("主动服务意识。", "同部署、同检查", "重大项目招引、推进", "了解员工晨检"):
+        assert joined in out
+    for byline in ("言武旭", "许应田", "尹天", "方韋", "许丛军"):
+        assert f"\n{byline}\n" in out
