@@ -32,6 +32,8 @@ ARTICLE_SHAPES: tuple[re.Pattern[str], ...] = tuple(
         r"/t\d{8}_\d+\.s?html?$",  # TRS WCM
         r"/\d{4}-\d{2}/\d{2}/content_\d+\.s?html?$",  # 新华网 / 人民网 style
         r"/c/\d{4}-\d{2}-\d{2}/\d+\.s?html?$",
+        r"/\d{4}-\d{2}/\d{2}/c_\d+\.s?html?$",  # 新华网
+        r"/n1/\d{4}/\d{4}/c\d+-\d+\.s?html?$",  # 人民网
         r"/content_\d+\.s?html?$",
         r"/info/\d+/\d+\.s?html?$",  # VSB 博达
         r"/c\d+a\d+/page\.s?html?$",  # WebPlus

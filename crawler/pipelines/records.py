@@ -78,17 +78,16 @@ class RecordsPipeline:
 
 
 def fill_published(record: dict[str, Any], list_date: str | None) -> None:
-    """Use the list page's date when the article page gave none or only month-day; flagged.
+    """Use the list page's date when the article page gave none or only a month-day (often the date of
+    the event in the lead, not of publication); flagged ``published-from-list-page``.
 
-    >>> r = {"published": "--02-20", "flags": []}; fill_published(r, "2020-02-20"); r
+    >>> r = {"published": "--02-19", "flags": []}; fill_published(r, "2020-02-20"); r
     {'published': '2020-02-20', 'flags': ['published-from-list-page']}
-    >>> r = {"published": "--02-19", "flags": []}; fill_published(r, "2020-02-20"); r["published"]
-    '--02-19'
+    >>> r = {"published": "2020-02-19T08:00", "flags": []}; fill_published(r, "2020-02-20"); r["published"]
+    '2020-02-19T08:00'
     """
     published = record.get("published")
     if not list_date or (published and not published.startswith("--")):
-        return
-    if published and published[2:] != list_date[5:]:
         return
     record["published"] = list_date
     record["flags"] = [*record.get("flags", []), "published-from-list-page"]

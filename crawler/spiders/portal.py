@@ -60,6 +60,15 @@ class PortalSpider(scrapy.Spider):
         self.seen_articles: set[str] = set()
 
     @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        """Replaying from WARC touches no server: no politeness delays then."""
+        super().update_settings(settings)
+        if settings.get("REPLAY_WARC"):
+            for name, value in (("AUTOTHROTTLE_ENABLED", False), ("DOWNLOAD_DELAY", 0),
+                                ("CRAWL_DELAY_ENABLED", False), ("CONCURRENT_REQUESTS_PER_DOMAIN", 8)):
+                settings.set(name, value, priority="spider")
+
+    @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.configure(crawler)
