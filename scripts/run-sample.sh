@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# THE MAIN JOB, offline: set up .venv, clean the seed archive, crawl the bundled sample portal, summarise.
+#
+#   bash scripts/run-sample.sh
+#
+# 1. scripts/setup.sh creates .venv and installs the project (idempotent).
+# 2. `newsarchive clean archive/` writes the cleaned record next to every seed capture.
+# 3. The sample portal (crawler/sample_portal/site) is served on 127.0.0.1, random free port, by
+#    `python -m crawler.sample_portal.server`; a trap stops it on every exit path.
+# 4. `scrapy crawl sample -a base_url=...` (polite: robots.txt + its Crawl-delay 0.5 s, AutoThrottle) writes
+#    WARC + JSONL. It writes into a scratch archive root first; only a finished crawl replaces the previous
+#    run's files archive/captures/sample/sample-portal-*, so a rerun ends in the same state and an
+#    interrupted run leaves the previous capture intact. Nothing leaves 127.0.0.1.
+# 5. A summary: pages fetched, articles written, drops by reason, where the files are.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CRAWL_ID=sample-portal
+SITE=sample
+ARCHIVE=archive
+DEST="$ARCHIVE/captures/$SITE"
+SCRATCH="$ARCHIVE/captures/.run-sample.tmp"   # same filesystem as DEST, so the final moves are renames
+
+bash scripts/setup.sh
+PY=.venv/bin/python
+
+echo "== 1/3 clean the seed archive: newsarchive clean $ARCHIVE/"
+.venv/bin/newsarchive clean "$ARCHIVE/"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/run-sample.XXXXXX")
+server_pid=""
+stop_server() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  server_pid=""
+}
+cleanup() { stop_server; rm -rf "$work" "$SCRATCH"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "== 2/3 serve the sample portal on 127.0.0.1"
+"$PY" -m crawler.sample_portal.server >"$work/server.out" 2>"$work/server.err" &
+server_pid=$!
+base=""
+for _ in $(seq 1 100); do
+  base=$(head -n 1 "$work/server.out" 2>/dev/null || true)
+  [ -n "$base" ] && break
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    echo "run-sample: the portal server did not start:" >&2; cat "$work/server.err" >&2; exit 1
+  fi
+  sleep 0.1
+done
+[ -n "$base" ] || { echo "run-sample: the portal server printed no URL within 10 s" >&2; exit 1; }
+echo "   portal at $base/"
+
+echo "== 3/3 crawl: scrapy crawl $SITE -a base_url=$base/"
+rm -rf "$SCRATCH"
+log="$work/crawl.log"
+if ! .venv/bin/scrapy crawl "$SITE" -a base_url="$base/" \
+    -s NEWSARCHIVE_ARCHIVE_DIR="$SCRATCH" -s NEWSARCHIVE_CRAWL_ID="$CRAWL_ID" \
+    -s NEWSARCHIVE_STATS_FILE="$work/stats.json" -s LOG_FILE="$log" -s LOG_LEVEL=INFO; then
+  echo "run-sample: the crawl failed; last lines of its log:" >&2
+  tail -n 30 "$log" >&2 || true
+  exit 1
+fi
+stop_server
+
+# Replace the previous main-job capture with this one (records point at captures/sample/<file>, relative
+# to the archive root, so they stay valid after the move).
+mkdir -p "$DEST"
+new=("$SCRATCH/captures/$SITE/$CRAWL_ID"-*)
+[ -e "${new[0]}" ] || { echo "run-sample: the crawl wrote no files (see $log)" >&2; tail -n 30 "$log" >&2; exit 1; }
+rm -f "$DEST/$CRAWL_ID"-*
+mv "${new[@]}" "$DEST/"
+cp "$log" "$DEST/$CRAWL_ID.log"
+[ -f "$work/stats.json" ] && cp "$work/stats.json" "$DEST/$CRAWL_ID.stats.json"
+
+echo
+echo "== summary"
+"$PY" -m crawler.sample_portal.summary --archive "$ARCHIVE" --site "$SITE" --crawl-id "$CRAWL_ID" \
+  --stats "$DEST/$CRAWL_ID.stats.json" --log "$DEST/$CRAWL_ID.log"
+echo "seed records       $ARCHIVE/seeds/*.json"
+echo "crawl log          $DEST/$CRAWL_ID.log"
