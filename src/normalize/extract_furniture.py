@@ -28,6 +28,7 @@ _DATA = Path(__file__).parent / "data" / "extract_furniture.toml"
 
 # A line that reads like prose: it has sentence punctuation (Chinese or ASCII) or is long.
 _SENTENCE_PUNCT = re.compile(r"[，。！？；、：,.!?;]")
+_LIST_MARK = re.compile(r"^[-•·*]\s+")
 _INNER_PUNCT = re.compile(r"[，、；,;]")
 _SENTENCE_END = ("。", "！", "？", "；", "」", "”", "…", "）")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -81,6 +82,8 @@ def classify_line(line: str) -> str | None:
     'print-widget'
     >>> classify_line("责任编辑：王小明")
     'editor-line'
+    >>> classify_line("- 责任编辑: 刘响"), classify_line("【下一篇】")
+    ('editor-line', 'prev-next')
     >>> classify_line("粤ICP备05070829号 粤公网安备 44200002444号")
     'icp'
     >>> classify_line("主办方称，平台集纳有微博群、微直播等功能，首批入驻32个部门。") is None
@@ -88,6 +91,7 @@ def classify_line(line: str) -> str | None:
     >>> classify_line("记者从市发改局获悉，今年全市共完成投资120亿元，同比增长15%。") is None
     True
     """
+    line = _LIST_MARK.sub("", line, count=1)
     prose = is_prose(line)
     for kind in KINDS:
         if len(line) > kind.max_len:
