@@ -124,6 +124,8 @@ def parse_day(value: Any, where: str) -> date | None:
     if isinstance(value, date):
         return value
     try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)):
+            raise ValueError(value)
         return date.fromisoformat(str(value))
     except ValueError:
         raise SiteConfigError(f"{where}: {value!r} is not a date; write YYYY-MM-DD, e.g. 2020-02-01") \

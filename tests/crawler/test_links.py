@@ -18,7 +18,8 @@ CASES = tomllib.loads((HERE / "cases" / "links.toml").read_text(encoding="utf-8"
 def params(kind: str) -> list[Any]:
     out = []
     for case in CASES[kind]:
-        marks = [pytest.mark.xfail(reason=case["reason"], strict=True)] if case["group"] == "known-failure" else []
+        known = case["group"] == "known-failure"
+        marks = [pytest.mark.xfail(reason=case["reason"], strict=True)] if known else []
         out.append(pytest.param(case, id=f"{case['group']}:{case['id']}", marks=marks))
     return out
 

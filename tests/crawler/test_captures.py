@@ -1,0 +1,126 @@
+"""newsarchive.captures: WARC segments that `warcio check` accepts, offsets that point at the right
+record, rotation, crash safety (never appending to an old file; torn tails only cost the torn record), replay reads."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newsarchive.captures import (
+    CaptureError,
+    Exchange,
+    WarcSegmentWriter,
+    existing_segments,
+    find_warc_files,
+    iter_responses,
+    jsonl_path_for,
+    read_response,
+    recorded_urls,
+)
+
+WARCIO = Path(sys.executable).with_name("warcio")
+
+
+def warcio_check(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(WARCIO), "check", str(path)], capture_output=True, text=True, timeout=60)
+
+
+def page(i: int, *, gzip_body: bool = False) -> Exchange:
+    body = f"<html><head><meta charset='gb2312'></head><body>第{i}篇：复工复产</body></html>".encode("gbk")
+    headers = [("Content-Type", "text/html; charset=gb2312")]
+    if gzip_body:
+        body = gzip.compress(body)
+        headers.append(("Content-Encoding", "gzip"))
+    return Exchange(url=f"http://127.0.0.1:8000/content/post_{i}.html", status=200, reason="OK", body=body,
+                    response_headers=headers, request_headers=[("User-Agent", "cn-gov-news-archive/0.1")])
+
+
+def write_pages(tmp_path: Path, n: int, **kw: int) -> tuple[WarcSegmentWriter, list]:
+    writer = WarcSegmentWriter(tmp_path, "sample", "crawl1", fsync=False, **kw)
+    pointers = []
+    for i in range(n):
+        p = writer.write_exchange(page(i, gzip_body=i % 2 == 1))
+        writer.append_records(p, [{"url": p.url, "capture": p.to_dict()}])
+        pointers.append(p)
+    writer.close()
+    return writer, pointers
+
+
+def test_segments_pass_warcio_check_and_rotate(tmp_path: Path) -> None:
+    writer, _ = write_pages(tmp_path, 12, max_size=2000)
+    assert len(writer.segments) > 1
+    for seg in writer.segments:
+        assert seg.name.startswith("crawl1-") and seg.name.endswith(".warc.gz")
+        result = warcio_check(seg)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert jsonl_path_for(seg).exists()
+
+
+def test_pointer_offsets_read_back_the_same_bytes(tmp_path: Path) -> None:
+    _, pointers = write_pages(tmp_path, 6, max_size=3000)
+    for i, p in enumerate(pointers):
+        rec = read_response(tmp_path / p.file, p.offset, tmp_path)
+        assert rec.url == p.url and rec.status == 200
+        assert rec.body == page(i, gzip_body=i % 2 == 1).body  # as received, still compressed
+        assert rec.pointer["file"] == p.file
+
+
+def test_jsonl_lines_sit_beside_the_warc_holding_their_response(tmp_path: Path) -> None:
+    writer, _ = write_pages(tmp_path, 10, max_size=2500)
+    for seg in writer.segments:
+        for line in jsonl_path_for(seg).read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            assert (tmp_path / record["capture"]["file"]) == seg
+            assert read_response(seg, record["capture"]["offset"]).url == record["url"]
+
+
+def test_warcinfo_opens_every_segment(tmp_path: Path) -> None:
+    from warcio.archiveiterator import ArchiveIterator
+
+    writer, _ = write_pages(tmp_path, 4, max_size=1500)
+    for seg in writer.segments:
+        with seg.open("rb") as fh:
+            first = next(iter(ArchiveIterator(fh)))
+        assert first.rec_type == "warcinfo"
+        assert first.rec_headers.get_header("WARC-Filename") == seg.name
+
+
+def test_restart_never_appends_to_an_existing_segment(tmp_path: Path) -> None:
+    first, _ = write_pages(tmp_path, 2)
+    before = first.segments[0].read_bytes()
+    write_pages(tmp_path, 2)
+    assert first.segments[0].read_bytes() == before
+    assert [p.name for p in existing_segments(tmp_path / "captures" / "sample", "crawl1")] == [
+        "crawl1-00000.warc.gz", "crawl1-00001.warc.gz"]
+
+
+def test_torn_tail_costs_only_the_torn_record(tmp_path: Path) -> None:
+    writer, pointers = write_pages(tmp_path, 3)
+    seg = writer.segments[0]
+    data = seg.read_bytes()
+    seg.write_bytes(data[: pointers[-1].offset + 40])  # power cut inside the last response record
+    urls = [url for url, _, _ in iter_responses(seg)]
+    assert urls[:2] == [pointers[0].url, pointers[1].url]
+    assert read_response(seg, pointers[1].offset).url == pointers[1].url
+
+
+def test_recorded_urls_skips_a_torn_jsonl_line(tmp_path: Path) -> None:
+    writer, pointers = write_pages(tmp_path, 3)
+    jsonl = jsonl_path_for(writer.segments[0])
+    jsonl.write_bytes(jsonl.read_bytes()[:-15])
+    assert recorded_urls(tmp_path / "captures" / "sample", "crawl1") == {pointers[0].url, pointers[1].url}
+
+
+def test_bad_names_and_missing_replay_source_are_clear_errors(tmp_path: Path) -> None:
+    with pytest.raises(CaptureError, match="file names"):
+        WarcSegmentWriter(tmp_path, "../etc", "x")
+    with pytest.raises(CaptureError, match=r"no \*\.warc\.gz files"):
+        find_warc_files(tmp_path)
+    with pytest.raises(CaptureError, match="warcio check"):
+        (tmp_path / "x.warc.gz").write_bytes(b"not a warc")
+        read_response(tmp_path / "x.warc.gz", 0)
