@@ -54,6 +54,7 @@ _URL_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})[-/_]?(0[1-9]|1[0-2])[-/_]?(0[1-
 MIN_BODY_CJK = 40  # fewer CJK characters than this in the main pass: try the fallback
 LAYOUT_CELL_CHARS = 120  # a table cell with this much text is page layout, not data
 _META_KINDS = frozenset({"metadata-line", "editor-line"})
+_NEAR_BODY_KINDS = frozenset({"trailing-links", "navigation"})
 
 
 @dataclass
@@ -82,6 +83,7 @@ class _Head:
     headings: list[str]
     meta_title: str | None
     meta_date: str | None
+    meta_lines: list[str] = field(default_factory=list)
 
 
 def extract_html(html: str, url: str | None = None) -> Extraction:
@@ -249,7 +251,39 @@ def read_head(tree: etree._Element) -> _Head:
             meta_title = meta.get("content", "").strip() or None
         elif key in _META_DATE_KEYS and meta_date is None:
             meta_date = normalize_date(meta.get("content", ""))
-    return _Head(title_tag or None, headings, meta_title, meta_date)
+    return _Head(title_tag or None, headings, meta_title, meta_date, metadata_blocks(tree))
+
+
+_META_LABELS = ("来源", "來源", "发布", "發佈", "發布", "时间", "時間", "日期", "编辑", "編輯", "作者")
+_META_XPATH = etree.XPath(
+    "//body//*[not(self::script or self::style or self::a)]["
+    + " or ".join(f"contains(., '{label}')" for label in _META_LABELS)
+    + "][string-length(normalize-space(.)) < 160]"
+)
+MAX_META_BLOCKS = 12
+
+
+def metadata_blocks(tree: etree._Element) -> list[str]:
+    """Short blocks of the page that carry a metadata label (来源, 发布时间, 责任编辑 ...).
+
+    trafilatura drops many of these lines before we see its output, so they are read from the tree:
+    the largest short element holding a label (one XPath pass in C, no per-node Python regex).
+
+    >>> t = parse_html("<body><div><span>发布时间：2020-02-12</span> <span>来源：市政府</span></div>"
+    ...                "<p>" + "正文" * 100 + "</p></body>")
+    >>> metadata_blocks(t)
+    ['发布时间：2020-02-12 来源：市政府']
+    """
+    found = _META_XPATH(tree)
+    chosen = set(found)
+    blocks = []
+    for el in found:
+        if el.getparent() in chosen:
+            continue
+        blocks.append(_text(el))
+        if len(blocks) >= MAX_META_BLOCKS:
+            break
+    return blocks
 
 
 def prepare_tree(tree: etree._Element) -> None:
@@ -356,8 +390,8 @@ def build_extraction(selection: Selection, head: _Head, method: str, url: str | 
     title = choose_title(head, body, removed)
     body, removed = drop_title_lines(body, removed, title)
     kicker, subtitle = kicker_subtitle(head, title)
-    meta = read_meta_lines([r.text for r in removed if r.kind in _META_KINDS])
-    read_bylines(body, meta)
+    meta = read_meta_lines([r.text for r in removed if r.kind in _META_KINDS] + head.meta_lines)
+    read_bylines(body, meta, [r.text for r in removed if r.kind in _NEAR_BODY_KINDS][:6])
     flags: list[str] = []
     published = meta.published or head.meta_date or date_from_url(url)
     if published is None:

@@ -28,6 +28,7 @@ _DATA = Path(__file__).parent / "data" / "extract_furniture.toml"
 
 # A line that reads like prose: it has sentence punctuation (Chinese or ASCII) or is long.
 _SENTENCE_PUNCT = re.compile(r"[，。！？；、：,.!?;]")
+_CAPTION_CREDIT = re.compile(r"(摄|攝|摄影|攝影)\s*[）)]?$")
 _LIST_MARK = re.compile(r"^[-•·*]\s+")
 _INNER_PUNCT = re.compile(r"[，、；,;]")
 _SENTENCE_END = ("。", "！", "？", "；", "」", "”", "…", "）")
@@ -132,7 +133,7 @@ def is_sentence(line: str) -> bool:
     if line.startswith("- "):
         return line.endswith(_SENTENCE_END) and len(line) >= 12
     n = len(line)
-    if n >= 60:
+    if n >= 60 or (n >= 8 and _CAPTION_CREDIT.search(line)):
         return True
     if n < 25:  # a short line is a sentence when it has a comma inside or ends with a full stop
         return n >= 8 and (bool(_INNER_PUNCT.search(line[:-1])) or line.endswith(("。", "；")))

@@ -43,7 +43,8 @@ _CLOSING_BRACKET = re.compile(
 )
 _NOT_NAMES = frozenset(
     {"完", "完结", "待续", "未完", "全文完", "本文完", "记者", "编辑", "图", "摄", "新华社", "中新社"}
-    | {"综合", "供图", "资料图", "资料", "网络", "原创", "译", "转载", "组图"}
+    | {"综合", "供图", "资料图", "资料", "网络", "原创", "译", "转载", "组图", "报道", "報道", "报导", "報導"}
+    | {"通讯员", "通訊員", "实习生", "實習生", "摄影", "攝影", "记者", "記者", "编辑", "編輯"}
 )
 _NAME_WORDS_STOP = re.compile(r"(报道|報導|报导|摄影|攝影|摄|攝|获悉|了解|日电|电|讯|訊)$")
 
@@ -148,8 +149,9 @@ def _clean_source(value: str) -> str:
     return re.sub(r"(作者|编辑|編輯|责任编辑|点击|时间|發佈|发布)$", "", value)
 
 
-def read_bylines(body: list[str], meta: Meta) -> None:
-    """Add reporters, authors and photographers named inside the body (the body is not changed).
+def read_bylines(body: list[str], meta: Meta, nearby: list[str] | None = None) -> None:
+    """Add reporters, authors and photographers named inside the body (the body is not changed);
+    ``nearby`` lines (dropped just around the body, e.g. a photo credit) are read for photographers.
 
     >>> m = Meta()
     >>> read_bylines(["新华网北京1月17日电（记者吴俊宽、高鹏）国家体育总局17日发表白皮书。",
@@ -163,7 +165,10 @@ def read_bylines(body: list[str], meta: Meta) -> None:
             _add(meta.authors, split_names(m["v"]))
         for m in _WEN.finditer(line[:40]):
             _add(meta.authors, split_names(m["v"]))
-    for line in body:
+    if body:
+        for m in _WEN.finditer(body[-1][-30:]):
+            _add(meta.authors, split_names(m["v"]))
+    for line in body + (nearby or []):
         for m in _PHOTO.finditer(line):
             _add(meta.photographers, split_names(m["a"] or m["b"]))
     closing = _CLOSING_BRACKET.search(body[-1][-12:]) if body else None
