@@ -9,7 +9,7 @@ the downloader.
 Settings:
     CRAWL_DELAY_ENABLED   default True; False ignores Crawl-delay (tests, benchmarks on 127.0.0.1)
     CRAWL_DELAY_MAX       cap in seconds on a robots.txt delay (default 60)
-Stats: ``newsarchive/crawl_delay/<host>`` = the delay honoured.
+Stats: ``newsarchive/crawl_delay_asked/<host>`` (robots.txt), ``newsarchive/crawl_delay/<host>`` (honoured).
 """
 
 from __future__ import annotations
@@ -49,13 +49,16 @@ class CrawlDelay:
         delay = robotparser.crawl_delay(self.user_agent)
         if delay is None:
             return
-        delay = min(float(delay), self.max_delay)
+        asked = float(delay)
+        delay = min(asked, self.max_delay)
         key = self._slot_key(request)
         self.delays[key] = delay
         if self.crawler.stats is not None:
             host = urlparse_cached(request).hostname
+            self.crawler.stats.set_value(f"newsarchive/crawl_delay_asked/{host}", asked)
             self.crawler.stats.set_value(f"newsarchive/crawl_delay/{host}", delay)
-        log.info("robots.txt of %s asks for Crawl-delay %.1fs; honoured", key, delay)
+        log.info("robots.txt of %s asks for Crawl-delay %.1fs; waiting %.1fs between requests",
+                 key, asked, delay)
         self._apply(key)
 
     def enforce(self, request: Request, **kwargs: Any) -> None:

@@ -1,0 +1,291 @@
+"""End-to-end crawls in subprocesses (`python -m scrapy crawl ...`) against the session's local servers.
+
+- the sample portal: every article page recorded once, titles and dates right, WARC and JSONL agree,
+  `warcio check` passes, nothing fetched outside 127.0.0.1, robots.txt Crawl-delay honoured;
+- replay of that archive with no server at all;
+- the bad cases: each ends in a record or a named, counted drop reason;
+- a crawl SIGKILLed mid-way and resumed with JOBDIR: every article exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from crawler.sample_portal.articles import Page, load_articles
+from crawler.sample_portal.badcases import BADCASES, ENDLESS_PATH, RARE_CHARS_TEXT
+from newsarchive.captures import iter_responses, read_response
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+WARCIO = Path(sys.executable).with_name("warcio")
+FAST = {  # politeness off: the servers are ours, on 127.0.0.1
+    "AUTOTHROTTLE_ENABLED": "False",
+    "DOWNLOAD_DELAY": "0",
+    "CRAWL_DELAY_ENABLED": "False",
+    "CLEAN_WORKERS": "1",
+    "REMOTE_CONTROL_ENABLED": "False",
+    "TELNETCONSOLE_ENABLED": "False",
+    "RETRY_BACKOFF_BASE": "0.05",
+    "LOG_LEVEL": "INFO",
+}
+
+
+# -- helpers --------------------------------------------------------------------------------------
+def crawl_command(spider: str, base_url: str, archive: Path, settings: dict[str, str]) -> list[str]:
+    merged = {**FAST, "NEWSARCHIVE_ARCHIVE_DIR": str(archive),
+              "NEWSARCHIVE_STATS_FILE": str(archive / "stats.json"), **settings}
+    cmd = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"base_url={base_url}"]
+    for name, value in merged.items():
+        cmd += ["-s", f"{name}={value}"]
+    return cmd
+
+
+def run_crawl(spider: str, base_url: str, archive: Path, env: dict[str, str] | None = None,
+              **settings: str) -> dict[str, Any]:
+    """Run a crawl to the end; return its final stats (NEWSARCHIVE_STATS_FILE)."""
+    proc = subprocess.run(crawl_command(spider, base_url, archive, settings), cwd=REPO, capture_output=True,
+                          text=True, timeout=90, env={**os.environ, **(env or {})})
+    log = proc.stderr
+    assert proc.returncode == 0, log[-3000:]
+    assert "Traceback" not in log, log[-3000:]
+    stats_file = Path(settings.get("NEWSARCHIVE_STATS_FILE", archive / "stats.json"))
+    stats_file.with_suffix(".log").write_text(log, encoding="utf-8")
+    return json.loads(stats_file.read_text(encoding="utf-8"))
+
+
+def records_of(archive: Path, site: str, pattern: str = "*.jsonl") -> list[dict[str, Any]]:
+    out = []
+    for path in sorted((archive / "captures" / site).glob(pattern)):
+        out += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return out
+
+
+def warc_files(archive: Path, site: str) -> list[Path]:
+    return sorted((archive / "captures" / site).glob("*.warc.gz"))
+
+
+def by_path(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in records:
+        grouped[urlsplit(r["url"]).path].append(r)
+    return grouped
+
+
+def simplified_title(page: Page, pages: list[Page]) -> str | None:
+    """The Big5 mirror's record is converted to simplified: compare with its simplified original."""
+    if page.script == "traditional":
+        original = next(p for p in pages if p.url == page.url.removeprefix("/big5"))
+        return original.items[0].title
+    return page.items[0].title
+
+
+def drops(stats: dict[str, Any]) -> dict[str, int]:
+    prefix = "newsarchive/drop/"
+    return {k[len(prefix):]: v for k, v in stats.items() if k.startswith(prefix)}
+
+
+# -- the sample portal ----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def sample(portal_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    archive = tmp_path_factory.mktemp("sample-archive")
+    # Crawl-delay honoured (robots.txt asks 0.5 s), capped at 0.2 s to keep the test short
+    stats = run_crawl("sample", portal_url, archive, CRAWL_DELAY_ENABLED="True", CRAWL_DELAY_MAX="0.2",
+                      CONCURRENT_REQUESTS_PER_DOMAIN="2")
+    return {"archive": archive, "stats": stats, "records": records_of(archive, "sample")}
+
+
+def test_sample_crawl_records_every_article_page_once(sample: dict[str, Any]) -> None:
+    grouped = by_path(sample["records"])
+    pages = load_articles()
+    assert set(grouped) == {p.url for p in pages}
+    for page in pages:
+        captures = {(r["capture"]["file"], r["capture"]["offset"]) for r in grouped[page.url]}
+        assert len(captures) == 1, f"{page.url} recorded from {len(captures)} captures"
+    assert sample["stats"]["newsarchive/records_written"] == len(sample["records"])
+    assert not drops(sample["stats"]), drops(sample["stats"])
+
+
+def test_sample_crawl_titles_and_dates(sample: dict[str, Any]) -> None:
+    grouped = by_path(sample["records"])
+    pages = load_articles()
+    for page in pages:
+        first = grouped[page.url][0]
+        if page.template == "epaper":
+            assert first["title"] in {item.title for item in page.items}
+        else:
+            assert first["title"] == simplified_title(page, pages), page.url
+        for record in grouped[page.url]:
+            assert record["published"][:10] == page.date, (page.url, record["published"])
+            assert record["site"] == "sample" and record["fetched_at"]
+
+
+def test_sample_records_point_at_their_warc_responses(sample: dict[str, Any]) -> None:
+    archive = sample["archive"]
+    for record in sample["records"]:
+        capture = record["capture"]
+        response = read_response(archive / capture["file"], capture["offset"], archive)
+        assert response.url == record["url"] and response.status == 200
+        assert response.pointer["record_id"] == capture["record_id"]
+    for jsonl in (archive / "captures" / "sample").glob("*.jsonl"):
+        for line in jsonl.read_text(encoding="utf-8").splitlines():
+            warc_name = Path(json.loads(line)["capture"]["file"]).name
+            assert warc_name == jsonl.name.removesuffix(".jsonl") + ".warc.gz"  # same base name
+
+
+def test_sample_warc_passes_warcio_check_and_stays_on_localhost(sample: dict[str, Any]) -> None:
+    files = warc_files(sample["archive"], "sample")
+    assert files
+    for path in files:
+        check = subprocess.run([str(WARCIO), "check", str(path)], capture_output=True, text=True, timeout=60)
+        assert check.returncode == 0, check.stdout + check.stderr
+        hosts = {urlsplit(url).hostname for url, _, _ in iter_responses(path)}
+        assert hosts == {"127.0.0.1"}
+    assert sample["stats"]["newsarchive/warc_responses"] == sample["stats"]["downloader/response_count"]
+
+
+def test_robots_crawl_delay_is_honoured(sample: dict[str, Any], portal_server: Any) -> None:
+    stats = sample["stats"]
+    assert stats["newsarchive/crawl_delay_asked/127.0.0.1"] == 0.5
+    assert stats["newsarchive/crawl_delay/127.0.0.1"] == 0.2  # capped by CRAWL_DELAY_MAX in this test
+    responses = stats["downloader/response_count"]
+    assert stats["elapsed_time_seconds"] >= 0.2 * (responses - 3)
+    assert portal_server.hits["/robots.txt"] >= 1
+
+
+def test_replay_reprocesses_the_archive_without_any_server(sample: dict[str, Any],
+                                                            tmp_path: Path) -> None:
+    archive = sample["archive"]
+    before = set(warc_files(archive, "sample"))
+    stats = run_crawl("sample", "http://127.0.0.1:9", archive, NEWSARCHIVE_CRAWL_ID="replay1",
+                      REPLAY_WARC=str(archive / "captures" / "sample"),
+                      NEWSARCHIVE_STATS_FILE=str(tmp_path / "stats.json"))
+    assert set(warc_files(archive, "sample")) == before  # nothing re-written
+    replayed = records_of(archive, "sample", "replay1-replay.jsonl")
+    assert set(by_path(replayed)) == set(by_path(sample["records"]))
+    assert stats["newsarchive/replayed"] >= len(by_path(replayed))
+    assert not drops(stats), drops(stats)
+    originals = {(r["capture"]["file"], r["capture"]["offset"]) for r in sample["records"]}
+    assert {(r["capture"]["file"], r["capture"]["offset"]) for r in replayed} <= originals
+
+
+# -- the bad cases --------------------------------------------------------------------------------
+BADCASE_SITE = """
+name = "badcases"
+base_url = "http://127.0.0.1:9/"
+start_pages = ["/index.html"]
+[links]
+max_pages = 4
+"""
+
+
+@pytest.fixture(scope="module")
+def badcase_crawl(badcase_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    sites = tmp_path_factory.mktemp("sites")
+    (sites / "badcases.toml").write_text(BADCASE_SITE, encoding="utf-8")
+    archive = tmp_path_factory.mktemp("badcase-archive")
+    stats = run_crawl("badcases", badcase_url, archive, env={"NEWSARCHIVE_EXTRA_SITES": str(sites)},
+                      DOWNLOAD_TIMEOUT="1", DOWNLOAD_MAXSIZE=str(2 * 1024 * 1024), RETRY_TIMES="1")
+    return {"archive": archive, "stats": stats, "records": records_of(archive, "badcases")}
+
+
+@pytest.mark.parametrize("case", BADCASES, ids=[c.id for c in BADCASES])
+def test_badcase_ends_in_record_or_named_drop(case: Any, badcase_crawl: dict[str, Any]) -> None:
+    grouped = by_path(badcase_crawl["records"])
+    if case.expect == "record":
+        assert [r["title"] for r in grouped[case.path]] == [case.title]
+        assert "\ufffd" not in grouped[case.path][0]["text"]
+    else:
+        reason = case.expect.removeprefix("drop:")
+        assert drops(badcase_crawl["stats"]).get(reason, 0) >= 1, drops(badcase_crawl["stats"])
+        assert case.path not in grouped
+
+
+def test_badcase_rare_gbk_characters_survive(badcase_crawl: dict[str, Any]) -> None:
+    text = by_path(badcase_crawl["records"])["/content/post_1003.html"][0]["text"]
+    assert text.split("\n") == list(RARE_CHARS_TEXT)
+
+
+def test_badcase_endless_list_stops_at_max_pages(badcase_crawl: dict[str, Any], badcase_server: Any) -> None:
+    assert drops(badcase_crawl["stats"])["list-page-limit"] >= 1
+    assert badcase_server.hits[ENDLESS_PATH] <= 4 + 1
+
+
+def test_badcase_robots_disallowed_page_never_requested(badcase_crawl: dict[str, Any],
+                                                        badcase_server: Any) -> None:
+    assert badcase_server.hits["/robots.txt"] >= 1
+    assert not [p for p in badcase_server.hits if p.startswith("/private/")]
+    assert all("cn-gov-news-archive" in ua for _, _, ua in badcase_server.log)
+
+
+def test_badcase_failures_are_still_in_the_warc(badcase_crawl: dict[str, Any]) -> None:
+    urls = {urlsplit(u).path for p in warc_files(badcase_crawl["archive"], "badcases")
+            for u, _, _ in iter_responses(p)}
+    assert {"/content/post_1004.html", "/content/post_1009.html", "/redirect/loop-b.html"} <= urls
+
+
+# -- kill and resume ------------------------------------------------------------------------------
+def wait_for_records(archive: Path, at_least: int, proc: subprocess.Popen[str], timeout: float = 40) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        n = len(by_path(records_of(archive, "sample")))
+        if n >= at_least or proc.poll() is not None:
+            return n
+        time.sleep(0.05)
+    return len(by_path(records_of(archive, "sample")))
+
+
+@pytest.fixture()
+def killed_then_resumed(portal_url: str, tmp_path: Path) -> Iterator[tuple[Path, int]]:
+    archive, jobdir = tmp_path / "archive", tmp_path / "job"
+    cmd = crawl_command("sample", portal_url, archive, {"JOBDIR": str(jobdir), "DOWNLOAD_DELAY": "0.25",
+                                                        "RANDOMIZE_DOWNLOAD_DELAY": "False"})
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True,
+                            start_new_session=True)
+    try:
+        at_kill = wait_for_records(archive, 3, proc)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the crawler and its clean worker
+        proc.wait(timeout=10)
+    run_crawl("sample", portal_url, archive, JOBDIR=str(jobdir))
+    yield archive, at_kill
+
+
+def test_kill_and_resume_records_every_article_exactly_once(killed_then_resumed: tuple[Path, int]) -> None:
+    archive, at_kill = killed_then_resumed
+    pages = load_articles()
+    assert 0 < at_kill < len(pages), "the crawl was not killed mid-way"
+    grouped = by_path(records_of(archive, "sample"))
+    assert set(grouped) == {p.url for p in pages}
+    for page in pages:
+        captures = {(r["capture"]["file"], r["capture"]["offset"]) for r in grouped[page.url]}
+        assert len(captures) == 1, f"{page.url} recorded {len(captures)} times"
+    segments = warc_files(archive, "sample")
+    assert len(segments) >= 2  # the resumed run opened a new segment
+    assert len({p.name.split("-")[0] for p in segments}) == 1  # ... of the same crawl
+    for path in segments:
+        check = subprocess.run([str(WARCIO), "check", str(path)], capture_output=True, text=True, timeout=60)
+        assert check.returncode == 0, check.stdout + check.stderr
+
+
+# -- the project ----------------------------------------------------------------------------------
+def test_scrapy_list_shows_one_spider_per_site_config() -> None:
+    proc = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=REPO, capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    configs = sorted((REPO / "crawler" / "sites").glob("*.toml"))
+    names = [tomllib.loads(p.read_text(encoding="utf-8"))["name"] for p in configs]
+    assert sorted(proc.stdout.split()) == sorted(names)
