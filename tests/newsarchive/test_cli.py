@@ -1,0 +1,129 @@
+"""The index / diff / dups / export commands end to end (newsarchive.cli.main), output formats, exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from conftest import article, write_archive
+
+from newsarchive.cli import main
+from newsarchive.diff_render import use_color
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    return write_archive(tmp_path / "archive", {
+        "seeds/000_a.json": [article("suqian"), article("gangzha")],
+        "captures/mirror/c-00000.jsonl": [article("suqian", id="mirror-suqian", url="http://m.example.com/1")],
+    })  # fmt: skip
+
+
+@pytest.fixture
+def new_file(tmp_path: Path) -> Path:
+    edited = article("suqian", id="new-suqian")
+    edited.text = edited.text.replace("管用", "管锚点用")
+    edited.text_sha256 = ""
+    edited.__post_init__()
+    hostile = article("unrelated", id="new-hostile", title="<script>alert('x')</script>")
+    return write_archive(tmp_path / "new", {"c-00000.jsonl": [edited, hostile]}) / "c-00000.jsonl"
+
+
+def test_index_command_is_incremental(archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["index", str(archive)]) == 0
+    assert "2 read" in capsys.readouterr().out
+    assert main(["index", str(archive), "--json"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert (stats["files_read"], stats["files_unchanged"], stats["records_total"]) == (0, 2, 3)
+
+
+def test_index_command_reports_a_corrupt_file_and_fails(
+    archive: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (archive / "seeds/001_bad.json").write_text("{", encoding="utf-8")
+    assert main(["index", str(archive)]) == 1
+    out, err = capsys.readouterr()
+    assert "seeds/001_bad.json" in err and "3 in index" in out
+
+
+def test_diff_json(archive: Path, new_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diff", str(new_file), "--against", str(archive / "seeds"), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["diff_format_version"] == 1
+    assert doc["summary"] == {
+        "articles": 2,
+        "identical": 0,
+        "metadata-differs": 0,
+        "edited": 1,
+        "no-match": 1,
+    }
+    edited, hostile = doc["articles"]
+    assert edited["old"]["id"] == "suqian" and edited["insertions"] == ["锚点"]
+    assert edited["changes"][0]["ops"] == [
+        {"op": "insert", "old": "", "new": "锚点", "old_at": 38, "new_at": 38}
+    ]
+    assert hostile["status"] == "no-match" and hostile["old"] is None
+
+
+def test_diff_html_is_self_contained_and_escaped(archive: Path, new_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    assert main(["diff", str(new_file), "--against", str(archive), "--format", "html", "-o", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "<link" not in page and "src=" not in page  # nothing to fetch
+    assert page.index("<table>") < page.index("<section")  # the summary table comes first
+    assert "<ins>锚点</ins>" in page
+
+
+def test_diff_text_plain_when_not_a_terminal(
+    archive: Path, new_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["diff", str(new_file), "--against", str(archive / "seeds")]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b[" not in out
+    assert "{+锚点+}" in out and "[no earlier match]" in out
+
+
+def test_diff_text_colour_on_request(
+    archive: Path, new_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["diff", str(new_file), "--against", str(archive / "seeds"), "--color", "always"]) == 0
+    assert "\x1b[32m{+锚点+}" in capsys.readouterr().out
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_colour_follows_terminal_and_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert use_color(_Tty()) and not use_color(io.StringIO())
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not use_color(_Tty())
+    assert use_color(_Tty(), "always") and not use_color(_Tty(), "never")
+
+
+def test_diff_missing_input_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diff", str(tmp_path / "nope.jsonl"), "--against", str(tmp_path)]) == 2
+    assert "nope.jsonl: no such file or folder" in capsys.readouterr().err
+
+
+def test_dups_command_json(archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["dups", str(archive), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    [cluster] = doc["clusters"]
+    assert {m["id"] for m in cluster["members"]} == {"suqian", "mirror-suqian"}
+    assert cluster["representative"]["id"] == "suqian"  # site suqian.gov.cn beats the m.example.com mirror
+    assert cluster["representative"]["host"] == "suqian.gov.cn"
+
+
+def test_export_command(archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "all.jsonl"
+    assert main(["export", str(archive), "-o", str(out), "--one-per-cluster"]) == 0
+    assert "2 articles written" in capsys.readouterr().out
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 2
+    assert main(["export", str(archive), "-o", str(tmp_path / "x.csv")]) == 2
+    assert "cannot tell the format" in capsys.readouterr().err
