@@ -61,9 +61,9 @@ def test_diff_json(archive: Path, new_file: Path, capsys: pytest.CaptureFixture[
     }
     edited, hostile = doc["articles"]
     assert edited["old"]["id"] == "suqian" and edited["insertions"] == ["锚点"]
-    assert edited["changes"][0]["ops"] == [
-        {"op": "insert", "old": "", "new": "锚点", "old_at": 38, "new_at": 38}
-    ]
+    [change] = edited["changes"]
+    assert change["ops"] == [{"op": "insert", "old": "", "new": "锚点", "old_at": 13, "new_at": 13}]
+    assert change["new"][13:15] == "锚点" and change["old"].startswith("要按照科学、合理、适度、管用")
     assert hostile["status"] == "no-match" and hostile["old"] is None
 
 
