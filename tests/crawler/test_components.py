@@ -1,0 +1,134 @@
+"""Scrapy components in isolation: Crawl-delay floor under AutoThrottle, retry backoff, drop reasons,
+HTML sniffing, crawl-id persistence in JOBDIR, and the doctests of the crawler package (pytest's
+--doctest-modules only covers src/)."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from scrapy import Request
+from scrapy.core.downloader import Slot
+from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest, NotConfigured
+from scrapy.http import HtmlResponse, Response
+from scrapy.robotstxt import ProtegoRobotParser
+from scrapy.settings import Settings
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.statscollectors import MemoryStatsCollector
+from twisted.python.failure import Failure
+
+from crawler.extensions.capturestore import CaptureStore
+from crawler.extensions.crawldelay import CrawlDelay
+from crawler.middlewares.backoff import BackoffRetryMiddleware
+from crawler.spiders.portal import drop_reason, header_charset, looks_like_html
+
+URL = "http://127.0.0.1:8000/content/post_1.html"
+
+
+def fake_crawler(**settings: Any) -> Any:
+    slots: dict[str, Slot] = {}
+    downloader = SimpleNamespace(slots=slots, get_slot_key=lambda request: "127.0.0.1")
+    crawler = SimpleNamespace(settings=Settings({"ROBOTSTXT_OBEY": True, "USER_AGENT": "cn-gov-news-archive",
+                                                 **settings}),
+                              engine=SimpleNamespace(downloader=downloader), signals=SimpleNamespace(
+                                  connect=lambda *a, **k: None))
+    crawler.stats = MemoryStatsCollector(crawler)
+    return crawler
+
+
+def test_crawl_delay_sets_and_keeps_the_slot_floor_under_autothrottle() -> None:
+    crawler = fake_crawler()
+    ext = CrawlDelay.from_crawler(crawler)
+    slot = crawler.engine.downloader.slots["127.0.0.1"] = Slot(concurrency=2, delay=0.0, jitter=0)
+    robots = ProtegoRobotParser(b"User-agent: *\nCrawl-delay: 3\nDisallow: /private/\n", None)
+    ext.robots_parsed(robots, Request(URL))
+    assert slot.delay == 3.0
+    slot.delay = 0.4  # AutoThrottle lowered it after a fast response
+    ext.enforce(Request(URL))
+    assert slot.delay == 3.0
+    assert crawler.stats.get_value("newsarchive/crawl_delay/127.0.0.1") == 3.0
+
+
+def test_crawl_delay_for_another_agent_is_not_ours() -> None:
+    crawler = fake_crawler()
+    ext = CrawlDelay.from_crawler(crawler)
+    slot = crawler.engine.downloader.slots["127.0.0.1"] = Slot(concurrency=2, delay=0.0, jitter=0)
+    ext.robots_parsed(ProtegoRobotParser(b"User-agent: Baiduspider\nCrawl-delay: 9\n", None), Request(URL))
+    assert slot.delay == 0.0
+
+
+def test_crawl_delay_capped_and_switchable() -> None:
+    crawler = fake_crawler(CRAWL_DELAY_MAX=1.5)
+    ext = CrawlDelay.from_crawler(crawler)
+    slot = crawler.engine.downloader.slots["127.0.0.1"] = Slot(concurrency=2, delay=0.0, jitter=0)
+    ext.robots_parsed(ProtegoRobotParser(b"User-agent: *\nCrawl-delay: 30\n", None), Request(URL))
+    assert slot.delay == 1.5
+    with pytest.raises(NotConfigured):
+        CrawlDelay.from_crawler(fake_crawler(CRAWL_DELAY_ENABLED=False))
+
+
+def test_retry_backoff_doubles_and_caps() -> None:
+    mw = BackoffRetryMiddleware(Settings({"RETRY_ENABLED": True, "RETRY_BACKOFF_BASE": 0.5,
+                                          "RETRY_BACKOFF_MAX": 3}))
+    waits = [mw.backoff(Request(URL, meta={"retry_times": n})) for n in (1, 2, 3, 4, 5)]
+    assert waits == [0.5, 1.0, 2.0, 3, 3]
+
+
+def failure(exc: Exception) -> Failure:
+    try:
+        raise exc
+    except Exception:
+        return Failure()
+
+
+@pytest.mark.parametrize(("exc", "reason"), [
+    (HttpError(Response(URL, status=404), "Ignoring non-200 response"), "http-404"),
+    (IgnoreRequest("Forbidden by robots.txt"), "robots"),
+    (IgnoreRequest("max redirections reached"), "redirect-loop"),
+    (IgnoreRequest("not-in-replay: x is not in the replayed WARC files"), "not-in-replay"),
+    (DownloadTimeoutError("Getting x took longer than 1 seconds."), "timeout"),
+    (DownloadCancelledError("Cancelling download of x: expected response size larger than download max size"),
+     "maxsize"),
+    (RuntimeError("something new"), "download-error"),
+], ids=lambda v: v if isinstance(v, str) else type(v).__name__)
+def test_failed_requests_get_a_named_reason(exc: Exception, reason: str) -> None:
+    assert drop_reason(failure(exc)) == reason
+
+
+@pytest.mark.parametrize(("body", "ctype", "html"), [
+    (b"%PDF-1.4\n...", b"text/html", False),
+    (b"\x89PNG\r\n\x1a\n", b"text/html", False),
+    (b"<html><body>\xd5\xfe\xce\xf1</body></html>", b"text/html; charset=gb2312", True),
+    (b"<html></html>", b"application/octet-stream", False),
+])
+def test_html_sniffing(body: bytes, ctype: bytes, html: bool) -> None:
+    response = Response(URL, body=body, headers={"Content-Type": ctype})
+    assert looks_like_html(response) is html
+
+
+def test_header_charset_is_the_header_not_the_meta() -> None:
+    headers = {"Content-Type": "text/html; charset=GBK"}
+    response = HtmlResponse(URL, body=b'<meta charset="utf-8">', headers=headers)
+    assert header_charset(response) == "GBK"
+    assert header_charset(HtmlResponse(URL, body=b"", headers={"Content-Type": "text/html"})) is None
+
+
+def test_crawl_id_is_kept_in_jobdir_for_resume(tmp_path: Path) -> None:
+    crawl_id, resuming = CaptureStore._crawl_id("", str(tmp_path / "job"))
+    assert not resuming
+    assert CaptureStore._crawl_id("", str(tmp_path / "job")) == (crawl_id, True)
+    assert CaptureStore._crawl_id("mine", None) == ("mine", False)
+
+
+MODULES = ["crawler.links", "crawler.siteconfig", "crawler.spiders.portal", "crawler.pipelines.records",
+           "crawler.middlewares.replay"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_doctests(name: str) -> None:
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
