@@ -318,11 +318,17 @@ def render_home(pages: list[Page]) -> bytes:
 
 def render_epaper_node(pages: list[Page]) -> bytes:
     papers = [p for p in pages if p.template == "epaper"]
-    links = "".join(f'<li><a href="{p.url.rsplit("/", 1)[-1]}">{esc(p.title or "")}</a>'
+    links = "".join(f'<li><a href="{epaper_href(p.url)}">{esc(p.title or "")}</a>'
                     + "".join(f"<p>{esc(i.title or '图片新闻')}</p>" for i in p.items) + "</li>"
                     for p in papers)
     body = f'<div class="bmnav"><h2>港闻新闻 2020年2月18日 第7期</h2><ul>{links}</ul></div>'
     return layout("数字报", body, "utf-8", LABELS["simplified"]).encode()
+
+
+def epaper_href(url: str) -> str:
+    """Relative link for pages in the node's own folder (as e-paper systems write them), else absolute."""
+    folder = EPAPER_NODE.rsplit("/", 1)[0] + "/"
+    return url[len(folder):] if url.startswith(folder) else url
 
 
 def render_big5_index(pages: list[Page]) -> bytes:
@@ -334,8 +340,9 @@ def render_big5_index(pages: list[Page]) -> bytes:
 # ---------------------------------------------------------------- the whole site
 
 
-def render_site(pages: list[Page]) -> tuple[dict[str, bytes], dict[str, dict[str, object]]]:
-    """Path -> bytes for every file, and the header manifest."""
+def render_site(pages: list[Page], page_size: int | None = None
+                ) -> tuple[dict[str, bytes], dict[str, dict[str, object]]]:
+    """Path -> bytes for every file, and the header manifest (``page_size`` overrides the columns')."""
     files: dict[str, bytes] = {"/robots.txt": ROBOTS_TXT.encode(), "/index.html": render_home(pages),
                                EPAPER_NODE: render_epaper_node(pages), BIG5_INDEX: render_big5_index(pages)}
     headers: dict[str, dict[str, object]] = {
@@ -343,6 +350,8 @@ def render_site(pages: list[Page]) -> tuple[dict[str, bytes], dict[str, dict[str
         BIG5_INDEX: {"headers": {"Content-Type": "text/html; charset=big5"}},
     }
     for column in COLUMNS:
+        if page_size:
+            column = dataclasses.replace(column, page_size=page_size)
         files.update(render_column(column, [p for p in pages if p.column == column.key]))
     for page in pages:
         files[page.url] = render_article(page, pages)
@@ -379,12 +388,14 @@ def write_site(out: Path, files: dict[str, bytes], headers: dict[str, dict[str, 
     tmp.rename(out)
 
 
-def build(out: Path = SITE_DIR, copies: int = 0) -> dict[str, bytes]:
-    """Render and write the site; ``copies`` > 0 builds the large benchmark copy instead."""
+def build(out: Path = SITE_DIR, copies: int = 0, page_size: int | None = None) -> dict[str, bytes]:
+    """Render and write the site; ``copies`` > 0 builds the large benchmark copy instead (list pages of
+    ``page_size`` links, default 20)."""
     pages = load_articles()
     if copies:
         pages = expand(pages, copies)
-    files, headers = render_site(pages)
+        page_size = page_size or 20
+    files, headers = render_site(pages, page_size)
     write_site(out, files, headers)
     return files
 
@@ -394,8 +405,9 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=SITE_DIR, help="output directory (replaced)")
     parser.add_argument("--copies", type=int, default=0, help="build a large copy with N article pages")
+    parser.add_argument("--page-size", type=int, default=None, help="links per list page (large copy: 20)")
     args = parser.parse_args(argv)
-    files = build(args.out, args.copies)
+    files = build(args.out, args.copies, args.page_size)
     print(f"wrote {len(files)} files to {args.out}")
     return 0
 

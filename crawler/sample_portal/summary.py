@@ -21,7 +21,7 @@ from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 
-STATS_BLOCK = re.compile(r"Dumping Scrapy stats:\n(\{.*?\n\})", re.S)
+STATS_BLOCK = re.compile(r"Dumping Scrapy stats:\n(\{.*?\})\s*(?:\n(?=\d{4}-\d\d-\d\d )|\Z)", re.S)
 DATETIME_CALL = re.compile(r"datetime\.datetime\([^)]*\)")
 
 
@@ -38,7 +38,9 @@ def load_stats(stats_file: Path | None, log_file: Path | None) -> dict[str, Any]
 def stats_from_log(text: str) -> dict[str, Any]:
     """Parse the pprint-ed stats dict Scrapy logs at close (datetimes become strings).
 
-    >>> stats_from_log("x\\nDumping Scrapy stats:\\n{'a/b': 2,\\n 't': datetime.datetime(2020, 1, 1)}\\n")
+    >>> log = ("x\\nDumping Scrapy stats:\\n{'a/b': 2,\\n 't': datetime.datetime(2020, 1, 1, tzinfo=x)}\\n"
+    ...        "2020-01-01 00:00:00 [scrapy.core.engine] INFO: Spider closed (finished)\\n")
+    >>> stats_from_log(log)
     {'a/b': 2, 't': 'datetime'}
     """
     blocks = STATS_BLOCK.findall(text)
