@@ -275,3 +275,51 @@ def test_badcase_redirect_loop(badcase_url: str) -> None:
 def test_badcase_slow_reply_times_out(badcase_url: str) -> None:
     with pytest.raises((TimeoutError, urllib.error.URLError)):
         urllib.request.urlopen(badcase_url + "/content/post_1006.html", timeout=0.3).read()
+
+
+# ------------------------------------------------------------------ main-job summary
+
+
+def write_tiny_capture(folder: Path, crawl_id: str) -> None:
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    folder.mkdir(parents=True)
+    with (folder / f"{crawl_id}-00000.warc.gz").open("wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        for n in range(3):
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+            record = writer.create_warc_record(f"http://127.0.0.1/content/post_{n}.html", "response",
+                                               payload=BytesIO(b"<p>x</p>"), http_headers=headers)
+            writer.write_record(record)
+    lines = [json.dumps({"title": f"标题{n}", "url": f"http://127.0.0.1/content/post_{n}.html"})
+             for n in (0, 1)]
+    (folder / f"{crawl_id}-00000.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_summary_counts_files_and_reads_drops_from_the_log(tmp_path: Path) -> None:
+    from crawler.sample_portal.summary import load_stats, summary_lines
+
+    write_tiny_capture(tmp_path / "captures" / "sample", "run")
+    log = tmp_path / "crawl.log"
+    log.write_text("2026-01-01 00:00:00 [scrapy.statscollectors] INFO: Dumping Scrapy stats:\n"
+                   "{'downloader/response_count': 4,\n 'newsarchive/drop/http-404': 1,\n"
+                   " 'start_time': datetime.datetime(2026, 1, 1, 0, 0, tzinfo=datetime.timezone.utc)}\n"
+                   "2026-01-01 00:00:01 [scrapy.core.engine] INFO: Spider closed (finished)\n",
+                   encoding="utf-8")
+    stats = load_stats(tmp_path / "missing.json", log)
+    text = "\n".join(summary_lines(tmp_path, "sample", "run", stats))
+    assert "pages fetched      3 responses in WARC (stats: 4 downloaded" in text
+    assert "articles written   2 records" in text
+    assert "drops by reason    http-404 1" in text
+    assert "run-00000.warc.gz" in text and "run-00000.jsonl" in text
+
+
+def test_summary_says_when_stats_are_missing(tmp_path: Path) -> None:
+    from crawler.sample_portal.summary import load_stats, summary_lines
+
+    write_tiny_capture(tmp_path / "captures" / "sample", "run")
+    text = "\n".join(summary_lines(tmp_path, "sample", "run", load_stats(None, None)))
+    assert "no crawl stats found" in text
