@@ -81,8 +81,8 @@ def decoder() -> tuple[Callable[[bytes], str], str]:
     """normalize.decode when available, else a local minimal decode (named in the output)."""
     try:
         from normalize.decode import decode  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return _local_decode, "local utf-8/gb18030 (normalize.decode not available)"
+    except ImportError as err:
+        return _local_decode, f"local utf-8/gb18030 (normalize.decode not importable: {err})"
     return (lambda data: decode(data).text), "normalize.decode"
 
 
