@@ -40,6 +40,9 @@ from pathlib import Path
 import trafilatura
 
 ROOT = Path(__file__).resolve().parents[1]
+# `python bench/extraction.py` puts bench/ first on sys.path, where bench/normalize.py would shadow the
+# normalize package: look packages up without it.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 DEFAULT_DATASET = ROOT / ".." / "shared" / "eval" / "extraction" / "waddle-zh"
 _WS = re.compile(r"[\s\u3000\u00a0]+")
 _P = re.compile(r"<p>(.*?)</p>", re.S)
