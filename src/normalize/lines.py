@@ -16,10 +16,13 @@ from normalize.registry import note_changes, step
 BODY_MIN_CHARS = 50  # a line without a sentence mark this long is running text, not a heading
 _UNITS = "年月日时時分秒号號"
 _DIGIT_UNIT_RE = re.compile(rf"(?<![A-Za-z0-9.])(?<![A-Za-z] )(\d+)[ \t\u3000]+(?=[{_UNITS}])")
+_GAP_QUICK_RES = (re.compile(rf"[0-9][ \t\u3000]+[{_UNITS}]"), re.compile(r"[年月][ \t\u3000]+[0-9]"))
 _UNIT_DIGIT_RE = re.compile(r"(?<=\d[年月])[ \t\u3000]+(?=\d+[月日号號])")
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # A candidate break: a line ending in Han or a comma-like mark, one blank line at most, then Han.
 _BREAK_RE = re.compile(rf"[{_HAN}，、,；;]\n(?:[ \t\u3000]*\n)?(?=[{_HAN}，、。；])")
+_CONTINUES_RE = re.compile(rf"[{_HAN}，、。；]")
+_OPEN_END_RE = re.compile(rf"[{_HAN}，、,；;]")
 _SENTENCE_MARK_RE = re.compile(r"[。！？!?；]")
 _ANY_MARK_RE = re.compile(r"[，。、；：！？,;:!?]")
 _CLAUSE_COMMA_RE = re.compile(r"[，,]")
@@ -36,6 +39,8 @@ def close_digit_unit_gaps(text: str) -> str:
     >>> close_digit_unit_gaps("iPhone 11 月销量 v2 号")
     'iPhone 11 月销量 v2 号'
     """
+    if not any(quick.search(text) for quick in _GAP_QUICK_RES):
+        return text
     out, n = _DIGIT_UNIT_RE.subn(r"\1", text)
     out, m = _UNIT_DIGIT_RE.subn("", out)
     note_changes(n + m)
@@ -81,9 +86,9 @@ def _next_content(lines: list[str], i: int) -> tuple[int | None, int]:
 
 
 def _is_broken(line: str, following: str) -> bool:
-    if not line or not following or not re.match(rf"[{_HAN}，、。；]", following):
+    if not line or not following or not _CONTINUES_RE.match(following[0]):
         return False
-    if not re.search(rf"[{_HAN}，、,；;]$", line):
+    if not _OPEN_END_RE.match(line[-1]):
         return False
     return _is_body(line) and _ANY_MARK_RE.search(following) is not None
 

@@ -98,3 +98,33 @@ def test_plan_never_turns_chinese_punctuation_into_ascii(text: str) -> None:
     out = repair(text)
     for mark in CHINESE_PUNCTUATION:
         assert out.count(mark) >= text.count(mark), mark
+
+
+SCRIPT_PIECES = st.sampled_from(
+    ["區", "区", "書", "书", "方韋", "後", "於", "麽", "陜", "中", "&#21312;", "a", "\n"]
+)
+
+
+@settings(max_examples=max(50, EXAMPLES // 3), deadline=None)
+@given(st.lists(SCRIPT_PIECES, max_size=6000).map("".join))
+def test_fast_script_detection_agrees_with_exact_counts(text: str) -> None:
+    from normalize.script import _classify, count_script_chars, detect_script
+
+    assert detect_script(text) == _classify(*count_script_chars(text))
+
+
+def _t2s_pieces() -> st.SearchStrategy[str]:
+    from normalize.script import _converter
+
+    phrases = list(_converter()._dict_chain_data[0][0][2]) if _converter().convert("x") else []
+    return st.sampled_from(
+        [*phrases[:300], "乾", "隆", "著", "於", "後", ",", " ", "，", "。", "a", "區", "·"]
+    )
+
+
+@settings(max_examples=max(50, EXAMPLES // 3), deadline=None)
+@given(st.lists(_t2s_pieces(), max_size=40).map("".join))
+def test_fast_t2s_equals_opencc(text: str) -> None:
+    from normalize.script import _converter, _fast_t2s
+
+    assert _fast_t2s().convert(text) == _converter().convert(text)

@@ -116,3 +116,35 @@ def test_seed_004_joins_exactly_the_four_broken_sentences() -> None:
         assert joined in out
     for byline in ("言武旭", "许应田", "尹天", "方韋", "许丛军"):
         assert f"\n{byline}\n" in out
+
+
+# ---- FastT2S gives exactly OpenCC's t2s ------------------------------------------------------------------
+
+WADDLE = Path(__file__).resolve().parents[2] / ".." / "shared" / "eval" / "extraction" / "waddle-zh"
+
+
+def opencc_pair() -> tuple[Any, Any]:
+    from normalize.script import _converter, _fast_t2s
+
+    return _fast_t2s(), _converter()
+
+
+def test_fast_t2s_is_exact_on_the_seeds_and_every_phrase_key() -> None:
+    fast, opencc = opencc_pair()
+    assert fast.exact, "OpenCC's t2s dictionaries changed shape; FastT2S fell back to OpenCC"
+    for path in sorted(SEEDS.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        assert fast.convert(text) == opencc.convert(text), path.name
+    phrases = opencc._dict_chain_data[0][0][2]
+    sample = "".join(f"前{k}後,{k}{k} 乾{k}" for k in phrases)
+    assert fast.convert(sample) == opencc.convert(sample)
+
+
+@pytest.mark.shared
+def test_fast_t2s_is_exact_on_traditional_news_pages() -> None:
+    pages = sorted((WADDLE / "reference").glob("*"))[:400] if WADDLE.is_dir() else []
+    if not pages:
+        pytest.skip(f"{WADDLE} is absent: FastT2S is not compared on real traditional pages")
+    fast, opencc = opencc_pair()
+    text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in pages)
+    assert fast.convert(text) == opencc.convert(text)
