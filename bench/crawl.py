@@ -86,7 +86,7 @@ def bare_extraction_rate(texts: list[str]) -> float:
     return len(texts) / (time.perf_counter() - started)
 
 
-def run_crawl(work: Path, base: str, workers: int | None) -> dict[str, Any]:
+def run_crawl(work: Path, base: str, workers: int | None, extra: list[str]) -> dict[str, Any]:
     """One full `scrapy crawl` of the served copy; returns its stats plus wall time."""
     sites = work / "sites"
     sites.mkdir(exist_ok=True)
@@ -99,6 +99,7 @@ def run_crawl(work: Path, base: str, workers: int | None) -> dict[str, Any]:
                     NEWSARCHIVE_STATS_FILE=str(stats_file), LOG_FILE=str(work / "crawl.log"))
     if workers is not None:
         settings["CLEAN_WORKERS"] = str(workers)
+    settings.update(item.split("=", 1) for item in extra)
     command = [sys.executable, "-m", "scrapy", "crawl", "samplebench", "-a", f"base_url={base}/"]
     for name, value in settings.items():
         command += ["-s", f"{name}={value}"]
@@ -191,7 +192,7 @@ def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     try:
         for _ in range(args.repeat):
             bare.append(bare_extraction_rate(texts))
-            crawls.append(run_crawl(work, base, args.workers))
+            crawls.append(run_crawl(work, base, args.workers, args.set))
             benches.append(run_scrapy_bench(work, args.bench_seconds))
     finally:
         server.shutdown()
@@ -209,6 +210,7 @@ def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         "split_ms_per_page": split,
         "repeat": args.repeat,
         "clean_workers": args.workers,
+        "settings": dict(item.split("=", 1) for item in args.set),
         "cpus": os.cpu_count(),
     }
     figures["crawl_vs_bare"] = figures["crawl_pages_per_s"] / figures["bare_pages_per_s"]
@@ -224,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="measure each figure N times, report medians")
     parser.add_argument("--bench-seconds", type=int, default=10, help="duration of `scrapy bench`")
     parser.add_argument("--workers", type=int, default=None, help="CLEAN_WORKERS for the crawl")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="extra Scrapy setting for the crawl (repeatable), e.g. CLEAN_WORKERS=1")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (site, WARC, logs)")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="bench-crawl-"))
