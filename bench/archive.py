@@ -1,0 +1,375 @@
+"""Benchmark: index and match a large generated archive; LSH matching against brute force.
+
+    .venv/bin/python bench/archive.py                 # 100,000 records, 1,000 queries (~3-5 min, 2 cores)
+    .venv/bin/python bench/archive.py --records 20000 # quicker
+
+What it does, all in one run and one temporary folder:
+
+1. Generates ``--records`` Chinese-like articles: words of 1-4 characters drawn from a Zipf distribution
+   over ~3,500 CJK characters, a Zipf-distributed 30,000-word vocabulary (so unrelated articles share
+   common words, as real reports on one topic do), sentences ending in 。！？； with ， inside, 2-6
+   sentences per paragraph; lengths log-normal (median ~900 characters, 80-8,000).
+2. Writes them as JSONL record segments (5,000 per file) in the archive layout and indexes them with
+   :class:`newsarchive.index.ArchiveIndex` (SQLite + MinHash signatures); times a second, no-change run.
+3. Makes ``--queries`` new articles: half are planted near-duplicates of random archive articles (edited
+   sentences, insertions, deletions, re-broken paragraphs; exact Jaccard to the source known), half fresh.
+4. Matching = query signature + LSH candidates (threshold 0.8) + exact Jaccard of the candidates' shingle
+   sets. Run against the first 10 % of the archive and against all of it (sub-linear growth).
+5. Brute force on a ``--brute``-record subset, same run: exact Jaccard of every query against every
+   subset record (a sparse incidence-matrix product: a strong, vectorised brute force) and all pairs of
+   the subset; per-query cost extrapolated linearly to the full archive size.
+6. Recall: share of the true near-duplicate pairs (exact Jaccard >= 0.8) that matching finds, over the
+   planted pairs, and over every pair brute force finds within the subset.
+
+Prints a table, then (last line) one JSON object with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import re
+import resource
+import shutil
+import sys
+import tempfile
+import time
+import tracemalloc
+from dataclasses import dataclass
+from pathlib import Path
+
+# bench/ holds scripts named like the packages (bench/normalize.py): keep them from shadowing the packages
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import numpy as np  # noqa: E402
+from scipy import sparse  # noqa: E402
+
+from newsarchive import similarity as sim  # noqa: E402
+from newsarchive.index import ArchiveIndex  # noqa: E402
+from newsarchive.records import dumps  # noqa: E402
+from normalize.record import Record  # noqa: E402
+
+THRESHOLD = 0.8
+SEGMENT = 5000
+_TIDY = re.compile(r"[，。！？；\n]{2,}")  # runs of punctuation from independent draws: keep the last
+
+
+# --------------------------------------------------------------------------------------- generation
+
+
+@dataclass
+class Corpus:
+    tokens: np.ndarray  # object array: words, then punctuation tokens
+    cum_p: np.ndarray  # cumulative token probabilities
+    rng: np.random.Generator
+
+    @classmethod
+    def make(cls, seed: int) -> Corpus:
+        rng = np.random.default_rng(seed)
+        chars = np.array([chr(c) for c in rng.choice(np.arange(0x4E00, 0x9FA6), 3500, replace=False)])
+        char_p = _zipf(len(chars), 1.0)
+        lengths = rng.choice([1, 2, 2, 2, 3, 4], 30000)
+        words = sorted({"".join(rng.choice(chars, n, p=char_p)) for n in lengths})
+        rng.shuffle(words)
+        # per token: ~13 % commas, ~5 % sentence ends, ~1 % paragraph breaks, the rest words (Zipf)
+        punct = {"，": 0.13, "。": 0.035, "！": 0.003, "？": 0.003, "；": 0.009, "\n": 0.012}
+        p = np.concatenate([_zipf(len(words), 1.05) * (1 - sum(punct.values())), list(punct.values())])
+        return cls(np.array(words + list(punct), dtype=object), np.cumsum(p), rng)
+
+    def _tokens(self, n: int) -> np.ndarray:
+        idx = np.searchsorted(self.cum_p, self.rng.random(n) * self.cum_p[-1])
+        return self.tokens[np.minimum(idx, len(self.tokens) - 1)]
+
+    def article(self) -> str:
+        n_chars = int(np.clip(self.rng.lognormal(np.log(900), 0.6), 80, 8000))
+        text = "".join(self._tokens(int(n_chars / 1.9) + 4).tolist())
+        return _TIDY.sub(lambda m: m.group(0)[-1], text).strip("\n，。！？；") + "。"
+
+    def near_copy(self, text: str) -> str:
+        """An edited copy: some sentences changed, inserted or deleted, paragraphs re-broken."""
+        sents = [s for s in text.replace("\n", "").split("。") if s]
+        edits = max(1, int(len(sents) * self.rng.uniform(0.0, 0.45)))
+        for _ in range(edits):
+            i = int(self.rng.integers(len(sents)))
+            kind = self.rng.integers(3)
+            if kind == 0 and len(sents) > 2:
+                del sents[i]
+            elif kind == 1:
+                sents.insert(i, self.article()[:40].rstrip("。"))
+            else:
+                s = sents[i]
+                pos = int(self.rng.integers(len(s) + 1))
+                sents[i] = s[:pos] + "".join(self._tokens(2).tolist()).strip("\n") + s[pos:]
+        return "\n".join("。".join(sents[k : k + 3]) + "。" for k in range(0, len(sents), 3))
+
+
+def _zipf(n: int, s: float) -> np.ndarray:
+    p = 1.0 / np.arange(1, n + 1) ** s
+    return p / p.sum()
+
+
+# ------------------------------------------------------------------------------------------ archive
+
+
+def write_archive(root: Path, texts: list[str]) -> None:
+    folder = root / "captures" / "bench"
+    folder.mkdir(parents=True)
+    for start in range(0, len(texts), SEGMENT):
+        lines = []
+        for i in range(start, min(start + SEGMENT, len(texts))):
+            url = f"http://www.bench{i % 50}.gov.cn/art/{i}.html"
+            rec = Record(id=f"bench-{i:06d}-0", text=texts[i], title=texts[i][:20], site="bench", url=url)
+            lines.append(dumps(rec.to_dict()))
+        (folder / f"c-{start // SEGMENT:05d}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def index_archive(root: Path) -> dict[str, float]:
+    t0 = time.perf_counter()
+    with ArchiveIndex(root) as index:
+        stats = index.update()
+    first = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with ArchiveIndex(root) as index:
+        again = index.update()
+    return {"index_s": first, "reindex_unchanged_s": time.perf_counter() - t0,
+            "indexed": stats.records_total, "reindex_files_read": again.files_read}  # fmt: skip
+
+
+def load_signatures(root: Path) -> np.ndarray:
+    with ArchiveIndex(root) as index:
+        rowids, sigs = index.signatures()
+        order = {r.rowid: int(r.id.split("-")[1]) for r in index.rows()}
+    out = np.empty_like(sigs)
+    out[[order[int(r)] for r in rowids]] = sigs
+    return out
+
+
+# ----------------------------------------------------------------------------------------- matching
+
+
+@dataclass
+class MatchRun:
+    size: int
+    build_s: float
+    query_s: float
+    candidates: float  # mean candidates per query
+    found: list[set[int]]
+    lsh_mb: float
+
+
+def run_matching(sigs: np.ndarray, texts: list[str], queries: list[str], size: int) -> MatchRun:
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    lsh = sim.LSHIndex.for_threshold(THRESHOLD)
+    lsh.add(sigs[:size], np.arange(size))
+    lsh.query(sigs[:1])  # build the sorted band tables
+    build = time.perf_counter() - t0
+    lsh_mb = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    t0 = time.perf_counter()
+    qhashes = [sim.shingle_hashes(q) for q in queries]
+    qsigs = np.stack([sim.signature(h) for h in qhashes])
+    cands = lsh.query(qsigs)
+    found = []
+    for q, cs in enumerate(cands):
+        found.append({c for c in cs if sim.jaccard(qhashes[q], sim.shingle_hashes(texts[c])) >= THRESHOLD})
+    elapsed = time.perf_counter() - t0
+    return MatchRun(size, build, elapsed, float(np.mean([len(c) for c in cands])), found, lsh_mb)
+
+
+# -------------------------------------------------------------------------------------- brute force
+
+
+def incidence(hash_sets: list[np.ndarray], vocab: np.ndarray) -> sparse.csr_matrix:
+    cols = np.concatenate([np.searchsorted(vocab, h) for h in hash_sets])
+    rows = np.repeat(np.arange(len(hash_sets)), [len(h) for h in hash_sets])
+    return sparse.csr_matrix(
+        (np.ones(len(cols), np.float32), (rows, cols)), shape=(len(hash_sets), len(vocab))
+    )
+
+
+def jaccard_matrix(
+    a: sparse.csr_matrix, b: sparse.csr_matrix, na: np.ndarray, nb: np.ndarray
+) -> sparse.coo_matrix:
+    inter = (a @ b.T).tocoo()
+    j = inter.data / (na[inter.row] + nb[inter.col] - inter.data)
+    keep = j >= THRESHOLD
+    return sparse.coo_matrix((j[keep], (inter.row[keep], inter.col[keep])), shape=inter.shape)
+
+
+def brute_force(texts: list[str], queries: list[str], subset: int) -> dict[str, object]:
+    """Exact Jaccard, queries x subset and subset x subset, with shingling inside the timing."""
+    t0 = time.perf_counter()
+    sub_h = [sim.shingle_hashes(t) for t in texts[:subset]]
+    q_h = [sim.shingle_hashes(q) for q in queries]
+    vocab = np.unique(np.concatenate(sub_h + q_h))
+    xs, xq = incidence(sub_h, vocab), incidence(q_h, vocab)
+    ns = np.array([len(h) for h in sub_h], np.float64)
+    nq = np.array([len(h) for h in q_h], np.float64)
+    prep = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    qpairs = jaccard_matrix(xq, xs, nq, ns)
+    query_s = time.perf_counter() - t0 + prep * len(queries) / (len(queries) + subset)
+    t0 = time.perf_counter()
+    internal = 0
+    for start in range(0, subset, 1000):  # upper-triangle blocks: each pair once
+        block = jaccard_matrix(xs[start : start + 1000], xs[start:], ns[start : start + 1000], ns[start:])
+        internal += int((block.row < block.col).sum())
+    all_s = time.perf_counter() - t0
+    found: list[set[int]] = [set() for _ in queries]
+    for r, c in zip(qpairs.row, qpairs.col, strict=True):
+        found[int(r)].add(int(c))
+    return {"query_s": query_s, "allpairs_s": all_s + prep, "found": found, "internal_pairs": internal}
+
+
+def naive_pair_cost(texts: list[str], queries: list[str], subset: int, n_queries: int = 10) -> float:
+    """Seconds per (query, record) pair for the plain loop: exact Jaccard with numpy per pair."""
+    sub_h = [sim.shingle_hashes(t) for t in texts[:subset]]
+    t0 = time.perf_counter()
+    for q in queries[:n_queries]:
+        qh = sim.shingle_hashes(q)
+        for h in sub_h:
+            sim.jaccard(qh, h)
+    return (time.perf_counter() - t0) / (n_queries * subset)
+
+
+# -------------------------------------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--records", type=int, default=100_000)
+    ap.add_argument("--queries", type=int, default=1000)
+    ap.add_argument("--brute", type=int, default=5000, help="subset size for brute force")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--workdir", type=Path, help="where to write the archive (default: a temp folder)")
+    args = ap.parse_args(argv)
+    n, small, subset = args.records, max(args.records // 10, 1), min(args.brute, args.records)
+    figures: dict[str, object] = {
+        "records": n,
+        "queries": args.queries,
+        "small": small,
+        "brute_subset": subset,
+    }
+
+    t0 = time.perf_counter()
+    corpus = Corpus.make(args.seed)
+    texts = [corpus.article() for _ in range(n)]
+    planted_src = corpus.rng.choice(n, args.queries // 2, replace=False)
+    queries = [corpus.near_copy(texts[s]) for s in planted_src]
+    queries += [corpus.article() for _ in range(args.queries - len(queries))]
+    truth_j = [
+        sim.jaccard(sim.shingle_hashes(queries[i]), sim.shingle_hashes(texts[s]))
+        for i, s in enumerate(planted_src)
+    ]
+    true_pairs = {
+        (i, int(s)) for i, (s, j) in enumerate(zip(planted_src, truth_j, strict=True)) if j >= THRESHOLD
+    }
+    figures["generate_s"] = time.perf_counter() - t0
+    figures["median_chars"] = float(np.median([len(t) for t in texts]))
+    figures["planted_true_pairs"] = len(true_pairs)
+
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="bench-archive-"))
+    try:
+        t0 = time.perf_counter()
+        write_archive(work, texts)
+        figures["write_jsonl_s"] = time.perf_counter() - t0
+        figures.update(index_archive(work))
+        figures["index_mb"] = (work / "index.sqlite").stat().st_size / 2**20
+        sigs = load_signatures(work)
+    finally:
+        if not args.workdir:
+            shutil.rmtree(work, ignore_errors=True)
+    gc.collect()
+
+    runs = {size: run_matching(sigs, texts, queries, size) for size in (small, n)}
+    big = runs[n]
+    figures["recall_planted"] = sum(s in big.found[q] for q, s in true_pairs) / max(len(true_pairs), 1)
+    hard = {(i, int(s)) for i, (s, j) in enumerate(zip(planted_src, truth_j, strict=True)) if 0.8 <= j < 0.85}
+    figures["planted_pairs_hard"] = len(hard)
+    figures["recall_planted_hard"] = sum(s in big.found[q] for q, s in hard) / max(len(hard), 1)
+    small_pairs = {(q, s) for q, s in true_pairs if s < small}
+    figures["recall_planted_small"] = sum(s in runs[small].found[q] for q, s in small_pairs) / max(
+        len(small_pairs), 1
+    )
+
+    bf = brute_force(texts, queries, subset)
+    bf_pairs = {(q, s) for q, ss in enumerate(bf["found"]) for s in ss}  # type: ignore[attr-defined]
+    figures["brute_pairs_in_subset"] = len(bf_pairs)
+    figures["brute_unplanted_pairs"] = len(bf_pairs - true_pairs)
+    figures["brute_internal_pairs"] = bf["internal_pairs"]
+    figures["recall_vs_brute_subset"] = sum(s in big.found[q] for q, s in bf_pairs) / max(len(bf_pairs), 1)
+    per_pair_vec = float(bf["query_s"]) / (args.queries * subset)  # type: ignore[arg-type]
+    per_pair_naive = naive_pair_cost(texts, queries, subset)
+
+    for size, run in runs.items():
+        figures[f"match_{size}_per_query_ms"] = 1000 * run.query_s / args.queries
+        figures[f"match_{size}_candidates_per_query"] = run.candidates
+        figures[f"lsh_build_{size}_s"] = run.build_s
+        figures[f"lsh_{size}_mb"] = run.lsh_mb
+    figures["growth_ratio_time"] = big.query_s / runs[small].query_s
+    figures["growth_ratio_size"] = n / small
+    figures["brute_vectorised_per_query_ms_at_n"] = 1000 * per_pair_vec * n
+    figures["brute_naive_per_query_ms_at_n"] = 1000 * per_pair_naive * n
+    figures["brute_allpairs_subset_s"] = bf["allpairs_s"]
+    figures["speedup_vs_vectorised_brute"] = (
+        figures["brute_vectorised_per_query_ms_at_n"] / figures[f"match_{n}_per_query_ms"]
+    )  # type: ignore[operator]
+    figures["speedup_vs_naive_brute"] = (
+        figures["brute_naive_per_query_ms_at_n"] / figures[f"match_{n}_per_query_ms"]
+    )  # type: ignore[operator]
+    figures["signatures_mb_per_100k"] = sigs.nbytes / 2**20 * 100_000 / n
+    figures["lsh_mb_per_100k"] = big.lsh_mb * 100_000 / n
+    figures["index_mb_per_100k"] = float(figures["index_mb"]) * 100_000 / n  # type: ignore[arg-type]
+    figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print_table(figures, n, small)
+    print(json.dumps({k: (round(v, 4) if isinstance(v, float) else v) for k, v in figures.items()}))
+    return 0
+
+
+TABLE = [  # (label, format over the figures; {n} / {small} are the two archive sizes)
+    ("records / queries / brute-force subset", "{records:,} / {queries:,} / {brute_subset:,}"),
+    ("median article length (chars)", "{median_chars:.0f}"),
+    ("generate / write JSONL (s)", "{generate_s:.1f} / {write_jsonl_s:.1f}"),
+    ("index (s), records indexed", "{index_s:.1f}, {indexed:,}"),
+    ("re-index, nothing changed (s), files read", "{reindex_unchanged_s:.2f}, {reindex_files_read}"),
+    ("match per query at {small:,} (ms)", "{match_small_ms:.3f}"),
+    ("match per query at {n:,} (ms)", "{match_n_ms:.3f}"),
+    ("matching time growth for x{growth_ratio_size:.0f} records", "x{growth_ratio_time:.2f}"),
+    ("LSH candidates per query at {n:,}", "{candidates_n:.2f}"),
+    ("brute force per query at {n:,}, vectorised (ms)", "{brute_vectorised_per_query_ms_at_n:.1f}"),
+    ("brute force per query at {n:,}, naive loop (ms)", "{brute_naive_per_query_ms_at_n:.1f}"),
+    ("speed-up vs vectorised / naive brute force",
+     "x{speedup_vs_vectorised_brute:.0f} / x{speedup_vs_naive_brute:.0f}"),
+    ("brute-force all pairs of the subset (s)", "{brute_allpairs_subset_s:.1f}"),
+    ("recall, planted near-duplicates", "{recall_planted:.4f} of {planted_true_pairs}"),
+    ("recall, planted pairs with Jaccard 0.80-0.85 (hardest)",
+     "{recall_planted_hard:.4f} of {planted_pairs_hard}"),
+    ("recall vs brute force on the subset", "{recall_vs_brute_subset:.4f} of {brute_pairs_in_subset}"),
+    ("unplanted pairs >= 0.8 in the subset (queries / all pairs)",
+     "{brute_unplanted_pairs} / {brute_internal_pairs}"),
+    ("memory per 100k: signatures / LSH / SQLite (MB)",
+     "{signatures_mb_per_100k:.1f} / {lsh_mb_per_100k:.1f} / {index_mb_per_100k:.1f}"),
+    ("peak RSS of the whole run (MB)", "{peak_rss_mb:.0f}"),
+]  # fmt: skip
+
+
+def print_table(f: dict[str, object], n: int, small: int) -> None:
+    values = {
+        **f,
+        "n": n,
+        "small": small,
+        "match_small_ms": f[f"match_{small}_per_query_ms"],
+        "match_n_ms": f[f"match_{n}_per_query_ms"],
+        "candidates_n": f[f"match_{n}_candidates_per_query"],
+    }
+    rows = [(label.format_map(values), fmt.format_map(values)) for label, fmt in TABLE]
+    width = max(len(r[0]) for r in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
