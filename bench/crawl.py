@@ -99,7 +99,7 @@ def run_crawl(work: Path, base: str, workers: int | None, extra: list[str]) -> d
                     NEWSARCHIVE_STATS_FILE=str(stats_file), LOG_FILE=str(work / "crawl.log"))
     if workers is not None:
         settings["CLEAN_WORKERS"] = str(workers)
-    settings.update(item.split("=", 1) for item in extra)
+    settings.update(split_setting(item) for item in extra)
     command = [sys.executable, "-m", "scrapy", "crawl", "samplebench", "-a", f"base_url={base}/"]
     for name, value in settings.items():
         command += ["-s", f"{name}={value}"]
@@ -115,6 +115,13 @@ def run_crawl(work: Path, base: str, workers: int | None, extra: list[str]) -> d
     stats = load_crawl_stats(stats_file, work / "crawl.log")
     stats["bench/wall_seconds"] = wall
     return stats
+
+
+def split_setting(item: str) -> tuple[str, str]:
+    name, sep, value = item.partition("=")
+    if not sep or not name:
+        raise SystemExit(f"bench: --set {item!r}: write NAME=VALUE, e.g. --set CLEAN_WORKERS=1")
+    return name, value
 
 
 def load_crawl_stats(stats_file: Path, log_file: Path) -> dict[str, Any]:
@@ -210,7 +217,7 @@ def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         "split_ms_per_page": split,
         "repeat": args.repeat,
         "clean_workers": args.workers,
-        "settings": dict(item.split("=", 1) for item in args.set),
+        "settings": dict(split_setting(item) for item in args.set),
         "cpus": os.cpu_count(),
     }
     figures["crawl_vs_bare"] = figures["crawl_pages_per_s"] / figures["bare_pages_per_s"]

@@ -202,8 +202,7 @@ def serve(root: Path | None = None, host: str = "127.0.0.1", port: int = 0,
     server = PortalServer((host, port), site, routes or {})
     thread = threading.Thread(target=server.serve_forever, name=f"portal-{server.server_port}", daemon=True)
     thread.start()
-    bound_host, bound_port = server.server_address[:2]
-    server.base_url = f"http://{bound_host}:{bound_port}"
+    server.base_url = f"http://{host}:{server.server_port}"
     return server, server.base_url
 
 
