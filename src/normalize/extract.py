@@ -84,6 +84,7 @@ class _Head:
     meta_title: str | None
     meta_date: str | None
     meta_lines: list[str] = field(default_factory=list)
+    page_title: str | None = None  # the longest page element that a <title>/og:title contains
 
 
 def extract_html(html: str, url: str | None = None) -> Extraction:
@@ -240,18 +241,78 @@ def _text(el: etree._Element) -> str:
 
 def read_head(tree: etree._Element) -> _Head:
     """Title tag, headings, meta title and meta date, read before the tree is changed."""
-    titles = tree.xpath("//title")
-    title_tag = _text(titles[0]) if titles else None
+    titles = [t for t in (_text(el) for el in tree.xpath("//title")) if t]
     headings = [t for t in (_text(h) for h in tree.xpath("//h1|//h2|//h3")[:12]) if t]
-    meta_title = None
-    meta_date = None
+    metas: dict[str, str] = {}
     for meta in tree.xpath("//meta[@content]"):
         key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
-        if key == "og:title" and meta_title is None:
-            meta_title = meta.get("content", "").strip() or None
-        elif key in _META_DATE_KEYS and meta_date is None:
-            meta_date = normalize_date(meta.get("content", ""))
-    return _Head(title_tag or None, headings, meta_title, meta_date, metadata_blocks(tree))
+        metas.setdefault(key, meta.get("content", "").strip())
+    meta_date = next((d for k in _META_DATE_KEYS if (d := normalize_date(metas.get(k, "")))), None)
+    others = [s for s in (metas.get("og:title", ""), metas.get("og:description", "")[:80]) if s]
+    page_title = headline_in_page(tree, titles, others, metas.get("og:site_name"))
+    return _Head(
+        titles[0] if titles else None,
+        headings,
+        metas.get("og:title") or None,
+        meta_date,
+        metadata_blocks(tree),
+        page_title,
+    )
+
+
+_CONTAINED_IN = etree.XPath(
+    "//body//*[not(self::script or self::style or self::title or self::option)]"
+    "[string-length(normalize-space(.)) >= 6][string-length(normalize-space(.)) <= 80]"
+    "[contains($t, normalize-space(.))]"
+)
+_ASCII_SPACE = re.compile(r"[ \t\n\r]+")
+
+
+def headline_in_page(
+    tree: etree._Element, titles: list[str], others: list[str], site_name: str | None
+) -> str | None:
+    """The longest element text of the page that a ``<title>`` (or og:title/description) contains.
+
+    A headline is repeated in the ``<title>`` with a site name before or after it, in any format
+    ("X_中山网", "天津网-X", "中國評論新聞：X", "X 中国快讯 南方网"); finding the page element that the
+    ``<title>`` contains avoids guessing the separator. The site name itself is never the headline.
+
+    >>> t = parse_html("<html><head><title>天津网-深圳回应工资单没违规</title></head>"
+    ...                "<body><div>天津网</div><div>深圳回应工资单没违规</div><p>正文。</p></body></html>")
+    >>> headline_in_page(t, ["天津网-深圳回应工资单没违规"], [], None)
+    '深圳回应工资单没违规'
+    """
+    best, best_source = "", ""
+    titles = [_ASCII_SPACE.sub(" ", t).strip() for t in titles]
+    for source in titles + others:
+        needle = _ASCII_SPACE.sub(" ", source).strip()
+        for el in _CONTAINED_IN(tree, t=needle):
+            text = _ASCII_SPACE.sub(" ", "".join(el.itertext())).strip()
+            if len(text) > len(best) and text != site_name:
+                best, best_source = text, needle
+    if not best:
+        return None
+    rest = title_remainder(best_source, best)
+    if best_source in titles and len(rest) > len(best) and not _SEPARATED.search(rest):
+        return rest  # the element found was the site name; the rest of the <title> is the headline
+    return best
+
+
+_SEPARATED = re.compile(r"[|｜_,，-]|\s[–—]\s")
+_TITLE_EDGE = " \u3000_-|｜:：—–·•>»"
+
+
+def title_remainder(title: str, part: str) -> str:
+    """What a ``<title>`` says besides ``part`` (when ``part`` is the site name, the headline).
+
+    >>> title_remainder("uho優活健康網-吃什麼提升免疫力？對抗感冒病毒！", "uho優活健康網")
+    '吃什麼提升免疫力？對抗感冒病毒！'
+    >>> title_remainder("市政府召开常务会议_某某网", "市政府召开常务会议")
+    '某某网'
+    """
+    head, _, tail = title.partition(part)
+    pieces = [p.strip(_TITLE_EDGE) for p in (head, tail)]
+    return max(pieces, key=len)
 
 
 _META_LABELS = ("来源", "來源", "发布", "發佈", "發布", "时间", "時間", "日期", "编辑", "編輯", "作者")
@@ -421,6 +482,8 @@ def choose_title(head: _Head, body: list[str], removed: list[Removed]) -> str | 
     >>> choose_title(h, [], [])
     '市政府召开常务会议'
     """
+    if head.page_title:
+        return " ".join(head.page_title.split())
     base = strip_title_suffix(head.title_tag) if head.title_tag else None
     candidates = head.headings + [r.text for r in removed[-40:]] + body[:3]
     if base:
