@@ -1,5 +1,6 @@
 """Shared helpers for the newsarchive tests: the project-written seed-like articles and small archives
-written into tmp_path (record files in the archive layout)."""
+written into tmp_path (record files in the archive layout). A plain module with a unique name rather than
+conftest.py, so that the test modules' imports cannot pick up another folder's conftest."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import article, write_archive
+from archive_helpers import article, write_archive
 
 from newsarchive.cli import main
 from newsarchive.diff_render import use_color

@@ -6,7 +6,7 @@ import tomllib
 from typing import Any
 
 import pytest
-from conftest import HERE, article
+from archive_helpers import HERE, article
 
 from newsarchive.diff import ArticleDiff, diff_articles
 from normalize.record import Record

@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import HERE, article, write_archive
+from archive_helpers import HERE, article, write_archive
 
 from newsarchive.dups import cluster_map, find_clusters, host_rank
 from newsarchive.index import ArchiveIndex

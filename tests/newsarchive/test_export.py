@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, article, write_archive
+from archive_helpers import REPO, article, write_archive
 
 from newsarchive import export
 from newsarchive.export import ExportError, ExportItem, ExportStats, iter_export, read_export, write_export

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import article, write_archive
+from archive_helpers import article, write_archive
 
 from newsarchive import similarity
 from newsarchive.index import INDEX_NAME, ArchiveIndex

@@ -7,7 +7,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SEEDS, seed_record_files
+from archive_helpers import REPO, SEEDS, seed_record_files
 
 from newsarchive.diff import diff_articles
 from newsarchive.sources import load_sources

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import article
+from archive_helpers import article
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from newsarchive import similarity as sim

@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import ARTICLES, article, write_archive
+from archive_helpers import ARTICLES, article, write_archive
 
 from newsarchive.diff import diff_articles
 from newsarchive.sources import folder_inputs, iter_source, load_sources
