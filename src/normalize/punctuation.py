@@ -19,6 +19,11 @@ _WIDE = str.maketrans({",": "，", ":": "：", ";": "；", "?": "？", "!": "！
 # A run of marks ("?!", ":,") touching CJK on either side is converted as a whole, so that a restored
 # mark never becomes the context of its neighbour on a second pass (idempotence).
 _MARK_RUN_RE = re.compile(rf"(?<=[{_CJK}])[,:;?!]+|[,:;?!]+(?=[{_CJK}])")
+_FOLLOWED_BY_CJK = tuple(
+    (mark, re.compile(rf"{re.escape(mark)}(?=[{_CJK}])"), wide)
+    for mark, wide in zip(",:;?!", "，：；？！", strict=True)
+)
+_MARK_NEXT_TO_MARK_RE = re.compile(r"[,:;?!][,:;?!，：；？！]|[，：；？！][,:;?!]")
 _HAN_BRACKETS_RE = re.compile(r"\(([^()\n]*[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff][^()\n]*)\)")
 _QUICK_MARKS_RE = re.compile(r"[,:;?!(]")
 
@@ -49,10 +54,31 @@ def restore_fullwidth_punctuation(text: str) -> str:
     if not _QUICK_MARKS_RE.search(text):
         return text
     text, brackets = _HAN_BRACKETS_RE.subn(r"（\1）", text)  # first: the marks next to them need them
-    runs = _Counter()
-    text = _MARK_RUN_RE.sub(runs.widen, text)
-    note_changes(2 * brackets + runs.count)
+    text, marks = _widen_marks(text)
+    if _MARK_NEXT_TO_MARK_RE.search(text):  # ":," before Han: one mark is the other's context
+        runs = _Counter()
+        text = _MARK_RUN_RE.sub(runs.widen, text)
+        marks += runs.count
+    note_changes(2 * brackets + marks)
     return text
+
+
+def _widen_marks(text: str) -> tuple[str, int]:
+    """Marks followed by CJK, then (on the reversed text) marks preceded by CJK, one mark at a time with
+    a constant replacement: no Python call per match, and patterns that start with the mark itself, so
+    the regex engine skips ahead to candidates instead of testing a lookbehind at every position."""
+    total = 0
+    present = [(pattern, wide) for mark, pattern, wide in _FOLLOWED_BY_CJK if mark in text]
+    for pattern, wide in present:
+        text, n = pattern.subn(wide, text)
+        total += n
+    if not present:
+        return text, 0
+    reversed_text = text[::-1]
+    for pattern, wide in present:
+        reversed_text, n = pattern.subn(wide, reversed_text)
+        total += n
+    return reversed_text[::-1], total
 
 
 class _Counter:
