@@ -26,7 +26,7 @@ class StatsFile:
     def from_crawler(cls, crawler: Crawler) -> StatsFile:
         path = crawler.settings.get("NEWSARCHIVE_STATS_FILE")
         if not path:
-            raise NotConfigured("NEWSARCHIVE_STATS_FILE is not set")
+            raise NotConfigured  # off unless asked for: no log line
         ext = cls(crawler, Path(path))
         # after CoreStats (finish_time, elapsed) and CaptureStore (segments) have run
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed, weak=False)

@@ -45,6 +45,7 @@ from crawler.siteconfig import SiteConfig, SiteConfigError, parse_day, rebase
 
 log = logging.getLogger(__name__)
 
+LIST_PRIORITY = 10
 HTML_TYPES = (b"text/html", b"application/xhtml", b"text/xml", b"application/xml", b"text/plain")
 BINARY_MAGIC = (b"%PDF-", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"Rar!")
 
@@ -108,8 +109,9 @@ class PortalSpider(scrapy.Spider):
                      url, self.cfg.max_pages)
             return None
         self.seen_lists.add(url)
+        # list pages first: paging is a chain (page n+1 is found on page n), articles are not
         return scrapy.Request(url, callback=self.parse_list, errback=self.on_error, dont_filter=True,
-                              meta={"newsarchive_kind": "list", "list_page": page})
+                              priority=LIST_PRIORITY, meta={"newsarchive_kind": "list", "list_page": page})
 
     def article_request(self, link: Link) -> scrapy.Request | None:
         skip = self.skip_reason(link)
@@ -119,7 +121,7 @@ class PortalSpider(scrapy.Spider):
         if link.url in self.seen_articles:
             return None
         self.seen_articles.add(link.url)
-        return scrapy.Request(link.url, callback=self.parse_article, errback=self.on_error, priority=1,
+        return scrapy.Request(link.url, callback=self.parse_article, errback=self.on_error,
                               dont_filter=True,
                               meta={"newsarchive_kind": "article",
                                     "list_date": link.date.isoformat() if link.date else None})

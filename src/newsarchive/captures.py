@@ -8,8 +8,11 @@ Layout (one folder per site, one set of segments per crawl)::
 Durability, so that ``warcio check`` accepts the files even after the crawler is SIGKILLed:
 
 - every WARC record is its own gzip member; the response and request records of one exchange are built
-  in memory and written with one ``os.write`` loop on an ``O_APPEND`` descriptor, then ``fsync``-ed
-  (optional), so a killed process leaves whole exchanges only (a torn tail needs a power cut);
+  in memory and written with one ``os.write`` call on an ``O_APPEND`` descriptor (no user-space buffer),
+  so a killed process leaves whole exchanges only: once ``write`` returns, the bytes are the kernel's;
+- ``fsync`` (against power loss, not process death) runs at most every ``fsync_interval`` seconds
+  (0 = after every write, None = only when a file is closed): per-page fsyncs cost more than the
+  rest of the writing together;
 - a writer never appends to an existing file: every start opens a new segment (next free ``NNNNN``),
   so a file damaged by a crash is never extended;
 - segments rotate when they reach ``max_size`` bytes; the JSONL lines of a record go to the JSONL whose
@@ -26,6 +29,7 @@ import json
 import logging
 import os
 import re
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -142,7 +146,7 @@ class WarcSegmentWriter:
         crawl_id: str,
         *,
         max_size: int = 100 * 1024 * 1024,
-        fsync: bool = True,
+        fsync_interval: float | None = 2.0,
         software: str = "cn-gov-news-archive",
         operator: str | None = None,
     ) -> None:
@@ -154,7 +158,8 @@ class WarcSegmentWriter:
         self.archive_dir = Path(archive_dir)
         self.site_dir = self.archive_dir / "captures" / site
         self.site, self.crawl_id = site, crawl_id
-        self.max_size, self.fsync = max_size, fsync
+        self.max_size, self.fsync_interval = max_size, fsync_interval
+        self._last_sync = time.monotonic()
         self.software, self.operator = software, operator
         self._fd: int | None = None
         self._path: Path | None = None
@@ -247,9 +252,8 @@ class WarcSegmentWriter:
     def _append(self, data: bytes) -> None:
         assert self._fd is not None
         _write_all(self._fd, data)
-        if self.fsync:
-            os.fsync(self._fd)
         self._size += len(data)
+        self._maybe_sync()
 
     # -- JSONL ----------------------------------------------------------------------------------
     def append_records(self, pointer: CapturePointer, records: Iterable[dict[str, Any]]) -> Path:
@@ -258,28 +262,43 @@ class WarcSegmentWriter:
 
     def append_records_to(self, path: Path, records: Iterable[dict[str, Any]]) -> Path:
         """Append records to an explicit JSONL file (replay writes beside no new WARC)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
         fd = self._jsonl_fds.get(path)
         if fd is None:
+            path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
             self._jsonl_fds[path] = fd
         data = "".join(dumps(r) + "\n" for r in records).encode("utf-8")
         if data:
             _write_all(fd, data)
-            if self.fsync:
-                os.fsync(fd)
+            self._maybe_sync()
             self.records_written += data.count(b"\n")
         return path
 
-    # -- closing --------------------------------------------------------------------------------
+    # -- syncing and closing ----------------------------------------------------------------------
+    def _maybe_sync(self) -> None:
+        if self.fsync_interval is None:
+            return
+        now = time.monotonic()
+        if now - self._last_sync >= self.fsync_interval:
+            self.sync()
+            self._last_sync = now
+
+    def sync(self) -> None:
+        """fsync every open file (the WARC segment and the JSONL files)."""
+        for fd in [self._fd, *self._jsonl_fds.values()]:
+            if fd is not None:
+                os.fsync(fd)
+
     def _close_warc(self) -> None:
         if self._fd is not None:
+            os.fsync(self._fd)
             os.close(self._fd)
             self._fd = None
 
     def close(self) -> None:
         self._close_warc()
         for fd in self._jsonl_fds.values():
+            os.fsync(fd)
             os.close(fd)
         self._jsonl_fds.clear()
 

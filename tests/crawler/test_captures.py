@@ -1,5 +1,6 @@
 """newsarchive.captures: WARC segments that `warcio check` accepts, offsets that point at the right
-record, rotation, crash safety (never appending to an old file; torn tails only cost the torn record), replay reads."""
+record, rotation, crash safety (never appending to an old file; a torn tail costs only the torn record),
+replay reads."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def page(i: int, *, gzip_body: bool = False) -> Exchange:
 
 
 def write_pages(tmp_path: Path, n: int, **kw: int) -> tuple[WarcSegmentWriter, list]:
-    writer = WarcSegmentWriter(tmp_path, "sample", "crawl1", fsync=False, **kw)
+    writer = WarcSegmentWriter(tmp_path, "sample", "crawl1", fsync_interval=None, **kw)
     pointers = []
     for i in range(n):
         p = writer.write_exchange(page(i, gzip_body=i % 2 == 1))
