@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -104,9 +105,10 @@ def run_crawl(work: Path, base: str, workers: int | None, extra: list[str]) -> d
     for name, value in settings.items():
         command += ["-s", f"{name}={value}"]
     env = dict(os.environ, NEWSARCHIVE_EXTRA_SITES=str(sites))
-    started = time.perf_counter()
+    started, cpu_before, server_before = time.perf_counter(), children_cpu(), self_cpu()
     result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - started
+    crawl_cpu, server_cpu = children_cpu() - cpu_before, self_cpu() - server_before
     if result.returncode != 0:
         log = work / "crawl.log"
         tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
@@ -114,7 +116,20 @@ def run_crawl(work: Path, base: str, workers: int | None, extra: list[str]) -> d
                          f"{result.stderr[-3000:]}{tail}")
     stats = load_crawl_stats(stats_file, work / "crawl.log")
     stats["bench/wall_seconds"] = wall
+    stats["bench/crawl_cores_busy"] = crawl_cpu / wall  # crawl process + its clean workers
+    stats["bench/server_cores_busy"] = server_cpu / wall  # the portal server threads (this process)
     return stats
+
+
+def children_cpu() -> float:
+    """CPU seconds of finished child processes and their waited-for descendants (the clean workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def self_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def split_setting(item: str) -> tuple[str, str]:
@@ -174,6 +189,8 @@ def print_table(figures: dict[str, Any]) -> None:
         ("crawl (scrapy crawl, full pipeline)", f"{figures['crawl_pages_per_s']:.1f} pages/s",
          f"{figures['crawl_vs_bare']:.0%} of (b); target >= {TARGET_RATIO:.0%}: "
          + ("MET" if figures["target_met"] else "NOT MET")),
+        ("crawl CPU use", f"{figures['crawl_cores_busy']:.2f} cores",
+         f"crawl + clean workers; the local server took {figures['server_cores_busy']:.2f} more"),
         ("(a) scrapy bench", f"{figures['scrapy_bench_pages_per_s']:.1f} pages/s",
          f"crawl is {figures['crawl_vs_scrapy_bench']:.0%} of it"),
         ("crawl wall time", f"{figures['crawl_wall_s']:.1f} s",
@@ -212,6 +229,8 @@ def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         "crawl_pages_per_s": median(rates),
         "scrapy_bench_pages_per_s": median(benches),
         "crawl_wall_s": median([float(s["bench/wall_seconds"]) for s in crawls]),
+        "crawl_cores_busy": median([float(s["bench/crawl_cores_busy"]) for s in crawls]),
+        "server_cores_busy": median([float(s["bench/server_cores_busy"]) for s in crawls]),
         "records_written": int(middle.get("newsarchive/records_written", 0)),
         "drops": {k.rsplit("/", 1)[-1]: v for k, v in middle.items() if k.startswith("newsarchive/drop/")},
         "split_ms_per_page": split,
