@@ -144,7 +144,7 @@ def decode(data: bytes, http_charset: str | None = None, *, override: str | None
             return _result(found[1], first_declared or override, None, found[0], "override")
     bom = _decode_bom(data)
     if bom is not None:
-        return _result(bom[1], first_declared, bom[0], bom[0], "bom")
+        return _result(bom[1], first_declared, bom[0], bom[0], bom[2])
     _refuse_binary_magic(data)
     if b"\x00" in data[:65536]:
         wide = _detect_utf16_32(data)
@@ -172,7 +172,7 @@ def _decode_by_evidence(data: bytes, declared: list[tuple[str, str]], first_decl
             if better is not None and _canonical(better[0]) not in _SINGLE_BYTE_LATIN:
                 return _result(better[1], first_declared, better[0], better[0], "chardet")
         return _result(text, first_declared, codec, codec, source)
-    detected = _detect(data)
+    detected = _detect(data, cjk_only=any(_is_cjk_codec(label) for _, label in declared))
     if detected is not None:
         return _result(detected[1], first_declared, detected[0], detected[0], "chardet")
     return _decode_lossy(data, declared, first_declared)
@@ -313,20 +313,28 @@ def _strict(data: bytes, codec: str) -> str | None:
         return None
 
 
-def _decode_bom(data: bytes) -> tuple[str, str] | None:
+def _decode_bom(data: bytes) -> tuple[str, str, str] | None:
+    """(codec, text, why) for data that starts with a byte-order mark. A BOM followed by a few bad
+    sequences (a damaged UTF-8 file) is still that encoding, read with replacement ("bom-lossy")."""
     for bom, codec in _BOMS:
         if data.startswith(bom):
-            text = _strict(data[len(bom) :], codec)
+            body = data[len(bom) :]
+            text = _strict(body, codec)
             if text is not None:
-                return codec, text
+                return codec, text, "bom"
+            lossy = body.decode(codec, errors="replace")
+            if lossy.count("\ufffd") <= max(1, int(len(lossy) * MAX_LOSSY_RATIO)):
+                return codec, lossy, "bom-lossy"
     return None
 
 
-def _detect(data: bytes) -> tuple[str, str] | None:
+def _detect(data: bytes, *, cjk_only: bool = False) -> tuple[str, str] | None:
     """Fallback detection: UTF-16/32 by their NUL pattern, then chardet, each validated strictly.
 
     chardet's guess is cross-checked against the CJK codecs: a candidate whose text is clearly more
     plausible (see :func:`_plausibility`) wins, so a mis-guess (cp720 for Big5-HKSCS bytes) costs nothing.
+    With ``cjk_only`` (the page declared a CJK encoding that its bytes fail) a single-byte guess such as
+    cp862 is not taken: the declaration is wrong about the table, not about the family.
     """
     wide = _detect_utf16_32(data)
     if wide is not None:
@@ -336,6 +344,8 @@ def _detect(data: bytes) -> tuple[str, str] | None:
     scored: list[tuple[float, int, str, str]] = []
     result = chardet.detect(data)
     guess = result.get("encoding") if (result.get("confidence") or 0) >= _MIN_CHARDET_CONFIDENCE else None
+    if guess and cjk_only and not _is_cjk_codec(guess):
+        guess = None
     labels = ([guess] if guess else []) + list(_FALLBACK_LABELS)
     for rank, label in enumerate(labels):
         found = _try_label(data, label)
@@ -386,6 +396,18 @@ def _common_han_chars() -> frozenset[str]:
         chars.discard("")
         _common_han = frozenset(chars)
     return _common_han
+
+
+def _is_cjk_codec(label: str) -> bool:
+    """Multi-byte East Asian codecs and the Unicode ones."""
+    codec = _codec(label)
+    return codec is not None and (codec in _CJK_CODECS or codec.startswith("utf"))
+
+
+_CJK_CODECS = frozenset(
+    {"gb18030", "gbk", "gb2312", "hz", "big5", "cp950", "big5hkscs", "shift_jis", "cp932", "euc_jp"}
+    | {"euc_kr", "cp949", "iso2022_jp", "iso2022_kr"}
+)
 
 
 def _detect_utf16_32(data: bytes) -> tuple[str, str] | None:

@@ -146,3 +146,26 @@ def test_shared_cpython_pairs_round_trip() -> None:
         legacy = utf8.with_name(utf8.name.replace("-utf8", ""))
         result = decode(legacy.read_bytes())
         assert result.text == utf8.read_bytes().decode("utf-8"), f"{legacy.name}: {result.encoding}"
+
+
+def test_bom_with_a_damaged_byte_is_still_utf8() -> None:
+    data = codecs.BOM_UTF8 + BODY.encode("utf-8")[:30] + b"\xff" + BODY.encode("utf-8")[30:]
+    result = decode(data, "gbk")
+    assert result.encoding.why == "bom-lossy" and result.text.count("\ufffd") == 1
+    assert result.text.replace("\ufffd", "") == BODY
+
+
+def test_declarations_are_read_from_header_value_meta_and_xml() -> None:
+    data = '<?xml version="1.0" encoding="big5"?><rss>新聞</rss>'.encode("big5")
+    result = decode(data)
+    assert result.encoding.why == "xml-declaration" and result.text.endswith("<rss>新聞</rss>")
+    late_meta = b" " * 9000 + b'<meta charset="big5">' + "新聞".encode("big5")
+    assert decode(late_meta).encoding.why != "meta", "declarations are only looked for near the start"
+
+
+def test_undecodable_bytes_name_the_fix() -> None:
+    data = bytes([0x81, 0x20]) * 400  # a GB18030 lead byte before a space, over and over
+    assert decode(data).encoding.used != "gb18030"  # undeclared: some single-byte table reads it cleanly
+    with pytest.raises(DecodeError) as err:
+        decode(data, "gbk")
+    assert err.value.reason == "undecodable" and "override=" in str(err.value)
