@@ -169,3 +169,15 @@ def test_undecodable_bytes_name_the_fix() -> None:
     with pytest.raises(DecodeError) as err:
         decode(data, "gbk")
     assert err.value.reason == "undecodable" and "override=" in str(err.value)
+
+
+@pytest.mark.shared
+def test_shared_gbk_pages_decode_without_replacement_characters() -> None:
+    folder = SHARED.parent / "extraction" / "gbk-unlabeled" / "RawHtml"
+    pages = sorted(folder.glob("*.html")) if folder.is_dir() else []
+    if not pages:
+        pytest.skip(f"{folder} is absent")
+    for page in pages:
+        result = decode(page.read_bytes())
+        assert result.encoding.used == "gb18030", page.name
+        assert "\ufffd" not in result.text, page.name
