@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from newsarchive import similarity
+from newsarchive.index import ArchiveIndex
 from normalize.record import Record
 
 STATUSES = ("identical", "metadata-differs", "edited", "no-match")
@@ -158,15 +159,41 @@ def diff_articles(
     new: Sequence[Record], old: Sequence[Record], min_similarity: float = DEFAULT_MIN_SIMILARITY
 ) -> list[ArticleDiff]:
     """Match every new record to the old ones and compare each with its match."""
-    result = []
-    for rec, (idx, score) in zip(new, match_articles(new, old, min_similarity), strict=True):
-        if idx is None:
-            result.append(ArticleDiff("no-match", rec, similarity=score))
-        else:
-            diff = compare(old[idx], rec)
-            diff.similarity = score
-            result.append(diff)
-    return result
+    matches = match_articles(new, old, min_similarity)
+    return [
+        _diff_one(rec, None if idx is None else old[idx], score)
+        for rec, (idx, score) in zip(new, matches, strict=True)
+    ]
+
+
+def diff_against_index(
+    new: Sequence[Record], index: ArchiveIndex, min_similarity: float = DEFAULT_MIN_SIMILARITY
+) -> list[ArticleDiff]:
+    """Like :func:`diff_articles`, with the earlier articles being an indexed archive: the signatures come
+    from the index and only the LSH candidates' record files are read (for archives too big to load)."""
+    if not new:
+        return []
+    rowids, sigs = index.signatures()
+    lsh = similarity.LSHIndex.for_threshold(min_similarity)
+    lsh.add(sigs, rowids)
+    new_p = _prepare(new)
+    candidates = lsh.query(new_p.sigs)
+    records = index.load_records({c for cands in candidates for c in cands})
+    hashes = {rid: similarity.shingle_hashes(rec.text) for rid, rec in records.items()}
+    out = []
+    for rec, h, cands in zip(new, new_p.hashes, candidates, strict=True):
+        best = similarity.best_match(h, ((c, hashes[c]) for c in cands if c in hashes))
+        matched = records[best[0]] if best and best[1] >= min_similarity else None
+        out.append(_diff_one(rec, matched, None if best is None else round(best[1], 4)))
+    return out
+
+
+def _diff_one(new: Record, old: Record | None, score: float | None) -> ArticleDiff:
+    if old is None:
+        return ArticleDiff("no-match", new, similarity=score)
+    diff = compare(old, new)
+    diff.similarity = score
+    return diff
 
 
 # -------------------------------------------------------------------------------------- comparison

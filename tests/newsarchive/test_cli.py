@@ -127,3 +127,14 @@ def test_export_command(archive: Path, tmp_path: Path, capsys: pytest.CaptureFix
     assert len(out.read_text(encoding="utf-8").splitlines()) == 2
     assert main(["export", str(archive), "-o", str(tmp_path / "x.csv")]) == 2
     assert "cannot tell the format" in capsys.readouterr().err
+
+
+def test_diff_against_an_archive_folder_goes_through_its_index(
+    archive: Path, new_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["diff", str(new_file), "--against", str(archive), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert (archive / "index.sqlite").exists()
+    edited = doc["articles"][0]
+    assert edited["old"]["id"] in ("suqian", "mirror-suqian") and edited["insertions"] == ["锚点"]
+    assert doc["summary"]["no-match"] == 1
