@@ -2,7 +2,8 @@
 
 Order of evidence (strongest first):
 
-1. ``override`` — an encoding from the site's config; used unless the bytes fail it strictly.
+1. ``override`` — an encoding from the site's config; used unless the bytes fail it strictly (or are
+   valid non-ASCII UTF-8 while it names a legacy encoding: the site moved to UTF-8, the config is stale).
 2. A byte-order mark (UTF-8, UTF-16, UTF-32).
 3. Declarations: the HTTP ``Content-Type`` charset, then ``<meta charset>`` / ``http-equiv`` content-type
    and the XML declaration in the first :data:`SNIFF_BYTES` bytes.
@@ -138,7 +139,7 @@ def decode(data: bytes, http_charset: str | None = None, *, override: str | None
         return Decoded("", EncodingInfo(declared=None, detected=None, used="utf-8", why="empty"))
     declared = _declarations(data, http_charset)
     first_declared = declared[0][1] if declared else None
-    if override:
+    if override and not _stale_override(data, override):
         found = _try_label(data, override)
         if found is not None:
             return _result(found[1], first_declared or override, None, found[0], "override")
@@ -153,6 +154,12 @@ def decode(data: bytes, http_charset: str | None = None, *, override: str | None
         else:
             return _result(wide[1], first_declared, wide[0], wide[0], "utf-16/32-pattern")
     return _decode_by_evidence(data, declared, first_declared)
+
+
+def _stale_override(data: bytes, override: str) -> bool:
+    """A legacy override on bytes that are valid, non-ASCII UTF-8: the site has moved to UTF-8 (GBK
+    text is never valid UTF-8 as well, but UTF-8 bytes often pass as GBK), so validation decides."""
+    return _canonical(override) != "utf-8" and not data.isascii() and _strict(data, "utf-8") is not None
 
 
 def _decode_by_evidence(data: bytes, declared: list[tuple[str, str]], first_declared: str | None) -> Decoded:

@@ -181,3 +181,11 @@ def test_shared_gbk_pages_decode_without_replacement_characters() -> None:
         result = decode(page.read_bytes())
         assert result.encoding.used == "gb18030", page.name
         assert "\ufffd" not in result.text, page.name
+
+
+def test_stale_legacy_override_loses_to_valid_utf8() -> None:
+    text = "研究部署当前各项重点工作"
+    data = text.encode("utf-8")
+    assert data.decode("gb18030") == "鐮旂┒閮ㄧ讲褰撳墠鍚勯」閲嶇偣宸ヤ綔"  # passes as GBK, garbled
+    result = decode(data, override="gbk")
+    assert result.text == text and result.encoding.why == "validated-utf-8"
