@@ -1,1 +1,2 @@
-"""Downloader middlewares, one per module: warc (capture), replay (serve from WARC), backoff (retries)."""
+"""Downloader middlewares, one per module: warc (capture), replay (serve from WARC), backoff (retries),
+recorded (skip articles a resumed crawl already has)."""

@@ -24,6 +24,7 @@ import asyncio
 import importlib
 import logging
 import multiprocessing
+import signal
 import sys
 import time
 import traceback
@@ -88,8 +89,13 @@ def install_stage_timers() -> None:
                 setattr(module, attr, _timed(stage, fn))
 
 
-def warm_up() -> bool:
+def init_worker() -> None:
+    """Workers ignore Ctrl-C: Scrapy's graceful stop (pause with JOBDIR) lets them finish their pages."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     install_stage_timers()
+
+
+def warm_up() -> bool:
     return True
 
 
@@ -134,7 +140,8 @@ class CleanPipeline:
             install_stage_timers()
 
     def _start_pool(self) -> None:
-        self.executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        self.executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=init_worker)
         for _ in range(self.workers):  # import normalize/trafilatura now, while the first pages download
             self.executor.submit(warm_up)
 

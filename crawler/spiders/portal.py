@@ -175,6 +175,9 @@ class PortalSpider(scrapy.Spider):
         return [u for u in dict.fromkeys(pages) if self.on_site(u)]
 
     def parse_article(self, response: Response) -> Iterator[PageItem]:
+        if response.url in self.store.recorded:  # a duplicate in flight while the first was written
+            self.count("skip/already-recorded")
+            return
         if not looks_like_html(response):
             self.count("drop/not-html")
             log.info("%s: not an HTML page (%s); kept in WARC only", response.url,
@@ -194,6 +197,9 @@ class PortalSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> None:
         reason = drop_reason(failure)
+        if reason == "already-recorded":  # not a failure: crawler.middlewares.recorded
+            self.count(f"skip/{reason}")
+            return
         self.count(f"drop/{reason}")
         request = getattr(failure, "request", None)
         log.info("dropped %s: %s (%s)", getattr(request, "url", "?"), reason, failure.getErrorMessage())
