@@ -85,6 +85,7 @@ class _Head:
     meta_date: str | None
     meta_lines: list[str] = field(default_factory=list)
     page_title: str | None = None  # the longest page element that a <title>/og:title contains
+    links: frozenset[str] = frozenset()  # texts of the page's links (teasers), 8+ characters
 
 
 def extract_html(html: str, url: str | None = None) -> Extraction:
@@ -107,9 +108,9 @@ def extract_html(html: str, url: str | None = None) -> Extraction:
     head = read_head(tree)
     prepare_tree(tree)
     lines, method = main_lines(tree)
-    selection = select_body(lines)
+    selection = select_body(lines, head.links)
     if cjk_count("".join(selection.lines)) < MIN_BODY_CJK:
-        selection, method = fallback_or(selection, tree, method)
+        selection, method = fallback_or(selection, tree, method, head.links)
     if not selection.lines:
         raise ExtractionError(
             "no-main-content",
@@ -257,7 +258,20 @@ def read_head(tree: etree._Element) -> _Head:
         meta_date,
         metadata_blocks(tree),
         page_title,
+        link_texts(tree),
     )
+
+
+_LINK_TEXTS = etree.XPath("//body//a[string-length(normalize-space(.)) >= 8]")
+
+
+def link_texts(tree: etree._Element) -> frozenset[str]:
+    """Whitespace-trimmed texts of the page's links of 8 characters or more.
+
+    >>> sorted(link_texts(parse_html("<body><a href='/1'>东城区新增三处口袋公园</a><a>首页</a></body>")))
+    ['东城区新增三处口袋公园']
+    """
+    return frozenset(" ".join("".join(a.itertext()).split()) for a in _LINK_TEXTS(tree))
 
 
 _CONTAINED_IN = etree.XPath(
@@ -353,6 +367,31 @@ def prepare_tree(tree: etree._Element) -> None:
     for table in tree.xpath("//table"):
         if is_layout_table(table):
             unwrap_table(table)
+    wrap_loose_text(tree)
+
+
+_LOOSE_TEXT = etree.XPath(
+    "//body//*[p]"
+    "[string-length(normalize-space(text()[1])) >= 20]"
+)
+
+
+def wrap_loose_text(tree: etree._Element) -> None:
+    """Wrap a paragraph written straight into a block, before its ``<p>`` children, in its own ``<p>``.
+
+    trafilatura drops such leading text ("<div>第一段。<p>第二段。</p></div>" loses the first
+    paragraph, often the lead of the article).
+
+    >>> t = parse_html("<body><div>" + "第一段，" * 6 + "<p>第二段。</p></div></body>")
+    >>> wrap_loose_text(t)
+    >>> [p.text[:4] for p in t.iter("p")]
+    ['第一段，', '第二段。']
+    """
+    for block in _LOOSE_TEXT(tree):
+        if block.text and block.text.strip():
+            para = etree.Element("p")
+            para.text, block.text = block.text, None
+            block.insert(0, para)
 
 
 def is_layout_table(table: etree._Element) -> bool:
@@ -404,10 +443,12 @@ def split_lines(text: str) -> list[str]:
     return [s for s in (line.strip(" \t\r\u3000\u00a0") for line in text.split("\n")) if s]
 
 
-def fallback_or(selection: Selection, tree: etree._Element, method: str) -> tuple[Selection, str]:
+def fallback_or(
+    selection: Selection, tree: etree._Element, method: str, links: frozenset[str]
+) -> tuple[Selection, str]:
     """The fallback's selection when it finds more text than the main pass, else the main one."""
     lines = densest_block_lines(tree)
-    alt = select_body(lines)
+    alt = select_body(lines, links)
     if not alt.lines:
         alt = drop_furniture(lines)
     if cjk_count("".join(alt.lines)) > cjk_count("".join(selection.lines)):

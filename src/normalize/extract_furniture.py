@@ -140,10 +140,15 @@ def is_sentence(line: str) -> bool:
     return bool(_SENTENCE_PUNCT.search(line))
 
 
-def line_weight(line: str, kind: str | None) -> float:
-    """The weight of a line in the maximum-sum segment (see :func:`select_body`)."""
+def line_weight(line: str, kind: str | None, links: frozenset[str] = frozenset()) -> float:
+    """The weight of a line in the maximum-sum segment (see :func:`select_body`).
+
+    A line that is the whole text of a link on the page (``links``) is a teaser, never prose.
+    """
     if kind is not None:
         return _WEIGHTS.get(kind, BARRIER_WEIGHT)
+    if links and _LIST_MARK.sub("", line, count=1) in links:
+        return -SHORT_LINE_COST
     if is_sentence(line):
         return float(len(line))
     return -SHORT_LINE_COST
@@ -174,11 +179,12 @@ class Selection:
     removed: list[Removed]
 
 
-def select_body(lines: list[str]) -> Selection:
+def select_body(lines: list[str], links: frozenset[str] = frozenset()) -> Selection:
     """Keep the article's run of lines; every dropped line becomes a Removed block with its kind.
 
     Furniture lines are named by their kind; other lines outside the run are ``"navigation"``
-    (before the article) or ``"trailing-links"`` (after it).
+    (before the article) or ``"trailing-links"`` (after it). ``links`` holds the texts of the page's
+    links (8+ characters): a line that is one of them counts as a teaser, not as prose.
 
     >>> sel = select_body(["网站首页", "新闻中心", "当前位置：首页 > 要闻",
     ...                    "市政府召开常务会议，研究部署春耕生产工作。",
@@ -189,7 +195,7 @@ def select_body(lines: list[str]) -> Selection:
     ['navigation', 'navigation', 'breadcrumb', 'editor-line', 'related-links']
     """
     kinds = [classify_line(line) for line in lines]
-    start, end = best_segment([line_weight(line, k) for line, k in zip(lines, kinds, strict=True)])
+    start, end = best_segment([line_weight(line, k, links) for line, k in zip(lines, kinds, strict=True)])
     removed: list[Removed] = []
     kept: list[str] = []
     for i, (line, kind) in enumerate(zip(lines, kinds, strict=True)):
