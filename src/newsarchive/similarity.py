@@ -224,15 +224,18 @@ def lsh_params(threshold: float, num_perm: int = NUM_PERM, max_miss: float = 0.0
     return best
 
 
-def _band_keys(sigs: U32, bands: int, rows: int) -> U64:
-    """One 64-bit key per (record, band): shape (n, bands); computed band by band to bound memory."""
-    keys = np.zeros((sigs.shape[0], bands), dtype=np.uint64)
+def _band_keys(sigs: U32, bands: int, rows: int, chunk: int = 4096) -> U64:
+    """One 64-bit key per (record, band): shape (n, bands). Vectorised over bands (one query costs a
+    few numpy calls), in chunks of records so that the uint64 temporaries stay small."""
+    n = sigs.shape[0]
+    keys = np.empty((n, bands), dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for band in range(bands):
-            k = np.zeros(sigs.shape[0], dtype=np.uint64)
+        for start in range(0, n, chunk):
+            part = sigs[start : start + chunk, : bands * rows].astype(np.uint64).reshape(-1, bands, rows)
+            k = np.zeros(part.shape[:2], dtype=np.uint64)
             for r in range(rows):
-                k = _fmix64(k * _POLY + sigs[:, band * rows + r].astype(np.uint64) + np.uint64(r + 1))
-            keys[:, band] = k
+                k = _fmix64(k * _POLY + part[:, :, r] + np.uint64(r + 1))
+            keys[start : start + chunk] = k
     return keys
 
 
