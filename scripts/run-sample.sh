@@ -66,13 +66,22 @@ if ! .venv/bin/scrapy crawl "$SITE" -a base_url="$base/" \
   exit 1
 fi
 stop_server
+# Scrapy exits 0 after a graceful shutdown too (Ctrl-C, CLOSESPIDER_*): only a finished crawl replaces the
+# previous capture.
+reason=$("$PY" -m crawler.sample_portal.summary --finish-reason --stats "$work/stats.json" --log "$log")
+if [ "$reason" != "finished" ]; then
+  echo "run-sample: the crawl did not finish (finish_reason: ${reason:-unknown}); the previous capture in" \
+       "$DEST is left as it was. Last lines of the crawl log:" >&2
+  tail -n 15 "$log" >&2 || true
+  exit 1
+fi
 
 # Replace the previous main-job capture with this one (records point at captures/sample/<file>, relative
 # to the archive root, so they stay valid after the move).
 mkdir -p "$DEST"
 new=("$SCRATCH/captures/$SITE/$CRAWL_ID"-*)
 [ -e "${new[0]}" ] || { echo "run-sample: the crawl wrote no files (see $log)" >&2; tail -n 30 "$log" >&2; exit 1; }
-rm -f "$DEST/$CRAWL_ID"-*
+rm -f "$DEST/$CRAWL_ID"-* "$DEST/$CRAWL_ID.log" "$DEST/$CRAWL_ID.stats.json"
 mv "${new[@]}" "$DEST/"
 cp "$log" "$DEST/$CRAWL_ID.log"
 [ -f "$work/stats.json" ] && cp "$work/stats.json" "$DEST/$CRAWL_ID.stats.json"

@@ -115,11 +115,18 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--archive", type=Path, default=Path("archive"))
     parser.add_argument("--site", default="sample")
-    parser.add_argument("--crawl-id", required=True)
+    parser.add_argument("--crawl-id", help="crawl id of the segments to summarise")
+    parser.add_argument("--finish-reason", action="store_true",
+                        help="only print the crawl's finish_reason (e.g. finished, shutdown) from the stats")
     parser.add_argument("--stats", type=Path, default=None, help="stats JSON (NEWSARCHIVE_STATS_FILE)")
     parser.add_argument("--log", type=Path, default=None, help="crawl log (fallback for the stats)")
     args = parser.parse_args(argv)
     stats = load_stats(args.stats, args.log)
+    if args.finish_reason:
+        print(stats.get("finish_reason", ""))
+        return 0
+    if not args.crawl_id:
+        parser.error("--crawl-id is required for a summary")
     for line in summary_lines(args.archive, args.site, args.crawl_id, stats):
         print(line)
     return 0
