@@ -269,20 +269,23 @@ def _align_block(old: list[str], new: list[str], i1: int, i2: int, j1: int, j2: 
 
 
 def _pair(old: list[str], new: list[str]) -> list[tuple[int, int]]:
-    """Order-keeping pairing maximising total similarity (dynamic programming over the block)."""
+    """Order-keeping pairing maximising total similarity (dynamic programming over the block).
+
+    >>> _pair(["甲乙丙丁。", "完全不同的一句。"], ["新增的句子。", "甲乙丙丁戊。"])
+    [(0, 1)]
+    """
     m, n = len(old), len(new)
     if m * n > 2500:  # a huge rewrite: pair nothing rather than spend quadratic time
         return []
+    ratio = [[_ratio(o, w) for w in new] for o in old]
     score = [[0.0] * (n + 1) for _ in range(m + 1)]
     for a in range(m - 1, -1, -1):
         for b in range(n - 1, -1, -1):
-            r = _ratio(old[a], new[b])
-            take = score[a + 1][b + 1] + r if r >= PAIR_MIN_RATIO else -1.0
+            take = score[a + 1][b + 1] + ratio[a][b] if ratio[a][b] >= PAIR_MIN_RATIO else -1.0
             score[a][b] = max(take, score[a + 1][b], score[a][b + 1])
     pairs, a, b = [], 0, 0
     while a < m and b < n:
-        r = _ratio(old[a], new[b])
-        if r >= PAIR_MIN_RATIO and score[a][b] == score[a + 1][b + 1] + r:
+        if ratio[a][b] >= PAIR_MIN_RATIO and score[a][b] == score[a + 1][b + 1] + ratio[a][b]:
             pairs.append((a, b))
             a, b = a + 1, b + 1
         elif score[a][b] == score[a + 1][b]:
