@@ -46,6 +46,7 @@ from crawler.siteconfig import SiteConfig, SiteConfigError, parse_day, rebase
 log = logging.getLogger(__name__)
 
 LIST_PRIORITY = 10
+USER_AGENT_NAME = "cn-gov-news-archive/0.1"
 HTML_TYPES = (b"text/html", b"application/xhtml", b"text/xml", b"application/xml", b"text/plain")
 BINARY_MAGIC = (b"%PDF-", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"Rar!")
 
@@ -62,8 +63,14 @@ class PortalSpider(scrapy.Spider):
 
     @classmethod
     def update_settings(cls, settings: Any) -> None:
-        """Replaying from WARC touches no server: no politeness delays then."""
+        """Replaying from WARC touches no server: no politeness delays then. A contact given with
+        ``-s NEWSARCHIVE_CONTACT=...`` goes into the User-Agent (unless USER_AGENT is set as well)."""
         super().update_settings(settings)
+        contact = settings.get("NEWSARCHIVE_CONTACT")
+        if contact and (settings.getpriority("NEWSARCHIVE_CONTACT") or 0) > (
+                settings.getpriority("USER_AGENT") or 0):  # the operator's contact into the User-Agent
+            settings.set("USER_AGENT", f"{USER_AGENT_NAME} (research archive of government news; +{contact})",
+                         priority="spider")
         if settings.get("REPLAY_WARC"):
             for name, value in (("AUTOTHROTTLE_ENABLED", False), ("DOWNLOAD_DELAY", 0),
                                 ("CRAWL_DELAY_ENABLED", False), ("CONCURRENT_REQUESTS_PER_DOMAIN", 8)):
@@ -86,9 +93,6 @@ class PortalSpider(scrapy.Spider):
             raise ValueError(str(exc)) from None
         self.allowed_domains = list(self.cfg.allowed_domains)
         self.store = CaptureStore.of(crawler)
-        contact = crawler.settings.get("NEWSARCHIVE_CONTACT")
-        if crawler.settings.getpriority("NEWSARCHIVE_CONTACT") > crawler.settings.getpriority("USER_AGENT"):
-            self.user_agent = f"cn-gov-news-archive/0.1 (research archive of government news; +{contact})"
 
     def count(self, key: str) -> None:
         self.crawler.stats.inc_value(f"newsarchive/{key}")  # type: ignore[union-attr]

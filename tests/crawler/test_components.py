@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import tomllib
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -132,3 +133,64 @@ MODULES = ["crawler.links", "crawler.siteconfig", "crawler.spiders.portal", "cra
 def test_doctests(name: str) -> None:
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+# -- the spider on saved list pages (no server) ----------------------------------------------------
+def spider_for(tmp_path: Path, toml: str, **kwargs: str) -> Any:
+    from scrapy.utils.test import get_crawler
+
+    from crawler.siteconfig import parse_site
+    from crawler.spiders.sites import spider_class
+
+    cls = spider_class(parse_site(tomllib.loads(toml)))
+    crawler = get_crawler(cls, {"NEWSARCHIVE_ARCHIVE_DIR": str(tmp_path)})
+    spider = cls.from_crawler(crawler, **kwargs)
+    crawler.spider = spider
+    return spider
+
+
+def list_response(fixture: str, url: str) -> HtmlResponse:
+    body = (Path(__file__).parent / "fixtures" / "lists" / fixture).read_bytes()
+    return HtmlResponse(url, body=body, headers={"Content-Type": "text/html; charset=utf-8"},
+                        request=Request(url, meta={"list_page": 0}))
+
+
+SITE = 'name = "example"\nbase_url = "http://www.example.gov.cn/"\nstart_pages = ["/xwzx/gzdt/index.html"]\n'
+
+
+def test_spider_follows_articles_and_pages_of_a_list(tmp_path: Path) -> None:
+    spider = spider_for(tmp_path, SITE)
+    out = list(spider.parse_list(list_response("trs-createpagehtml-no-anchor.html",
+                                               "http://www.example.gov.cn/xwzx/gzdt/index.html")))
+    articles = [r for r in out if r.meta["newsarchive_kind"] == "article"]
+    pages = [r for r in out if r.meta["newsarchive_kind"] == "list"]
+    assert [r.meta["list_date"] for r in articles] == ["2020-02-20", "2020-02-19", "2020-02-18"]
+    assert len(pages) == 4 and all(r.priority > articles[0].priority for r in pages)
+    assert all("gov.cn/xinwen" not in r.url for r in out)  # the footer's offsite link
+
+
+def test_spider_since_skips_old_articles_and_stops_paging(tmp_path: Path) -> None:
+    spider = spider_for(tmp_path, SITE, since="2020-01-01")
+    out = list(spider.parse_list(list_response("old-articles-chinese-dates.html",
+                                               "http://www.example.gov.cn/gzdt/index_2.html")))
+    assert out == []
+    stats = spider.crawler.stats
+    assert stats.get_value("newsarchive/skip/older-than-since") == 2
+    assert stats.get_value("newsarchive/list/stopped-by-since") == 1
+
+
+def test_spider_rejects_a_bad_since_argument(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        spider_for(tmp_path, SITE, since="last week")
+
+
+def test_contact_goes_into_the_user_agent() -> None:
+    from scrapy.utils.project import get_project_settings
+
+    from crawler.spiders.portal import PortalSpider
+
+    settings = get_project_settings()
+    assert "cn-gov-news-archive" in settings["USER_AGENT"] and "NEWSARCHIVE_CONTACT" in settings["USER_AGENT"]
+    settings.set("NEWSARCHIVE_CONTACT", "archive@example.org", priority="cmdline")
+    PortalSpider.update_settings(settings)
+    assert settings["USER_AGENT"].endswith("+archive@example.org)")
