@@ -133,6 +133,18 @@ def test_sample_crawl_titles_and_dates(sample: dict[str, Any]) -> None:
             assert record["site"] == "sample" and record["fetched_at"]
 
 
+def test_sample_records_follow_the_schema_and_read_back(sample: dict[str, Any]) -> None:
+    import jsonschema
+
+    from newsarchive.records import find_record_files, read_record_file
+
+    schema = json.loads((REPO / "schema" / "record.schema.json").read_text(encoding="utf-8"))
+    for record in sample["records"]:
+        jsonschema.validate(record, schema)
+    files = [p for p in find_record_files(sample["archive"] / "captures") if p.suffix == ".jsonl"]
+    assert sum(1 for f in files for _ in read_record_file(f)) == len(sample["records"])
+
+
 def test_sample_records_point_at_their_warc_responses(sample: dict[str, Any]) -> None:
     archive = sample["archive"]
     for record in sample["records"]:
@@ -234,7 +246,8 @@ def test_badcase_robots_disallowed_page_never_requested(badcase_crawl: dict[str,
 def test_badcase_failures_are_still_in_the_warc(badcase_crawl: dict[str, Any]) -> None:
     urls = {urlsplit(u).path for p in warc_files(badcase_crawl["archive"], "badcases")
             for u, _, _ in iter_responses(p)}
-    assert {"/content/post_1004.html", "/content/post_1009.html", "/redirect/loop-b.html"} <= urls
+    kept = {"/robots.txt", "/content/post_1004.html", "/content/post_1009.html", "/redirect/loop-b.html"}
+    assert kept <= urls
 
 
 # -- kill and resume ------------------------------------------------------------------------------
