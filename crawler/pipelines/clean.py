@@ -15,7 +15,9 @@ charset header does not produce mojibake. A page that cannot be cleaned is dropp
 
 Settings: CLEAN_WORKERS (default 2; 0 = clean in the reactor thread, for debugging), CLEAN_ENABLED
 (default True). Stats: ``newsarchive/time/{decode,extraction,normalisation}`` (seconds, summed over
-pages, measured inside the workers), ``newsarchive/pages_cleaned``.
+pages, measured inside the workers), ``newsarchive/pages_cleaned``, ``newsarchive/cpu/clean`` (CPU seconds
+the workers spent cleaning) and ``newsarchive/cpu/reactor`` (CPU seconds of the crawler process): with
+crawl wall time they show whether both cores were busy.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import asyncio
 import importlib
 import logging
 import multiprocessing
+import resource
 import signal
 import sys
 import time
@@ -104,7 +107,7 @@ def clean_page(body: bytes, url: str, http_charset: str | None, override: str | 
     from normalize.errors import CleanError
 
     _TIMES.update(decode=0.0, extraction=0.0)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     try:
         records = clean_function()(body, url=url, http_charset=http_charset, encoding_override=override,
                                    kind="html")
@@ -117,6 +120,7 @@ def clean_page(body: bytes, url: str, http_charset: str | None, override: str | 
     total = time.perf_counter() - started
     result["times"] = {"decode": _TIMES["decode"], "extraction": _TIMES["extraction"],
                        "normalisation": max(0.0, total - _TIMES["decode"] - _TIMES["extraction"])}
+    result["cpu"] = time.process_time() - cpu_started
     return result
 
 
@@ -146,6 +150,8 @@ class CleanPipeline:
             self.executor.submit(warm_up)
 
     def close_spider(self) -> None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)  # the reactor process (downloads, WARC, JSONL)
+        self.stats.set_value("newsarchive/cpu/reactor", usage.ru_utime + usage.ru_stime)  # type: ignore[union-attr]
         if self.executor is not None:
             self.executor.shutdown(wait=True, cancel_futures=True)
             self.executor = None
@@ -156,6 +162,7 @@ class CleanPipeline:
         result = await self._run(item)
         for stage, seconds in result["times"].items():
             self.stats.inc_value(f"newsarchive/time/{stage}", seconds)  # type: ignore[union-attr]
+        self.stats.inc_value("newsarchive/cpu/clean", result.get("cpu", 0.0))  # type: ignore[union-attr]
         self.stats.inc_value("newsarchive/pages_cleaned")  # type: ignore[union-attr]
         if not result["ok"]:
             self.stats.inc_value(f"newsarchive/drop/{result['reason']}")  # type: ignore[union-attr]
