@@ -14,7 +14,10 @@ charset header does not produce mojibake. A page that cannot be cleaned is dropp
 (``newsarchive/drop/<reason>``, e.g. ``no-main-content``); its raw bytes are already in the WARC.
 
 Settings: CLEAN_WORKERS (default 2; 0 = clean in the reactor thread, for debugging), CLEAN_ENABLED
-(default True). Stats: ``newsarchive/time/{decode,extraction,normalisation}`` (seconds, summed over
+(default True), CLEAN_TIMEOUT (seconds per page, default 120: a page that hangs the normaliser is dropped
+as ``normalizer-timeout`` and the pool is replaced; pages caught in a broken pool are retried once),
+CLEAN_FUNCTION (``module:function`` with clean()'s signature; default ``normalize:clean``).
+Stats: ``newsarchive/time/{decode,extraction,normalisation}`` (seconds, summed over
 pages, measured inside the workers), ``newsarchive/pages_cleaned``, ``newsarchive/cpu/clean`` (CPU seconds
 the workers spent cleaning) and ``newsarchive/cpu/reactor`` (CPU seconds of the crawler process): with
 crawl wall time they show whether both cores were busy.
@@ -23,110 +26,33 @@ crawl wall time they show whether both cores were busy.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 import multiprocessing
 import resource
-import signal
-import sys
-import time
-import traceback
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from functools import wraps
-from types import ModuleType
 from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler.items import PageItem
+from crawler.pipelines.cleanworker import (
+    DEFAULT_FUNCTION,
+    clean_page,
+    init_worker,
+    install_stage_timers,
+    warm_up,
+)
 
 log = logging.getLogger(__name__)
-
-_TIMES: dict[str, float] = {"decode": 0.0, "extraction": 0.0}
-
-
-def clean_function() -> Callable[..., list[Any]]:
-    """``normalize.clean`` (a function in the package, or the ``clean`` function of ``normalize.clean``)."""
-    normalize = importlib.import_module("normalize")
-    fn = getattr(normalize, "clean", None)
-    if fn is None or isinstance(fn, ModuleType):
-        fn = importlib.import_module("normalize.clean").clean
-    return fn  # type: ignore[no-any-return]
-
-
-def _timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            _TIMES[name] += time.perf_counter() - started
-
-    wrapper.__newsarchive_timed__ = True  # type: ignore[attr-defined]
-    return wrapper
-
-
-def install_stage_timers() -> None:
-    """Time ``decode`` and ``extract_html`` wherever the normaliser's modules imported them.
-
-    The split of clean()'s time into decode / extraction / normalisation is for the crawl benchmark only;
-    clean() itself is unchanged.
-    """
-    clean_function()
-    for name in ("normalize.extract", "normalize.decode"):
-        try:
-            importlib.import_module(name)
-        except ImportError:  # an older normaliser: its time counts as normalisation
-            log.debug("no %s to time", name)
-    for module in list(sys.modules.values()):
-        if not (getattr(module, "__name__", "") or "").startswith("normalize"):
-            continue
-        for attr, stage in (("extract_html", "extraction"), ("decode", "decode")):
-            fn = getattr(module, attr, None)
-            timed = getattr(fn, "__newsarchive_timed__", False)
-            if callable(fn) and not isinstance(fn, ModuleType) and not timed:
-                setattr(module, attr, _timed(stage, fn))
-
-
-def init_worker() -> None:
-    """Workers ignore Ctrl-C: Scrapy's graceful stop (pause with JOBDIR) lets them finish their pages."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    install_stage_timers()
-
-
-def warm_up() -> bool:
-    return True
-
-
-def clean_page(body: bytes, url: str, http_charset: str | None, override: str | None) -> dict[str, Any]:
-    """Runs in a worker: the page's records as dicts, or the drop reason; with stage times."""
-    from normalize.errors import CleanError
-
-    _TIMES.update(decode=0.0, extraction=0.0)
-    started, cpu_started = time.perf_counter(), time.process_time()
-    try:
-        records = clean_function()(body, url=url, http_charset=http_charset, encoding_override=override,
-                                   kind="html")
-        result: dict[str, Any] = {"ok": True, "records": [r.to_dict() for r in records]}
-    except CleanError as exc:
-        result = {"ok": False, "reason": exc.reason, "message": str(exc)}
-    except Exception as exc:  # a normaliser bug must not lose the page or stop the crawl
-        result = {"ok": False, "reason": "normalizer-error",
-                  "message": f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=6)}"}
-    total = time.perf_counter() - started
-    result["times"] = {"decode": _TIMES["decode"], "extraction": _TIMES["extraction"],
-                       "normalisation": max(0.0, total - _TIMES["decode"] - _TIMES["extraction"])}
-    result["cpu"] = time.process_time() - cpu_started
-    return result
 
 
 class CleanPipeline:
     def __init__(self, crawler: Crawler, workers: int) -> None:
         self.crawler = crawler
+        self.timeout = crawler.settings.getfloat("CLEAN_TIMEOUT", 120.0)
+        self.function = crawler.settings.get("CLEAN_FUNCTION") or DEFAULT_FUNCTION
         self.stats = crawler.stats
         self.workers = workers
         self.executor: ProcessPoolExecutor | None = None
@@ -174,13 +100,35 @@ class CleanPipeline:
         return item
 
     async def _run(self, item: PageItem) -> dict[str, Any]:
-        args = (item.body, item.url, item.http_charset, item.encoding_override)
+        args = (item.body, item.url, item.http_charset, item.encoding_override, self.function)
         if self.executor is None:
             return clean_page(*args)
-        try:
-            return await asyncio.wrap_future(self.executor.submit(clean_page, *args))
-        except BrokenProcessPool:
-            log.error("a clean worker died (out of memory?) on %s; restarting the pool", item.url)
-            self._start_pool()
-            return {"ok": False, "reason": "normalizer-crashed", "message": "worker process died",
-                    "times": {}}
+        for attempt in (1, 2):  # a page whose pool broke under it (another page's crash) gets one more go
+            executor = self.executor
+            assert executor is not None
+            try:
+                future = asyncio.wrap_future(executor.submit(clean_page, *args))
+                return await asyncio.wait_for(future, self.timeout)
+            except TimeoutError:
+                log.error("cleaning %s took over CLEAN_TIMEOUT = %.0fs; killing the clean workers", item.url,
+                          self.timeout)
+                self._restart_pool(executor)
+                return failed("normalizer-timeout", f"no result within CLEAN_TIMEOUT = {self.timeout}s")
+            except BrokenProcessPool:
+                log.error("a clean worker died (out of memory?) while cleaning %s (attempt %d)",
+                          item.url, attempt)
+                self._restart_pool(executor)
+        return failed("normalizer-crashed", "the clean worker process died twice on this page")
+
+    def _restart_pool(self, broken: ProcessPoolExecutor) -> None:
+        """Replace ``broken`` (once, however many pages saw it fail) with a fresh pool."""
+        if self.executor is not broken:
+            return
+        for process in list(getattr(broken, "_processes", {}).values()):  # a hung worker never returns
+            process.kill()
+        broken.shutdown(wait=False, cancel_futures=True)
+        self._start_pool()
+
+
+def failed(reason: str, message: str) -> dict[str, Any]:
+    return {"ok": False, "reason": reason, "message": message, "times": {}}

@@ -1,0 +1,105 @@
+"""The worker side of crawler.pipelines.clean: runs ``normalize.clean`` on one page in a pool process.
+
+Kept free of Scrapy imports so that each spawned worker only loads the normaliser.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import signal
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from functools import wraps
+from types import ModuleType
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+_TIMES: dict[str, float] = {"decode": 0.0, "extraction": 0.0}
+
+
+DEFAULT_FUNCTION = "normalize:clean"
+
+
+def clean_function(spec: str = DEFAULT_FUNCTION) -> Callable[..., list[Any]]:
+    """``normalize.clean`` (a function in the package, or the ``clean`` function of ``normalize.clean``),
+    or another ``module:function`` with its signature (CLEAN_FUNCTION, e.g. for tests)."""
+    if spec != DEFAULT_FUNCTION:
+        module, _, name = spec.partition(":")
+        return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+    normalize = importlib.import_module("normalize")
+    fn = getattr(normalize, "clean", None)
+    if fn is None or isinstance(fn, ModuleType):
+        fn = importlib.import_module("normalize.clean").clean
+    return fn  # type: ignore[no-any-return]
+
+
+def _timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _TIMES[name] += time.perf_counter() - started
+
+    wrapper.__newsarchive_timed__ = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+def install_stage_timers() -> None:
+    """Time ``decode`` and ``extract_html`` wherever the normaliser's modules imported them.
+
+    The split of clean()'s time into decode / extraction / normalisation is for the crawl benchmark only;
+    clean() itself is unchanged.
+    """
+    clean_function()
+    for name in ("normalize.extract", "normalize.decode"):
+        try:
+            importlib.import_module(name)
+        except ImportError:  # an older normaliser: its time counts as normalisation
+            log.debug("no %s to time", name)
+    for module in list(sys.modules.values()):
+        if not (getattr(module, "__name__", "") or "").startswith("normalize"):
+            continue
+        for attr, stage in (("extract_html", "extraction"), ("decode", "decode")):
+            fn = getattr(module, attr, None)
+            timed = getattr(fn, "__newsarchive_timed__", False)
+            if callable(fn) and not isinstance(fn, ModuleType) and not timed:
+                setattr(module, attr, _timed(stage, fn))
+
+
+def init_worker() -> None:
+    """Workers ignore Ctrl-C: Scrapy's graceful stop (pause with JOBDIR) lets them finish their pages."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    install_stage_timers()
+
+
+def warm_up() -> bool:
+    return True
+
+
+def clean_page(body: bytes, url: str, http_charset: str | None, override: str | None,
+               function: str = DEFAULT_FUNCTION) -> dict[str, Any]:
+    """Runs in a worker: the page's records as dicts, or the drop reason; with stage times."""
+    from normalize.errors import CleanError
+
+    _TIMES.update(decode=0.0, extraction=0.0)
+    started, cpu_started = time.perf_counter(), time.process_time()
+    try:
+        clean = clean_function(function)
+        records = clean(body, url=url, http_charset=http_charset, encoding_override=override, kind="html")
+        result: dict[str, Any] = {"ok": True, "records": [r.to_dict() for r in records]}
+    except CleanError as exc:
+        result = {"ok": False, "reason": exc.reason, "message": str(exc)}
+    except Exception as exc:  # a normaliser bug must not lose the page or stop the crawl
+        result = {"ok": False, "reason": "normalizer-error",
+                  "message": f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=6)}"}
+    total = time.perf_counter() - started
+    result["times"] = {"decode": _TIMES["decode"], "extraction": _TIMES["extraction"],
+                       "normalisation": max(0.0, total - _TIMES["decode"] - _TIMES["extraction"])}
+    result["cpu"] = time.process_time() - cpu_started
+    return result

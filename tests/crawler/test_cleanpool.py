@@ -1,0 +1,72 @@
+"""crawler.pipelines.clean with a real process pool and stand-in clean functions (CLEAN_FUNCTION):
+a page that hangs the normaliser or kills its worker is dropped under a named reason, the pool is
+replaced, and the next pages are cleaned again."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from scrapy.exceptions import DropItem
+from scrapy.settings import Settings
+from scrapy.statscollectors import MemoryStatsCollector
+
+from crawler.items import PageItem
+from crawler.pipelines.clean import CleanPipeline
+from normalize.errors import CleanError
+from normalize.record import Record
+
+
+def stand_in_clean(data: bytes, *, url: str, **kwargs: Any) -> list[Record]:
+    """Runs in the worker: behaves according to the page's URL."""
+    if url.endswith("/hang.html"):
+        time.sleep(60)
+    if url.endswith("/die.html"):
+        os._exit(1)  # the worker process dies (as under the OOM killer)
+    if url.endswith("/empty.html"):
+        raise CleanError("no-main-content", "no article text found")
+    return [Record(id=url, text=data.decode("utf-8"), url=url)]
+
+
+def pipeline(**settings: Any) -> CleanPipeline:
+    crawler = SimpleNamespace(settings=Settings({"CLEAN_WORKERS": 1, "CLEAN_TIMEOUT": 2,
+                                                 "CLEAN_FUNCTION": f"{__name__}:stand_in_clean", **settings}))
+    crawler.stats = MemoryStatsCollector(crawler)
+    return CleanPipeline.from_crawler(crawler)
+
+
+def page(name: str) -> PageItem:
+    return PageItem(url=f"http://127.0.0.1:1/{name}", site="t", body="正文".encode())
+
+
+async def outcome(pipe: CleanPipeline, name: str) -> str:
+    try:
+        item = await pipe.process_item(page(name))
+    except DropItem as exc:
+        return str(exc).split(":")[0]
+    return item.records[0]["text"]
+
+
+async def scenario(pipe: CleanPipeline, bad: str) -> tuple[list[str], str]:
+    """A good page and a bad one at the same time, then another good page."""
+    results = await asyncio.gather(outcome(pipe, "a.html"), outcome(pipe, bad))
+    return list(results), await outcome(pipe, "b.html")
+
+
+@pytest.mark.parametrize(("bad", "reason"), [("hang.html", "normalizer-timeout"),
+                                             ("die.html", "normalizer-crashed"),
+                                             ("empty.html", "no-main-content")])
+def test_bad_page_is_dropped_by_name_and_the_pool_recovers(bad: str, reason: str) -> None:
+    pipe = pipeline()
+    pipe.open_spider()
+    try:
+        results, after = asyncio.run(asyncio.wait_for(scenario(pipe, bad), 30))
+    finally:
+        pipe.close_spider()
+    assert results == ["正文", reason]
+    assert after == "正文"
+    assert pipe.stats.get_value(f"newsarchive/drop/{reason}") == 1
