@@ -29,6 +29,10 @@ _DATA = Path(__file__).parent / "data" / "extract_furniture.toml"
 # A line that reads like prose: it has sentence punctuation (Chinese or ASCII) or is long.
 _SENTENCE_PUNCT = re.compile(r"[，。！？；、：,.!?;]")
 _CAPTION_CREDIT = re.compile(r"(摄|攝|摄影|攝影)\s*[）)]?$")
+# a headline with its date after it: "春运期间上海或现阶段性低温雨雪天气 2012.01.06", "... 01/12 01:31"
+_DATED_TEASER = re.compile(
+    r"[\s(（\[]\d{2,4}[-./年]\d{1,2}(?:[-./月]\d{1,2})?日?(?:\s*\d{1,2}:\d{2})?\s*[)）\]]?$"
+)
 _LIST_MARK = re.compile(r"^[-•·*]\s+")
 _INNER_PUNCT = re.compile(r"[，、；,;]")
 _SENTENCE_END = ("。", "！", "？", "；", "」", "”", "…", "）")
@@ -127,12 +131,16 @@ def is_sentence(line: str) -> bool:
     False
     >>> is_sentence("Lounge Suit怎样穿才得体？")
     False
+    >>> is_sentence("春运期间上海或现阶段性低温雨雪和大雾天气，出行注意 2012.01.06")
+    False
     >>> is_sentence("- 3金正恩学生时期照片曝光：身材消瘦 穿皮夹克137842")
     False
     """
-    if line.startswith("- "):
+    if line.startswith(("- ", "·", "•")):
         return line.endswith(_SENTENCE_END) and len(line) >= 12
     n = len(line)
+    if n <= 70 and _DATED_TEASER.search(line):
+        return False
     if n >= 60 or (n >= 8 and _CAPTION_CREDIT.search(line)):
         return True
     if n < 25:  # a short line is a sentence when it has a comma inside or ends with a full stop
