@@ -1,25 +1,29 @@
-"""Benchmark: index and match a large generated archive; LSH matching against brute force.
+"""Benchmark: index, cluster and match a large generated archive; LSH matching against brute force.
 
-    .venv/bin/python bench/archive.py                 # 100,000 records, 1,000 queries (~3-5 min, 2 cores)
+    .venv/bin/python bench/archive.py                 # 100,000 records, 1,000 queries (~3-4 min, 2 cores)
     .venv/bin/python bench/archive.py --records 20000 # quicker
 
 What it does, all in one run and one temporary folder:
 
-1. Generates ``--records`` Chinese-like articles: words of 1-4 characters drawn from a Zipf distribution
-   over ~3,500 CJK characters, a Zipf-distributed 30,000-word vocabulary (so unrelated articles share
-   common words, as real reports on one topic do), sentences ending in 。！？； with ， inside, 2-6
-   sentences per paragraph; lengths log-normal (median ~900 characters, 80-8,000).
-2. Writes them as JSONL record segments (5,000 per file) in the archive layout and indexes them with
-   :class:`newsarchive.index.ArchiveIndex` (SQLite + MinHash signatures); times a second, no-change run.
-3. Makes ``--queries`` new articles: half are planted near-duplicates of random archive articles (edited
-   sentences, insertions, deletions, re-broken paragraphs; exact Jaccard to the source known), half fresh.
-4. Matching = query signature + LSH candidates (threshold 0.8) + exact Jaccard of the candidates' shingle
-   sets. Run against the first 10 % of the archive and against all of it (sub-linear growth).
-5. Brute force on a ``--brute``-record subset, same run: exact Jaccard of every query against every
-   subset record (a sparse incidence-matrix product: a strong, vectorised brute force) and all pairs of
-   the subset; per-query cost extrapolated linearly to the full archive size.
-6. Recall: share of the true near-duplicate pairs (exact Jaccard >= 0.8) that matching finds, over the
-   planted pairs, and over every pair brute force finds within the subset.
+1. Generates ``--records`` Chinese-like articles: tokens drawn from a Zipf-distributed vocabulary of
+   ~30,000 words of 1-4 characters (themselves drawn Zipf-wise from 3,500 CJK characters), so unrelated
+   articles share common words as real reports on one topic do; ，。！？； and paragraph breaks among
+   them; lengths log-normal (median ~1,000 characters, 80-8,000). 1 % of the articles are replaced by
+   edited near-copies of earlier ones (planted duplicates inside the archive).
+2. Writes them as JSONL record segments (5,000 per file) in the archive layout, indexes them with
+   :class:`newsarchive.index.ArchiveIndex` (SQLite + MinHash signatures), times a second, no-change run,
+   and clusters the whole archive with :func:`newsarchive.dups.find_clusters` (``newsarchive dups``).
+3. Makes ``--queries`` new articles: half are planted near-copies of random archive articles (sentences
+   edited, inserted, deleted, paragraphs re-broken; exact Jaccard to the source known), half fresh.
+4. Matching, each query timed on its own (median, p95): shingles + signature + LSH candidates
+   (threshold 0.8) + exact Jaccard of each candidate's shingles. Against the first 10 % of the archive
+   and against all of it (growth with archive size).
+5. Brute force on a ``--brute``-record subset in the same run: exact Jaccard of one query against every
+   subset record (a sparse incidence-matrix product: a strong, vectorised brute force; median over 100
+   queries) and a plain per-pair loop (median over 10 queries), both extrapolated linearly to the full
+   archive; and exact all pairs of the subset.
+6. Recall: share of the true near-duplicate pairs (exact Jaccard >= 0.8) found by matching (planted pairs,
+   the hardest 0.80-0.85 band, every pair brute force finds in the subset) and by the clustering.
 
 Prints a table, then (last line) one JSON object with the figures.
 """
@@ -36,6 +40,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +51,7 @@ import numpy as np  # noqa: E402
 from scipy import sparse  # noqa: E402
 
 from newsarchive import similarity as sim  # noqa: E402
+from newsarchive.dups import find_clusters  # noqa: E402
 from newsarchive.index import ArchiveIndex  # noqa: E402
 from newsarchive.records import dumps  # noqa: E402
 from normalize.record import Record  # noqa: E402
@@ -226,12 +232,15 @@ def brute_force(texts: list[str], queries: list[str], subset: int, timed: int = 
         jaccard_matrix(row, xst.T, np.array([len(h)], np.float64), ns)
         times.append(time.perf_counter() - t0)
     t0 = time.perf_counter()
-    internal = 0
+    internal: set[tuple[int, int]] = set()
     for start in range(0, subset, 1000):  # upper-triangle blocks: each pair once
         block = jaccard_matrix(xs[start : start + 1000], xs[start:], ns[start : start + 1000], ns[start:])
-        internal += int((block.row < block.col).sum())
+        keep = block.row + start < block.col + start
+        internal.update(
+            zip((block.row[keep] + start).tolist(), (block.col[keep] + start).tolist(), strict=True)
+        )
     return {"query_median_s": float(np.median(times)), "allpairs_s": time.perf_counter() - t0,
-            "found": found, "internal_pairs": internal}  # fmt: skip
+            "found": found, "internal": internal}  # fmt: skip
 
 
 def naive_query_median(texts: list[str], queries: list[str], subset: int, n_queries: int = 10) -> float:
@@ -250,6 +259,53 @@ def naive_query_median(texts: list[str], queries: list[str], subset: int, n_quer
 # -------------------------------------------------------------------------------------------- main
 
 
+@dataclass
+class Workload:
+    texts: list[str]
+    queries: list[str]
+    query_pairs: dict[tuple[int, int], float]  # (query, archive record) -> exact Jaccard, planted
+    internal_pairs: dict[tuple[int, int], float]  # (source, copy) inside the archive, planted
+
+    def true(
+        self, pairs: dict[tuple[int, int], float], lo: float = THRESHOLD, hi: float = 1.01
+    ) -> set[tuple[int, int]]:
+        return {p for p, j in pairs.items() if lo <= j < hi}
+
+
+def generate(n: int, n_queries: int, seed: int) -> Workload:
+    """Fresh articles, 1 % of them replaced by near-copies of earlier ones; half the queries planted."""
+    corpus = Corpus.make(seed)
+    texts = [corpus.article() for _ in range(n)]
+    internal = {}
+    for i in sorted(corpus.rng.choice(np.arange(1, n), max(n // 100, 1), replace=False)):
+        src = int(corpus.rng.integers(i))
+        texts[i] = corpus.near_copy(texts[src])
+        internal[(src, int(i))] = _exact(texts[src], texts[i])
+    planted = corpus.rng.choice(n, n_queries // 2, replace=False)
+    queries = [corpus.near_copy(texts[s]) for s in planted]
+    queries += [corpus.article() for _ in range(n_queries - len(queries))]
+    pairs = {(q, int(s)): _exact(queries[q], texts[s]) for q, s in enumerate(planted)}
+    return Workload(texts, queries, pairs, internal)
+
+
+def _exact(a: str, b: str) -> float:
+    return sim.jaccard(sim.shingle_hashes(a), sim.shingle_hashes(b))
+
+
+def cluster_archive(root: Path) -> tuple[float, dict[int, int]]:
+    """``newsarchive dups`` on the whole index: seconds, and record number -> cluster id."""
+    t0 = time.perf_counter()
+    with ArchiveIndex(root) as index:
+        clusters = find_clusters(index, THRESHOLD)
+    elapsed = time.perf_counter() - t0
+    return elapsed, {int(m.row.id.split("-")[1]): c.id for c in clusters for m in c.members}
+
+
+def _share(found: Iterable[bool]) -> float:
+    hits = list(found)
+    return sum(hits) / max(len(hits), 1)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--records", type=int, default=100_000)
@@ -259,81 +315,88 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workdir", type=Path, help="where to write the archive (default: a temp folder)")
     args = ap.parse_args(argv)
     n, small, subset = args.records, max(args.records // 10, 1), min(args.brute, args.records)
-    figures: dict[str, object] = {
-        "records": n,
-        "queries": args.queries,
-        "small": small,
-        "brute_subset": subset,
-    }
+    f: dict[str, object] = {"records": n, "queries": args.queries, "small": small, "brute_subset": subset}
 
     t0 = time.perf_counter()
-    corpus = Corpus.make(args.seed)
-    texts = [corpus.article() for _ in range(n)]
-    planted_src = corpus.rng.choice(n, args.queries // 2, replace=False)
-    queries = [corpus.near_copy(texts[s]) for s in planted_src]
-    queries += [corpus.article() for _ in range(args.queries - len(queries))]
-    truth_j = [
-        sim.jaccard(sim.shingle_hashes(queries[i]), sim.shingle_hashes(texts[s]))
-        for i, s in enumerate(planted_src)
-    ]
-    true_pairs = {
-        (i, int(s)) for i, (s, j) in enumerate(zip(planted_src, truth_j, strict=True)) if j >= THRESHOLD
-    }
-    figures["generate_s"] = time.perf_counter() - t0
-    figures["median_chars"] = float(np.median([len(t) for t in texts]))
-    figures["planted_true_pairs"] = len(true_pairs)
+    w = generate(n, args.queries, args.seed)
+    f["generate_s"] = time.perf_counter() - t0
+    f["median_chars"] = float(np.median([len(t) for t in w.texts]))
+    sigs, labels = archive_phase(w, args.workdir, f)
+    runs = {size: run_matching(sigs, w.texts, w.queries, size) for size in (small, n)}
+    recall_phase(w, runs, labels, small, f)
+    brute_phase(w, runs[n], subset, labels, f)
+    for size, run in runs.items():
+        f[f"match_{size}_median_ms"] = run.median_ms
+        f[f"match_{size}_p95_ms"] = run.p95_ms
+        f[f"match_{size}_candidates_per_query"] = run.candidates
+        f[f"lsh_build_{size}_s"] = run.build_s
+        f[f"lsh_{size}_mb"] = run.lsh_mb
+    f["growth_ratio_time"] = runs[n].median_ms / runs[small].median_ms
+    f["growth_ratio_size"] = n / small
+    f["signatures_mb_per_100k"] = sigs.nbytes / 2**20 * 100_000 / n
+    f["lsh_mb_per_100k"] = runs[n].lsh_mb * 100_000 / n
+    f["index_mb_per_100k"] = float(f["index_mb"]) * 100_000 / n  # type: ignore[arg-type]
+    f["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print_table(f, n, small)
+    print(json.dumps({k: (round(v, 4) if isinstance(v, float) else v) for k, v in f.items()}))
+    return 0
 
-    work = args.workdir or Path(tempfile.mkdtemp(prefix="bench-archive-"))
+
+def archive_phase(
+    w: Workload, workdir: Path | None, f: dict[str, object]
+) -> tuple[np.ndarray, dict[int, int]]:
+    """Write, index (twice), cluster; return the signatures (in record order) and cluster labels."""
+    work = workdir or Path(tempfile.mkdtemp(prefix="bench-archive-"))
     try:
         t0 = time.perf_counter()
-        write_archive(work, texts)
-        figures["write_jsonl_s"] = time.perf_counter() - t0
-        figures.update(index_archive(work))
-        figures["index_mb"] = (work / "index.sqlite").stat().st_size / 2**20
+        write_archive(work, w.texts)
+        f["write_jsonl_s"] = time.perf_counter() - t0
+        f.update(index_archive(work))
+        f["index_mb"] = (work / "index.sqlite").stat().st_size / 2**20
         sigs = load_signatures(work)
+        f["dups_s"], labels = cluster_archive(work)
     finally:
-        if not args.workdir:
+        if not workdir:
             shutil.rmtree(work, ignore_errors=True)
     gc.collect()
+    return sigs, labels
 
-    runs = {size: run_matching(sigs, texts, queries, size) for size in (small, n)}
-    big = runs[n]
-    figures["recall_planted"] = sum(s in big.found[q] for q, s in true_pairs) / max(len(true_pairs), 1)
-    hard = {(i, int(s)) for i, (s, j) in enumerate(zip(planted_src, truth_j, strict=True)) if 0.8 <= j < 0.85}
-    figures["planted_pairs_hard"] = len(hard)
-    figures["recall_planted_hard"] = sum(s in big.found[q] for q, s in hard) / max(len(hard), 1)
-    small_pairs = {(q, s) for q, s in true_pairs if s < small}
-    figures["recall_planted_small"] = sum(s in runs[small].found[q] for q, s in small_pairs) / max(
-        len(small_pairs), 1
-    )
 
-    bf = brute_force(texts, queries, subset)
+def recall_phase(
+    w: Workload, runs: dict[int, MatchRun], labels: dict[int, int], small: int, f: dict[str, object]
+) -> None:
+    n = len(w.texts)
+    true = w.true(w.query_pairs)
+    f["planted_true_pairs"] = len(true)
+    f["recall_planted"] = _share(s in runs[n].found[q] for q, s in true)
+    hard = w.true(w.query_pairs, 0.8, 0.85)
+    f["planted_pairs_hard"] = len(hard)
+    f["recall_planted_hard"] = _share(s in runs[n].found[q] for q, s in hard)
+    f["recall_planted_small"] = _share(s in runs[small].found[q] for q, s in true if s < small)
+    internal = w.true(w.internal_pairs)
+    f["planted_internal_pairs"] = len(internal)
+    f["dups_recall_planted"] = _share(labels.get(a, -1) == labels.get(b, -2) for a, b in internal)
+
+
+def brute_phase(
+    w: Workload, big: MatchRun, subset: int, labels: dict[int, int], f: dict[str, object]
+) -> None:
+    n = len(w.texts)
+    bf = brute_force(w.texts, w.queries, subset)
     bf_pairs = {(q, s) for q, ss in enumerate(bf["found"]) for s in ss}  # type: ignore[attr-defined]
-    figures["brute_pairs_in_subset"] = len(bf_pairs)
-    figures["brute_unplanted_pairs"] = len(bf_pairs - true_pairs)
-    figures["brute_internal_pairs"] = bf["internal_pairs"]
-    figures["recall_vs_brute_subset"] = sum(s in big.found[q] for q, s in bf_pairs) / max(len(bf_pairs), 1)
+    f["brute_pairs_in_subset"] = len(bf_pairs)
+    f["brute_unplanted_pairs"] = len(bf_pairs - w.true(w.query_pairs))
+    internal = bf["internal"]
+    f["brute_internal_pairs"] = len(internal)  # type: ignore[arg-type]
+    f["brute_internal_unplanted"] = len(internal - w.true(w.internal_pairs))  # type: ignore[operator]
+    f["dups_recall_vs_brute_subset"] = _share(labels.get(a, -1) == labels.get(b, -2) for a, b in internal)  # type: ignore[attr-defined]
+    f["recall_vs_brute_subset"] = _share(s in big.found[q] for q, s in bf_pairs)
     scale = n / subset  # brute force grows linearly with the archive
-    for size, run in runs.items():
-        figures[f"match_{size}_median_ms"] = run.median_ms
-        figures[f"match_{size}_p95_ms"] = run.p95_ms
-        figures[f"match_{size}_candidates_per_query"] = run.candidates
-        figures[f"lsh_build_{size}_s"] = run.build_s
-        figures[f"lsh_{size}_mb"] = run.lsh_mb
-    figures["growth_ratio_time"] = big.median_ms / runs[small].median_ms
-    figures["growth_ratio_size"] = n / small
-    figures["brute_vectorised_median_ms_at_n"] = 1000 * float(bf["query_median_s"]) * scale  # type: ignore[arg-type]
-    figures["brute_naive_median_ms_at_n"] = 1000 * naive_query_median(texts, queries, subset) * scale
-    figures["brute_allpairs_subset_s"] = bf["allpairs_s"]
-    figures["speedup_vs_vectorised_brute"] = figures["brute_vectorised_median_ms_at_n"] / big.median_ms  # type: ignore[operator]
-    figures["speedup_vs_naive_brute"] = figures["brute_naive_median_ms_at_n"] / big.median_ms  # type: ignore[operator]
-    figures["signatures_mb_per_100k"] = sigs.nbytes / 2**20 * 100_000 / n
-    figures["lsh_mb_per_100k"] = big.lsh_mb * 100_000 / n
-    figures["index_mb_per_100k"] = float(figures["index_mb"]) * 100_000 / n  # type: ignore[arg-type]
-    figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print_table(figures, n, small)
-    print(json.dumps({k: (round(v, 4) if isinstance(v, float) else v) for k, v in figures.items()}))
-    return 0
+    f["brute_vectorised_median_ms_at_n"] = 1000 * float(bf["query_median_s"]) * scale  # type: ignore[arg-type]
+    f["brute_naive_median_ms_at_n"] = 1000 * naive_query_median(w.texts, w.queries, subset) * scale
+    f["brute_allpairs_subset_s"] = bf["allpairs_s"]
+    f["speedup_vs_vectorised_brute"] = f["brute_vectorised_median_ms_at_n"] / big.median_ms  # type: ignore[operator]
+    f["speedup_vs_naive_brute"] = f["brute_naive_median_ms_at_n"] / big.median_ms  # type: ignore[operator]
 
 
 TABLE = [  # (label, format over the figures; {n} / {small} are the two archive sizes)
@@ -356,7 +419,11 @@ TABLE = [  # (label, format over the figures; {n} / {small} are the two archive 
      "{recall_planted_hard:.4f} of {planted_pairs_hard}"),
     ("recall vs brute force on the subset", "{recall_vs_brute_subset:.4f} of {brute_pairs_in_subset}"),
     ("unplanted pairs >= 0.8 in the subset (queries / all pairs)",
-     "{brute_unplanted_pairs} / {brute_internal_pairs}"),
+     "{brute_unplanted_pairs} / {brute_internal_unplanted}"),
+    ("newsarchive dups on the whole archive (s)", "{dups_s:.1f}"),
+    ("dups recall, planted copies", "{dups_recall_planted:.4f} of {planted_internal_pairs}"),
+    ("dups recall vs brute-force all pairs of the subset",
+     "{dups_recall_vs_brute_subset:.4f} of {brute_internal_pairs}"),
     ("memory per 100k: signatures / LSH / SQLite (MB)",
      "{signatures_mb_per_100k:.1f} / {lsh_mb_per_100k:.1f} / {index_mb_per_100k:.1f}"),
     ("peak RSS of the whole run (MB)", "{peak_rss_mb:.0f}"),
