@@ -118,9 +118,8 @@ def to_text(diffs: Sequence[ArticleDiff], problems: Sequence[str], color: bool =
     paint = _painter(color)
     blocks = [_article_text(d, paint) for d in diffs]
     counts = summary(diffs)
-    tail = f"{counts['articles']} articles: " + ", ".join(
-        f"{counts[s]} {_LABEL[s]}" for s in STATUSES if counts[s]
-    )
+    parts = [f"{counts[s]} {_LABEL[s]}" for s in STATUSES if counts[s]]
+    tail = f"{counts['articles']} articles" + (": " + ", ".join(parts) if parts else "")
     blocks.append(paint(_BOLD, tail) + "".join(f"\nproblem: {p}" for p in problems))
     return "\n\n".join(blocks) + "\n"
 

@@ -96,6 +96,8 @@ def run(args: argparse.Namespace) -> int:
     if args.output or args.format != "text":  # the text report on stdout lists them already
         for p in problems:
             print(f"newsarchive diff: {p}", file=sys.stderr)
+    if not new:
+        print(f"newsarchive diff: no new articles found in {', '.join(map(str, args.new))}", file=sys.stderr)
     if not n_old:
         print(
             f"newsarchive diff: no earlier articles found in {', '.join(map(str, against))}", file=sys.stderr
