@@ -78,13 +78,15 @@ def decode_for_baseline(data: bytes, charset: str) -> str:
         return data.decode("utf-8", errors="replace")  # the header-contradicts-meta page
 
 
-def bare_extraction_rate(texts: list[str]) -> float:
+def bare_extraction(texts: list[str]) -> tuple[float, float]:
+    """(pages per second of wall time, CPU milliseconds per page) of trafilatura.extract in a loop."""
     import trafilatura
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for text in texts:
         trafilatura.extract(text)
-    return len(texts) / (time.perf_counter() - started)
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    return len(texts) / wall, 1000.0 * cpu / len(texts)
 
 
 def run_crawl(work: Path, base: str, workers: int | None, extra: list[str]) -> dict[str, Any]:
@@ -116,6 +118,7 @@ def run_crawl(work: Path, base: str, workers: int | None, extra: list[str]) -> d
                          f"{result.stderr[-3000:]}{tail}")
     stats = load_crawl_stats(stats_file, work / "crawl.log")
     stats["bench/wall_seconds"] = wall
+    stats["bench/crawl_cpu_seconds"] = crawl_cpu
     stats["bench/crawl_cores_busy"] = crawl_cpu / wall  # crawl process + its clean workers
     stats["bench/server_cores_busy"] = server_cpu / wall  # the portal server threads (this process)
     return stats
@@ -172,6 +175,12 @@ def crawl_rate(stats: dict[str, Any]) -> float:
     return float(stats.get("downloader/response_count", 0)) / elapsed
 
 
+def crawl_cpu_ms_per_page(stats: dict[str, Any]) -> float:
+    """CPU of the whole crawl (Scrapy process + clean workers, startup included) per fetched page."""
+    pages = max(1, int(stats.get("downloader/response_count", 0)))
+    return 1000.0 * float(stats["bench/crawl_cpu_seconds"]) / pages
+
+
 def stage_split(stats: dict[str, Any]) -> dict[str, float]:
     """Milliseconds per fetched page spent in each stage (summed over pages, so overlapping work adds)."""
     pages = max(1, int(stats.get("downloader/response_count", 0)))
@@ -191,6 +200,9 @@ def print_table(figures: dict[str, Any]) -> None:
          + ("MET" if figures["target_met"] else "NOT MET")),
         ("crawl CPU use", f"{figures['crawl_cores_busy']:.2f} cores",
          f"crawl + clean workers; the local server took {figures['server_cores_busy']:.2f} more"),
+        ("CPU per page: bare extraction", f"{figures['bare_cpu_ms_per_page']:.1f} ms", "load-independent"),
+        ("CPU per page: crawl (all stages)", f"{figures['crawl_cpu_ms_per_page']:.1f} ms",
+         f"{figures['crawl_cpu_ms_per_page'] / figures['bare_cpu_ms_per_page']:.2f}x bare extraction"),
         ("(a) scrapy bench", f"{figures['scrapy_bench_pages_per_s']:.1f} pages/s",
          f"crawl is {figures['crawl_vs_scrapy_bench']:.0%} of it"),
         ("crawl wall time", f"{figures['crawl_wall_s']:.1f} s",
@@ -212,10 +224,12 @@ def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     pages = html_pages(site)
     texts = [decode_for_baseline(data, charset) for _, data, charset in pages]
     server, base = serve(site)
-    bare, crawls, benches = [], [], []
+    bare, bare_cpu, crawls, benches = [], [], [], []
     try:
         for _ in range(args.repeat):
-            bare.append(bare_extraction_rate(texts))
+            rate, cpu_ms = bare_extraction(texts)
+            bare.append(rate)
+            bare_cpu.append(cpu_ms)
             crawls.append(run_crawl(work, base, args.workers, args.set))
             benches.append(run_scrapy_bench(work, args.bench_seconds))
     finally:
@@ -226,6 +240,8 @@ def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     figures: dict[str, Any] = {
         "pages": len(pages),
         "bare_pages_per_s": median(bare),
+        "bare_cpu_ms_per_page": median(bare_cpu),
+        "crawl_cpu_ms_per_page": median([crawl_cpu_ms_per_page(s) for s in crawls]),
         "crawl_pages_per_s": median(rates),
         "scrapy_bench_pages_per_s": median(benches),
         "crawl_wall_s": median([float(s["bench/wall_seconds"]) for s in crawls]),
