@@ -57,6 +57,7 @@ LOG_LEVEL = "INFO"
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.onsite.OnSiteMiddleware": 40,
     "crawler.middlewares.recorded.SkipRecordedMiddleware": 50,
     "crawler.middlewares.backoff.BackoffRetryMiddleware": 550,
     "crawler.middlewares.warc.WarcCaptureMiddleware": 950,

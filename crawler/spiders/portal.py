@@ -5,7 +5,7 @@ Arguments: ``-a base_url=http://host:port/`` (serve the config from another base
 shows articles older than ``since``). The setting SITE_BASE_URL works like ``-a base_url``.
 
 Every fetch ends in an item or a named, counted drop reason (stats ``newsarchive/drop/<reason>``):
-http-<status>, timeout, redirect-loop, maxsize, robots, connection-refused, dns, not-html,
+http-<status>, timeout, redirect-loop, maxsize, robots, offsite, connection-refused, dns, not-html,
 list-page-limit, not-in-replay, download-error. Skips that are not failures are counted under
 ``newsarchive/skip/<reason>`` (already-recorded, older-than-since, newer-than-until, excluded).
 

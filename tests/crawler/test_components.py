@@ -194,3 +194,17 @@ def test_contact_goes_into_the_user_agent() -> None:
     settings.set("NEWSARCHIVE_CONTACT", "archive@example.org", priority="cmdline")
     PortalSpider.update_settings(settings)
     assert settings["USER_AGENT"].endswith("+archive@example.org)")
+
+
+def test_offsite_redirect_is_refused_even_with_dont_filter() -> None:
+    from crawler.middlewares.onsite import OnSiteMiddleware
+
+    crawler = fake_crawler()
+    crawler.spider = SimpleNamespace(allowed_domains=["127.0.0.1", "example.gov.cn"])
+    mw = OnSiteMiddleware.from_crawler(crawler)
+    mw.process_request(Request(URL, dont_filter=True))
+    mw.process_request(Request("http://www.example.gov.cn/x.html", dont_filter=True))
+    with pytest.raises(IgnoreRequest) as err:
+        mw.process_request(Request("http://www.gov.cn/xinwen/a.html", dont_filter=True,
+                                   meta={"redirect_times": 1}))
+    assert drop_reason(failure(err.value)) == "offsite"
