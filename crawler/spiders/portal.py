@@ -19,6 +19,7 @@ pages are fetched again, and the records pipeline refuses a second record for th
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 
@@ -277,15 +278,19 @@ def drop_reason(failure: Failure) -> str:
 
 
 def _ignore_reason(message: str) -> str:
-    """
+    """Our own IgnoreRequests start with their reason (``offsite: ...``); Scrapy's are recognised by text.
+
     >>> _ignore_reason("Forbidden by robots.txt"), _ignore_reason("max redirections reached")
     ('robots', 'redirect-loop')
+    >>> _ignore_reason("offsite: http://a.cn/redirect/x.html is not on 127.0.0.1")
+    'offsite'
     """
+    head = message.split(":", 1)[0]
+    if ":" in message and re.fullmatch(r"[a-z]+(?:-[a-z]+)*", head):
+        return head
     text = message.lower()
     if "robots" in text:
         return "robots"
     if "redirect" in text:
         return "redirect-loop"
-    if ":" in message and message.split(":", 1)[0].replace("-", "").isalpha():
-        return message.split(":", 1)[0]
     return "ignored"
