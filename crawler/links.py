@@ -10,8 +10,9 @@ Article links are recognised, in this order, by
 3. list-page structure, only when no link on the page has an article shape: a container (``ul``, ``table``,
    ``div``) holding at least :data:`MIN_DATED_LINKS` items that each carry one link and a date.
 
-Pagination: ``下一页``/``下页``/``后页`` links, ``index_N.html`` links, and the page count of TRS's
-``createPageHTML(pages, current, "index", "html")`` script call (which draws the pager in JavaScript).
+Pagination, the next page only (so paging is a chain that ``since`` can stop): ``下一页``/``下页``/``后页``
+links; else the next page of TRS's ``createPageHTML(pages, current, "index", "html")`` script call (which
+draws the pager in JavaScript); else ``index_N.html`` links in the same folder.
 """
 
 from __future__ import annotations
@@ -171,11 +172,19 @@ def is_list_url(url: str) -> bool:
 
 
 def pagination_links(html: str, url: str) -> list[str]:
-    """Further pages of the same column list: 下一页 links, index_N links, createPageHTML page counts."""
-    found = [link.url for link in page_links(html, url)
-             if _is_next_text(link.text) or (_INDEX_PAGE_RE.search(urlsplit(link.url).path)
-                                             and _same_folder(link.url, url))]
-    found.extend(create_page_urls(html, url))
+    """The next page(s) of the same column list, most specific signal first: 下一页 links; else the next
+    page of a ``createPageHTML`` pager; else the ``index_N`` links of the same folder.
+
+    Following the *next* page (not all N pages at once) keeps paging a chain, so ``since`` can stop it
+    and ``max_pages`` bounds it.
+    """
+    links = page_links(html, url)
+    found = [link.url for link in links if _is_next_text(link.text)]
+    if not found:
+        found = create_page_urls(html, url)
+    if not found:
+        found = [link.url for link in links
+                 if _INDEX_PAGE_RE.search(urlsplit(link.url).path) and _same_folder(link.url, url)]
     return [u for u in dict.fromkeys(found) if u != url]
 
 
@@ -190,17 +199,21 @@ def _same_folder(a: str, b: str) -> bool:
 
 
 def create_page_urls(html: str, url: str) -> list[str]:
-    """Pages drawn by TRS's ``createPageHTML(count, current, "index", "html")``: index.html, index_1 ...
+    """The next page of a pager drawn by TRS's ``createPageHTML(count, current, "index", "html")``
+    (pages are index.html, index_1.html ... index_{count-1}.html; ``current`` counts from 0).
 
     >>> create_page_urls('<script>createPageHTML(3, 0, "index", "html");</script>', "http://a.cn/gzdt/")
-    ['http://a.cn/gzdt/index_1.html', 'http://a.cn/gzdt/index_2.html']
+    ['http://a.cn/gzdt/index_1.html']
+    >>> create_page_urls('createPageHTML(3, 2, "index", "html")', "http://a.cn/gzdt/index_2.html")
+    []
     """
     m = _CREATE_PAGE_RE.search(html)
     if not m:
         return []
     count, current, stem, ext = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
-    pages = [f"{stem}.{ext}" if i == 0 else f"{stem}_{i}.{ext}" for i in range(min(count, 1000))]
-    return [urljoin(url, p) for i, p in enumerate(pages) if i != current]
+    if current + 1 >= count:
+        return []
+    return [urljoin(url, f"{stem}_{current + 1}.{ext}")]
 
 
 def more_links(html: str, url: str) -> list[str]:

@@ -165,7 +165,8 @@ def test_spider_follows_articles_and_pages_of_a_list(tmp_path: Path) -> None:
     articles = [r for r in out if r.meta["newsarchive_kind"] == "article"]
     pages = [r for r in out if r.meta["newsarchive_kind"] == "list"]
     assert [r.meta["list_date"] for r in articles] == ["2020-02-20", "2020-02-19", "2020-02-18"]
-    assert len(pages) == 4 and all(r.priority > articles[0].priority for r in pages)
+    assert [r.url for r in pages] == ["http://www.example.gov.cn/xwzx/gzdt/index_1.html"]
+    assert pages[0].priority > articles[0].priority and pages[0].meta["list_page"] == 1
     assert all("gov.cn/xinwen" not in r.url for r in out)  # the footer's offsite link
 
 
