@@ -330,12 +330,11 @@ def title_remainder(title: str, part: str) -> str:
 
 
 _META_LABELS = ("来源", "來源", "发布", "發佈", "發布", "时间", "時間", "日期", "编辑", "編輯", "作者")
-_META_XPATH = etree.XPath(
-    "//body//*[not(self::script or self::style or self::a)]["
-    + " or ".join(f"contains(., '{label}')" for label in _META_LABELS)
-    + "][string-length(normalize-space(.)) < 160]"
+_META_TEXT = etree.XPath(
+    "//body//text()[" + " or ".join(f"contains(., '{label}')" for label in _META_LABELS) + "]"
 )
 MAX_META_BLOCKS = 12
+META_BLOCK_CHARS = 160
 
 
 def metadata_blocks(tree: etree._Element) -> list[str]:
@@ -349,16 +348,31 @@ def metadata_blocks(tree: etree._Element) -> list[str]:
     >>> metadata_blocks(t)
     ['发布时间：2020-02-12 来源：市政府']
     """
-    found = _META_XPATH(tree)
-    chosen = set(found)
-    blocks = []
-    for el in found:
-        if el.getparent() in chosen:
+    blocks: list[str] = []
+    seen: set[etree._Element] = set()
+    for node in _META_TEXT(tree):
+        if len(node) >= META_BLOCK_CHARS:
             continue
-        blocks.append(_text(el))
+        owner = node.getparent()
+        el = owner.getparent() if node.is_tail and owner is not None else owner
+        block = _largest_short_ancestor(el) if el is not None else None
+        if block is None or block in seen:
+            continue
+        seen.add(block)
+        blocks.append(_text(block))
         if len(blocks) >= MAX_META_BLOCKS:
             break
     return blocks
+
+
+def _largest_short_ancestor(el: etree._Element) -> etree._Element | None:
+    """``el`` or its highest ancestor whose text stays under META_BLOCK_CHARS (None if ``el`` is long)."""
+    if el.tag in ("script", "style", "a") or len(_text(el)) >= META_BLOCK_CHARS:
+        return None
+    parent = el.getparent()
+    while parent is not None and parent.tag != "body" and len(_text(parent)) < META_BLOCK_CHARS:
+        el, parent = parent, parent.getparent()
+    return el
 
 
 def prepare_tree(tree: etree._Element) -> None:
