@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urljoin, urlsplit
 
-from parsel import Selector
+import lxml.html
+from lxml import etree
+from lxml.html import HtmlElement
 
 ARTICLE_SHAPES: tuple[re.Pattern[str], ...] = tuple(
     re.compile(p)
@@ -50,6 +52,8 @@ _INDEX_PAGE_RE = re.compile(r"(?:^|/)index_\d+\.s?html?$")
 _CREATE_PAGE_RE = re.compile(
     r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"]"
 )
+_ITEM_TAGS = ("li", "tr", "dd", "dt", "p")
+_PARSER = lxml.html.HTMLParser(encoding="utf-8")
 _SKIP_EXT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|zip|rar|jpe?g|png|gif|mp4|wps|ofd)$", re.I)
 
 
@@ -101,28 +105,43 @@ def is_article_url(url: str, pattern: re.Pattern[str] | None = None) -> bool:
     return has_article_shape(url)
 
 
+def parse_html(html: str) -> HtmlElement | None:
+    """The page as an lxml tree (None for an empty or unparsable page)."""
+    try:
+        return lxml.html.fromstring(html.encode("utf-8", "replace"), parser=_PARSER)
+    except (etree.ParserError, ValueError):
+        return None
+
+
 def page_links(html: str, url: str) -> list[Link]:
     """Every http(s) link on the page, absolute, with its text and the date written next to it."""
-    sel = Selector(text=html)
-    return [link for a in sel.css("a[href]") if (link := _link(a, url)) is not None]
+    root = parse_html(html)
+    if root is None:
+        return []
+    return [link for a in root.iter("a") if (link := _link(a, url)) is not None]
 
 
-def _link(a: Selector, base: str) -> Link | None:
-    href = (a.attrib.get("href") or "").strip()
+def _text(el: HtmlElement) -> str:
+    return " ".join(el.text_content().split())
+
+
+def _link(a: HtmlElement, base: str, *, with_date: bool = True) -> Link | None:
+    href = (a.get("href") or "").strip()
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
         return None
     url = urljoin(base, href).split("#", 1)[0]
     if urlsplit(url).scheme not in ("http", "https") or _SKIP_EXT.search(urlsplit(url).path):
         return None
-    text = " ".join(" ".join(a.css("::text").getall()).split()) or a.attrib.get("title", "")
-    return Link(url, text, find_date(text) or _item_date(a))
+    text = _text(a) or a.get("title", "")
+    return Link(url, text, (find_date(text) or _item_date(a)) if with_date else None)
 
 
-def _item_date(a: Selector) -> date | None:
+def _item_date(a: HtmlElement) -> date | None:
     """The date printed in the list item holding the link (``<li><a/><span>2020-02-20</span></li>``)."""
-    for item in a.xpath("ancestor::*[self::li or self::tr or self::dd or self::dt or self::p][1]"):
-        if len(item.css("a[href]")) <= 2:
-            return find_date(" ".join(item.css("::text").getall()))
+    for item in a.iterancestors(*_ITEM_TAGS):
+        if sum(1 for x in item.iter("a") if x.get("href")) <= 2:
+            return find_date(item.text_content())
+        return None
     return None
 
 
@@ -130,9 +149,10 @@ def article_links(html: str, url: str, pattern: re.Pattern[str] | None = None,
                   css: str | None = None) -> list[Link]:
     """Article links of a list page, in page order, without duplicates (see the module docstring)."""
     if css:
-        sel = Selector(text=html)
-        links = [link for a in sel.css(css) if (link := _link(a, url)) is not None]
-        return _unique(links)
+        root = parse_html(html)
+        if root is None:
+            return []
+        return _unique(link for a in root.cssselect(css) if a.tag == "a" and (link := _link(a, url)))
     links = page_links(html, url)
     if pattern is not None:
         return _unique(link for link in links if pattern.search(link.url))
@@ -144,16 +164,17 @@ def article_links(html: str, url: str, pattern: re.Pattern[str] | None = None,
 
 def structural_links(html: str, url: str) -> list[Link]:
     """Links in the largest container whose items each hold one link and a date (a column list)."""
-    sel = Selector(text=html)
+    root = parse_html(html)
+    if root is None:
+        return []
     best: list[Link] = []
-    for container in sel.css("ul, ol, table, tbody, dl, div"):
-        items = container.xpath("./li | ./tr | ./dd | ./dt | ./p | ./div")
+    for container in root.iter("ul", "ol", "table", "tbody", "dl", "div"):
         dated = []
-        for item in items:
-            anchors = item.css("a[href]")
-            date_ = find_date(" ".join(item.css("::text").getall()))
-            if len(anchors) == 1 and date_ is not None:
-                link = _link(anchors[0], url)
+        for item in container.iterchildren(*_ITEM_TAGS, "div"):
+            anchors = [a for a in item.iter("a") if a.get("href")]
+            date_ = find_date(item.text_content()) if len(anchors) == 1 else None
+            if date_ is not None:
+                link = _link(anchors[0], url, with_date=False)
                 if link is not None and not is_list_url(link.url):
                     dated.append(Link(link.url, link.text, date_))
         if len(dated) >= MIN_DATED_LINKS and len(dated) > len(best):
