@@ -115,26 +115,47 @@ class PageScore:
     bare_shingle: float
     bare_ms: float
     title_ok: bool
+    date_found: bool
+    date_plausible: bool
     method: str
     error: str | None
 
 
-def run_ours(text: str) -> tuple[str, str | None, str, str | None]:
+def run_ours(text: str) -> tuple[str, str | None, str | None, str, str | None]:
+    """(body, title, published, method, error reason) of our extractor."""
     from normalize.errors import ExtractionError
     from normalize.extract import extract_html
 
     try:
         ex = extract_html(text)
     except ExtractionError as err:
-        return "", None, "error", err.reason
-    return ex.text, ex.title, ex.method, None
+        return "", None, None, "error", err.reason
+    return ex.text, ex.title, ex.published, ex.method, None
+
+
+def date_plausible(published: str | None, page_id: str) -> bool:
+    """A publish date on or before the capture day in the id (YYYYMMDD_...) and less than a year before.
+
+    >>> date_plausible("2011-12-08T10:00", "20111209_x_y"), date_plausible("2013-01-01", "20111209_x_y")
+    (True, False)
+    """
+    if not published or len(published) < 10 or not page_id[:8].isdigit():
+        return False
+    from datetime import date
+
+    try:
+        pub = date.fromisoformat(published[:10])
+    except ValueError:
+        return False
+    crawled = date(int(page_id[:4]), int(page_id[4:6]), int(page_id[6:8]))
+    return 0 <= (crawled - pub).days <= 366
 
 
 def score_page(path: Path, ref_dir: Path, decode: Callable[[bytes], str]) -> PageScore:
     text = decode(path.read_bytes())
     ref_title, ref_body = reference(ref_dir / path.name)
     t0 = time.perf_counter()
-    ours, title, method, error = run_ours(text)
+    ours, title, published, method, error = run_ours(text)
     t1 = time.perf_counter()
     bare = trafilatura.extract(text) or ""
     t2 = time.perf_counter()
@@ -148,6 +169,8 @@ def score_page(path: Path, ref_dir: Path, decode: Callable[[bytes], str]) -> Pag
         bare_shingle=shingle_f1(bare, ref_body),
         bare_ms=(t2 - t1) * 1000,
         title_ok=title is not None and squeeze(title) == squeeze(ref_title),
+        date_found=published is not None,
+        date_plausible=date_plausible(published, path.name),
         method=method,
         error=error,
     )
@@ -168,6 +191,8 @@ def summary(pages: list[PageScore]) -> dict[str, float | int]:
         "ours_shingle_f1_mean": round(statistics.mean(p.ours_shingle for p in pages), 4),
         "ours_below_0_5": sum(f < 0.5 for f in ours_f),
         "ours_title_exact": round(statistics.mean(p.title_ok for p in pages), 4),
+        "ours_date_found": round(statistics.mean(p.date_found for p in pages), 4),
+        "ours_date_plausible": round(statistics.mean(p.date_plausible for p in pages), 4),
         "ours_errors": sum(p.error is not None for p in pages),
         "ours_fallback_pages": sum(p.method == "fallback" for p in pages),
         "bare_f1_mean": round(statistics.mean(bare_f), 4),

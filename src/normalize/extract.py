@@ -509,7 +509,12 @@ def build_extraction(selection: Selection, head: _Head, method: str, url: str | 
     meta = read_meta_lines([r.text for r in removed if r.kind in _META_KINDS] + head.meta_lines)
     read_bylines(body, meta, [r.text for r in removed if r.kind in _NEAR_BODY_KINDS][:6])
     flags: list[str] = []
-    published = meta.published or head.meta_date or date_from_url(url)
+    published = (
+        meta.published
+        or head.meta_date
+        or date_near_body(selection.removed)
+        or date_from_url(url)
+    )
     if published is None:
         flags.append("no-date")
     if title is None:
@@ -584,6 +589,19 @@ def kicker_subtitle(head: _Head, title: str | None) -> tuple[str | None, str | N
     if i > 0 and head.headings[i - 1].endswith(("——", "：")):
         kicker = head.headings[i - 1]
     return kicker, subtitle
+
+
+def date_near_body(removed: list[Removed]) -> str | None:
+    """A date on a short line just before the article (the unlabelled "2011年12月15日 09:34 新浪财经").
+
+    >>> date_near_body([Removed("navigation", "首页"), Removed("navigation", "2011年12月15日09:34 新浪财经")])
+    '2011-12-15T09:34'
+    """
+    before = [r.text for r in removed if r.kind == "navigation"][-8:]
+    for line in reversed(before):
+        if len(line) <= 80 and (found := normalize_date(line)):
+            return found
+    return None
 
 
 def date_from_url(url: str | None) -> str | None:
