@@ -75,7 +75,10 @@ def install_stage_timers() -> None:
 def init_worker() -> None:
     """Workers ignore Ctrl-C: Scrapy's graceful stop (pause with JOBDIR) lets them finish their pages."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    install_stage_timers()
+    try:
+        install_stage_timers()
+    except Exception as exc:  # a broken normaliser: every page reports it as normalizer-error instead
+        log.error("clean worker: cannot load the normaliser (%s: %s)", type(exc).__name__, exc)
 
 
 def warm_up() -> bool:

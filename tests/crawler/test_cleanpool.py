@@ -70,3 +70,14 @@ def test_bad_page_is_dropped_by_name_and_the_pool_recovers(bad: str, reason: str
     assert results == ["正文", reason]
     assert after == "正文"
     assert pipe.stats.get_value(f"newsarchive/drop/{reason}") == 1
+
+
+def test_a_normaliser_that_cannot_load_costs_records_not_the_crawl() -> None:
+    pipe = pipeline(CLEAN_FUNCTION="no_such_module_anywhere:clean")
+    pipe.open_spider()
+    try:
+        result = asyncio.run(asyncio.wait_for(outcome(pipe, "a.html"), 30))
+    finally:
+        pipe.close_spider()
+    assert result == "normalizer-error"
+    assert pipe.stats.get_value("newsarchive/drop/normalizer-error") == 1
