@@ -153,7 +153,7 @@ class ArchiveIndex:
             )
         self.db_path = Path(db_path) if db_path else self.archive / INDEX_NAME
         try:
-            self.db = sqlite3.connect(self.db_path)
+            self.db = sqlite3.connect(self.db_path, timeout=30)  # wait for another writer (WAL)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(_SCHEMA)
