@@ -87,8 +87,10 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
 
 _SINGLE_BYTE_LATIN = frozenset({"windows-1252", "cp1252", "iso8859-1", "latin-1", "iso8859-15"})
 
-_META_RE = re.compile(rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9][A-Za-z0-9_:.+\-]*)""", re.I)
-_XML_DECL_RE = re.compile(rb"""^\s*<\?xml\b[^>]*?encoding\s*=\s*["']([A-Za-z0-9][A-Za-z0-9_.+\-]*)""", re.I)
+_META_RE = re.compile(rb"""<meta\b[^>]{0,512}?charset\s*=\s*["']?\s*([A-Za-z0-9][A-Za-z0-9_:.+\-]*)""", re.I)
+_XML_DECL_RE = re.compile(
+    rb"""^\s*<\?xml\b[^>]{0,512}?encoding\s*=\s*["']([A-Za-z0-9][A-Za-z0-9_.+\-]*)""", re.I
+)
 _HEADER_CHARSET_RE = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9][A-Za-z0-9_:.+\-]*)""", re.I)
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (

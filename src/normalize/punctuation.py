@@ -18,7 +18,8 @@ _STRAY_COMMA_RE = re.compile(r",(?=[,，。、;；:：!！?？])")
 _WIDE = str.maketrans({",": "，", ":": "：", ";": "；", "?": "？", "!": "！"})
 # A run of marks ("?!", ":,") touching CJK on either side is converted as a whole, so that a restored
 # mark never becomes the context of its neighbour on a second pass (idempotence).
-_MARK_RUN_RE = re.compile(rf"(?<=[{_CJK}])[,:;?!]+|[,:;?!]+(?=[{_CJK}])")
+# Possessive runs that start only at a run's first mark: linear even on 100k marks without CJK.
+_MARK_RUN_RE = re.compile(rf"(?<=[{_CJK}])[,:;?!]++|(?<![,:;?!])[,:;?!]++(?=[{_CJK}])")
 _FOLLOWED_BY_CJK = tuple(
     (mark, re.compile(rf"{re.escape(mark)}(?=[{_CJK}])"), wide)
     for mark, wide in zip(",:;?!", "，：；？！", strict=True)

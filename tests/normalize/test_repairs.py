@@ -148,3 +148,34 @@ def test_fast_t2s_is_exact_on_traditional_news_pages() -> None:
     fast, opencc = opencc_pair()
     text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in pages)
     assert fast.convert(text) == opencc.convert(text)
+
+
+# ---- no regex backtracking blow-ups ---------------------------------------------------------------------
+
+PATHOLOGICAL = {
+    "ascii-marks-without-cjk": ",:" * 50_000,
+    "ascii-marks-then-cjk": ",:" * 50_000 + "中",
+    "open-bracket-long-line": "(" + "a" * 100_000,
+    "annotation-like-unclosed": "區(qū" * 30_000,
+    "lines-ending-in-commas": "中,\n" * 30_000,
+    "digits-and-spaces": "1 " * 50_000 + "月",
+    "han-and-spaces": "中 " * 50_000,
+}
+
+
+@pytest.mark.parametrize("text", list(PATHOLOGICAL.values()), ids=list(PATHOLOGICAL))
+def test_plan_is_linear_on_pathological_input(text: str) -> None:
+    """Each input takes well under a second; a quadratic regex would take minutes (the alarm fails it)."""
+    import signal
+
+    def too_slow(signum: int, frame: object) -> None:
+        raise TimeoutError("repair plan took over 10 s: a regex backtracks quadratically")
+
+    previous = signal.signal(signal.SIGALRM, too_slow)
+    signal.alarm(10)
+    try:
+        out = apply_plan(text, REPAIR_STEPS)[0]
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert apply_plan(out, REPAIR_STEPS)[0] == out
