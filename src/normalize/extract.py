@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass, field
 
 import trafilatura
+from htmldate import find_date
 from lxml import etree
 from lxml import html as lxml_html
 
@@ -118,6 +119,11 @@ def extract_html(html: str, url: str | None = None) -> Extraction:
             "check that this URL is an article page and not an index or a script-rendered shell",
         )
     extraction = build_extraction(selection, head, method, url)
+    if extraction.published is None:
+        extraction.published = htmldate_fallback(tree)
+        if extraction.published is not None:
+            extraction.flags.remove("no-date")
+            extraction.flags.append("date-from-htmldate")
     if reversed_mojibake:
         extraction.flags.append("page-mojibake-reversed")
     return extraction
@@ -356,10 +362,11 @@ def metadata_blocks(tree: etree._Element) -> list[str]:
         owner = node.getparent()
         el = owner.getparent() if node.is_tail and owner is not None else owner
         block = _largest_short_ancestor(el) if el is not None else None
-        if block is None or block in seen:
-            continue
-        seen.add(block)
-        blocks.append(_text(block))
+        if block is None:  # a label inside a long block: the text node alone is the line
+            blocks.append(" ".join(str(node).split()))
+        elif block not in seen:
+            seen.add(block)
+            blocks.append(_text(block))
         if len(blocks) >= MAX_META_BLOCKS:
             break
     return blocks
@@ -589,6 +596,21 @@ def kicker_subtitle(head: _Head, title: str | None) -> tuple[str | None, str | N
     if i > 0 and head.headings[i - 1].endswith(("——", "：")):
         kicker = head.headings[i - 1]
     return kicker, subtitle
+
+
+def htmldate_fallback(tree: etree._Element) -> str | None:
+    """htmldate's original publication date (quick search only), the last resort for pages whose
+    own metadata line we could not read. Called after extraction: htmldate may prune the tree.
+
+    >>> htmldate_fallback(parse_html('<html><head><meta name="date" content="2020-02-12"></head>'
+    ...                               '<body><p>x</p></body></html>'))
+    '2020-02-12'
+    """
+    try:
+        found = find_date(tree, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
+    except (ValueError, TypeError):
+        return None
+    return found if isinstance(found, str) else None
 
 
 def date_near_body(removed: list[Removed]) -> str | None:
