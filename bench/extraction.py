@@ -134,7 +134,7 @@ def run_ours(text: str) -> tuple[str, str | None, str | None, str, str | None]:
 
 
 def date_plausible(published: str | None, page_id: str) -> bool:
-    """A publish date on or before the capture day in the id (YYYYMMDD_...) and less than a year before.
+    """A publish date at most a day after the capture day in the id (YYYYMMDD_...), under a year before.
 
     >>> date_plausible("2011-12-08T10:00", "20111209_x_y"), date_plausible("2013-01-01", "20111209_x_y")
     (True, False)
@@ -148,7 +148,7 @@ def date_plausible(published: str | None, page_id: str) -> bool:
     except ValueError:
         return False
     crawled = date(int(page_id[:4]), int(page_id[4:6]), int(page_id[6:8]))
-    return 0 <= (crawled - pub).days <= 366
+    return -1 <= (crawled - pub).days <= 366  # -1: capture day in UTC, page in China time
 
 
 def score_page(path: Path, ref_dir: Path, decode: Callable[[bytes], str]) -> PageScore:
