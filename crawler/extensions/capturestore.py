@@ -75,7 +75,10 @@ class CaptureStore:
 
     @property
     def site(self) -> str:
-        return str(self.crawler.spider.name)  # type: ignore[union-attr]
+        spider = self.crawler.spider
+        if spider is None:
+            raise RuntimeError("the capture store is used before the spider exists")
+        return str(spider.name)
 
     @property
     def writer(self) -> WarcSegmentWriter:

@@ -66,10 +66,10 @@ class CrawlDelay:
             self._apply(self._slot_key(request))
 
     def _slot_key(self, request: Request) -> str:
-        return self.crawler.engine.downloader.get_slot_key(request)  # type: ignore[union-attr]
+        return self.crawler.engine.downloader.get_slot_key(request)
 
     def _apply(self, key: str) -> None:
         delay = self.delays.get(key)
-        slot = self.crawler.engine.downloader.slots.get(key) if delay else None  # type: ignore[union-attr]
+        slot = self.crawler.engine.downloader.slots.get(key) if delay else None
         if slot is not None and delay is not None and slot.delay < delay:
             slot.delay = delay

@@ -33,7 +33,7 @@ class StatsFile:
         return ext
 
     def spider_closed(self, spider: Any, reason: str) -> None:
-        stats = dict(self.crawler.stats.get_stats()) if self.crawler.stats else {}  # type: ignore[union-attr]
+        stats = dict(self.crawler.stats.get_stats()) if self.crawler.stats else {}
         stats["finish_reason"] = reason
         self.path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(self.path, json.dumps(stats, ensure_ascii=False, indent=1, sort_keys=True,

@@ -34,9 +34,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
             await asyncio.sleep(self.backoff(result))
         return result
 
-    async def process_response(self, request: Request, response: Response) -> Any:
+    async def process_response(self, request: Request, response: Response) -> Any:  # type: ignore[override]
         return await self._wait(super().process_response(request, response))
 
-    async def process_exception(self, request: Request, exception: Exception) -> Any:
+    async def process_exception(self, request: Request, exception: Exception) -> Any:  # type: ignore[override]
         result = super().process_exception(request, exception)
         return await self._wait(result) if result is not None else None

@@ -70,14 +70,14 @@ class ReplayMiddleware:
         cls = responsetypes.from_args(headers=headers, url=request.url, body=rec.body)
         request.meta["newsarchive_capture"] = rec.pointer
         request.meta["newsarchive_fetched_at"] = rec.fetched_at
-        self.stats.inc_value("newsarchive/replayed")  # type: ignore[union-attr]
+        self.stats.inc_value("newsarchive/replayed")
         return cls(url=request.url, status=rec.status, headers=headers, body=rec.body,
                    flags=["replay"], request=request, protocol="HTTP/1.1")
 
     def _missing(self, request: Request) -> Response:
         if urlsplit(request.url).path == "/robots.txt":  # none captured: behave as a site without one
             return Response(url=request.url, status=404, flags=["replay"], request=request)
-        self.stats.inc_value("newsarchive/drop/not-in-replay")  # type: ignore[union-attr]
+        self.stats.inc_value("newsarchive/drop/not-in-replay")
         raise IgnoreRequest(f"not-in-replay: {request.url} is not in the replayed WARC files")
 
     def _relative_root(self, path: Path) -> Path | None:

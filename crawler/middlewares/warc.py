@@ -51,17 +51,17 @@ class WarcCaptureMiddleware:
         except OSError as exc:
             log.error("cannot write %s to WARC (%s); is the disk full or the archive read-only?",
                       response.url, exc)
-            self.stats.inc_value("newsarchive/drop/warc-write-failed")  # type: ignore[union-attr]
+            self.stats.inc_value("newsarchive/drop/warc-write-failed")
             raise IgnoreRequest(f"warc-write-failed: {exc}") from exc
         request.meta["newsarchive_capture"] = pointer.to_dict()
         request.meta["newsarchive_fetched_at"] = pointer.fetched_at
-        self.stats.inc_value("newsarchive/warc_responses")  # type: ignore[union-attr]
+        self.stats.inc_value("newsarchive/warc_responses")
         elapsed = time.perf_counter() - started
-        self.stats.inc_value("newsarchive/time/warc", elapsed)  # type: ignore[union-attr]
-        self.stats.inc_value("newsarchive/time/writing", elapsed)  # type: ignore[union-attr]
+        self.stats.inc_value("newsarchive/time/warc", elapsed)  # type: ignore[arg-type]  # float seconds
+        self.stats.inc_value("newsarchive/time/writing", elapsed)  # type: ignore[arg-type]
         latency = request.meta.get("download_latency")
         if latency:
-            self.stats.inc_value("newsarchive/time/download", float(latency))  # type: ignore[union-attr]
+            self.stats.inc_value("newsarchive/time/download", float(latency))  # type: ignore[arg-type]
         return response
 
 

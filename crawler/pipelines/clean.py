@@ -77,7 +77,7 @@ class CleanPipeline:
 
     def close_spider(self) -> None:
         usage = resource.getrusage(resource.RUSAGE_SELF)  # the reactor process (downloads, WARC, JSONL)
-        self.stats.set_value("newsarchive/cpu/reactor", usage.ru_utime + usage.ru_stime)  # type: ignore[union-attr]
+        self.stats.set_value("newsarchive/cpu/reactor", usage.ru_utime + usage.ru_stime)
         if self.executor is not None:
             self.executor.shutdown(wait=True, cancel_futures=True)
             self.executor = None
@@ -87,11 +87,11 @@ class CleanPipeline:
             return item
         result = await self._run(item)
         for stage, seconds in result["times"].items():
-            self.stats.inc_value(f"newsarchive/time/{stage}", seconds)  # type: ignore[union-attr]
-        self.stats.inc_value("newsarchive/cpu/clean", result.get("cpu", 0.0))  # type: ignore[union-attr]
-        self.stats.inc_value("newsarchive/pages_cleaned")  # type: ignore[union-attr]
+            self.stats.inc_value(f"newsarchive/time/{stage}", seconds)
+        self.stats.inc_value("newsarchive/cpu/clean", result.get("cpu", 0.0))
+        self.stats.inc_value("newsarchive/pages_cleaned")
         if not result["ok"]:
-            self.stats.inc_value(f"newsarchive/drop/{result['reason']}")  # type: ignore[union-attr]
+            self.stats.inc_value(f"newsarchive/drop/{result['reason']}")
             level = logging.ERROR if result["reason"] == "normalizer-error" else logging.INFO
             log.log(level, "%s: no record (%s): %s; raw capture kept at %s", item.url, result["reason"],
                     result["message"], item.capture.get("file"))

@@ -29,12 +29,13 @@ def clean_function(spec: str = DEFAULT_FUNCTION) -> Callable[..., list[Any]]:
     or another ``module:function`` with its signature (CLEAN_FUNCTION, e.g. for tests)."""
     if spec != DEFAULT_FUNCTION:
         module, _, name = spec.partition(":")
-        return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+        custom: Callable[..., list[Any]] = getattr(importlib.import_module(module), name)
+        return custom
     normalize = importlib.import_module("normalize")
     fn = getattr(normalize, "clean", None)
     if fn is None or isinstance(fn, ModuleType):
         fn = importlib.import_module("normalize.clean").clean
-    return fn  # type: ignore[no-any-return]
+    return fn
 
 
 def _timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -96,7 +96,7 @@ class PortalSpider(scrapy.Spider):
         self.store = CaptureStore.of(crawler)
 
     def count(self, key: str) -> None:
-        self.crawler.stats.inc_value(f"newsarchive/{key}")  # type: ignore[union-attr]
+        self.crawler.stats.inc_value(f"newsarchive/{key}")
 
     # -- requests -------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
@@ -186,7 +186,7 @@ class PortalSpider(scrapy.Spider):
         if not looks_like_html(response):
             self.count("drop/not-html")
             log.info("%s: not an HTML page (%s); kept in WARC only", response.url,
-                     response.headers.get(b"Content-Type", b"?").decode("latin-1"))
+                     (response.headers.get(b"Content-Type") or b"?").decode("latin-1"))
             return
         yield PageItem(
             url=response.url,
