@@ -212,8 +212,33 @@ def strip_boilerplate(lines: list[str]) -> Stripped:
     _mark_teasers(lines, kinds)
     editor = next((m.group("name").strip() for s, k in zip(lines, kinds, strict=True)
                    if k == "editor-line" and (m := EDITOR.match(s.strip()))), None)
-    kept = _trim_blank_edges([s for s, k in zip(lines, kinds, strict=True) if k is None])
+    kept = _trim_blank_edges(_keep(lines, kinds))
     return Stripped(kept, _group(lines, kinds) + removed, editor)
+
+
+def _keep(lines: list[str], kinds: list[str | None]) -> list[str]:
+    """The unclaimed lines; the blank lines around a removed block shrink to one gap, as if the block
+    had never been there (the line joiner reads blank-line counts).
+
+    >>> _keep(["甲；", "", "版权声明", "", "，乙"], [None, None, "copyright", None, None])
+    ['甲；', '', '，乙']
+    """
+    out: list[str] = []
+    gap_after_removed = None  # None: not after a removed line; else whether a blank gap was seen
+    for line, kind in zip(lines, kinds, strict=True):
+        if kind is not None:
+            had_gap = bool(out) and not out[-1].strip()
+            while out and not out[-1].strip():
+                out.pop()
+            gap_after_removed = bool(gap_after_removed) or had_gap
+        elif not line.strip() and gap_after_removed is not None:
+            gap_after_removed = True
+        else:
+            if gap_after_removed:
+                out.append("")
+            gap_after_removed = None
+            out.append(line)
+    return out
 
 
 def _trim_blank_edges(lines: list[str]) -> list[str]:

@@ -5,13 +5,15 @@ Pipeline (each stage a small function below):
 - **decode** (:func:`normalize.decode.decode`) unless the caller passed ``str``;
 - **kind**: ``"auto"`` tells HTML from text by its markup (:func:`detect_kind`);
 - HTML: :func:`normalize.extract.extract_html` gives the main text and metadata; text: the decoded text;
-- **character repairs** on the whole text (the registered steps of :data:`normalize.repairs.REPAIR_STEPS`
-  that work on characters: pinyin annotations, script conversion, punctuation ...; then
-  :func:`normalize.tokens.remove_injected_tokens`); extracted metadata gets the same repairs;
+- **character repairs** on the whole text (the steps of :data:`normalize.repairs.REPAIR_STEPS` not in
+  ``LINE_REPAIRS``: pinyin annotations, script conversion, punctuation ..., with
+  :func:`normalize.tokens.remove_injected_tokens` right after the pinyin step); extracted metadata
+  gets the same repairs;
 - **structure**: an e-paper page is split into its articles (:mod:`normalize.epaper`); each article
-  loses its boilerplate (:mod:`normalize.boilerplate`) and yields its metadata (:mod:`normalize.metadata`);
-- **line repairs** per article (the steps of ``REPAIR_STEPS`` defined in ``normalize.lines``: joining
-  sentences broken across lines, spacing), then blank lines go: paragraphs are joined by ``"\\n"``.
+  loses its boilerplate (:mod:`normalize.boilerplate`), gets its **line repairs**
+  (``normalize.repairs.LINE_REPAIRS``: joining sentences broken across lines), and then yields its
+  metadata (:mod:`normalize.metadata`) — on the joined lines, so that cleaning the output again sees
+  the same lines; finally blank lines go: paragraphs are joined by ``"\\n"``.
 
 Record ids are stable: ``BASE-N`` where N is the article's index in the capture (0 for a single
 article) and BASE is the capture name without its extension (``000_2b85af4a3afa424e``) when ``name``
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
     from normalize.extract import Extraction
 
 KINDS = ("auto", "html", "text")
+TOKEN_STEP = tokens.remove_injected_tokens.__name__
 HTML_DOC = re.compile(r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]", re.I)
 HTML_TAG = re.compile(
     r"</?(?:p|div|br|span|table|td|tr|a|img|meta|title|article|section|h[1-6]|ul|li)\b[^<>]*>", re.I
@@ -93,15 +96,22 @@ def record_base(name: str | None, url: str | None, raw_sha256: str) -> str:
 
 @cache
 def _plans() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(character steps, line steps) in the order of ``REPAIR_STEPS``; token removal ends phase 1."""
-    try:
-        from normalize.repairs import REPAIR_STEPS  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:  # the repairs module has not landed: structure only, and the records say so
-        return (tokens.remove_injected_tokens.__name__,), ()
+    """(character steps, line steps) in the order of ``REPAIR_STEPS``.
 
-    line_steps = tuple(s for s in REPAIR_STEPS if get_step(s).fn.__module__ == "normalize.lines")
-    char_steps = tuple(s for s in REPAIR_STEPS if s not in line_steps)
-    return (*char_steps, tokens.remove_injected_tokens.__name__), line_steps
+    Injected-token removal joins the character steps right after pinyin annotations are stripped
+    (a token is found once "錨點(diǎn)" reads "錨點") and before script conversion.
+    """
+    from normalize.repairs import LINE_REPAIRS, REPAIR_STEPS
+
+    line_steps = tuple(s for s in REPAIR_STEPS if s in LINE_REPAIRS)
+    char_steps = [s for s in REPAIR_STEPS if s not in line_steps]
+    at = max((i + 1 for i, s in enumerate(char_steps) if _module_of(s) == "normalize.pinyin"), default=0)
+    char_steps.insert(at, TOKEN_STEP)
+    return tuple(char_steps), line_steps
+
+
+def _module_of(step_name: str) -> str:
+    return get_step(step_name).fn.__module__
 
 
 def merge_repairs(*groups: Iterable[Repair]) -> list[Repair]:
@@ -130,9 +140,26 @@ def repair_field(value: str | None) -> str | None:
 
 
 def repair_lines(lines: list[str]) -> tuple[list[str], list[Repair]]:
-    """Line repairs on one article, then paragraphs one per line (blank lines gone)."""
-    text, repairs = apply_plan("\n".join(lines), _plans()[1])
-    return [s.strip() for s in text.split("\n") if s.strip()], repairs
+    """Line repairs on one article (trailing spaces go first; blank lines stay: metadata reads them).
+
+    Where lines were joined, the punctuation and spacing steps run again: a join can bring two marks
+    together ("14,\\n，业" -> "14,，业") that they repair. Script conversion does not run again (one
+    article of a simplified page must not be re-judged on its own).
+    """
+    text, repairs = apply_plan("\n".join(s.rstrip() for s in lines), _plans()[1])
+    if repairs:
+        text, again = apply_plan(text, _after_join_plan())
+        repairs = merge_repairs(repairs, again)
+    return text.split("\n"), repairs
+
+
+@cache
+def _after_join_plan() -> tuple[str, ...]:
+    """The character steps that follow script conversion (punctuation, spacing)."""
+    chars = _plans()[0]
+    start = max((i + 1 for i, s in enumerate(chars) if _module_of(s) == "normalize.script"),
+                default=chars.index(TOKEN_STEP) + 1)
+    return chars[start:]
 
 
 # --- script ---------------------------------------------------------------------------------------
@@ -160,14 +187,16 @@ def structure(text: str) -> tuple[list[Draft], str | None, list[Removed]]:
 
 def _text_draft(lines: list[str]) -> Draft:
     stripped = boilerplate.strip_boilerplate(lines)
-    ex = metadata.extract_metadata(stripped.lines)
+    joined, repairs = repair_lines(stripped.lines)
+    ex = metadata.extract_metadata(joined)
     removed = _page_order(lines, stripped.removed + ex.removed)
-    return Draft(ex.body, ex.meta, stripped.editor, removed, list(ex.meta.flags))
+    return Draft(ex.body, ex.meta, stripped.editor, removed, list(ex.meta.flags), repairs)
 
 
 def _epaper_draft(article: epaper.PageArticle, published: str | None) -> Draft:
     stripped = boilerplate.strip_boilerplate(article.lines)
-    ex = metadata.extract_metadata(stripped.lines, headline=False)
+    joined, repairs = repair_lines(stripped.lines)
+    ex = metadata.extract_metadata(joined, headline=False)
     meta = ex.meta
     meta.title = article.title
     meta.published = published or meta.published
@@ -177,7 +206,7 @@ def _epaper_draft(article: epaper.PageArticle, published: str | None) -> Draft:
         meta.photographers = list(article.authors)
         flags.append("photo-caption")
     removed = article.removed[:1] + stripped.removed + ex.removed + article.removed[1:]
-    return Draft(ex.body, meta, stripped.editor, removed, flags)
+    return Draft(ex.body, meta, stripped.editor, removed, flags, repairs)
 
 
 def _page_order(lines: list[str], removed: list[Removed]) -> list[Removed]:
@@ -196,9 +225,8 @@ def _page_order(lines: list[str], removed: list[Removed]) -> list[Removed]:
 # --- records -------------------------------------------------------------------------------------
 
 def _finish(draft: Draft) -> Draft:
-    body, line_repairs = repair_lines(draft.lines)
-    draft.lines = body
-    draft.repairs = merge_repairs(draft.repairs, line_repairs)
+    """Paragraphs one per line (blank lines go); flags for what is missing."""
+    draft.lines = body = [s.strip() for s in draft.lines if s.strip()]
     if not body:
         draft.flags.append("empty-body")
     if draft.meta.title is None:
@@ -235,10 +263,11 @@ def _decode(data: bytes | str, http_charset: str | None, override: str | None) -
 def repair_text(text: str) -> tuple[str, list[Repair], list[str], list[Removed]]:
     """Character repairs of a whole capture: (text, repairs, token flags, removed tokens)."""
     plan = _plans()[0]
-    text, repairs = apply_plan(text, plan[:-1])
+    at = plan.index(TOKEN_STEP)
+    text, before = apply_plan(text, plan[:at])
     flags, removed = tokens.token_report(text)
-    text, token_repairs = apply_plan(text, plan[-1:])
-    return text, repairs + token_repairs, flags, removed
+    text, after = apply_plan(text, plan[at:])
+    return text, before + after, flags, removed
 
 
 def _text_drafts(text: str) -> list[Draft]:
@@ -246,7 +275,7 @@ def _text_drafts(text: str) -> list[Draft]:
     repaired, repairs, flags, token_removed = repair_text(text)
     drafts, _, page_removed = structure(repaired)
     for d in drafts:
-        d.repairs = merge_repairs(repairs)
+        d.repairs = merge_repairs(repairs, d.repairs)
         d.flags += flags
     drafts[0].removed = page_removed[:1] + drafts[0].removed + page_removed[1:] + token_removed
     return drafts

@@ -9,11 +9,13 @@ Headline. Portals print the headline above the body (title, then subtitle lines)
 was taken from a page with the headline in a side column, *after* the body (seed 002). A stacked
 headline follows the newspaper convention 引题 / 主题 / 副题:
 
-- above the body: the first title-like line is the **title**; the title-like lines between it and the
-  first paragraph are the **subtitle** (several lines joined with ``"\\n"``; seed 000's pair
-  "主动沟通对接 及时解决难题" / "为企业复工复产创造良好条件");
-- after the body: one line is the **title**; with two lines the first is the **kicker** (引题) and the
-  second the **title** (主题), with three the third is a **subtitle**. Seed 002: kicker
+- above the body: the first title-like line (datelines may precede it) is the **title**; the
+  title-like lines between it and the first paragraph are the **subtitle** (several lines joined
+  with ``"\\n"``; seed 000's pair "主动沟通对接 及时解决难题" / "为企业复工复产创造良好条件");
+- after the body, and only together with its dateline (来源/发布日期 line): one line is the **title**;
+  with two lines the first is the **kicker** (引题) and the second the **title** (主题), with three the
+  third is a **subtitle**. If the head already gave a title, such trailing lines are removed as kind
+  ``"headline"`` and the fields keep the head's values. Seed 002: kicker
   "刘南昌到卢氏检查疫情防控和企业复工复产工作强调" (it ends in 强调 and introduces the slogan-like
   main title), title "毫不放松 统筹推进 抓实抓细各项工作".
 
@@ -115,13 +117,18 @@ def partial_date(text: str) -> str | None:
 
 
 def is_dateline(line: str) -> bool:
-    """A short line that carries the date and/or source rather than text.
+    """A short line that carries a date and/or a source rather than text.
 
     >>> is_dateline("2020年02月12日08:28 来源:宿迁市广播电视总台"), is_dateline("2月10日下午,会议召开。")
     (True, False)
+    >>> is_dateline("来源:")  # an empty label says nothing
+    False
     """
     s = line.strip()
-    return len(s) <= 80 and "。" not in s and DATELINE_HINT.search(s) is not None
+    if len(s) > 80 or "。" in s or DATELINE_HINT.search(s) is None:
+        return False
+    m = SOURCE.search(s)
+    return parse_date(s) is not None or bool(m and m["src"] and not LABEL.search(m["src"]))
 
 
 def parse_dateline(line: str, meta: Meta) -> None:
@@ -185,7 +192,7 @@ def _head(lines: list[str], meta: Meta, removed: list[Removed]) -> list[str]:
         return lines
     kept: list[str] = []
     subtitle: list[str] = []
-    for i, line in enumerate(lines[:first_par]):
+    for line in lines[:first_par]:
         s = line.strip()
         if not s:
             continue
@@ -194,7 +201,7 @@ def _head(lines: list[str], meta: Meta, removed: list[Removed]) -> list[str]:
             removed.append(Removed("dateline", s))
         elif (m := SUMMARY.match(s)) and _is_summary_duplicate(m["text"], lines[first_par:]):
             removed.append(Removed("summary-duplicate", s))
-        elif is_title_like(s) and meta.title is None and i == _first_nonblank(lines):
+        elif is_title_like(s) and meta.title is None and not kept:  # datelines may come first
             meta.title = s
             removed.append(Removed("title", s))
         elif is_title_like(s) and meta.title is not None:
@@ -207,37 +214,39 @@ def _head(lines: list[str], meta: Meta, removed: list[Removed]) -> list[str]:
     return kept + lines[first_par:]
 
 
-def _first_nonblank(lines: list[str]) -> int:
-    return next((i for i, s in enumerate(lines) if s.strip()), -1)
+HEADLINE_KINDS = {1: ("title",), 2: ("kicker", "title"), 3: ("kicker", "title", "subtitle")}
 
 
 def _tail(lines: list[str], meta: Meta, removed: list[Removed]) -> list[str]:
-    """Datelines and a stacked headline after the last paragraph (seed 002)."""
+    """Datelines, a byline and a stacked headline after the last paragraph (seed 002).
+
+    Nothing is taken unless every non-blank line after the last paragraph is one of these, and a
+    headline only together with a dateline. When the head already gave a title, a trailing headline is
+    removed as kind ``"headline"`` without touching the fields.
+    """
     last_par = max((i for i, s in enumerate(lines) if is_paragraph(s) and not is_dateline(s)), default=None)
     if last_par is None:
         return lines
-    headline: list[str] = []
-    tail_removed: list[Removed] = []
-    for line in lines[last_par + 1:]:
-        s = line.strip()
-        if not s:
-            continue
-        if is_dateline(s):
+    tail = [s.strip() for s in lines[last_par + 1:] if s.strip()]
+    headline = [s for s in tail if not is_dateline(s) and not (NAMES_LINE.match(s) and s == tail[0])]
+    datelines = [s for s in tail if is_dateline(s)]
+    if not tail or len(headline) > 3 or not all(is_title_like(s) for s in headline):
+        return lines
+    if headline and not datelines:
+        return lines  # short lines after the body without a dateline could be anything: keep them
+    kinds = HEADLINE_KINDS.get(len(headline), ()) if meta.title is None else ("headline",) * len(headline)
+    names = dict(zip(headline, kinds, strict=True))
+    for s in tail:
+        if s in datelines:
             parse_dateline(s, meta)
-            tail_removed.append(Removed("dateline", s))
-        elif NAMES_LINE.match(s) and not headline:  # a byline closing the body: 方韋
+            removed.append(Removed("dateline", s))
+        elif s in names:
+            if names[s] != "headline":
+                setattr(meta, names[s], s)
+            removed.append(Removed(names[s], s))
+        else:  # a byline closing the body: 方韋
             meta.authors += [n for n in s.split() if n not in meta.authors]
-            tail_removed.append(Removed("byline", s))
-        elif is_title_like(s) and meta.title is None and len(headline) < 3:
-            headline.append(s)
-            tail_removed.append(Removed("headline", s))
-        else:
-            return lines  # something else follows the body: leave the tail alone
-    kinds = {1: ["title"], 2: ["kicker", "title"], 3: ["kicker", "title", "subtitle"]}.get(len(headline), [])
-    for kind, s in zip(kinds, headline, strict=True):
-        setattr(meta, kind, s)
-    for r in tail_removed:
-        removed.append(Removed(kinds[headline.index(r.text)], r.text) if r.kind == "headline" else r)
+            removed.append(Removed("byline", s))
     return lines[:last_par + 1]
 
 

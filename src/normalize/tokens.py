@@ -5,7 +5,9 @@ label (seed 001: ``管錨點(diǎn)用`` where the text means ``管用``), invis
 characters between Han characters. Such a token splits a word, which breaks search, dedup and diff.
 
 The tokens we know are listed, each with the reason it is there, in ``data/structure_tokens.json``.
-Matching runs on simplified text (after script conversion), so the list is written in simplified.
+Matching runs after pinyin annotations are stripped and before script conversion (so removing a token
+never changes which script the text is detected as); each token is listed in simplified with its
+traditional variants.
 
 - :func:`find_injected_tokens` finds the listed tokens that occur where they are injected (for a
   token with ``where = "inside-han"``: Han characters touch it on both sides, and it is not in one of
@@ -34,6 +36,7 @@ CONTEXT_CHARS = 4
 @dataclass(frozen=True)
 class TokenRule:
     token: str
+    forms: tuple[str, ...]  # the token and its variants in other scripts
     action: str  # "remove" | "flag"
     where: str  # "inside-han" | "anywhere"
     keep_after: tuple[str, ...]
@@ -44,6 +47,7 @@ class TokenRule:
 @dataclass(frozen=True)
 class TokenHit:
     rule: TokenRule
+    text: str  # the form found
     start: int
     end: int
     context: str  # the token with a few characters either side
@@ -58,7 +62,8 @@ def load_rules() -> tuple[TokenRule, ...]:
         if item["action"] not in ("remove", "flag") or item["where"] not in ("inside-han", "anywhere"):
             raise ValueError(f"{DATA_FILE}: bad entry {item!r}: action must be remove|flag, "
                              "where must be inside-han|anywhere")
-        rules.append(TokenRule(item["token"], item["action"], item["where"],
+        forms = (item["token"], *item.get("variants", ()))
+        rules.append(TokenRule(item["token"], forms, item["action"], item["where"],
                                tuple(item.get("keep_after", ())), tuple(item.get("keep_before", ())),
                                item["reason"]))
     return tuple(rules)
@@ -66,7 +71,7 @@ def load_rules() -> tuple[TokenRule, ...]:
 
 @cache
 def _pattern() -> re.Pattern[str]:
-    tokens = sorted({r.token for r in load_rules()}, key=len, reverse=True)
+    tokens = sorted({f for r in load_rules() for f in r.forms}, key=len, reverse=True)
     return re.compile("|".join(re.escape(t) for t in tokens))
 
 
@@ -91,13 +96,13 @@ def find_injected_tokens(text: str) -> list[TokenHit]:
     >>> find_injected_tokens("在页面中设置锚点。")  # a real use of the word stays
     []
     """
-    by_token = {r.token: r for r in load_rules()}
+    by_form = {f: r for r in load_rules() for f in r.forms}
     hits = []
     for m in _pattern().finditer(text):
-        rule = by_token[m.group()]
+        rule = by_form[m.group()]
         if _injected_here(rule, text, m.start(), m.end()):
             ctx = text[max(0, m.start() - CONTEXT_CHARS):m.end() + CONTEXT_CHARS]
-            hits.append(TokenHit(rule, m.start(), m.end(), ctx))
+            hits.append(TokenHit(rule, m.group(), m.start(), m.end(), ctx))
     return hits
 
 
@@ -107,6 +112,8 @@ def remove_injected_tokens(text: str) -> str:
 
     >>> remove_injected_tokens("科学、合理、适度、管锚点用的原则")
     '科学、合理、适度、管用的原则'
+    >>> remove_injected_tokens("管錨點用")
+    '管用'
     >>> remove_injected_tokens("复\u200b工复产")
     '复工复产'
     >>> remove_injected_tokens("点击设置锚点。")
@@ -141,5 +148,5 @@ def token_report(text: str) -> tuple[list[str], list[Removed]]:
         if flag not in flags:
             flags.append(flag)
         if h.rule.action == "remove":
-            removed.append(Removed("injected-token", f"{h.rule.token} (in: {h.context})"))
+            removed.append(Removed("injected-token", f"{h.text} (in: {h.context})"))
     return flags, removed

@@ -32,20 +32,26 @@ class Summary:
     errors: int = 0
 
     def line(self) -> str:
-        return (f"files {self.files}, records {self.records}, changed {self.changed}, "
-                f"errors {self.errors}")
+        return f"files {self.files}, records {self.records}, changed {self.changed}, errors {self.errors}"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("archive_dir", nargs="?", default="archive", metavar="ARCHIVE_DIR",
-                        help="archive folder to clean (default: archive/)")
+    parser.add_argument(
+        "archive_dir",
+        nargs="?",
+        default="archive",
+        metavar="ARCHIVE_DIR",
+        help="archive folder to clean (default: archive/)",
+    )
 
 
 def find_captures(root: Path) -> list[Path]:
     """Loose capture files under ``root``, sorted; hidden files and folders are skipped."""
     return sorted(
-        p for p in root.rglob("*")
-        if p.suffix.lower() in CAPTURE_SUFFIXES and p.is_file()
+        p
+        for p in root.rglob("*")
+        if p.suffix.lower() in CAPTURE_SUFFIXES
+        and p.is_file()
         and not any(part.startswith(".") for part in p.relative_to(root).parts)
     )
 
@@ -70,8 +76,10 @@ def run(args: argparse.Namespace) -> int:
 
     root = Path(args.archive_dir)
     if not root.is_dir():
-        print(f"newsarchive clean: {root}: no such folder; pass the archive folder (default archive/)",
-              file=sys.stderr)
+        print(
+            f"newsarchive clean: {root}: no such folder; pass the archive folder (default archive/)",
+            file=sys.stderr,
+        )
         return 2
     summary = Summary()
     for path in find_captures(root):
