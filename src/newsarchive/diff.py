@@ -3,7 +3,8 @@
 Matching (:func:`match_articles`): every new article is paired with its *closest earlier article by
 content*, never by URL (the seeds have no URL and mirrors copy articles under other URLs). MinHash LSH
 (:mod:`newsarchive.similarity`) proposes candidates; the exact Jaccard of character shingles picks the
-best one; below ``min_similarity`` (default 0.5) the article has no earlier match.
+best one; below ``min_similarity`` (default 0.5) the article has no earlier match — unless it is an
+excerpt of an earlier article, or an earlier article is an excerpt of it (see :func:`match_articles`).
 
 Both sides are records, i.e. *clean* text (raw captures are cleaned first by :mod:`newsarchive.sources`),
 so encoding or script damage repaired by the normaliser never shows up as an edit.
@@ -95,6 +96,7 @@ class ArticleDiff:
     new: Record
     old: Record | None = None
     similarity: float | None = None  # exact Jaccard to the match (or best candidate when no match)
+    containment: float | None = None  # set when matched as an excerpt: share of the smaller text contained
     metadata: list[FieldChange] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
 
@@ -134,10 +136,26 @@ def _prepare(records: Sequence[Record]) -> _Prepared:
     return _Prepared(hashes, np.stack([similarity.signature(h) for h in hashes]))
 
 
+@dataclass
+class Match:
+    """The closest earlier article of one new article."""
+
+    index: int | None  # position in the old list, None = no earlier match
+    similarity: float | None  # exact Jaccard to it (or to the best candidate when there is no match)
+    containment: float | None = None  # set when matched as an excerpt / extension (see below)
+
+
 def match_articles(
     new: Sequence[Record], old: Sequence[Record], min_similarity: float = DEFAULT_MIN_SIMILARITY
-) -> list[tuple[int | None, float | None]]:
-    """For each new record: (index of its closest old record or None, exact Jaccard of the best candidate)."""
+) -> list[Match]:
+    """The closest earlier article of each new one (LSH candidates, exact Jaccard).
+
+    Excerpts: a mirror that copies only part of an article (or a seed capture cut short) has a low
+    Jaccard to the whole. When the old side is small (<= :data:`EXCERPT_SEARCH_MAX` articles, e.g. the
+    seeds), an unmatched new article is also compared exactly with every old one, and matched when the
+    smaller of the two texts is at least :data:`EXCERPT_MIN_CONTAINMENT` contained in the other (and has
+    at least :data:`EXCERPT_MIN_SHINGLES` shingles, so that a short phrase does not match).
+    """
     if not new:
         return []
     old_p, new_p = _prepare(old), _prepare(new)
@@ -145,24 +163,43 @@ def match_articles(
     if old:
         lsh.add(old_p.sigs, np.arange(len(old)))
     candidates = lsh.query(new_p.sigs) if old else [[] for _ in new]
-    out: list[tuple[int | None, float | None]] = []
+    out = []
     for q, cands in enumerate(candidates):
         best = similarity.best_match(new_p.hashes[q], ((c, old_p.hashes[c]) for c in cands))
-        if best is None:
-            out.append((None, None))
-        else:
-            out.append((best[0] if best[1] >= min_similarity else None, round(best[1], 4)))
+        if best is not None and best[1] >= min_similarity:
+            out.append(Match(best[0], round(best[1], 4)))
+            continue
+        excerpt = _excerpt_match(new_p.hashes[q], old_p.hashes) if len(old) <= EXCERPT_SEARCH_MAX else None
+        out.append(excerpt or Match(None, None if best is None else round(best[1], 4)))
     return out
+
+
+EXCERPT_SEARCH_MAX = 5000
+EXCERPT_MIN_CONTAINMENT = 0.9
+EXCERPT_MIN_SHINGLES = 50
+
+
+def _excerpt_match(hashes: similarity.U64, old: Sequence[similarity.U64]) -> Match | None:
+    best: Match | None = None
+    for i, other in enumerate(old):
+        smaller = min(len(hashes), len(other))
+        if smaller < EXCERPT_MIN_SHINGLES:
+            continue
+        inter = len(np.intersect1d(hashes, other, assume_unique=True))
+        contained = inter / smaller
+        if contained >= EXCERPT_MIN_CONTAINMENT and (best is None or contained > (best.containment or 0)):
+            jac = inter / (len(hashes) + len(other) - inter)
+            best = Match(i, round(jac, 4), round(contained, 4))
+    return best
 
 
 def diff_articles(
     new: Sequence[Record], old: Sequence[Record], min_similarity: float = DEFAULT_MIN_SIMILARITY
 ) -> list[ArticleDiff]:
     """Match every new record to the old ones and compare each with its match."""
-    matches = match_articles(new, old, min_similarity)
     return [
-        _diff_one(rec, None if idx is None else old[idx], score)
-        for rec, (idx, score) in zip(new, matches, strict=True)
+        _diff_one(rec, None if m.index is None else old[m.index], m.similarity, m.containment)
+        for rec, m in zip(new, match_articles(new, old, min_similarity), strict=True)
     ]
 
 
@@ -188,11 +225,14 @@ def diff_against_index(
     return out
 
 
-def _diff_one(new: Record, old: Record | None, score: float | None) -> ArticleDiff:
+def _diff_one(
+    new: Record, old: Record | None, score: float | None, contained: float | None = None
+) -> ArticleDiff:
     if old is None:
         return ArticleDiff("no-match", new, similarity=score)
     diff = compare(old, new)
     diff.similarity = score
+    diff.containment = contained
     return diff
 
 

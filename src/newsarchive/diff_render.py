@@ -10,6 +10,8 @@ JSON (``--format json``, :data:`DIFF_FORMAT_VERSION` = 1)::
         "new": {"id", "title", "url", "site", "capture"},
         "old": {...same keys...} | null,       # the matched earlier article
         "similarity": 0.93 | null,             # exact Jaccard of character shingles (best candidate)
+        "containment": 0.98 | null,            # set when matched as an excerpt (share of the shorter text
+                                               # found in the other; see newsarchive.diff.match_articles)
         "metadata": [{"field": "title", "old": ..., "new": ...}],
         "sentences": {"added": 0, "removed": 0, "changed": 1, "equal": 12},
         "changes": [{"kind": "changed" | "added" | "removed",
@@ -91,6 +93,7 @@ def _article_json(d: ArticleDiff) -> dict[str, Any]:
         "new": describe(d.new),
         "old": describe(d.old),
         "similarity": d.similarity,
+        "containment": d.containment,
         "metadata": [{"field": c.field, "old": c.old, "new": c.new} for c in d.metadata],
         "sentences": d.counts(),
         "changes": [_row_json(r) for r in d.changes],
@@ -139,7 +142,7 @@ def _article_text(d: ArticleDiff, paint: Any) -> str:
     head = f"[{_LABEL[d.status]}] {d.new.id} {_title(d.new)}"
     lines = [paint(_BOLD, head)]
     if d.old is not None:
-        lines.append(f"  earlier: {d.old.id} {_title(d.old)} (similarity {d.similarity:.2f})")
+        lines.append(f"  earlier: {d.old.id} {_title(d.old)} ({_how_similar(d)})")
     elif d.similarity is not None:
         lines.append(f"  closest candidate only {d.similarity:.2f} similar")
     for change in d.metadata:
@@ -153,6 +156,13 @@ def _article_text(d: ArticleDiff, paint: Any) -> str:
     for r in d.changes:
         lines.append("  " + _row_text(r, paint))
     return "\n".join(lines)
+
+
+def _how_similar(d: ArticleDiff) -> str:
+    text = f"similarity {d.similarity:.2f}"
+    if d.containment is not None:
+        text += f"; an excerpt: {d.containment:.0%} of the shorter text is in the other"
+    return text
 
 
 def _row_text(r: Row, paint: Any) -> str:
@@ -236,11 +246,7 @@ def _section(i: int, d: ArticleDiff) -> str:
     ]
     out.append(
         f"<p>new: {e(d.new.id)} {e(d.new.url or '')}"
-        + (
-            f"<br>earlier: {e(d.old.id)} {e(d.old.url or '')} (similarity {d.similarity:.2f})</p>"
-            if d.old
-            else "</p>"
-        )
+        + (f"<br>earlier: {e(d.old.id)} {e(d.old.url or '')} ({e(_how_similar(d))})</p>" if d.old else "</p>")
     )
     if d.metadata:
         out.append(

@@ -30,11 +30,11 @@ def _params() -> list[Any]:
 
 def transform(rec: Record, spec: dict[str, Any]) -> Record:
     text = rec.text
+    if "keep_paragraphs" in spec:
+        text = "\n".join(text.split("\n")[: spec["keep_paragraphs"]])
     for old, new in spec.get("replace", []):
         assert old in text, f"case replaces {old!r}, which is not in the base article"
         text = text.replace(old, new)
-    if "keep_paragraphs" in spec:
-        text = "\n".join(text.split("\n")[: spec["keep_paragraphs"]])
     if spec.get("append"):
         text += "\n" + spec["append"]
     if spec.get("rebreak"):
@@ -52,6 +52,11 @@ def transform(rec: Record, spec: dict[str, Any]) -> Record:
     )
 
 
+def _filler(i: int) -> str:
+    """An unrelated article: characters picked by a fixed pseudo-random walk over a CJK block."""
+    return "".join(chr(0x4E00 + (i * 7919 + k * k * 104729) % 20000) for k in range(300))
+
+
 def run_case(case: dict[str, Any]) -> ArticleDiff:
     base = case["base"]
     old = [
@@ -61,6 +66,8 @@ def run_case(case: dict[str, Any]) -> ArticleDiff:
         )
         for n in OLD_NAMES
     ]
+    if case.get("large_archive"):
+        old += [Record(id=f"filler-{i}", text=_filler(i)) for i in range(5000)]
     new = transform(article(base, id=f"new-{base}"), case.get("new", {}))
     [result] = diff_articles([new], old)
     return result
@@ -80,6 +87,8 @@ def test_diff_case(case: dict[str, Any]) -> None:
         assert d.insertions() == want["insertions"]
     if "deletions" in want:
         assert d.deletions() == want["deletions"]
+    if "excerpt" in want:
+        assert (d.containment is not None) == want["excerpt"], f"containment {d.containment}"
     if "fields" in want:
         assert [c.field for c in d.metadata] == want["fields"]
 
