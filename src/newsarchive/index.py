@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -158,10 +159,7 @@ class ArchiveIndex:
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
-            raise RuntimeError(
-                f"{self.db_path}: not a usable index ({exc}); delete it and run `newsarchive index` "
-                "to rebuild it from the record files"
-            ) from exc
+            raise RuntimeError(_open_error(self.db_path, exc)) from exc
 
     def __enter__(self) -> ArchiveIndex:
         return self
@@ -327,6 +325,15 @@ class ArchiveIndex:
                 )
             )
         return found
+
+
+def _open_error(db_path: Path, exc: sqlite3.DatabaseError) -> str:
+    if isinstance(exc, sqlite3.OperationalError) and not os.access(db_path.parent, os.W_OK):
+        return f"{db_path}: cannot create the index ({exc}): the folder {db_path.parent} is not writable"
+    return (
+        f"{db_path}: not a usable index ({exc}); delete it and run `newsarchive index` "
+        "to rebuild it from the record files"
+    )
 
 
 def _row(rel: str, position: int, rec: Record) -> tuple[Any, ...]:

@@ -1,6 +1,12 @@
 """`newsarchive dups [ARCHIVE_DIR]`: clusters of exact and near-duplicate articles across sites, each with
 its representative (earliest capture from the most official host; ranking in :mod:`newsarchive.dups`).
-The index is brought up to date first. ``--format json`` for machines."""
+The index is brought up to date first. Exit status 0, or 1 when some record file could not be read.
+
+``--format json``: ``{"threshold", "records", "clusters": [{"cluster_id", "size", "sites",
+"representative": MEMBER, "members": [MEMBER + {"similarity", "exact"}]}]}``, where MEMBER is ``{"id",
+"title", "url", "site", "host", "fetched_at", "published", "record_file", "record_position"}``,
+``similarity`` the exact Jaccard to the representative and ``exact`` true for an identical text;
+clusters largest first, the representative first in ``members``."""
 
 from __future__ import annotations
 
