@@ -23,7 +23,13 @@ _DATE = re.compile(
     r"(?:\s*(?:[TＴ]|\s)?\s*(?P<H>\d{1,2})\s*[:时時]\s*(?P<M>\d{2})(?:\s*[:分]\s*(?P<S>\d{2}))?)?"
 )
 
-_NAME = r"[\u3400-\u9fff·•A-Za-z]{2,12}"
+# A person's name: 2-4 hanzi, a transliterated name with a middle dot, or a Latin name; it must end at a
+# delimiter or a role word, so that "记者从市公安局了解到" yields no name.
+_NAME = (
+    r"(?![从在日近获了对向到将据于])"
+    r"(?:[\u3400-\u9fff]{1,6}[·•][\u3400-\u9fff]{1,8}|[\u3400-\u9fff]{2,4}|[A-Za-z][A-Za-z .]{0,20}[A-Za-z])"
+    r"(?=$|[\s、，,；;：:）)】\]／/|]|报道|報導|报导|摄|攝|通讯员|通訊員|实习生|實習生|编辑|編輯|校对|校對)"
+)
 _NAMES = rf"{_NAME}(?:[、,，\s]+{_NAME}){{0,5}}"
 _SOURCE = re.compile(
     r"(?:来源|來源|稿源|信息来源|文章来源|文章來源|出处)\s*[:：]\s*(?P<v>[^\s|｜,，;；:：]{1,30})"
@@ -36,7 +42,8 @@ _REPORTER = re.compile(
 _WEN = re.compile(r"(?:^|[\s（(【])文\s*[/／]\s*(?P<v>" + _NAMES + ")")
 _PHOTO = re.compile(
     r"(?:(?:摄影|攝影|图|圖)\s*[/／:：]\s*(?P<a>" + _NAMES + r"))"
-    r"|(?:(?P<b>" + _NAMES + r")\s*(?:摄|攝)(?:影)?\s*[）)】]?\s*$)"
+    r"|(?:(?:(?<![\u3400-\u9fff])|(?<=记者)|(?<=記者)|(?<=通讯员)|(?<=通訊員)|(?<=实习生))"
+    r"(?P<b>" + _NAMES + r")\s*(?:摄|攝)(?:影)?\s*[）)】]?\s*$)"
 )
 _CLOSING_BRACKET = re.compile(
     r"[（(【\[]\s*(?P<v>[\u3400-\u9fff]{2,4}|[A-Za-zＡ-Ｚａ-ｚ]{1,4})\s*[）)】\]]\s*$"
@@ -45,6 +52,11 @@ _NOT_NAMES = frozenset(
     {"完", "完结", "待续", "未完", "全文完", "本文完", "记者", "编辑", "图", "摄", "新华社", "中新社"}
     | {"综合", "供图", "资料图", "资料", "网络", "原创", "译", "转载", "组图", "报道", "報道", "报导", "報導"}
     | {"通讯员", "通訊員", "实习生", "實習生", "摄影", "攝影", "记者", "記者", "编辑", "編輯"}
+)
+# words that follow 记者/作者 but are not names ("记者注意到", "作者：未知", "网络整理")
+_NOT_NAME_WORDS = re.compile(
+    r"(注意|发现|發現|了解|获悉|獲悉|表示|透露|梳理|统计|統計|采访|採訪|看到|查询|查詢|致电|致電|走访|走訪"
+    r"|调查|調查|整理|整合|独家|獨家|未知|详细|詳細|阅读|閱讀|编辑|編輯|责任|責任|日前|近日|昨日|今日|专访|專訪|记者|記者)"
 )
 _NAME_WORDS_STOP = re.compile(r"(报道|報導|报导|摄影|攝影|摄|攝|获悉|了解|日电|电|讯|訊)$")
 
@@ -107,11 +119,18 @@ def split_names(value: str) -> list[str]:
     ['吴俊宽', '高鹏']
     >>> split_names("张三 李四报道")
     ['张三', '李四']
+    >>> split_names("注意到")
+    []
     """
     names = []
     for part in re.split(r"[、,，\s]+", value):
         name = _NAME_WORDS_STOP.sub("", part.strip("·• "))
-        if 2 <= len(name) <= 12 and name not in _NOT_NAMES and name not in names:
+        if (
+            2 <= len(name) <= 12
+            and name not in _NOT_NAMES
+            and not _NOT_NAME_WORDS.search(name)
+            and name not in names
+        ):
             names.append(name)
     return names
 
@@ -145,7 +164,10 @@ def _clean_source(value: str) -> str:
 
     >>> _clean_source("新华网作者")
     '新华网'
+    >>> _clean_source("新华网57人参与11评论")
+    '新华网'
     """
+    value = re.sub(r"\d+人参与.*$|\d+人參與.*$", "", value)
     return re.sub(r"(作者|编辑|編輯|责任编辑|点击|时间|發佈|发布)$", "", value)
 
 
