@@ -20,9 +20,13 @@ _GAP_QUICK_RES = (re.compile(rf"[0-9][ \t\u3000]+[{_UNITS}]"), re.compile(r"[年
 _UNIT_DIGIT_RE = re.compile(r"(?<=\d[年月])[ \t\u3000]+(?=\d+[月日号號])")
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # A candidate break: a line ending in Han or a comma-like mark, one blank line at most, then Han.
-_BREAK_RE = re.compile(rf"[{_HAN}，、,；;]\n(?:[ \t\u3000]*\n)?(?=[{_HAN}，、。；])")
+_BREAK_RE = re.compile(rf"[{_HAN}，、；]\n(?:[ \t\u3000]*\n)?(?=[{_HAN}，、。；])")
+_SPACES = " \t\u3000"
+# A line whose first visible character is a closing or continuing mark: never the start of a paragraph.
+_CLOSING_START_RE = re.compile(r"(?m)^[ \t\u3000]*[，、。；：？！）》」』”’]")
+_ASCII_MARK_END_RE = re.compile(r"[,:;?!(]$")
 _CONTINUES_RE = re.compile(rf"[{_HAN}，、。；]")
-_OPEN_END_RE = re.compile(rf"[{_HAN}，、,；;]")
+_OPEN_END_RE = re.compile(rf"[{_HAN}，、；]")  # ASCII "," here sits in non-Chinese context
 _SENTENCE_MARK_RE = re.compile(r"[。！？!?；]")
 _ANY_MARK_RE = re.compile(r"[，。、；：！？,;:!?]")
 _CLAUSE_COMMA_RE = re.compile(r"[，,]")
@@ -53,44 +57,62 @@ def join_broken_lines(text: str) -> str:
 
     >>> join_broken_lines("会议指出，要两手抓。会议强调，要强化主动服务\\n\\n意识。对困难进行排查。")
     '会议指出，要两手抓。会议强调，要强化主动服务意识。对困难进行排查。'
+    >>> join_broken_lines("要强化服务；\\n\\n\\n　，同检查、同落实。")
+    '要强化服务；，同检查、同落实。'
     >>> byline = "其他事项。\\n\\n言武旭\\n\\n黄卫锋督查企业 压紧压实责任\\n\\n近日，区委书记到企业。"
     >>> join_broken_lines(byline) == byline
     True
     """
-    if not _BREAK_RE.search(text):
+    if not _BREAK_RE.search(text) and not _CLOSING_START_RE.search(text):
         return text
     lines = text.split("\n")
-    out: list[str] = [lines[0]]
+    out: list[str] = []
+    current = [lines[0]]  # pieces of the line being built (joins are appended, not concatenated)
     joins = 0
     i = 1
     while i < len(lines):
-        nxt, skip = _next_content(lines, i)
-        if nxt is not None and _is_broken(out[-1], lines[nxt]):
-            out[-1] += lines[nxt]
+        nxt = _next_content(lines, i)
+        tail = current[-1]
+        if nxt is not None and tail.strip() and _continues(tail, len(current) > 1, lines[nxt], nxt - i):
+            current.append(lines[nxt].lstrip(_SPACES))
             joins += 1
             i = nxt + 1
             continue
-        out.extend(lines[i : i + skip])
-        i += skip
+        stop = len(lines) if nxt is None else max(nxt, i + 1)  # blank lines up to it stay as they are
+        out.append("".join(current))
+        out.extend(lines[i : stop - 1])
+        current = [lines[stop - 1]]
+        i = stop
+    out.append("".join(current))
     note_changes(joins)
     return "\n".join(out)
 
 
-def _next_content(lines: list[str], i: int) -> tuple[int | None, int]:
-    """Index of the next line if it follows at most one blank line, and how many lines to step."""
-    if lines[i].strip():
-        return i, 1
-    if i + 1 < len(lines) and lines[i + 1].strip():
-        return i + 1, 1
-    return None, 1
+def _next_content(lines: list[str], i: int) -> int | None:
+    """Index of the next non-blank line at or after ``i``."""
+    for j in range(i, len(lines)):
+        if lines[j].strip():
+            return j
+    return None
 
 
-def _is_broken(line: str, following: str) -> bool:
+def _continues(line: str, joined: bool, following: str, blanks: int) -> bool:
+    """A line that starts with a closing mark (，、。；) continues the one before, whatever blank lines or
+    indentation lie between; otherwise only an unindented line after at most one blank line can.
+    ``line`` is the last piece of the line built so far; ``joined``: that line already took a
+    continuation, so it is running text (and is not rescanned as it grows)."""
+    if _CLOSING_START_RE.match(following):
+        # ... unless the line ends in an ASCII mark, which the joined "，" would turn Chinese on a rerun
+        return not _ASCII_MARK_END_RE.search(line)
+    return blanks <= 1 and _is_broken(line, joined, following)
+
+
+def _is_broken(line: str, joined: bool, following: str) -> bool:
     if not line or not following or not _CONTINUES_RE.match(following[0]):
         return False
     if not _OPEN_END_RE.match(line[-1]):
         return False
-    return _is_body(line) and _ANY_MARK_RE.search(following) is not None
+    return (joined or _is_body(line)) and _ANY_MARK_RE.search(following) is not None
 
 
 def _is_body(line: str) -> bool:

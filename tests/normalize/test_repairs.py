@@ -160,6 +160,8 @@ PATHOLOGICAL = {
     "lines-ending-in-commas": "中,\n" * 30_000,
     "digits-and-spaces": "1 " * 50_000 + "月",
     "han-and-spaces": "中 " * 50_000,
+    "paragraph-broken-on-every-line": ("中" * 100 + "，\n") * 5_000,
+    "blank-lines": "中\n" + "\n" * 100_000 + "，中",
 }
 
 
