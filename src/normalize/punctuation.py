@@ -25,7 +25,10 @@ _FOLLOWED_BY_CJK = tuple(
     for mark, wide in zip(",:;?!", "，：；？！", strict=True)
 )
 _MARK_NEXT_TO_MARK_RE = re.compile(r"[,:;?!][,:;?!，：；？！]|[，：；？！][,:;?!]")
-_HAN_BRACKETS_RE = re.compile(r"\(([^()\n]*[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff][^()\n]*)\)")
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_BRACKETS_RE = re.compile(rf"\(([^()\n]*[{_HAN}][^()\n]*)\)")
+_NESTED_OPEN_RE = re.compile(r"\([^()\n]*\(")
+_BRACKET_TOKEN_RE = re.compile(rf"[()\n]|[{_HAN}]+")
 _QUICK_MARKS_RE = re.compile(r"[,:;?!(]")
 
 
@@ -54,7 +57,7 @@ def restore_fullwidth_punctuation(text: str) -> str:
     """
     if not _QUICK_MARKS_RE.search(text):
         return text
-    text, brackets = _HAN_BRACKETS_RE.subn(r"（\1）", text)  # first: the marks next to them need them
+    text, brackets = _widen_brackets(text)  # first: the marks next to them need them
     text, marks = _widen_marks(text)
     if _MARK_NEXT_TO_MARK_RE.search(text):  # ":," before Han: one mark is the other's context
         runs = _Counter()
@@ -62,6 +65,41 @@ def restore_fullwidth_punctuation(text: str) -> str:
         marks += runs.count
     note_changes(2 * brackets + marks)
     return text
+
+
+def _widen_brackets(text: str) -> tuple[str, int]:
+    """ASCII bracket pairs on one line whose content holds a Han character -> （）. Pairs that do not
+    nest take one regex pass; nested pairs ("(本报讯(记者柴锦玉))") are matched with a stack, so the
+    outer pair is converted in the same pass as the inner one (idempotence)."""
+    if not _NESTED_OPEN_RE.search(text):
+        return _HAN_BRACKETS_RE.subn(r"（\1）", text)
+    opening = _han_bracket_pairs(text)
+    if not opening:
+        return text, 0
+    chars = list(text)  # only on text with nested ASCII brackets: rare
+    for open_at, close_at in opening:
+        chars[open_at], chars[close_at] = "（", "）"
+    return "".join(chars), len(opening)
+
+
+def _han_bracket_pairs(text: str) -> list[tuple[int, int]]:
+    pairs: list[tuple[int, int]] = []
+    stack: list[list[int]] = []  # [position of "(", 1 if its content holds Han so far]
+    for m in _BRACKET_TOKEN_RE.finditer(text):
+        token = m.group()
+        if token == "(":
+            stack.append([m.start(), 0])
+        elif token == ")" and stack:
+            open_at, has_han = stack.pop()
+            if has_han:
+                pairs.append((open_at, m.start()))
+                if stack:
+                    stack[-1][1] = 1
+        elif token == "\n":
+            stack.clear()
+        elif token != ")" and stack:
+            stack[-1][1] = 1
+    return pairs
 
 
 def _widen_marks(text: str) -> tuple[str, int]:

@@ -162,6 +162,7 @@ PATHOLOGICAL = {
     "han-and-spaces": "中 " * 50_000,
     "paragraph-broken-on-every-line": ("中" * 100 + "，\n") * 5_000,
     "blank-lines": "中\n" + "\n" * 100_000 + "，中",
+    "deeply-nested-brackets": "(" * 50_000 + "中" + ")" * 50_000,
 }
 
 
