@@ -209,3 +209,29 @@ def test_offsite_redirect_is_refused_even_with_dont_filter() -> None:
         mw.process_request(Request("http://www.gov.cn/xinwen/a.html", dont_filter=True,
                                    meta={"redirect_times": 1}))
     assert drop_reason(failure(err.value)) == "offsite"
+
+
+def test_replay_serves_the_body_as_received_and_decompression_still_works(tmp_path: Path) -> None:
+    import gzip
+
+    from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+    from scrapy.utils.test import get_crawler
+
+    from crawler.middlewares.replay import ReplayMiddleware
+    from newsarchive.captures import Exchange, WarcSegmentWriter
+
+    html = "<html><body><p>复工复产。</p></body></html>".encode("gbk")
+    with WarcSegmentWriter(tmp_path, "sample", "c1", fsync_interval=None) as writer:
+        writer.write_exchange(Exchange(url=URL, status=200, body=gzip.compress(html), response_headers=[
+            ("Content-Type", "text/html; charset=gbk"), ("Content-Encoding", "gzip")]))
+    crawler = get_crawler(settings_dict={"REPLAY_WARC": str(tmp_path / "captures"),
+                                         "NEWSARCHIVE_ARCHIVE_DIR": str(tmp_path)})
+    replay = ReplayMiddleware.from_crawler(crawler)
+    request = Request("http://127.0.0.1:9999/content/post_1.html")  # another port: matched by path
+    response = replay.process_request(request)
+    assert "replay" in response.flags and response.headers[b"Content-Encoding"] == b"gzip"
+    assert request.meta["newsarchive_capture"]["file"] == "captures/sample/c1-00000.warc.gz"
+    decoded = HttpCompressionMiddleware.from_crawler(crawler).process_response(request, response)
+    assert decoded.body == html
+    with pytest.raises(IgnoreRequest, match="not-in-replay"):
+        replay.process_request(Request("http://127.0.0.1:9999/content/post_2.html"))
