@@ -295,7 +295,8 @@ def align(old: list[str], new: list[str]) -> list[Row]:
 
 
 def _align_block(old: list[str], new: list[str], i1: int, i2: int, j1: int, j2: int) -> list[Row]:
-    """Pair differing sentences by similarity (order kept); unpaired ones are removed/added."""
+    """Pair differing sentences by similarity (order kept); unpaired ones are removed/added, unless they
+    are the other part of a sentence that was split or joined (:func:`_absorb_splits`)."""
     pairs = _pair(old[i1:i2], new[j1:j2])
     rows: list[Row] = []
     i, j = i1, j1
@@ -303,9 +304,70 @@ def _align_block(old: list[str], new: list[str], i1: int, i2: int, j1: int, j2: 
         rows.extend(Row("removed", old[k], None, k, None) for k in range(i, pi))
         rows.extend(Row("added", None, new[k], None, k) for k in range(j, pj))
         if pi < i2:
-            rows.append(Row("changed", old[pi], new[pj], pi, pj, char_ops(old[pi], new[pj])))
+            rows.append(Row("changed", old[pi], new[pj], pi, pj))
         i, j = pi + 1, pj + 1
+    rows = _absorb_splits(rows)
+    for row in rows:
+        if row.kind == "changed":
+            row.ops = char_ops(row.old or "", row.new or "")
     return rows
+
+
+MAX_ABSORB = 6  # sentences on each side that one changed sentence may absorb
+
+
+def _absorb_splits(rows: list[Row]) -> list[Row]:
+    """Merge removed/added sentences next to a changed one into it when that makes the pair more alike:
+    one sentence split in two, two joined, or a sentence cut by a stray 。？ (e.g. mojibake)."""
+    out: list[Row] = []
+    for row in rows:
+        out.append(row)
+        if row.kind == "changed":
+            _absorb(out, len(out) - 1, before=True)
+    result: list[Row] = []
+    for row in reversed(out):
+        result.append(row)
+        if row.kind == "changed":
+            _absorb(result, len(result) - 1, before=False)
+    return result[::-1]
+
+
+def _absorb(rows: list[Row], at: int, before: bool) -> None:
+    """``rows[at]`` is a changed row; its unpaired neighbours are ``rows[at-1], rows[at-2], ...`` (towards
+    the start of the text when ``before``, else towards its end, the list being reversed)."""
+    row = rows[at]
+    run: list[Row] = []
+    k = at - 1
+    while k >= 0 and rows[k].kind in ("removed", "added") and len(run) < 2 * MAX_ABSORB:
+        run.append(rows[k])
+        k -= 1
+    removed = [r for r in run if r.kind == "removed"][:MAX_ABSORB]
+    added = [r for r in run if r.kind == "added"][:MAX_ABSORB]
+    best = (_ratio(row.old or "", row.new or ""), 0, 0)
+    for kr in range(len(removed) + 1):
+        for ka in range(len(added) + 1):
+            if kr or ka:
+                o, n = (
+                    _joined(row.old or "", removed[:kr], "old", before),
+                    _joined(row.new or "", added[:ka], "new", before),
+                )
+                best = max(best, (_ratio(o, n), kr, ka))
+    _, kr, ka = best
+    if not (kr or ka):
+        return
+    row.old = _joined(row.old or "", removed[:kr], "old", before)
+    row.new = _joined(row.new or "", added[:ka], "new", before)
+    if before:
+        row.old_index = removed[kr - 1].old_index if kr else row.old_index
+        row.new_index = added[ka - 1].new_index if ka else row.new_index
+    absorbed = {id(r) for r in removed[:kr] + added[:ka]}
+    rows[:] = [r for r in rows if id(r) not in absorbed]
+
+
+def _joined(text: str, pieces: list[Row], side: str, before: bool) -> str:
+    """``text`` with the neighbours' sentences joined on, in reading order."""
+    parts = [getattr(p, side) or "" for p in pieces]
+    return "".join(reversed(parts)) + text if before else text + "".join(parts)
 
 
 def _pair(old: list[str], new: list[str]) -> list[tuple[int, int]]:

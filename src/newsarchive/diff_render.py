@@ -67,6 +67,19 @@ def summary(diffs: Sequence[ArticleDiff]) -> dict[str, int]:
     return out
 
 
+def show_value(value: Any) -> str:
+    """A metadata value for people: lists joined with 、, line breaks as " / ", nothing as "—".
+
+    >>> show_value(["滑清泉", "谭啸"]), show_value(None), show_value("主动沟通\\n及时解决")
+    ('滑清泉、谭啸', '—', '主动沟通 / 及时解决')
+    """
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return str(value).replace("\n", " / ")
+
+
 def describe(rec: Record | None) -> dict[str, Any] | None:
     if rec is None:
         return None
@@ -146,7 +159,7 @@ def _article_text(d: ArticleDiff, paint: Any) -> str:
     elif d.similarity is not None:
         lines.append(f"  closest candidate only {d.similarity:.2f} similar")
     for change in d.metadata:
-        lines.append(f"  metadata {change.field}: {change.old!r} -> {change.new!r}")
+        lines.append(f"  metadata {change.field}: {show_value(change.old)} -> {show_value(change.new)}")
     if d.status == "edited":
         c = d.counts()
         lines.append(
@@ -252,7 +265,7 @@ def _section(i: int, d: ArticleDiff) -> str:
         out.append(
             "<table><tr><th>field</th><th>earlier</th><th>new</th></tr>"
             + "".join(
-                f"<tr><td>{e(c.field)}</td><td>{e(str(c.old))}</td><td>{e(str(c.new))}</td></tr>"
+                f"<tr><td>{e(c.field)}</td><td>{e(show_value(c.old))}</td><td>{e(show_value(c.new))}</td></tr>"
                 for c in d.metadata
             )
             + "</table>"
