@@ -133,6 +133,8 @@ def is_sentence(line: str) -> bool:
     False
     >>> is_sentence("春运期间上海或现阶段性低温雨雪和大雾天气，出行注意 2012.01.06")
     False
+    >>> is_sentence("12月1日是世界艾滋病日.今年世界艾滋病日的主題是...")
+    False
     >>> is_sentence("- 3金正恩学生时期照片曝光：身材消瘦 穿皮夹克137842")
     False
     """
@@ -141,6 +143,8 @@ def is_sentence(line: str) -> bool:
     n = len(line)
     if n <= 70 and _DATED_TEASER.search(line):
         return False
+    if n < 60 and line.endswith(("...", "…", "..")) and not line.endswith("……"):
+        return False  # a teaser cut short: "今年是發現艾滋病30周年.聯合國艾滋病規劃署發布的..."
     if n >= 60 or (n >= 8 and _CAPTION_CREDIT.search(line)):
         return True
     if n < 25:  # a short line is a sentence when it has a comma inside or ends with a full stop
