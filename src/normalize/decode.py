@@ -269,9 +269,13 @@ def _declarations(data: bytes, http_charset: str | None) -> list[tuple[str, str]
 
 
 def _header_label(value: str) -> str | None:
-    """``"gbk"`` or ``"text/html; charset=GBK"`` -> ``"gbk"``."""
+    """``"gbk"`` or ``"text/html; charset=GBK"`` -> ``"gbk"``; ``"text/html"`` -> None.
+
+    >>> _header_label("text/html; charset=GBK"), _header_label("gb2312"), _header_label("text/html")
+    ('gbk', 'gb2312', None)
+    """
     value = value.strip()
-    if ";" in value or "=" in value:
+    if ";" in value or "=" in value or "/" in value:  # a whole Content-Type value, charset or not
         m = _HEADER_CHARSET_RE.search(value)
         return m.group(1).lower() if m else None
     return value.strip("\"'").lower() or None

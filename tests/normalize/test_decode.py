@@ -189,3 +189,8 @@ def test_stale_legacy_override_loses_to_valid_utf8() -> None:
     assert data.decode("gb18030") == "鐮旂┒閮ㄧ讲褰撳墠鍚勯」閲嶇偣宸ヤ綔"  # passes as GBK, garbled
     result = decode(data, override="gbk")
     assert result.text == text and result.encoding.why == "validated-utf-8"
+
+
+def test_content_type_without_charset_declares_nothing() -> None:
+    info = decode((FIXTURES / "meta-big5-page.html").read_bytes(), "text/html").encoding
+    assert (info.declared, info.why) == ("big5", "meta")
