@@ -12,10 +12,13 @@ so encoding or script damage repaired by the normaliser never shows up as an edi
 Comparison (:func:`compare`): whitespace and line breaks are ignored; the text is split into sentences
 after 。！？； and line breaks (closing quotes stay with their sentence); the sentence sequences are
 aligned with ``difflib.SequenceMatcher(autojunk=False)``; inside a block of differing sentences, old and
-new sentences are paired by similarity (an order-keeping alignment) and each pair gets a character-level
-diff. Result per article (:data:`STATUSES`): ``identical``; ``metadata-differs`` (same text, some of
-:data:`METADATA_FIELDS` differ — listed); ``edited`` (sentences added, removed, changed, with the inserted
-and deleted characters); ``no-match``.
+new sentences are paired by similarity (an order-keeping alignment), a sentence split in two or two
+joined into one count as one changed sentence, and each pair gets a character-level diff (a ``Row``'s
+``old_index`` / ``new_index`` is then its first sentence).
+
+Result per article (:data:`STATUSES`): ``identical``; ``metadata-differs`` (same text, some of
+:data:`METADATA_FIELDS` differ — listed); ``edited`` (sentences added, removed, changed, with the
+inserted and deleted characters); ``no-match``.
 """
 
 from __future__ import annotations
