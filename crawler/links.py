@@ -7,7 +7,8 @@ Article links are recognised, in this order, by
 2. the URL shapes of Chinese government portals (:data:`ARTICLE_SHAPES`): TRS ``t20200220_123.html``,
    Hanweb ``/art/2020/2/20/art_1229_123.html``, ``/content/post_123.html``, ``/2020-02/20/content_123.htm``,
    ``/c/2020-02-20/123.shtml``, VSB ``/info/1234/5678.htm``, WebPlus ``/c1234a5678/page.htm`` ...;
-3. list-page structure, only when no link on the page has an article shape: a container (``ul``, ``table``,
+3. list-page structure, besides the shapes (a portal may link one article-shaped 专题 page from its
+   navigation while its own list uses ``show.php?id=``): the largest container (``ul``, ``table``,
    ``div``) holding at least :data:`MIN_DATED_LINKS` items that each carry one link and a date.
 
 Pagination, the next page only (so paging is a chain that ``since`` can stop): ``下一页``/``下页``/``后页``
@@ -157,9 +158,7 @@ def article_links(html: str, url: str, pattern: re.Pattern[str] | None = None,
     if pattern is not None:
         return _unique(link for link in links if pattern.search(link.url))
     shaped = [link for link in links if has_article_shape(link.url)]
-    if shaped:
-        return _unique(shaped)
-    return _unique(structural_links(html, url))
+    return _unique([*shaped, *structural_links(html, url)])
 
 
 def structural_links(html: str, url: str) -> list[Link]:
@@ -175,7 +174,7 @@ def structural_links(html: str, url: str) -> list[Link]:
             date_ = find_date(item.text_content()) if len(anchors) == 1 else None
             if date_ is not None:
                 link = _link(anchors[0], url, with_date=False)
-                if link is not None and not is_list_url(link.url):
+                if link is not None and not is_list_url(link.url) and not _is_more_text(link.text):
                     dated.append(Link(link.url, link.text, date_))
         if len(dated) >= MIN_DATED_LINKS and len(dated) > len(best):
             best = dated
