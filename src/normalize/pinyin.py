@@ -25,7 +25,10 @@ MIN_RUN = 3  # this many reading-brackets in one text make it damaged text, not 
 _HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"
 _SYL = r"[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,7}"
 _BRACKET = rf"[(（][ \t\u3000]*({_SYL})[ \t\u3000]*[)）]"
-_ANNOTATED_RE = re.compile(rf"({_HAN})(?:{_BRACKET})(?:{_BRACKET})?")
+_BRACKET_RE = re.compile(_BRACKET)
+# a character, its first reading-like bracket, then any repeats ("(guo)(guo)") as one group
+_REPEAT = rf"[(（][ \t\u3000]*{_SYL}[ \t\u3000]*[)）]"  # the same bracket, nothing captured
+_ANNOTATED_RE = re.compile(rf"({_HAN}){_BRACKET}((?:{_REPEAT})*)")
 _QUICK_RE = re.compile(r"[(（][ \t]*[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]")
 
 
@@ -58,20 +61,21 @@ class _Run:
         self.after_traditional = False
 
     def replace(self, m: re.Match[str]) -> str:
-        ch, first, second = m.group(1), m.group(2), m.group(3)
+        ch, first, repeats = m.group(1), m.group(2), m.group(3)
         if not is_reading(ch, first):
             return m.group(0)
-        kept = ""
         self.removed += 1
-        if second is not None:
-            if is_reading(ch, second):
-                self.removed += 1
-            else:
-                kept = m.group(0)[m.group(0).index(")", 1) + 1 :] if ")" in m.group(0) else ""
-                kept = kept or m.group(0)[m.group(0).index("）", 1) + 1 :]
         if not self.after_traditional and is_traditional_char(ch):
             self.after_traditional = True
-        return ch + kept
+        return ch + (self._strip_repeats(ch, repeats) if repeats else "")
+
+    def _strip_repeats(self, ch: str, repeats: str) -> str:
+        """Repeated brackets after the first: readings of ``ch`` go until the first one that is not."""
+        for m in _BRACKET_RE.finditer(repeats):
+            if not is_reading(ch, m.group(1)):
+                return repeats[m.start() :]
+            self.removed += 1
+        return ""
 
 
 def is_reading(ch: str, syllable: str) -> bool:
