@@ -16,8 +16,16 @@ from normalize.registry import note_changes, step
 BODY_MIN_CHARS = 50  # a line without a sentence mark this long is running text, not a heading
 _UNITS = "年月日时時分秒号號"
 _DIGIT_UNIT_RE = re.compile(rf"(?<![A-Za-z0-9.])(?<![A-Za-z] )(\d+)[ \t\u3000]+(?=[{_UNITS}])")
-_GAP_QUICK_RES = (re.compile(rf"[0-9][ \t\u3000]+[{_UNITS}]"), re.compile(r"[年月][ \t\u3000]+[0-9]"))
-_UNIT_DIGIT_RE = re.compile(r"(?<=\d[年月])[ \t\u3000]+(?=\d+[月日号號])")
+_GAP_QUICK_RES = (
+    re.compile(rf"[0-9][ \t\u3000]+[{_UNITS}]"),
+    re.compile(r"[年月时時分][ \t\u3000]+[0-9]"),
+)
+# between a date/time part and the next number: 2020年 2月, 2月 13日, 9时 30分, 30分 15秒
+_UNIT_DIGIT_RE = re.compile(
+    r"(?<=\d[年月])[ \t\u3000]+(?=\d+[月日号號])"
+    r"|(?<=\d[时時])[ \t\u3000]+(?=\d+分)"
+    r"|(?<=\d分)[ \t\u3000]+(?=\d+秒)"
+)
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # A candidate break: a line ending in Han or a comma-like mark, one blank line at most, then Han.
 _BREAK_RE = re.compile(rf"[{_HAN}，、；]\n(?:[ \t\u3000]*\n)?(?=[{_HAN}，、。；])")
