@@ -1,10 +1,12 @@
 """Which script a text is written in, and conversion of traditional text to simplified.
 
-:func:`detect_script` counts characters that exist only in traditional writing (keys of OpenCC's
-``TSCharacters`` table that are not themselves simplified forms) and characters that exist only in
-simplified writing (keys of ``STCharacters`` that are not traditional forms); the balance gives
-``"simplified"``, ``"traditional"``, ``"mixed"`` or ``"unknown"`` (no telling character at all).
-A few traditional characters in a simplified text are names (方韋 in seed 004) and do not make it mixed.
+:func:`detect_script` counts characters that exist only in traditional writing and characters that
+exist only in simplified writing; the balance gives ``"simplified"``, ``"traditional"``, ``"mixed"`` or
+``"unknown"`` (no telling character at all). Traditional-only: keys of OpenCC's ``TSCharacters`` that are
+not simplified forms themselves and lie outside GB2312 (the simplified character set: 哪吒, 摺 are in
+simplified use), plus 後 and the characters of the fix-up table (陜 於 麽 纔). Simplified-only: keys of
+``STCharacters`` that are not traditional forms. A few traditional characters in a simplified text are
+names (方韋 in seed 004): up to 2, plus one per 50 simplified characters, and the text stays simplified.
 
 :func:`convert_to_simplified` (the repair step) converts only text that is traditional or mixed, so the
 names in simplified text stay as written. :func:`to_simplified` is the unconditional conversion: OpenCC
