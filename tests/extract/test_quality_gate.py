@@ -1,7 +1,8 @@
 """CI quality gate: extraction quality on waddle-zh must not drop below bench/extraction_baseline.json.
 
-Runs the project's extractor over all 401 pages (about 10 s on one core) and scores the body against
-the reference without its title line, exactly as bench/extraction.py does. Bare trafilatura is only
+Runs the project's extractor over all 401 pages (about 10-15 s on one core) and scores the body
+against the reference without its title line, exactly as bench/extraction.py does, plus the exact
+title rate. Bare trafilatura is only
 run on the pages we score below 0.5, to check that none of them is a page it handles (> 0.8).
 Skips when ../shared is absent.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import statistics
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 import trafilatura
@@ -20,38 +22,51 @@ from normalize.decode import decode
 from normalize.errors import ExtractionError
 from normalize.extract import extract_html
 
+
+class Row(NamedTuple):
+    f1: float
+    precision: float
+    shingle: float
+    title_ok: bool
+    ref_body: str
+    path: Path
+
+
 BASELINE = json.loads((ROOT / "bench" / "extraction_baseline.json").read_text("utf-8"))
 
 pytestmark = pytest.mark.shared
 
 
 @pytest.fixture(scope="module")
-def scores() -> dict[str, list[tuple[float, float, float, str, Path]]]:
+def scores() -> dict[str, list[Row]]:
     dataset = shared_or_skip("waddle-zh")
     bench = load_bench()
-    out: dict[str, list[tuple[float, float, float, str, Path]]] = {"tune": [], "valid": []}
+    out: dict[str, list[Row]] = {"tune": [], "valid": []}
     for path in sorted((dataset / "html").iterdir()):
         ref_path = dataset / "reference" / path.name
         if not ref_path.exists():
             continue
-        _, ref_body = bench.reference(ref_path)
+        ref_title, ref_body = bench.reference(ref_path)
         text = decode(path.read_bytes()).text
         try:
-            body = extract_html(text).text
+            ex = extract_html(text)
+            body, title = ex.text, ex.title or ""
         except ExtractionError:
-            body = ""
+            body, title = "", ""
         f1, p, _r = bench.char_f1(body, ref_body)
-        shingle = bench.shingle_f1(body, ref_body)
-        out[bench.host_half(path.name)].append((f1, p, shingle, ref_body, path))
+        row = Row(f1, p, bench.shingle_f1(body, ref_body), bench.squeeze(title) == bench.squeeze(ref_title),
+                  ref_body, path)
+        out[bench.host_half(path.name)].append(row)
     return out
 
 
-def _figures(rows: list[tuple[float, float, float, str, Path]]) -> dict[str, float]:
+def _figures(rows: list[Row]) -> dict[str, float]:
     return {
-        "f1_mean": statistics.mean(r[0] for r in rows),
-        "precision_mean": statistics.mean(r[1] for r in rows),
-        "shingle_f1_mean": statistics.mean(r[2] for r in rows),
-        "below_0_5": sum(r[0] < 0.5 for r in rows),
+        "f1_mean": statistics.mean(r.f1 for r in rows),
+        "precision_mean": statistics.mean(r.precision for r in rows),
+        "shingle_f1_mean": statistics.mean(r.shingle for r in rows),
+        "title_exact": statistics.mean(r.title_ok for r in rows),
+        "below_0_5": sum(r.f1 < 0.5 for r in rows),
     }
 
 
@@ -62,7 +77,7 @@ def test_quality_does_not_drop_below_baseline(scores: dict, half: str) -> None:
     floor = BASELINE[half]
     failures = [
         f"{key} {got[key]:.4f} < floor {floor[key]}"
-        for key in ("f1_mean", "precision_mean", "shingle_f1_mean")
+        for key in ("f1_mean", "precision_mean", "shingle_f1_mean", "title_exact")
         if got[key] < floor[key]
     ]
     if got["below_0_5"] > floor["below_0_5_max"]:
@@ -75,11 +90,11 @@ def test_quality_does_not_drop_below_baseline(scores: dict, half: str) -> None:
 def test_no_page_below_half_that_bare_trafilatura_handles(scores: dict) -> None:
     bench = load_bench()
     regressions = []
-    for f1, _p, _s, ref_body, path in scores["tune"] + scores["valid"]:
-        if f1 < 0.5:
-            bare = trafilatura.extract(decode(path.read_bytes()).text) or ""
-            if bench.char_f1(bare, ref_body)[0] > 0.8:
-                regressions.append(path.name)
+    for row in scores["tune"] + scores["valid"]:
+        if row.f1 < 0.5:
+            bare = trafilatura.extract(decode(row.path.read_bytes()).text) or ""
+            if bench.char_f1(bare, row.ref_body)[0] > 0.8:
+                regressions.append(row.path.name)
     assert len(regressions) <= BASELINE["all"]["regressions_max"], (
         f"pages we score below 0.5 that bare trafilatura scores above 0.8: {regressions}"
     )
