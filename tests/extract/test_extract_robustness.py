@@ -8,16 +8,18 @@ furniture strings in the body.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
-from conftest import SHARED_EXTRACTION, shared_or_skip
+from conftest import ROOT, SHARED_EXTRACTION, shared_or_skip
 
 from normalize.decode import decode
 from normalize.extract import extract_html
 
 pytestmark = pytest.mark.shared
+FLOORS = json.loads((ROOT / "bench" / "extraction_baseline.json").read_text("utf-8"))["robustness"]
 
 # Two or more letters of U+00C0–U+00FF in a row: GB bytes read as Latin-1/cp1252 ("ÖÐ¹ú").
 MOJIBAKE = re.compile(r"[\u00c0-\u00ff]{2,}")
@@ -43,11 +45,13 @@ PAGES += [pytest.param(p, id=f"gbk-unlabeled/{p.name}") for p in _pages("gbk-unl
 def test_datasets_are_complete() -> None:
     shared_or_skip("news-unlabeled")
     shared_or_skip("gbk-unlabeled")
-    assert len(PAGES) == 59 + 74, f"expected 133 pages, found {len(PAGES)}"
+    assert len(PAGES) == FLOORS["pages"], f"expected {FLOORS['pages']} pages, found {len(PAGES)}"
 
 
 @pytest.mark.parametrize("path", PAGES)
 def test_page_extracts_clean(path: Path) -> None:
+    # every floor in the baseline is 0 per page: any error, U+FFFD, mojibake or furniture fails
+    assert not any(FLOORS[k] for k in FLOORS if k.endswith("_max")), "robustness floors must stay 0"
     decoded = decode(path.read_bytes()).text
     ex = extract_html(decoded)
     assert ex.text.strip(), "empty body"
