@@ -20,8 +20,12 @@ _WIDE = str.maketrans({",": "，", ":": "：", ";": "；", "?": "？", "!": "！
 # mark never becomes the context of its neighbour on a second pass (idempotence).
 # Possessive runs that start only at a run's first mark: linear even on 100k marks without CJK.
 _MARK_RUN_RE = re.compile(rf"(?<=[{_CJK}])[,:;?!]++|(?<![,:;?!])[,:;?!]++(?=[{_CJK}])")
+# "?" next to "?", to a pinyin letter or to "、" marks bytes an encoder lost ("环??萍肌", "重?zé)",
+# "称?、"), not a question: it stays ASCII. The test is symmetric, so the reversed pass agrees.
+_LOST_BYTES = "?a-z、"
+_QUESTION = rf"(?<![{_LOST_BYTES}])\?(?![{_LOST_BYTES}])"
 _FOLLOWED_BY_CJK = tuple(
-    (mark, re.compile(rf"{re.escape(mark)}(?=[{_CJK}])"), wide)
+    (mark, re.compile(rf"{_QUESTION if mark == '?' else re.escape(mark)}(?=[{_CJK}])"), wide)
     for mark, wide in zip(",:;?!", "，：；？！", strict=True)
 )
 _MARK_NEXT_TO_MARK_RE = re.compile(r"[,:;?!][,:;?!，：；？！]|[，：；？！][,:;?!]")
@@ -125,5 +129,20 @@ class _Counter:
         self.count = 0
 
     def widen(self, m: re.Match[str]) -> str:
-        self.count += len(m.group(0))
-        return m.group(0).translate(_WIDE)
+        run = m.group(0)
+        if "?" in run and _marks_lost_bytes(m):
+            return run
+        self.count += len(run)
+        return run.translate(_WIDE)
+
+
+def _marks_lost_bytes(m: re.Match[str]) -> bool:
+    """A run holding "??", or a "?" at its end touching a lowercase letter or "、": see _LOST_BYTES."""
+    run, text = m.group(0), m.string
+    before = text[m.start() - 1] if m.start() > 0 else ""
+    after = text[m.end()] if m.end() < len(text) else ""
+    return (
+        "??" in run
+        or (run.startswith("?") and ("a" <= before <= "z" or before == "、"))
+        or (run.endswith("?") and ("a" <= after <= "z" or after == "、"))
+    )
