@@ -36,6 +36,8 @@ CASES = [
     ("no-charset-big5.txt", None, TRAD, "big5", "chardet"),
     ("no-charset-utf16le-no-bom.txt", None, BODY, "utf-16-le", "utf-16/32-pattern"),
     ("header-latin1-body-gbk.html", "text/html; charset=ISO-8859-1", BODY, "gb18030", "chardet"),
+    ("meta-utf8-body-gbk.html", None, BODY, "gb18030", "chardet"),
+    ("meta-utf8-body-gbk.html", "text/html; charset=utf-8", BODY, "gb18030", "chardet"),
 ]
 
 
