@@ -31,7 +31,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from normalize.errors import ExtractionError
-from normalize.extract_furniture import Selection, cjk_count, drop_furniture, select_body
+from normalize.extract_furniture import Selection, cjk_count, classify_line, drop_furniture, select_body
 from normalize.extract_meta import normalize_date, read_bylines, read_meta_lines, strip_title_suffix
 from normalize.record import Removed
 
@@ -87,6 +87,7 @@ class _Head:
     meta_lines: list[str] = field(default_factory=list)
     page_title: str | None = None  # the longest page element that a <title>/og:title contains
     links: frozenset[str] = frozenset()  # texts of the page's links (teasers), 8+ characters
+    decks: tuple[str | None, str | None] = (None, None)  # kicker, subtitle beside the headline element
 
 
 def extract_html(html: str, url: str | None = None) -> Extraction:
@@ -256,7 +257,7 @@ def read_head(tree: etree._Element) -> _Head:
         metas.setdefault(key, meta.get("content", "").strip())
     meta_date = next((d for k in _META_DATE_KEYS if (d := normalize_date(metas.get(k, "")))), None)
     others = [s for s in (metas.get("og:title", ""), metas.get("og:description", "")[:80]) if s]
-    page_title = headline_in_page(tree, titles, others, metas.get("og:site_name"))
+    page_title, title_el = headline_in_page(tree, titles, others, metas.get("og:site_name"))
     return _Head(
         titles[0] if titles else None,
         headings,
@@ -265,6 +266,7 @@ def read_head(tree: etree._Element) -> _Head:
         metadata_blocks(tree),
         page_title,
         link_texts(tree),
+        title_decks(title_el),
     )
 
 
@@ -290,7 +292,7 @@ _ASCII_SPACE = re.compile(r"[ \t\n\r]+")
 
 def headline_in_page(
     tree: etree._Element, titles: list[str], others: list[str], site_name: str | None
-) -> str | None:
+) -> tuple[str | None, etree._Element | None]:
     """The longest element text of the page that a ``<title>`` (or og:title/description) contains.
 
     A headline is repeated in the ``<title>`` with a site name before or after it, in any format
@@ -299,23 +301,71 @@ def headline_in_page(
 
     >>> t = parse_html("<html><head><title>天津网-深圳回应工资单没违规</title></head>"
     ...                "<body><div>天津网</div><div>深圳回应工资单没违规</div><p>正文。</p></body></html>")
-    >>> headline_in_page(t, ["天津网-深圳回应工资单没违规"], [], None)
+    >>> headline_in_page(t, ["天津网-深圳回应工资单没违规"], [], None)[0]
     '深圳回应工资单没违规'
     """
-    best, best_source = "", ""
+    best, best_source, best_el = "", "", None
     titles = [_ASCII_SPACE.sub(" ", t).strip() for t in titles]
     for source in titles + others:
         needle = _ASCII_SPACE.sub(" ", source).strip()
         for el in _CONTAINED_IN(tree, t=needle):
             text = _ASCII_SPACE.sub(" ", "".join(el.itertext())).strip()
             if len(text) > len(best) and text != site_name:
-                best, best_source = text, needle
+                best, best_source, best_el = text, needle, el
     if not best:
-        return None
+        return None, None
     rest = title_remainder(best_source, best)
     if best_source in titles and len(rest) > len(best) and not _SEPARATED.search(rest):
-        return rest  # the element found was the site name; the rest of the <title> is the headline
-    return best
+        return rest, None  # the element found was the site name; the rest of the <title> is the headline
+    return best, best_el
+
+
+_KICKER_HINT = re.compile(r"yinti|\byt\b|kicker|pretitle|introtitle|shoulder", re.I)
+_SUBTITLE_HINT = re.compile(r"fubiaoti|futi|subtitle|sub-title|subhead|\bfbt\b", re.I)
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
+DECK_MAX_CHARS = 60
+
+
+def title_decks(title_el: etree._Element | None) -> tuple[str | None, str | None]:
+    """Kicker (引题) and subtitle (副题): the headline element's neighbours, when they look like decks.
+
+    A neighbour counts when it is short, is not a metadata or furniture line, and is a heading, carries
+    a class/id such as ``yinti``/``kicker`` (``subtitle``/``fubiaoti``), or starts/ends with a dash.
+
+    >>> t = parse_html('<body><div class="yinti">稳就业保民生</div><h1>全市新增就业2.3万人</h1>'
+    ...                '<h2>——上半年就业形势综述</h2><p>正文。</p></body>')
+    >>> title_decks(t.find(".//h1"))
+    ('稳就业保民生', '——上半年就业形势综述')
+    """
+    if title_el is None:
+        return None, None
+    kicker = _deck(_neighbour(title_el, before=True), _KICKER_HINT, ("——", "：", "—"))
+    subtitle = _deck(_neighbour(title_el, before=False), _SUBTITLE_HINT, ())
+    return kicker, subtitle
+
+
+def _neighbour(el: etree._Element, *, before: bool) -> etree._Element | None:
+    sib = el.getprevious() if before else el.getnext()
+    while sib is not None and (not isinstance(sib.tag, str) or not _text(sib)):
+        sib = sib.getprevious() if before else sib.getnext()
+    return sib
+
+
+def _deck(el: etree._Element | None, hint: re.Pattern[str], endings: tuple[str, ...]) -> str | None:
+    if el is None:
+        return None
+    text = _text(el)
+    if not text or not 4 <= len(text) <= DECK_MAX_CHARS or classify_line(text) or normalize_date(text):
+        return None
+    names = f"{el.get('class', '')} {el.get('id', '')}"
+    if (
+        el.tag in _HEADINGS
+        or hint.search(names)
+        or text.startswith(("——", "--", "—"))
+        or (endings and text.endswith(endings))
+    ):
+        return text
+    return None
 
 
 _SEPARATED = re.compile(r"[|｜_,，-]|\s[–—]\s")
@@ -586,6 +636,8 @@ def kicker_subtitle(head: _Head, title: str | None) -> tuple[str | None, str | N
     ...                 "我市百万亩良田开犁")
     (None, '——记某某镇农技站')
     """
+    if title and head.page_title and title == " ".join(head.page_title.split()) and any(head.decks):
+        return head.decks
     if not title or title not in head.headings:
         return None, None
     i = head.headings.index(title)
