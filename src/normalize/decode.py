@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from normalize.errors import DecodeError
 from normalize.record import EncodingInfo
+from normalize.script import common_han_chars
 
 SNIFF_BYTES = 8192  # how far into the document <meta> / <?xml?> declarations are looked for
 MAX_LOSSY_RATIO = 0.01  # at most this share of replacement characters before giving up as undecodable
@@ -380,7 +381,6 @@ _CHARDET_BONUS = 0.05  # chardet's guess wins ties and near-ties
 _MIN_PLAUSIBILITY = 0.6
 _GOOD_NON_HAN_RE = re.compile(r"[\t\n\r\x20-\x7e\u00a0-\u06ff\u2000-\u206f\u3000-\u303f\uff00-\uffef]")
 _HAN_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_common_han: frozenset[str] | None = None
 
 
 def _plausibility(text: str) -> float:
@@ -391,24 +391,10 @@ def _plausibility(text: str) -> float:
     if not text:
         return 1.0
     sample = text[:20000]
-    common = _common_han_chars()
+    common = common_han_chars()
     han = _HAN_RE.findall(sample)
     good = len(_GOOD_NON_HAN_RE.findall(sample)) + sum(1 for ch in han if ch in common)
     return good / len(sample)
-
-
-def _common_han_chars() -> frozenset[str]:
-    global _common_han
-    if _common_han is None:
-        chars: set[str] = set()
-        for lead in range(0xB0, 0xD8):  # GB2312 level 1 (3,755 most frequent simplified characters)
-            chars.update(bytes([lead, t]).decode("gb2312", "ignore") for t in range(0xA1, 0xFF))
-        for lead in range(0xA4, 0xC7):  # Big5 level 1 (5,401 frequent traditional characters)
-            for trail in (*range(0x40, 0x7F), *range(0xA1, 0xFF)):
-                chars.add(bytes([lead, trail]).decode("big5", "ignore"))
-        chars.discard("")
-        _common_han = frozenset(chars)
-    return _common_han
 
 
 def _is_cjk_codec(label: str) -> bool:

@@ -5,10 +5,12 @@ heteronym dictionary (with or without tone marks; "ü" may be written "v" or "u"
 "(huì )" with a space and a repeated toneless "(guo)(guo)". Brackets that are not readings stay:
 (記者柴錦玉), (开发区), (总第1227期), 太重集團(大同), (AI), (2020).
 
-Context decides the rest: damaged text carries annotations in runs, a genuine gloss is a one-off. The
-annotations of a text are removed when at least :data:`MIN_RUN` of them are found, or when one follows a
-character that exists only in traditional writing (the converter's output); a lone "犇(bēn)" in clean
-simplified text stays.
+Context decides the rest. The converter that did this annotates the characters it converted, so one
+reading after a character that exists only in traditional writing marks the text as damaged; and damaged
+text carries readings in runs on everyday characters. A genuine gloss explains a rare character. So the
+readings of a text are removed when one follows a traditional-only character, or when at least
+:data:`MIN_RUN` follow common characters (GB2312/Big5 level 1); "犇(bēn)" in clean simplified text
+stays, and so does a glossary of rare characters ("犇(bēn)，猋(biāo)，羴(shān)").
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ import unicodedata
 from functools import cache
 
 from normalize.registry import note_changes, step
-from normalize.script import is_traditional_char, simplified_form
+from normalize.script import common_han_chars, is_traditional_char, simplified_form
 
-MIN_RUN = 3  # this many reading-brackets in one text make it damaged text, not a gloss
+MIN_RUN = 3  # this many readings after common characters make a text damaged, not glossed
 
 _HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"
 _SYL = r"[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,7}"
@@ -47,7 +49,7 @@ def strip_pinyin_annotations(text: str) -> str:
         return text
     state = _Run()
     out = _ANNOTATED_RE.sub(state.replace, text)
-    if state.removed == 0 or (state.removed < MIN_RUN and not state.after_traditional):
+    if state.removed == 0 or (state.on_common < MIN_RUN and not state.after_traditional):
         return text
     note_changes(state.removed)
     return out
@@ -58,6 +60,7 @@ class _Run:
 
     def __init__(self) -> None:
         self.removed = 0
+        self.on_common = 0  # readings after common characters: a glossary explains rare ones
         self.after_traditional = False
 
     def replace(self, m: re.Match[str]) -> str:
@@ -65,6 +68,8 @@ class _Run:
         if not is_reading(ch, first):
             return m.group(0)
         self.removed += 1
+        if ch in common_han_chars():
+            self.on_common += 1
         if not self.after_traditional and is_traditional_char(ch):
             self.after_traditional = True
         return ch + (self._strip_repeats(ch, repeats) if repeats else "")
