@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SHARED_EXTRACTION, shared_or_skip
+from extract_testdata import ROOT, SHARED_EXTRACTION, shared_or_skip
 
 from normalize.decode import decode
 from normalize.extract import extract_html

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import pytest
 import trafilatura
-from conftest import ROOT, load_bench, shared_or_skip
+from extract_testdata import ROOT, load_bench, shared_or_skip
 
 from normalize.decode import decode
 from normalize.errors import ExtractionError

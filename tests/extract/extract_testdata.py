@@ -1,4 +1,7 @@
-"""Shared helpers of the extraction tests: locate ../shared (skip when absent) and load the bench."""
+"""Helpers of the extraction tests: locate ../shared (skip when absent) and load the bench.
+
+A plain module rather than conftest.py: tests/crawler has its own conftest, and two conftest modules
+imported by name would collide as the top-level module ``conftest``."""
 
 from __future__ import annotations
 
