@@ -34,7 +34,7 @@ class Row(NamedTuple):
 
 BASELINE = json.loads((ROOT / "bench" / "extraction_baseline.json").read_text("utf-8"))
 
-pytestmark = pytest.mark.shared
+pytestmark = [pytest.mark.shared, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
