@@ -1,10 +1,12 @@
 """Whitespace and line repairs: "11 月4日" -> "11月4日", and lines broken inside a sentence.
 
-A line is joined to the next only when it is a piece of running text cut mid-sentence: it ends in a Han
-character or a comma-like mark, it reads as body text (it holds a sentence mark, or it is long and has no
-title-style gap between words), and the next line starts with a Han character or a continuing mark and
-carries punctuation itself. A heading ("黄卫锋督查企业复工复产情况 压紧压实责任 提供高效服务") or a byline
-line (a short name such as 言武旭) is never joined to its neighbour.
+A line is joined to the next non-blank line only when it is a piece of running text cut mid-sentence: it
+ends in a Han character or a comma-like mark, it reads as body text (it holds a sentence mark, or it has
+no title-style gap between words and is long or holds two clause commas), and the next line starts with
+a Han character or a continuing mark and carries punctuation itself; or when the next line starts with a
+closing mark (，、。；), which no paragraph does. A heading ("黄卫锋督查企业复工复产情况 压紧压实责任 提供高效
+服务") or a byline line (a short name such as 言武旭) is never joined to its neighbour. Blank lines and
+indentation in between are ignored (see :func:`_continues`).
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ _UNIT_DIGIT_RE = re.compile(
 )
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # A candidate break: a line ending in Han or a comma-like mark, one blank line at most, then Han.
-_BREAK_RE = re.compile(rf"[{_HAN}，、；]\n(?:[ \t\u3000]*\n)?(?=[{_HAN}，、。；])")
+_BREAK_RE = re.compile(
+    rf"[{_HAN}，、；][ \t\u3000]*+\n(?:[ \t\u3000]*+\n)*+[ \t\u3000]*+(?=[{_HAN}，、。；])"
+)
 _SPACES = " \t\u3000"
 # A line whose first visible character is a closing or continuing mark: never the start of a paragraph.
 _CLOSING_START_RE = re.compile(r"(?m)^[ \t\u3000]*[，、。；：？！）》」』”’]")
@@ -81,7 +85,8 @@ def join_broken_lines(text: str) -> str:
     while i < len(lines):
         nxt = _next_content(lines, i)
         tail = current[-1]
-        if nxt is not None and tail.strip() and _continues(tail, len(current) > 1, lines[nxt], nxt - i):
+        if nxt is not None and tail.strip() and _continues(tail, len(current) > 1, lines[nxt]):
+            current[-1] = tail.rstrip(_SPACES)
             current.append(lines[nxt].lstrip(_SPACES))
             joins += 1
             i = nxt + 1
@@ -104,15 +109,18 @@ def _next_content(lines: list[str], i: int) -> int | None:
     return None
 
 
-def _continues(line: str, joined: bool, following: str, blanks: int) -> bool:
-    """A line that starts with a closing mark (，、。；) continues the one before, whatever blank lines or
-    indentation lie between; otherwise only an unindented line after at most one blank line can.
+def _continues(line: str, joined: bool, following: str) -> bool:
+    """A line that starts with a closing mark (，、。；) continues the one before; otherwise the test of
+    :func:`_is_broken`. Blank lines, indentation and trailing spaces between the two are not evidence
+    either way: captures lose them, and clean() drops them, so a decision that read them would change
+    when the clean text is cleaned again.
     ``line`` is the last piece of the line built so far; ``joined``: that line already took a
     continuation, so it is running text (and is not rescanned as it grows)."""
+    line, following = line.rstrip(_SPACES), following.lstrip(_SPACES)
     if _CLOSING_START_RE.match(following):
         # ... unless the line ends in an ASCII mark, which the joined "，" would turn Chinese on a rerun
         return not _ASCII_MARK_END_RE.search(line)
-    return blanks <= 1 and _is_broken(line, joined, following)
+    return _is_broken(line, joined, following)
 
 
 def _is_broken(line: str, joined: bool, following: str) -> bool:
