@@ -29,9 +29,12 @@ _UNIT_DIGIT_RE = re.compile(
     r"|(?<=\d分)[ \t\u3000]+(?=\d+秒)"
 )
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-# A candidate break: a line ending in Han or a comma-like mark, one blank line at most, then Han.
-_BREAK_RE = re.compile(
-    rf"[{_HAN}，、；][ \t\u3000]*+\n(?:[ \t\u3000]*+\n)*+[ \t\u3000]*+(?=[{_HAN}，、。；])"
+# a line break (with any blank lines and indentation) before a line that starts with Han or a closing
+# mark; it starts with the newline itself, so the regex engine jumps from one newline to the next
+_JUNCTION_RE = re.compile(rf"\n(?:[^\S\n]*+\n)*+[^\S\n]*+(?=[{_HAN}，、。；：？！）》」』”’])")
+_CLOSING_CHARS = frozenset("，、。；：？！）》」』”’")
+_OPEN_END_CHARS = frozenset("，、；").union(
+    *(map(chr, range(a, b)) for a, b in ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00)))
 )
 _SPACES = " \t\u3000"
 # A line whose first visible character is a closing or continuing mark: never the start of a paragraph.
@@ -43,7 +46,6 @@ _SENTENCE_MARK_RE = re.compile(r"[。！？!?；]")
 _ANY_MARK_RE = re.compile(r"[，。、；：！？,;:!?]")
 _CLAUSE_COMMA_RE = re.compile(r"[，,]")
 _TITLE_GAP_RE = re.compile(rf"[{_HAN}][ \u3000]+[{_HAN}]")
-_BLANK_RE = re.compile(r"\n[ \t\u3000]*\n")
 
 
 @step
@@ -75,38 +77,39 @@ def join_broken_lines(text: str) -> str:
     >>> join_broken_lines(byline) == byline
     True
     """
-    if not _BREAK_RE.search(text) and not _CLOSING_START_RE.search(text):
-        return text
-    lines = text.split("\n")
-    out: list[str] = []
-    current = [lines[0]]  # pieces of the line being built (joins are appended, not concatenated)
-    joins = 0
-    i = 1
-    while i < len(lines):
-        nxt = _next_content(lines, i)
-        tail = current[-1]
-        if nxt is not None and tail.strip() and _continues(tail, len(current) > 1, lines[nxt]):
-            current[-1] = tail.rstrip(_SPACES)
-            current.append(lines[nxt].lstrip(_SPACES))
-            joins += 1
-            i = nxt + 1
-            continue
-        stop = len(lines) if nxt is None else max(nxt, i + 1)  # blank lines up to it stay as they are
-        out.append("".join(current))
-        out.extend(lines[i : stop - 1])
-        current = [lines[stop - 1]]
-        i = stop
-    out.append("".join(current))
-    note_changes(joins)
-    return "\n".join(out)
+    cuts: list[tuple[int, int]] = []  # (end of a line's visible text, start of its continuation)
+    for m in _JUNCTION_RE.finditer(text):
+        end, after = _visible_end(text, m.start()), m.end()
+        if end == 0 or (text[end - 1] not in _OPEN_END_CHARS and text[after] not in _CLOSING_CHARS):
+            continue  # neither side allows a join: the common case, decided without slicing
+        start = text.rfind("\n", 0, end) + 1
+        joined = bool(cuts) and cuts[-1][1] >= start  # this line already continues an earlier one
+        if joined:
+            start = cuts[-1][1]
+        nl = text.find("\n", after)
+        following = text[after : nl if nl >= 0 else len(text)]
+        if text[start:end].strip() and _continues(text[start:end], joined, following):
+            cuts.append((end, after))
+    note_changes(len(cuts))
+    return _cut(text, cuts) if cuts else text
 
 
-def _next_content(lines: list[str], i: int) -> int | None:
-    """Index of the next non-blank line at or after ``i``."""
-    for j in range(i, len(lines)):
-        if lines[j].strip():
-            return j
-    return None
+def _visible_end(text: str, newline: int) -> int:
+    """Index just past the last non-space character before ``newline`` (trailing spaces dropped)."""
+    end = newline
+    while end > 0 and text[end - 1] != "\n" and text[end - 1].isspace():  # also "\r" of CRLF text
+        end -= 1
+    return end
+
+
+def _cut(text: str, cuts: list[tuple[int, int]]) -> str:
+    pieces: list[str] = []
+    pos = 0
+    for end, after in cuts:
+        pieces.append(text[pos:end])
+        pos = after
+    pieces.append(text[pos:])
+    return "".join(pieces)
 
 
 def _continues(line: str, joined: bool, following: str) -> bool:
