@@ -336,9 +336,16 @@ def title_decks(title_el: etree._Element | None) -> tuple[str | None, str | None
     ...                '<h2>——上半年就业形势综述</h2><p>正文。</p></body>')
     >>> title_decks(t.find(".//h1"))
     ('稳就业保民生', '——上半年就业形势综述')
+    >>> t = parse_html('<body><table><tr><td class="title"><h1>朱是西调研复工复产</h1></td></tr>'
+    ...                '<tr><td class="subtitle"><h2>主动沟通对接 及时解决难题</h2></td></tr></table></body>')
+    >>> title_decks(t.find(".//td"))
+    (None, '主动沟通对接 及时解决难题')
     """
     if title_el is None:
         return None, None
+    text = _text(title_el)
+    while (parent := title_el.getparent()) is not None and parent.tag != "body" and _text(parent) == text:
+        title_el = parent  # <tr><td class="title"><h1>…</h1></td></tr>: the decks are the wrapper's siblings
     kicker = _deck(_neighbour(title_el, before=True), _KICKER_HINT, ("——", "：", "—"))
     subtitle = _deck(_neighbour(title_el, before=False), _SUBTITLE_HINT, ())
     return kicker, subtitle
@@ -357,9 +364,13 @@ def _deck(el: etree._Element | None, hint: re.Pattern[str], endings: tuple[str, 
     text = _text(el)
     if not text or not 4 <= len(text) <= DECK_MAX_CHARS or classify_line(text) or normalize_date(text):
         return None
-    names = f"{el.get('class', '')} {el.get('id', '')}"
+    # the element and its single-child wrappers down to the text: <tr><td><h2>副题</h2></td></tr>
+    chain = [el]
+    while len(chain[-1]) == 1 and _text(chain[-1][0]) == text:
+        chain.append(chain[-1][0])
+    names = " ".join(f"{e.get('class', '')} {e.get('id', '')}" for e in chain)
     if (
-        el.tag in _HEADINGS
+        any(e.tag in _HEADINGS for e in chain)
         or hint.search(names)
         or text.startswith(("——", "--", "—"))
         or (endings and text.endswith(endings))
@@ -403,6 +414,8 @@ def metadata_blocks(tree: etree._Element) -> list[str]:
     ...                "<p>" + "正文" * 100 + "</p></body>")
     >>> metadata_blocks(t)
     ['发布时间：2020-02-12 来源：市政府']
+    >>> metadata_blocks(parse_html("<body><div><span>来源：</span><span>作者：王晓</span></div></body>"))
+    ['来源： 作者：王晓']
     """
     blocks: list[str] = []
     seen: set[etree._Element] = set()
@@ -416,10 +429,21 @@ def metadata_blocks(tree: etree._Element) -> list[str]:
             blocks.append(" ".join(str(node).split()))
         elif block not in seen:
             seen.add(block)
-            blocks.append(_text(block))
+            blocks.append(_spaced_text(block))
         if len(blocks) >= MAX_META_BLOCKS:
             break
     return blocks
+
+
+def _spaced_text(el: etree._Element) -> str:
+    """Text of an element with its text nodes kept apart by a space, so that
+    ``<span>来源：</span><span>作者：王晓</span>`` does not read as one value.
+
+    >>> div = parse_html("<body><div><span>来源：</span><span>作者：王晓</span></div></body>").find(".//div")
+    >>> _spaced_text(div)
+    '来源： 作者：王晓'
+    """
+    return " ".join(part for t in el.itertext() if (part := " ".join(t.split())))
 
 
 def _largest_short_ancestor(el: etree._Element) -> etree._Element | None:

@@ -25,19 +25,26 @@ _DATE = re.compile(
 
 # A person's name: 2-4 hanzi, a transliterated name with a middle dot, or a Latin name; it must end at a
 # delimiter or a role word, so that "记者从市公安局了解到" yields no name.
-_NAME = (
+_NAME_CORE = (
     r"(?![从在日近获了对向到将据于])"
     r"(?:[\u3400-\u9fff]{1,6}[·•][\u3400-\u9fff]{1,8}|[\u3400-\u9fff]{2,4}|[A-Za-z][A-Za-z .]{0,20}[A-Za-z])"
-    r"(?=$|[\s、，,；;：:）)】\]／/|]|报道|報導|报导|摄|攝|通讯员|通訊員|实习生|實習生|编辑|編輯|校对|校對)"
+)
+_NAME = (
+    _NAME_CORE
+    + r"(?=$|[\s、，,；;：:）)】\]／/|]|报道|報導|报导|摄|攝|通讯员|通訊員|实习生|實習生|编辑|編輯|校对|校對)"
 )
 _NAMES = rf"{_NAME}(?:[、,，\s]+{_NAME}){{0,5}}"
 _SOURCE = re.compile(
-    r"(?:来源|來源|稿源|信息来源|文章来源|文章來源|出处)\s*[:：]\s*(?P<v>[^\s|｜,，;；:：]{1,30})"
+    r"(?:来源|來源|稿源|信息来源|文章来源|文章來源|出处)\s*[:：]\s*"
+    r"(?!作者|编辑|編輯|责任|責任|发布|發佈|發布|时间|時間|日期|点击|點擊)(?P<v>[^\s|｜,，;；:：]{1,30})"
 )
 _EDITOR = re.compile(r"(?:责任编辑|責任編輯|责编|責編|编辑|編輯)\s*[:：]?\s*(?P<v>" + _NAME + ")")
 _AUTHOR_LABEL = re.compile(r"(?:作者|撰文|撰稿)\s*[:：]\s*(?P<v>" + _NAMES + ")")
 _REPORTER = re.compile(
     r"(?:本报|本報|本台|本網|本网)?(?:特约)?(?:记者|記者|通讯员|通訊員)[:：\s]*(?P<v>" + _NAMES + ")"
+)
+_SLASH_ROLE = re.compile(  # "滑清泉/文 谭啸/图"
+    r"(?:^|(?<=[\s（(【，,、]))(?P<v>" + _NAME_CORE + r")\s*[/／]\s*(?P<role>文|图|圖|摄|攝)"
 )
 _WEN = re.compile(r"(?:^|[\s（(【])文\s*[/／]\s*(?P<v>" + _NAMES + ")")
 _PHOTO = re.compile(
@@ -56,7 +63,8 @@ _NOT_NAMES = frozenset(
 # words that follow 记者/作者 but are not names ("记者注意到", "作者：未知", "网络整理")
 _NOT_NAME_WORDS = re.compile(
     r"(注意|发现|發現|了解|获悉|獲悉|表示|透露|梳理|统计|統計|采访|採訪|看到|查询|查詢|致电|致電|走访|走訪"
-    r"|调查|調查|整理|整合|独家|獨家|未知|详细|詳細|阅读|閱讀|编辑|編輯|责任|責任|日前|近日|昨日|今日|专访|專訪|记者|記者)"
+    r"|调查|調查|整理|整合|独家|獨家|未知|详细|詳細|阅读|閱讀|编辑|編輯|责任|責任|日前|近日|昨日|今日|专访|專訪|记者|記者"
+    r"|发布|發佈|發布|时间|時間|日期|来源|來源|点击|點擊|浏览|瀏覽)"
 )
 _NAME_WORDS_STOP = re.compile(r"(报道|報導|报导|摄影|攝影|摄|攝|获悉|了解|日电|电|讯|訊)$")
 
@@ -166,9 +174,11 @@ def _clean_source(value: str) -> str:
     '新华网'
     >>> _clean_source("新华网57人参与11评论")
     '新华网'
+    >>> _clean_source("宿遷市廣播電視總臺發佈時間")
+    '宿遷市廣播電視總臺'
     """
     value = re.sub(r"\d+人参与.*$|\d+人參與.*$", "", value)
-    return re.sub(r"(作者|编辑|編輯|责任编辑|点击|时间|發佈|发布)$", "", value)
+    return re.split(r"作者|编辑|編輯|责任|責任|点击|點擊|时间|時間|發佈|發布|发布|日期|浏览|瀏覽", value)[0]
 
 
 def read_bylines(body: list[str], meta: Meta, nearby: list[str] | None = None) -> None:
@@ -183,6 +193,8 @@ def read_bylines(body: list[str], meta: Meta, nearby: list[str] | None = None) -
     """
     head = body[:3]
     for line in head:
+        for m in _SLASH_ROLE.finditer(line[:80]):
+            _add(meta.authors if m["role"] == "文" else meta.photographers, split_names(m["v"]))
         for m in _REPORTER.finditer(line[:80]):
             _add(meta.authors, split_names(m["v"]))
         for m in _WEN.finditer(line[:40]):
