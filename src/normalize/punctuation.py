@@ -23,12 +23,15 @@ _MARK_RUN_RE = re.compile(rf"(?<=[{_CJK}])[,:;?!]++|(?<![,:;?!])[,:;?!]++(?=[{_C
 # "?" next to "?", to a pinyin letter or to "、" marks bytes an encoder lost ("环??萍肌", "重?zé)",
 # "称?、"), not a question: it stays ASCII. The test is symmetric, so the reversed pass agrees.
 _LOST_BYTES = "?a-z、"
-_QUESTION = rf"(?<![{_LOST_BYTES}])\?(?![{_LOST_BYTES}])"
+_QUESTION = rf"\?(?<![{_LOST_BYTES}]\?)(?![{_LOST_BYTES}])"  # starts with "?": fast scan
 _FOLLOWED_BY_CJK = tuple(
     (mark, re.compile(rf"{_QUESTION if mark == '?' else re.escape(mark)}(?=[{_CJK}])"), wide)
     for mark, wide in zip(",:;?!", "，：；？！", strict=True)
 )
-_MARK_NEXT_TO_MARK_RE = re.compile(r"[,:;?!][,:;?!，：；？！]|[，：；？！][,:;?!]")
+_ASCII_MARK_RE = re.compile(r"[,:;?!]")
+_ALL_MARKS = frozenset(",:;?!，：；？！")
+_CJK_CHAR_RE = re.compile(rf"[{_CJK}]")
+_LOST_BYTES_RE = re.compile(rf"[{_LOST_BYTES}]")
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HAN_BRACKETS_RE = re.compile(rf"\(([^()\n]*[{_HAN}][^()\n]*)\)")
 _NESTED_OPEN_RE = re.compile(r"\([^()\n]*\(")
@@ -63,7 +66,7 @@ def restore_fullwidth_punctuation(text: str) -> str:
         return text
     text, brackets = _widen_brackets(text)  # first: the marks next to them need them
     text, marks = _widen_marks(text)
-    if _MARK_NEXT_TO_MARK_RE.search(text):  # ":," before Han: one mark is the other's context
+    if _marks_touch(text):  # ":," before Han: one mark is the other's context
         runs = _Counter()
         text = _MARK_RUN_RE.sub(runs.widen, text)
         marks += runs.count
@@ -107,21 +110,46 @@ def _han_bracket_pairs(text: str) -> list[tuple[int, int]]:
 
 
 def _widen_marks(text: str) -> tuple[str, int]:
-    """Marks followed by CJK, then (on the reversed text) marks preceded by CJK, one mark at a time with
-    a constant replacement: no Python call per match, and patterns that start with the mark itself, so
-    the regex engine skips ahead to candidates instead of testing a lookbehind at every position."""
+    """Marks followed by CJK, one mark at a time with a constant replacement (no Python call per match;
+    the patterns start with the mark, so the engine skips from one candidate to the next); then the few
+    ASCII marks left that follow a CJK character, one by one."""
     total = 0
-    present = [(pattern, wide) for mark, pattern, wide in _FOLLOWED_BY_CJK if mark in text]
-    for pattern, wide in present:
-        text, n = pattern.subn(wide, text)
-        total += n
-    if not present:
-        return text, 0
-    reversed_text = text[::-1]
-    for pattern, wide in present:
-        reversed_text, n = pattern.subn(wide, reversed_text)
-        total += n
-    return reversed_text[::-1], total
+    for mark, pattern, wide in _FOLLOWED_BY_CJK:
+        if mark in text:
+            text, n = pattern.subn(wide, text)
+            total += n
+    after: list[int] = []
+    for m in _ASCII_MARK_RE.finditer(text):
+        i = m.start()
+        if i and _CJK_CHAR_RE.match(text, i - 1) and not (m.group() == "?" and _lost_question(text, i)):
+            after.append(i)
+    return _replace_at(text, after), total + len(after)
+
+
+def _replace_at(text: str, positions: list[int]) -> str:
+    if not positions:
+        return text
+    pieces: list[str] = []
+    pos = 0
+    for i in positions:
+        pieces += [text[pos:i], text[i].translate(_WIDE)]
+        pos = i + 1
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
+def _lost_question(text: str, i: int) -> bool:
+    """The "?" at ``i`` touches "?", a lowercase letter or "、": an encoder's lost bytes (_LOST_BYTES)."""
+    return any(_LOST_BYTES_RE.match(text, j) for j in (i - 1, i + 1) if 0 <= j < len(text))
+
+
+def _marks_touch(text: str) -> bool:
+    """An ASCII mark left next to another mark (":," before Han): the run method settles those."""
+    for m in _ASCII_MARK_RE.finditer(text):
+        i = m.start()
+        if (i and text[i - 1] in _ALL_MARKS) or (i + 1 < len(text) and text[i + 1] in _ALL_MARKS):
+            return True
+    return False
 
 
 class _Counter:
