@@ -75,10 +75,13 @@ def is_title_like(line: str) -> bool:
 
     >>> is_title_like("毫不放松 统筹推进 抓实抓细各项工作"), is_title_like("会议还研究了其他事项。")
     (True, False)
+    >>> is_title_like("市委书记到企业调研，")  # a sentence broken after a comma
+    False
     """
     s = line.strip()
     return (0 < len(s) <= 80 and HAN.search(s) is not None and TERMINAL_END.search(s) is None
-            and "。" not in s and not BULLET_ITEM.match(s) and not BULLET_LINE.match(s))
+            and "。" not in s and s[-1] not in "，,、"
+            and not BULLET_ITEM.match(s) and not BULLET_LINE.match(s))
 
 
 def is_paragraph(line: str) -> bool:
@@ -132,8 +135,11 @@ def _first_paragraph(lines: list[str], kinds: list[str | None]) -> int:
 
 
 def _mark_navigation(lines: list[str], kinds: list[str | None]) -> None:
-    """Short bulleted items before the first paragraph ("- 热门职位")."""
-    for i in range(_first_paragraph(lines, kinds)):
+    """Short bulleted items before the first paragraph ("- 热门职位"); without a paragraph, no navigation."""
+    first = _first_paragraph(lines, kinds)
+    if first == len(lines):
+        return
+    for i in range(first):
         if kinds[i] is None and BULLET_ITEM.match(lines[i]):
             kinds[i] = "navigation"
 

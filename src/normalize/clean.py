@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 KINDS = ("auto", "html", "text")
 TOKEN_STEP = tokens.remove_injected_tokens.__name__
+MAX_JOIN_ROUNDS = 3
 HTML_DOC = re.compile(r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]", re.I)
 HTML_TAG = re.compile(
     r"</?(?:p|div|br|span|table|td|tr|a|img|meta|title|article|section|h[1-6]|ul|li)\b[^<>]*>", re.I
@@ -147,9 +148,14 @@ def repair_lines(lines: list[str]) -> tuple[list[str], list[Repair]]:
     article of a simplified page must not be re-judged on its own).
     """
     text, repairs = apply_plan("\n".join(s.rstrip() for s in lines), _plans()[1])
-    if repairs:
-        text, again = apply_plan(text, _after_join_plan())
-        repairs = merge_repairs(repairs, again)
+    changed = bool(repairs)
+    for _ in range(MAX_JOIN_ROUNDS):  # until stable: a repaired mark or a join can allow one more join
+        if not changed:
+            break
+        text, marks = apply_plan(text, _after_join_plan())
+        text, joins = apply_plan(text, _plans()[1])
+        repairs = merge_repairs(repairs, marks, joins)
+        changed = bool(marks or joins)
     return text.split("\n"), repairs
 
 

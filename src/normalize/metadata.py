@@ -128,14 +128,19 @@ def is_dateline(line: str) -> bool:
     if len(s) > 80 or "。" in s or DATELINE_HINT.search(s) is None:
         return False
     m = SOURCE.search(s)
-    return parse_date(s) is not None or bool(m and m["src"] and not LABEL.search(m["src"]))
+    return parse_date(s) is not None or bool(m and _source_value(m["src"]))
 
 
 def parse_dateline(line: str, meta: Meta) -> None:
     meta.published = meta.published or parse_date(line)
     m = SOURCE.search(line)
-    if m and m["src"] and not LABEL.search(m["src"]) and not meta.source:
+    if m and _source_value(m["src"]) and not meta.source:
         meta.source = m["src"].strip()
+
+
+def _source_value(value: str | None) -> bool:
+    """A real source name: not empty, not the next label, not just marks."""
+    return bool(value) and not LABEL.search(value or "") and re.search(r"\w", value or "") is not None
 
 
 def parse_byline(byline: str) -> tuple[list[str], list[str]]:
@@ -185,14 +190,17 @@ def _is_summary_duplicate(summary: str, body: list[str]) -> bool:
 
 
 def _head(lines: list[str], meta: Meta, removed: list[Removed]) -> list[str]:
-    """Title, dateline, 摘要 and subtitle lines above the first paragraph."""
+    """Title, dateline, 摘要 and subtitle lines above the first paragraph.
+
+    Only a run of such lines from the top is taken: from the first line that is none of them on,
+    everything stays (so removing lines never brings two body lines together).
+    """
     first_par = next((i for i, s in enumerate(lines) if is_paragraph(s) and not is_dateline(s)
                       and not SUMMARY.match(s)), None)
     if first_par is None:
         return lines
-    kept: list[str] = []
     subtitle: list[str] = []
-    for line in lines[:first_par]:
+    for n, line in enumerate(lines[:first_par]):
         s = line.strip()
         if not s:
             continue
@@ -201,17 +209,18 @@ def _head(lines: list[str], meta: Meta, removed: list[Removed]) -> list[str]:
             removed.append(Removed("dateline", s))
         elif (m := SUMMARY.match(s)) and _is_summary_duplicate(m["text"], lines[first_par:]):
             removed.append(Removed("summary-duplicate", s))
-        elif is_title_like(s) and meta.title is None and not kept:  # datelines may come first
+        elif is_title_like(s) and meta.title is None:  # datelines may come first
             meta.title = s
             removed.append(Removed("title", s))
-        elif is_title_like(s) and meta.title is not None:
+        elif is_title_like(s):
             subtitle.append(s)
             removed.append(Removed("subtitle", s))
         else:
-            kept.append(line)
+            first_par = n
+            break
     if subtitle:
         meta.subtitle = "\n".join(subtitle)
-    return kept + lines[first_par:]
+    return lines[first_par:]
 
 
 HEADLINE_KINDS = {1: ("title",), 2: ("kicker", "title"), 3: ("kicker", "title", "subtitle")}

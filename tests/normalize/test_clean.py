@@ -31,6 +31,8 @@ def check(record: Record, expect: dict[str, Any]) -> None:
             assert [r["kind"] for r in got["removed"]] == want, got["removed"]
         elif key == "flags_include":
             assert set(want) <= set(got["flags"]), got["flags"]
+        elif key == "idempotent":
+            assert [r.text for r in clean(record.text, kind="text")] == [record.text]
         elif key == "flags_exclude":
             assert not set(want) & set(got["flags"]), got["flags"]
         elif key == "text_contains":

@@ -3,12 +3,10 @@ idempotent on its own output text, never adds U+FFFD and never turns Chinese pun
 
 Idempotency is checked on text written in one script (simplified, or traditional with annotations): in a
 few characters of mixed script, removing a boilerplate line can change which script the rest is detected
-as (a known limit of detecting script on tiny texts), and an indented line may be joined only on the
-second cleaning (see tests/normalize/cases/structure/known-failures.json)."""
+as (a known limit of detecting script on tiny texts; see
+tests/normalize/cases/structure/known-failures.json)."""
 
 from __future__ import annotations
-
-import re
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -29,8 +27,6 @@ FRAGMENTS = [
 piece = st.one_of(st.sampled_from(FRAGMENTS), st.text(alphabet=HAN + CN_PUNCT + ASCII + "\n", min_size=1,
                                                      max_size=30))
 texts = st.lists(piece, min_size=1, max_size=30).map("".join)
-INDENT = re.compile(r"\n[ \t\u3000]+")
-BLANKS = re.compile(r"\n{3,}")
 NEUTRAL = ["(qū)", "(diào)", "(huì )", "(guo)(guo)", "-", "...", "\n", "\n\n", " ", "1,000", "打印"]
 FRAG_S = ["版权声明:", "1.凡本网注明", "责任编辑:张三", "( 编辑:李四 ) |", "查看心情排行", "- 热门职位",
           "摘要:", "来源:", "发布日期:2020-02-14", "新闻热线:", "主编:王五", "管锚点用", "本报讯(记者柴锦玉)"]
@@ -40,19 +36,9 @@ FRAG_T = ["版權聲明:", "1.凡本網注明", "責任編輯:張三", "( 編輯
 
 
 def one_script(alphabet: str, fragments: list[str]) -> st.SearchStrategy[str]:
-    # no free ASCII brackets here: nested "(" ")" around a converted pair are a known failure of the
-    # punctuation repair (known-failures.json: nested-ascii-brackets-not-idempotent)
     part = st.one_of(st.sampled_from(fragments + NEUTRAL),
-                     st.text(alphabet=alphabet + CN_PUNCT + ASCII.replace("()", "") + "\n", min_size=1,
-                             max_size=30))
-    # no indentation after a line break and at most one blank line: for the line joiner an indented line
-    # or two blank lines start a new paragraph, while the output keeps neither (known-failures.json:
-    # indented-line-joined-on-second-cleaning, two-blank-lines-joined-on-second-cleaning)
-    return st.lists(part, min_size=1, max_size=30).map(lambda parts: _plain_layout("".join(parts)))
-
-
-def _plain_layout(text: str) -> str:
-    return BLANKS.sub("\n\n", INDENT.sub("\n", text))
+                     st.text(alphabet=alphabet + CN_PUNCT + ASCII + "\n", min_size=1, max_size=30))
+    return st.lists(part, min_size=1, max_size=30).map("".join)
 
 
 single_script_texts = st.one_of(one_script(SIMP, FRAG_S), one_script(TRAD, FRAG_T))
