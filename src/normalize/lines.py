@@ -15,6 +15,7 @@ import re
 
 from normalize.registry import note_changes, step
 
+MAX_JOIN_PASSES = 50  # passes of join_broken_lines; real text settles in two
 BODY_MIN_CHARS = 50  # a line without a sentence mark this long is running text, not a heading
 _UNITS = "年月日时時分秒号號"
 _DIGIT_UNIT_RE = re.compile(rf"(?<![A-Za-z0-9.])(?<![A-Za-z] )(\d+)[ \t\u3000]+(?=[{_UNITS}])")
@@ -77,6 +78,18 @@ def join_broken_lines(text: str) -> str:
     >>> join_broken_lines(byline) == byline
     True
     """
+    total = 0
+    for _ in range(MAX_JOIN_PASSES):  # to a fixpoint: a join can give the next line the mark it lacked
+        text, joins = _join_pass(text)
+        total += joins
+        if not joins:
+            break
+    note_changes(total)
+    return text
+
+
+def _join_pass(text: str) -> tuple[str, int]:
+    """One left-to-right pass over the candidate line breaks; returns the text and the number of joins."""
     cuts: list[tuple[int, int]] = []  # (end of a line's visible text, start of its continuation)
     for m in _JUNCTION_RE.finditer(text):
         end, after = _visible_end(text, m.start()), m.end()
@@ -90,8 +103,7 @@ def join_broken_lines(text: str) -> str:
         following = text[after : nl if nl >= 0 else len(text)]
         if text[start:end].strip() and _continues(text[start:end], joined, following):
             cuts.append((end, after))
-    note_changes(len(cuts))
-    return _cut(text, cuts) if cuts else text
+    return (_cut(text, cuts) if cuts else text), len(cuts)
 
 
 def _visible_end(text: str, newline: int) -> int:
