@@ -1,0 +1,76 @@
+"""normalize.boilerplate: each kind of portal furniture goes into `removed` with its kind; body text stays."""
+
+from __future__ import annotations
+
+import pytest
+
+from normalize.boilerplate import is_title_like, strip_boilerplate
+
+BODY = "市委书记到企业调研复工复产情况，强调统筹推进疫情防控和经济社会发展。"
+
+
+def kinds(lines: list[str]) -> list[tuple[str, str]]:
+    return [(r.kind, r.text) for r in strip_boilerplate(lines).removed]
+
+
+@pytest.mark.parametrize(("lines", "kind"), [
+    ([BODY, "版权声明:", "1.凡本网注明“来源:驻马店网”的所有作品。", "首席法律顾问:冯程斌律师",
+      "2.转载目的在于传递更多信息。"], "copyright"),
+    ([BODY, "京ICP备12345678号"], "icp"),
+    ([BODY, "豫公网安备 41170202000005号"], "icp"),
+    ([BODY, "责任编辑：律凯凯"], "editor-line"),
+    ([BODY, "( 编辑:李建新 ) |"], "editor-line"),
+    ([BODY, "查看心情排行你看到此篇文章的感受是:"], "mood-widget"),
+    ([BODY, "打印"], "print-widget"),
+    (["- 热门职位", "- 热门地点", BODY], "navigation"),
+    ([BODY, "-", "节后生产忙", "-", "泌阳县全力打造营商环境“强磁场”"], "related-links"),
+    ([BODY, "永泰街道20个城市“暖蜂驿站”投用", "为切实解决户外劳动者等实际问题,近日,平城区 ..."], "teaser"),
+    ([BODY, "主编:龚海霞 施建 执行主编:陈黎", "投稿邮箱:gangzhaxinwen@163.com"], "footer"),
+], ids=["copyright-with-clauses", "icp", "gongwang-anbei", "editor", "editor-bracketed", "mood", "print",
+        "navigation", "related-links", "teaser", "epaper-footer"])
+def test_kind_removed_and_body_kept(lines: list[str], kind: str) -> None:
+    stripped = strip_boilerplate(lines)
+    assert stripped.lines == [BODY]
+    assert {r.kind for r in stripped.removed} == {kind}
+    removed_text = "\n".join(r.text for r in stripped.removed)
+    for line in lines:
+        if line != BODY:
+            assert line.strip() in removed_text  # nothing is lost
+
+
+def test_editor_name_is_returned() -> None:
+    assert strip_boilerplate([BODY, "( 编辑:李建新 ) |"]).editor == "李建新"
+    assert strip_boilerplate([BODY, "责任编辑：律凯凯"]).editor == "律凯凯"
+
+
+def test_print_widget_trailing_a_dateline() -> None:
+    stripped = strip_boilerplate([BODY, "来源: 发布日期:2020-02-14 打印"])
+    assert stripped.lines == [BODY, "来源: 发布日期:2020-02-14"]
+    assert kinds([BODY, "来源: 发布日期:2020-02-14 打印"]) == [("print-widget", "打印")]
+
+
+@pytest.mark.parametrize("lines", [
+    [BODY, "会议提出三点要求。", "1.加强组织领导。", "2.压实工作责任。"],
+    ["- 这是正文中一个列表项，很长很长很长很长很长很长很长很长很长很长很长很长", BODY],
+    [BODY, "上一篇文章标题", "下一段正文仍在继续，并以句号结束。"],
+    [BODY, "编辑部的同志们参加了活动。"],
+], ids=["numbered-list", "long-bullet", "short-line-then-paragraph", "editor-word-in-text"])
+def test_body_lines_stay(lines: list[str]) -> None:
+    assert strip_boilerplate(lines).lines == lines
+
+
+def test_single_related_item_is_not_a_list() -> None:
+    assert strip_boilerplate([BODY, "-", "节后生产忙"]).lines == [BODY, "-", "节后生产忙"]
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("毫不放松 统筹推进 抓实抓细各项工作", True),
+    ("北村村“小约定”撬动“大文明”", True),
+    ("会议还研究了其他事项。", False),
+    ("“防疫物资够不够?”", False),
+    ("市委书记到企业调研，", False),
+    ("- 热门职位", False),
+    ("85308879", False),
+])
+def test_is_title_like(line: str, expected: bool) -> None:
+    assert is_title_like(line) is expected

@@ -1,0 +1,89 @@
+"""normalize.metadata: headline, dateline, byline and summary of one article's lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from normalize.metadata import extract_metadata, parse_byline, parse_date, partial_date
+
+BODY = "市委书记到企业调研复工复产情况，强调统筹推进疫情防控和经济社会发展。"
+
+
+@pytest.mark.parametrize(("text", "iso"), [
+    ("2020年02月12日08:28 来源:宿迁市广播电视总台", "2020-02-12T08:28"),
+    ("发布日期：2020-02-14", "2020-02-14"),
+    ("2020年2月18日 星期二", "2020-02-18"),
+    ("2022/11/05", "2022-11-05"),
+    ("2020年13月40日", None),
+    ("2月13日", None),
+])
+def test_parse_date(text: str, iso: str | None) -> None:
+    assert parse_date(text) == iso
+
+
+@pytest.mark.parametrize(("text", "iso"), [("2月20日上午", "--02-20"), ("11 月4日至6日", "--11-04"),
+                                           ("12月32日", None), ("近日", None)])
+def test_partial_date(text: str, iso: str | None) -> None:
+    assert partial_date(text) == iso
+
+
+@pytest.mark.parametrize(("byline", "authors", "photographers"), [
+    ("记者 滑清泉/文 谭啸/图", ["滑清泉"], ["谭啸"]),
+    ("记者柴锦玉", ["柴锦玉"], []),
+    ("记者 王五 通讯员 赵六", ["王五", "赵六"], []),
+    ("记者 李六/摄", [], ["李六"]),
+])
+def test_parse_byline(byline: str, authors: list[str], photographers: list[str]) -> None:
+    assert parse_byline(byline) == (authors, photographers)
+
+
+def test_title_subtitle_and_summary_duplicate() -> None:
+    summary = "摘要：市委书记到企业调研复工复产情况，强调..."
+    ex = extract_metadata(["标题行", summary, "副题一", "副题二", BODY])
+    assert (ex.meta.title, ex.meta.subtitle) == ("标题行", "副题一\n副题二")
+    assert ex.body == [BODY]
+    assert [r.kind for r in ex.removed] == ["title", "summary-duplicate", "subtitle", "subtitle"]
+
+
+def test_summary_with_new_content_stays() -> None:
+    ex = extract_metadata(["标题行", "摘要：另有一段完全不同的内容说明。", BODY])
+    assert ex.body == ["摘要：另有一段完全不同的内容说明。", BODY]
+
+
+def test_headline_after_body_needs_its_dateline() -> None:
+    with_dateline = extract_metadata([BODY, "引题在这里强调", "主标题 在这里", "来源: 发布日期:2020-02-14"])
+    assert (with_dateline.meta.kicker, with_dateline.meta.title) == ("引题在这里强调", "主标题 在这里")
+    assert with_dateline.meta.published == "2020-02-14"
+    assert with_dateline.body == [BODY]
+    without = extract_metadata([BODY, "引题在这里强调", "主标题 在这里"])
+    assert without.meta.title is None and without.body == [BODY, "引题在这里强调", "主标题 在这里"]
+
+
+def test_trailing_name_line_is_a_byline() -> None:
+    ex = extract_metadata([BODY, "方韋"])
+    assert ex.meta.authors == ["方韋"] and ex.body == [BODY]
+
+
+def test_lead_byline_gives_source_authors_and_partial_date() -> None:
+    lead = "驻马店网讯（记者 滑清泉/文 谭啸/图）2月20日上午，市长深入企业调研。"
+    ex = extract_metadata([lead])
+    m = ex.meta
+    assert (m.source, m.authors, m.photographers) == ("驻马店网", ["滑清泉"], ["谭啸"])
+    assert m.published == "--02-20"
+    assert "published-from-lead" in m.flags
+    assert ex.body == [lead]  # the lead keeps its byline
+
+
+def test_benbao_is_not_a_source() -> None:
+    assert extract_metadata(["本报讯（记者柴锦玉）2月13日，市委书记到卢氏县检查。"]).meta.source is None
+
+
+def test_empty_source_label_is_not_a_source() -> None:
+    ex = extract_metadata([BODY, "标题", "来源: 发布日期:2020-02-14"])
+    assert ex.meta.source is None and ex.meta.published == "2020-02-14"
+
+
+def test_no_paragraph_means_no_headline() -> None:
+    lines = ["复工复产", "疫情防控"]
+    ex = extract_metadata(lines)
+    assert ex.meta.title is None and ex.body == lines
