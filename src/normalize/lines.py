@@ -20,8 +20,8 @@ BODY_MIN_CHARS = 50  # a line without a sentence mark this long is running text,
 _UNITS = "年月日时時分秒号號"
 _DIGIT_UNIT_RE = re.compile(rf"(?<![A-Za-z0-9.])(?<![A-Za-z] )(\d+)[ \t\u3000]+(?=[{_UNITS}])")
 _GAP_QUICK_RES = (
-    re.compile(rf"[0-9][ \t\u3000]+[{_UNITS}]"),
-    re.compile(r"[年月时時分][ \t\u3000]+[0-9]"),
+    re.compile(rf"[0-9０-９][ \t\u3000]+[{_UNITS}]"),
+    re.compile(r"[年月时時分][ \t\u3000]+[0-9０-９]"),
 )
 # between a date/time part and the next number: 2020年 2月, 2月 13日, 9时 30分, 30分 15秒
 _UNIT_DIGIT_RE = re.compile(
