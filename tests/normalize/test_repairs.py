@@ -182,3 +182,25 @@ def test_plan_is_linear_on_pathological_input(text: str) -> None:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
     assert apply_plan(out, REPAIR_STEPS)[0] == out
+
+
+@pytest.mark.shared
+def test_no_traditional_character_left_on_traditional_news_pages() -> None:
+    """The TW/HK reference texts of waddle-zh, converted: not one traditional-only character survives
+    (this is how 揹 found its way into the fix-up table)."""
+    import html
+    import re
+
+    from normalize.script import TRADITIONAL, detect_script, is_traditional_char, to_simplified
+
+    pages = sorted((WADDLE / "reference").glob("*")) if WADDLE.is_dir() else []
+    if not pages:
+        pytest.skip(f"{WADDLE} is absent")
+    left: dict[str, str] = {}
+    for page in pages:
+        text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8", errors="replace")))
+        if detect_script(text) != TRADITIONAL:
+            continue
+        out = to_simplified(text)
+        left.update({c: page.name for c in out if is_traditional_char(c)})
+    assert left == {}
