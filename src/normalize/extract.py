@@ -460,7 +460,10 @@ def prepare_tree(tree: etree._Element) -> None:
     """Drop non-content elements and turn layout tables into plain blocks (in place)."""
     etree.strip_elements(tree, *_DROP_TAGS, etree.Comment, with_tail=False)
     for table in tree.xpath("//table"):
-        if is_layout_table(table):
+        if not is_layout_table(table) and is_data_grid(table):
+            render_data_table(table)
+    for table in tree.xpath("//table"):  # document order: an outer layout table first, with all inside it
+        if table.tag == "table" and is_layout_table(table):
             unwrap_table(table)
     wrap_loose_text(tree)
 
@@ -509,11 +512,59 @@ def is_layout_table(table: etree._Element) -> bool:
     return False
 
 
+_OWN_ROWS = etree.XPath("./tr|./*/tr")
+TABLE_CELL_SEPARATOR = " | "
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # lxml refuses them as text
+
+
 def unwrap_table(table: etree._Element) -> None:
-    """Rename a layout table's own rows and cells to ``div`` so extraction reads them as blocks."""
+    """Rename a layout table's rows and cells, and those of the tables inside it, to ``div`` so that
+    extraction reads them as blocks (data grids inside were already rendered as rows)."""
     for el in table.iter("table", "tbody", "thead", "tfoot", "tr", "td", "th"):
-        if el.tag in ("td", "th", "tr", "table", "tbody", "thead", "tfoot"):
-            el.tag = "div"
+        el.tag = "div"
+
+
+def is_data_grid(table: etree._Element) -> bool:
+    """A table of figures: 2+ rows, a row of 2+ cells, and its text mostly outside links.
+
+    Other small tables (a headline in a one-cell table, a row of links) are left to trafilatura.
+
+    >>> is_data_grid(lxml_html.fragment_fromstring(
+    ...     "<table><tr><th>区县</th><th>增速</th></tr><tr><td>东城区</td><td>5.6%</td></tr></table>"))
+    True
+    >>> is_data_grid(lxml_html.fragment_fromstring(
+    ...     "<table><tr><td><a href='/'>首页</a></td><td><a href='/x'>新闻</a></td></tr></table>"))
+    False
+    """
+    rows = _OWN_ROWS(table)
+    if len(rows) < 2 or max(len(row) for row in rows) < 2:
+        return False
+    text = len(_text(table))
+    linked = sum(len(_text(a)) for a in table.iter("a"))
+    return text > 0 and linked / text < 0.5
+
+
+def render_data_table(table: etree._Element) -> None:
+    """Replace a data table by one paragraph per row, cells joined by " | ".
+
+    trafilatura writes every cell on a line of its own, which reads as a run of link-like lines and
+    cuts the article at the table; a row per line keeps the table inside the article.
+
+    >>> t = parse_html("<body><table><tr><th>区县</th><th>增速</th></tr><tr><td>东城区</td><td>5.6%</td></tr>"
+    ...                "</table></body>")
+    >>> render_data_table(t.find(".//table"))
+    >>> [p.text for p in t.iter("p")]
+    ['区县 | 增速', '东城区 | 5.6%']
+    """
+    block = etree.Element("div")
+    for row in _OWN_ROWS(table):
+        cells = [text for cell in row if isinstance(cell.tag, str) and (text := _text(cell))]
+        if cells:
+            etree.SubElement(block, "p").text = _XML_UNSAFE.sub("", TABLE_CELL_SEPARATOR.join(cells))
+    block.tail = table.tail
+    parent = table.getparent()
+    if parent is not None:
+        parent.replace(table, block)
 
 
 def main_lines(tree: etree._Element) -> tuple[list[str], str]:
@@ -570,14 +621,29 @@ def densest_block_lines(tree: etree._Element) -> list[str]:
 
 
 def block_lines(el: etree._Element) -> list[str]:
-    """Text of an element with block boundaries (p, br, div, ...) as line breaks."""
-    for br in el.iter("br"):
-        br.tail = "\n" + (br.tail or "")
-    for block in el.iter(*_BLOCK_TAGS):
-        if block is not el and block.tag not in ("font", "span"):
-            block.tail = "\n" + (block.tail or "")
-            block.text = "\n" + (block.text or "")
-    return split_lines("".join(el.itertext()))
+    """Text of an element with block boundaries (p, br, div, ...) as line breaks (tree unchanged).
+
+    >>> block_lines(parse_html("<body><div>一<p>二</p>三<br>四</div></body>").find(".//div"))
+    ['一', '二', '三', '四']
+    """
+    parts: list[str] = []
+    for event, node in etree.iterwalk(el, events=("start", "end")):
+        if not isinstance(node.tag, str):
+            continue
+        breaks = node is not el and (node.tag == "br" or node.tag in _LINE_BLOCKS)
+        if event == "start":
+            if breaks:
+                parts.append("\n")
+            parts.append(node.text or "")
+        else:
+            if breaks:
+                parts.append("\n")
+            if node is not el:
+                parts.append(node.tail or "")
+    return split_lines("".join(parts))
+
+
+_LINE_BLOCKS = frozenset(t for t in _BLOCK_TAGS if t not in ("font", "span"))
 
 
 def build_extraction(selection: Selection, head: _Head, method: str, url: str | None) -> Extraction:

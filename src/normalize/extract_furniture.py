@@ -155,12 +155,18 @@ def is_sentence(line: str) -> bool:
 def line_weight(line: str, kind: str | None, links: frozenset[str] = frozenset()) -> float:
     """The weight of a line in the maximum-sum segment (see :func:`select_body`).
 
-    A line that is the whole text of a link on the page (``links``) is a teaser, never prose.
+    A line that is the whole text of a link on the page (``links``) is a teaser, never prose; a data
+    table row ("东城区 | 520亿元 | 5.6%") is neutral: kept inside the article, not a reason to extend it.
+
+    >>> line_weight("东城区 | 520亿元 | 5.6%", None)
+    0.0
     """
     if kind is not None:
         return _WEIGHTS.get(kind, BARRIER_WEIGHT)
     if links and _LIST_MARK.sub("", line, count=1) in links:
         return -SHORT_LINE_COST
+    if " | " in line and "\\|" not in line:
+        return 0.0  # a row of a data table (rendered by normalize.extract): kept when inside the article
     if is_sentence(line):
         return float(len(line))
     return -SHORT_LINE_COST
