@@ -6,7 +6,8 @@ exist only in simplified writing; the balance gives ``"simplified"``, ``"traditi
 not simplified forms themselves and lie outside GB2312 (the simplified character set: 哪吒, 摺 are in
 simplified use), plus 後 and the characters of the fix-up table (陜 於 麽 纔). Simplified-only: keys of
 ``STCharacters`` that are not traditional forms. A few traditional characters in a simplified text are
-names (方韋 in seed 004): up to 2, plus one per 50 simplified characters, and the text stays simplified.
+names (方韋 in seed 004): up to 2, plus one per 50 simplified characters, among at least 5 simplified
+ones, and the text stays simplified; a tiny text with both ("廠 版权") is mixed and gets converted.
 
 :func:`convert_to_simplified` (the repair step) converts only text that is traditional or mixed, so the
 names in simplified text stay as written. :func:`to_simplified` is the unconditional conversion: OpenCC
@@ -36,6 +37,7 @@ _SIMP_MARK = "\x02"
 _FIRST_CHUNK = 4096
 _NAME_ALLOWANCE = 2  # traditional characters a simplified text may hold as names (方韋) ...
 _NAME_RATIO = 50  # ... plus one per this many simplified-only characters (and the same the other way)
+_MIN_EVIDENCE = 5  # ... but only among this many simplified-only characters: "廠 版权" is mixed
 
 
 def detect_script(text: str) -> str:
@@ -52,8 +54,7 @@ def detect_script(text: str) -> str:
     if probe_trad > probe_simp:  # traditional-looking: one exact pass (its conversion costs far more)
         return _classify(*_count_exact(text))
     trad = _count_traditional_fast(text)
-    need = max(1, _NAME_RATIO * (trad - _NAME_ALLOWANCE))  # simplified iff at least this many simplified
-    return _classify(trad, _count_simplified(text, stop_at=need))
+    return _classify(trad, _count_simplified(text, stop_at=_simplified_needed(trad)))
 
 
 def _count_traditional_fast(text: str) -> int:
@@ -99,11 +100,20 @@ def _count_exact(text: str) -> tuple[int, int]:
 def _classify(trad: int, simp: int) -> str:
     if trad == 0 and simp == 0:
         return UNKNOWN
-    if trad <= _NAME_ALLOWANCE + simp // _NAME_RATIO and simp > 0:
+    if simp >= _simplified_needed(trad):
         return SIMPLIFIED
-    if simp <= _NAME_ALLOWANCE + trad // _NAME_RATIO and trad > 0:
+    if trad >= _simplified_needed(simp) and trad > 0:
         return TRADITIONAL
     return MIXED
+
+
+def _simplified_needed(trad: int) -> int:
+    """Simplified-only characters a text needs to count as simplified despite ``trad`` traditional ones:
+    one when there are none; else at least _MIN_EVIDENCE (a name needs a text around it) and 50 per
+    traditional character beyond the first two. (Used the other way round for traditional text.)"""
+    if trad == 0:
+        return 1
+    return max(_MIN_EVIDENCE, _NAME_RATIO * (trad - _NAME_ALLOWANCE))
 
 
 def is_traditional_char(ch: str) -> bool:
