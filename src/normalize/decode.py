@@ -18,8 +18,10 @@ superset: a page labelled gb2312 routinely holds GBK-only characters such as 镕
 cp950, then **big5hkscs** when the plain table fails (HKSCS and the Microsoft table assign code points that
 plain Big5 leaves empty, so they decode more; for bytes valid in plain Big5 all three agree).
 
-Never U+FFFD when some candidate decodes the bytes cleanly. Only when none does is the best candidate used
-with replacement characters (``why`` ends in ``"-lossy"``), and only if few bytes are bad; otherwise
+Never U+FFFD when some candidate decodes the bytes cleanly ("cleanly": without error *and* reading as
+text, see :func:`_plausibility`; cp862 letters from GBK bytes do not count). Only when none does is the
+best candidate used with replacement characters (``why`` ends in ``"-lossy"``), and only if few bytes are
+bad (a truncated last character, a damaged byte); otherwise
 :class:`~normalize.errors.DecodeError` is raised (reason ``"undecodable"``, or ``"binary"`` for images,
 archives and other non-text data).
 """
