@@ -243,8 +243,17 @@ def adopt_stray_roots(tree: etree._Element) -> None:
         sibling = following
 
 
+def squash(text: str) -> str:
+    r"""Runs of ASCII whitespace as one space, ends trimmed; U+3000 inside Chinese text is kept.
+
+    >>> squash("  2007\u3000年末\n  国债 ")
+    '2007\u3000年末 国债'
+    """
+    return _ASCII_SPACE.sub(" ", text).strip(" \u3000\u00a0")
+
+
 def _text(el: etree._Element) -> str:
-    return " ".join("".join(el.itertext()).split())
+    return squash("".join(el.itertext()))
 
 
 def read_head(tree: etree._Element) -> _Head:
@@ -279,7 +288,7 @@ def link_texts(tree: etree._Element) -> frozenset[str]:
     >>> sorted(link_texts(parse_html("<body><a href='/1'>东城区新增三处口袋公园</a><a>首页</a></body>")))
     ['东城区新增三处口袋公园']
     """
-    return frozenset(" ".join("".join(a.itertext()).split()) for a in _LINK_TEXTS(tree))
+    return frozenset(squash("".join(a.itertext())) for a in _LINK_TEXTS(tree))
 
 
 _CONTAINED_IN = etree.XPath(
@@ -426,7 +435,7 @@ def metadata_blocks(tree: etree._Element) -> list[str]:
         el = owner.getparent() if node.is_tail and owner is not None else owner
         block = _largest_short_ancestor(el) if el is not None else None
         if block is None:  # a label inside a long block: the text node alone is the line
-            blocks.append(" ".join(str(node).split()))
+            blocks.append(squash(str(node)))
         elif block not in seen:
             seen.add(block)
             blocks.append(_spaced_text(block))
@@ -443,7 +452,7 @@ def _spaced_text(el: etree._Element) -> str:
     >>> _spaced_text(div)
     '来源： 作者：王晓'
     """
-    return " ".join(part for t in el.itertext() if (part := " ".join(t.split())))
+    return " ".join(part for t in el.itertext() if (part := squash(t)))
 
 
 def _largest_short_ancestor(el: etree._Element) -> etree._Element | None:
@@ -690,7 +699,7 @@ def choose_title(head: _Head, body: list[str], removed: list[Removed]) -> str | 
     '市政府召开常务会议'
     """
     if head.page_title:
-        return " ".join(head.page_title.split())
+        return squash(head.page_title)
     base = strip_title_suffix(head.title_tag) if head.title_tag else None
     candidates = head.headings + [r.text for r in removed[-40:]] + body[:3]
     if base:
@@ -726,7 +735,7 @@ def kicker_subtitle(head: _Head, title: str | None) -> tuple[str | None, str | N
     ...                 "我市百万亩良田开犁")
     (None, '——记某某镇农技站')
     """
-    if title and head.page_title and title == " ".join(head.page_title.split()) and any(head.decks):
+    if title and head.page_title and title == squash(head.page_title) and any(head.decks):
         return head.decks
     if not title or title not in head.headings:
         return None, None
