@@ -181,20 +181,22 @@ def script_of(text: str) -> ScriptInfo:
 
 # --- structure -----------------------------------------------------------------------------------
 
-def structure(text: str) -> tuple[list[Draft], str | None, list[Removed]]:
-    """Split repaired text into article drafts: (drafts, page date, page-level removed blocks)."""
+def structure(text: str, *, headline: bool = True) -> tuple[list[Draft], list[Removed]]:
+    """Split repaired text into article drafts: (drafts, page-level removed blocks).
+
+    ``headline=False`` when the headline is known already (HTML: the extractor found it).
+    """
     lines = text.split("\n")
     if epaper.is_epaper(lines):
         page = epaper.split_epaper(lines)
-        drafts = [_epaper_draft(a, page.published) for a in page.articles]
-        return drafts, page.published, page.removed
-    return [_text_draft(lines)], None, []
+        return [_epaper_draft(a, page.published) for a in page.articles], page.removed
+    return [_text_draft(lines, headline=headline)], []
 
 
-def _text_draft(lines: list[str]) -> Draft:
+def _text_draft(lines: list[str], *, headline: bool = True) -> Draft:
     stripped = boilerplate.strip_boilerplate(lines)
     joined, repairs = repair_lines(stripped.lines)
-    ex = metadata.extract_metadata(joined)
+    ex = metadata.extract_metadata(joined, headline=headline)
     removed = _page_order(lines, stripped.removed + ex.removed)
     return Draft(ex.body, ex.meta, stripped.editor, removed, list(ex.meta.flags), repairs)
 
@@ -276,10 +278,10 @@ def repair_text(text: str) -> tuple[str, list[Repair], list[str], list[Removed]]
     return text, before + after, flags, removed
 
 
-def _text_drafts(text: str) -> list[Draft]:
+def _text_drafts(text: str, *, headline: bool = True) -> list[Draft]:
     """Text path: character repairs on the whole capture, then structure."""
     repaired, repairs, flags, token_removed = repair_text(text)
-    drafts, _, page_removed = structure(repaired)
+    drafts, page_removed = structure(repaired, headline=headline)
     for d in drafts:
         d.repairs = merge_repairs(repairs, d.repairs)
         d.flags += flags
@@ -288,10 +290,18 @@ def _text_drafts(text: str) -> list[Draft]:
 
 
 def _html_drafts(ex: Extraction) -> list[Draft]:
-    """HTML path: the extracted text goes the text path; extraction metadata gets the same repairs."""
-    drafts = _text_drafts(ex.text)
+    """HTML path: the extracted text goes the text path; extraction metadata gets the same repairs.
+
+    When the extractor found the title, the text heuristics look for no headline; a first line that
+    only repeats the title is removed (kind ``"title"``).
+    """
+    drafts = _text_drafts(ex.text, headline=ex.title is None)
     if len(drafts) == 1:
         _merge_extraction(drafts[0], ex)
+        d = drafts[0]
+        if d.meta.title:
+            d.lines, repeated = metadata.drop_repeated_title(d.lines, d.meta.title)
+            d.removed = repeated + d.removed
     for d in drafts:
         d.removed = list(ex.removed) + d.removed
         d.flags = list(ex.flags) + d.flags

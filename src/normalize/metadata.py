@@ -259,6 +259,20 @@ def _tail(lines: list[str], meta: Meta, removed: list[Removed]) -> list[str]:
     return lines[:last_par + 1]
 
 
+def drop_repeated_title(lines: list[str], title: str) -> tuple[list[str], list[Removed]]:
+    """Remove a first line that only repeats the title (punctuation and spacing aside).
+
+    >>> drop_repeated_title(["复工复产 有序推进", "正文。"], "复工复产，有序推进")
+    (['正文。'], [Removed(kind='title', text='复工复产 有序推进')])
+    >>> drop_repeated_title(["一、加强领导", "正文。"], "复工复产")
+    (['一、加强领导', '正文。'], [])
+    """
+    first = next((i for i, s in enumerate(lines) if s.strip()), None)
+    if first is None or _squash(lines[first]) != _squash(title) or not _squash(title):
+        return lines, []
+    return lines[:first] + lines[first + 1:], [Removed("title", lines[first].strip())]
+
+
 def extract_metadata(lines: list[str], *, headline: bool = True) -> Extracted:
     """Headline, dateline, summary and byline of one article's lines.
 

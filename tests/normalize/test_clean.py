@@ -4,6 +4,7 @@ synthetic one-rule cases, negative cases that must not change, and known failure
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -101,3 +102,25 @@ def test_repairs_counts_are_merged_per_step() -> None:
     steps = [x.step for x in r.repairs]
     assert len(steps) == len(set(steps))
     assert r.script.original == "traditional" and r.script.converted
+
+
+SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "eval" / "extraction"
+
+
+def _real_pages() -> list[Path]:
+    if not SHARED.is_dir():
+        return []
+    pages = sorted((SHARED / "news-unlabeled").rglob("*.htm*"))[:15]
+    return pages + sorted((SHARED / "gbk-unlabeled" / "RawHtml").glob("*.html"))[:15]
+
+
+@pytest.mark.shared
+@pytest.mark.skipif(not SHARED.is_dir(), reason=f"{SHARED} absent: real-page check skipped")
+@pytest.mark.parametrize("page", _real_pages(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_real_html_pages_clean_into_records(page: Path) -> None:
+    """Saved portal pages (some raw GBK bytes): detected as HTML, one record with a title and text,
+    no U+FFFD, no markup left."""
+    [record] = clean(page.read_bytes(), name=page.name)
+    assert record.title and len(record.text) > 50
+    assert "\ufffd" not in record.text
+    assert not re.search(r"</?[a-z]+[^<>]*>", record.text)
