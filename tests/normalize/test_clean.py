@@ -124,3 +124,22 @@ def test_real_html_pages_clean_into_records(page: Path) -> None:
     assert record.title and len(record.text) > 50
     assert "\ufffd" not in record.text
     assert not re.search(r"</?[a-z]+[^<>]*>", record.text)
+
+
+def test_html_metadata_gets_the_character_repairs() -> None:
+    """A traditional page: the extractor's title is converted like the text, annotations stripped."""
+    body = "市委書記到企業調(diào)研復工復產情況,強調統籌推進疫情防控和經濟社會發展。" * 3
+    page = (f"<html><head><title>市委召開會議 - 宿遷網</title></head><body><h1>市委召開會議</h1>"
+            f"<div class='content'><p>{body}</p><p>{body}</p></div></body></html>")
+    [r] = clean(page.encode("utf-8"), http_charset="utf-8", url="http://www.example.gov.cn/1.html")
+    assert r.title == "市委召开会议"
+    assert "市委书记到企业调研复工复产情况，强调" in r.text
+    assert r.script.original == "traditional" and r.script.converted
+    assert r.url == "http://www.example.gov.cn/1.html" and r.id.startswith("url-")
+    assert r.encoding.why == "http-header"
+
+
+@pytest.mark.parametrize("text", ["正文里提到 <p> 标签和 a<b 的比较。", "x <= y, 1 < 2 > 0"])
+def test_text_mentioning_markup_is_not_html(text: str) -> None:
+    [r] = clean(text)
+    assert r.text == text.replace(",", "，") or r.text == text
