@@ -171,11 +171,9 @@ def _after_join_plan() -> tuple[str, ...]:
 # --- script ---------------------------------------------------------------------------------------
 
 def script_of(text: str) -> ScriptInfo:
-    """The script of the text before repairs (via :mod:`normalize.script`)."""
-    try:
-        from normalize.script import detect_script
-    except ImportError:
-        return ScriptInfo(original="unknown")
+    """The script of the text before repairs (via :mod:`normalize.script`, loaded on first use)."""
+    from normalize.script import detect_script
+
     return ScriptInfo(original=detect_script(text), converted=False)
 
 
