@@ -664,6 +664,7 @@ def build_extraction(selection: Selection, head: _Head, method: str, url: str | 
     kicker, subtitle = kicker_subtitle(head, title)
     meta = read_meta_lines([r.text for r in removed if r.kind in _META_KINDS] + head.meta_lines)
     read_bylines(body, meta, [r.text for r in removed if r.kind in _NEAR_BODY_KINDS][:6])
+    removed += metadata_not_yet_removed(head.meta_lines, body, removed)
     flags: list[str] = []
     published = (
         meta.published
@@ -689,6 +690,22 @@ def build_extraction(selection: Selection, head: _Head, method: str, url: str | 
         flags=flags,
         method=method,
     )
+
+
+def metadata_not_yet_removed(lines: list[str], body: list[str], removed: list[Removed]) -> list[Removed]:
+    """The page's metadata lines that trafilatura dropped before us, recorded as removed metadata so
+    that a record shows where its date/source/editor came from.
+
+    >>> metadata_not_yet_removed(["来源：市政府 发布时间：2020-02-12"], ["正文。"], [])
+    [Removed(kind='metadata-line', text='来源：市政府 发布时间：2020-02-12')]
+    """
+    seen = {squash(r.text) for r in removed} | {squash(line) for line in body}
+    out = []
+    for line in lines:
+        if squash(line) not in seen and classify_line(line) in _META_KINDS:
+            seen.add(squash(line))
+            out.append(Removed(kind=classify_line(line) or "metadata-line", text=line))
+    return out
 
 
 def choose_title(head: _Head, body: list[str], removed: list[Removed]) -> str | None:
