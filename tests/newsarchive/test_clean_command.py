@@ -101,3 +101,14 @@ def test_missing_archive_folder_is_a_clear_error(tmp_path: Path, capsys: pytest.
 def test_no_temp_files_left_behind(archive: Path) -> None:
     main(["clean", str(archive)])
     assert not [p for p in archive.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_two_captures_with_one_record_file_name_are_not_mixed(archive: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    (archive / "extra" / "gbk.html").write_text("<html><body><p>另一个页面的正文内容。</p></body></html>",
+                                                encoding="utf-8")
+    assert main(["clean", str(archive)]) == 1
+    err = capsys.readouterr().err
+    assert "gbk.txt: skipped: gbk.html already writes gbk.json" in err
+    doc = json.loads((archive / "extra" / "gbk.json").read_text(encoding="utf-8"))
+    assert doc["capture"]["file"] == "extra/gbk.html"

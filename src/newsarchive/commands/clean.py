@@ -82,8 +82,16 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     summary = Summary()
+    claimed: dict[Path, Path] = {}
     for path in find_captures(root):
         summary.files += 1
+        target = path.with_suffix(".json")
+        if target in claimed:  # NAME.txt and NAME.html in one folder would overwrite each other's records
+            summary.errors += 1
+            print(f"newsarchive clean: {path}: skipped: {claimed[target].name} already writes {target.name}; "
+                  "rename one of the two captures", file=sys.stderr)
+            continue
+        claimed[target] = path
         try:
             n, changed = clean_capture(path, root)
         except CleanError as exc:
