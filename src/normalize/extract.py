@@ -314,9 +314,9 @@ def headline_in_page(
     '深圳回应工资单没违规'
     """
     best, best_source, best_el = "", "", None
-    titles = [_ASCII_SPACE.sub(" ", t).strip() for t in titles]
+    titles = [_ASCII_SPACE.sub(" ", _XML_UNSAFE.sub("", t)).strip() for t in titles]
     for source in titles + others:
-        needle = _ASCII_SPACE.sub(" ", source).strip()
+        needle = _ASCII_SPACE.sub(" ", _XML_UNSAFE.sub("", source)).strip()  # XPath refuses control chars
         for el in _CONTAINED_IN(tree, t=needle):
             text = _ASCII_SPACE.sub(" ", "".join(el.itertext())).strip()
             if len(text) > len(best) and text != site_name:
