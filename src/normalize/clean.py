@@ -61,7 +61,8 @@ class Draft:
     editor: str | None = None
     removed: list[Removed] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
-    repairs: list[Repair] = field(default_factory=list)
+    repairs: list[Repair] = field(default_factory=list)  # line phase
+    char_repairs: list[Repair] = field(default_factory=list)  # character phase (whole capture or article)
 
 
 def detect_kind(text: str) -> str:
@@ -179,16 +180,24 @@ def script_of(text: str) -> ScriptInfo:
 
 # --- structure -----------------------------------------------------------------------------------
 
-def structure(text: str, *, headline: bool = True) -> tuple[list[Draft], list[Removed]]:
-    """Split repaired text into article drafts: (drafts, page-level removed blocks).
+@dataclass
+class Structure:
+    drafts: list[Draft]
+    removed: list[Removed]  # page-level blocks (e-paper masthead and footer)
+    spans: list[tuple[int, int]]  # e-paper: each article's lines on the page; else empty
+
+
+def structure(text: str, *, headline: bool = True) -> Structure:
+    """Split repaired text into article drafts.
 
     ``headline=False`` when the headline is known already (HTML: the extractor found it).
     """
     lines = text.split("\n")
     if epaper.is_epaper(lines):
         page = epaper.split_epaper(lines)
-        return [_epaper_draft(a, page.published) for a in page.articles], page.removed
-    return [_text_draft(lines, headline=headline)], []
+        drafts = [_epaper_draft(a, page.published) for a in page.articles]
+        return Structure(drafts, page.removed, [a.span for a in page.articles])
+    return Structure([_text_draft(lines, headline=headline)], [], [])
 
 
 def _text_draft(lines: list[str], *, headline: bool = True) -> Draft:
@@ -233,6 +242,7 @@ def _page_order(lines: list[str], removed: list[Removed]) -> list[Removed]:
 def _finish(draft: Draft) -> Draft:
     """Paragraphs one per line (blank lines go); flags for what is missing."""
     draft.lines = body = [s.strip() for s in draft.lines if s.strip()]
+    draft.repairs = merge_repairs(draft.char_repairs, draft.repairs)
     if not body:
         draft.flags.append("empty-body")
     if draft.meta.title is None:
@@ -279,12 +289,44 @@ def repair_text(text: str) -> tuple[str, list[Repair], list[str], list[Removed]]
 def _text_drafts(text: str, *, headline: bool = True) -> list[Draft]:
     """Text path: character repairs on the whole capture, then structure."""
     repaired, repairs, flags, token_removed = repair_text(text)
-    drafts, page_removed = structure(repaired, headline=headline)
-    for d in drafts:
-        d.repairs = merge_repairs(repairs, d.repairs)
-        d.flags += flags
-    drafts[0].removed = page_removed[:1] + drafts[0].removed + page_removed[1:] + token_removed
-    return drafts
+    found = structure(repaired, headline=headline)
+    for d in found.drafts:
+        d.char_repairs, d.flags = list(repairs), d.flags + flags
+    first = found.drafts[0]
+    first.removed = found.removed[:1] + first.removed + found.removed[1:]
+    if found.spans and _count_per_article(text, repaired, found):
+        return found.drafts
+    first.removed += token_removed
+    return found.drafts
+
+
+def _count_per_article(raw: str, repaired: str, found: Structure) -> bool:
+    """E-paper: give each article the character repairs (and injected tokens) of its own lines.
+
+    The character steps keep line breaks, so an article's lines on the raw page are its lines on the
+    repaired page. Each article's lines are repaired again on their own; when every article gives
+    exactly the page's result for its lines (the same decisions were taken), the articles get their
+    own counts and True is returned. Otherwise all keep the page's counts, flagged
+    ``repairs-counted-per-page``, and False is returned.
+    """
+    raw_lines, fixed_lines = raw.split("\n"), repaired.split("\n")
+    if len(raw_lines) != len(fixed_lines):
+        return _per_page(found)
+    own = [repair_text("\n".join(raw_lines[a:b])) for a, b in found.spans]
+    pairs = zip(own, found.spans, strict=True)
+    if any(alone != "\n".join(fixed_lines[a:b]) for (alone, *_), (a, b) in pairs):
+        return _per_page(found)
+    for d, (_, repairs, flags, removed) in zip(found.drafts, own, strict=True):
+        d.char_repairs = repairs
+        d.flags = [f for f in d.flags if not f.startswith("injected-token:")] + flags
+        d.removed += removed
+    return True
+
+
+def _per_page(found: Structure) -> bool:
+    for d in found.drafts:
+        d.flags.append("repairs-counted-per-page")
+    return False
 
 
 def _html_drafts(ex: Extraction) -> list[Draft]:
@@ -354,4 +396,5 @@ def clean(data: bytes | str, *, name: str | None = None, url: str | None = None,
 
 
 def _was_converted(drafts: list[Draft]) -> bool:
-    return any(get_step(r.step).fn.__module__ == "normalize.script" for d in drafts for r in d.repairs)
+    return any(get_step(r.step).fn.__module__ == "normalize.script"
+               for d in drafts for r in [*d.char_repairs, *d.repairs])

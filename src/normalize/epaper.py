@@ -35,6 +35,7 @@ class PageArticle:
     authors: list[str]
     photo_caption: bool = False
     removed: list[Removed] = field(default_factory=list)  # the headline and byline lines
+    span: tuple[int, int] = (0, 0)  # its lines on the page, headline to byline: lines[start:end]
 
 
 @dataclass
@@ -98,7 +99,9 @@ def split_epaper(lines: list[str]) -> Page:
     articles = []
     begin = start
     for b in bylines:
-        articles.append(_article(lines[begin:b], lines[b]))
+        article = _article(lines[begin:b], lines[b])
+        article.span = (begin, b + 1)
+        articles.append(article)
         begin = b + 1
     removed = ([Removed("masthead", "\n".join(masthead))] if masthead else []) + (
         [Removed("footer", "\n".join(footer))] if footer else [])

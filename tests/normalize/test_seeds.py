@@ -106,6 +106,8 @@ def test_004_epaper_one_record_per_article(records: dict[str, list[Record]]) -> 
     assert "了解员工晨检" in rs[3].text
     assert len({r.id for r in rs}) == 5
     assert not rs[0].script.converted  # simplified page: 方韋 stays as written
+    punct = [next(x.count for x in r.repairs if x.step == "restore_fullwidth_punctuation") for r in rs]
+    assert len(set(punct)) == 5 and rs[4].repairs[0].count < 10  # each article counts its own lines
     masthead = next(x.text for x in rs[0].removed if x.kind == "masthead")
     assert "第7期（总第1227期）" in masthead and "新闻热线" in masthead
 
