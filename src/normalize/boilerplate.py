@@ -10,6 +10,8 @@ block as ``Removed(kind, text)`` — nothing is dropped silently. Kinds:
 ``editor-line``     责任编辑:X, ``( 编辑:X ) |`` (the name is returned as ``editor``)
 ``mood-widget``     查看心情排行…
 ``print-widget``    打印 / 关闭窗口 / 字体 大 中 小 (also when trailing a dateline)
+``share-widget``    分享到… / 扫一扫 / 扫描二维码…
+``prev-next``       上一篇: / 下一篇: links to the neighbouring articles
 ``navigation``      short bulleted lines ("- 热门职位") before the first paragraph
 ``related-links``   a list of "-" items (bullet line + title line) after the body
 ``teaser``          title + lead truncated with "..." pairs of other articles after the body
@@ -40,6 +42,8 @@ ICP = re.compile(r"ICP\s*[备證证]|[" + PROVINCES + r"]ICP|公网安备\s*\d|�
 EDITOR = re.compile(r"^\s*[(（\[【]?\s*(?:责任编辑|责编|编辑|审核|编审)\s*" + COLON
                     + r"\s*(?P<name>[^)）\]】|]{1,20}?)\s*[)）\]】]?\s*[|｜]?\s*$")
 MOOD = re.compile(r"^\s*查看心情排行")
+SHARE = re.compile(r"^\s*[【\[]?(?:分享到|分享至|扫一扫|扫描二维码)")
+PREV_NEXT = re.compile(r"^\s*[【\[]?(?:上一篇|下一篇|上一条|下一条)\s*[】\]]?\s*" + COLON)
 PRINT_ALONE = re.compile(r"^\s*[【\[]?(?:打印(?:本页|此页|文章)?|关闭(?:本页|窗口)?|字体\s*" + COLON
                          + r"?\s*大\s*中\s*小)[】\]]?\s*$")
 PRINT_TRAILING = re.compile(
@@ -106,6 +110,10 @@ def _line_kind(line: str) -> str | None:
         return "editor-line"
     if MOOD.match(s):
         return "mood-widget"
+    if SHARE.match(s) and len(s) <= 40 and not TERMINAL_END.search(s):
+        return "share-widget"
+    if PREV_NEXT.match(s):
+        return "prev-next"
     if PRINT_ALONE.match(s):
         return "print-widget"
     if FOOTER.match(s):

@@ -26,8 +26,13 @@ def kinds(lines: list[str]) -> list[tuple[str, str]]:
     ([BODY, "-", "节后生产忙", "-", "泌阳县全力打造营商环境“强磁场”"], "related-links"),
     ([BODY, "永泰街道20个城市“暖蜂驿站”投用", "为切实解决户外劳动者等实际问题,近日,平城区 ..."], "teaser"),
     ([BODY, "主编:龚海霞 施建 执行主编:陈黎", "投稿邮箱:gangzhaxinwen@163.com"], "footer"),
+    ([BODY, "分享到：微信 微博 QQ空间"], "share-widget"),
+    ([BODY, "上一篇：市委召开常委会议", "下一篇：全市经济运行平稳"], "prev-next"),
+    ([BODY, "【责任编辑：张三】"], "editor-line"),
+    ([BODY, "Copyright © 2020 驻马店网 All Rights Reserved"], "copyright"),
 ], ids=["copyright-with-clauses", "icp", "gongwang-anbei", "editor", "editor-bracketed", "mood", "print",
-        "navigation", "related-links", "teaser", "epaper-footer"])
+        "navigation", "related-links", "teaser", "epaper-footer", "share", "prev-next", "editor-lenticular",
+        "copyright-english"])
 def test_kind_removed_and_body_kept(lines: list[str], kind: str) -> None:
     stripped = strip_boilerplate(lines)
     assert stripped.lines == [BODY]
@@ -54,7 +59,8 @@ def test_print_widget_trailing_a_dateline() -> None:
     ["- 这是正文中一个列表项，很长很长很长很长很长很长很长很长很长很长很长很长", BODY],
     [BODY, "上一篇文章标题", "下一段正文仍在继续，并以句号结束。"],
     [BODY, "编辑部的同志们参加了活动。"],
-], ids=["numbered-list", "long-bullet", "short-line-then-paragraph", "editor-word-in-text"])
+    [BODY, "分享到朋友圈的照片引发热议，网友纷纷点赞，认为这是基层治理的生动写照。"],
+], ids=["numbered-list", "long-bullet", "short-line-then-paragraph", "editor-word-in-text", "share-in-text"])
 def test_body_lines_stay(lines: list[str]) -> None:
     assert strip_boilerplate(lines).lines == lines
 
