@@ -33,9 +33,11 @@ _ALL_MARKS = frozenset(",:;?!，：；？！")
 _CJK_CHAR_RE = re.compile(rf"[{_CJK}]")
 _LOST_BYTES_RE = re.compile(rf"[{_LOST_BYTES}]")
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_HAN_BRACKETS_RE = re.compile(rf"\(([^()\n]*[{_HAN}][^()\n]*)\)")
-_NESTED_OPEN_RE = re.compile(r"\([^()\n]*\(")
-_BRACKET_TOKEN_RE = re.compile(rf"[()\n]|[{_HAN}]+")
+# Pairs may span a line break: a sentence broken across lines (join_broken_lines mends it later) can be
+# broken inside brackets, and a pair must read the same before and after the join (idempotence).
+_HAN_BRACKETS_RE = re.compile(rf"\(([^()]*[{_HAN}][^()]*)\)")
+_NESTED_OPEN_RE = re.compile(r"\([^()]*\(")
+_BRACKET_TOKEN_RE = re.compile(rf"[()]|[{_HAN}]+")
 _QUICK_MARKS_RE = re.compile(r"[,:;?!(]")
 
 
@@ -75,7 +77,7 @@ def restore_fullwidth_punctuation(text: str) -> str:
 
 
 def _widen_brackets(text: str) -> tuple[str, int]:
-    """ASCII bracket pairs on one line whose content holds a Han character -> （）. Pairs that do not
+    """ASCII bracket pairs whose content holds a Han character -> （）. Pairs that do not
     nest take one regex pass; nested pairs ("(本报讯(记者柴锦玉))") are matched with a stack, so the
     outer pair is converted in the same pass as the inner one (idempotence)."""
     if not _NESTED_OPEN_RE.search(text):
@@ -102,8 +104,6 @@ def _han_bracket_pairs(text: str) -> list[tuple[int, int]]:
                 pairs.append((open_at, m.start()))
                 if stack:
                     stack[-1][1] = 1
-        elif token == "\n":
-            stack.clear()
         elif token != ")" and stack:
             stack[-1][1] = 1
     return pairs
@@ -157,20 +157,22 @@ class _Counter:
         self.count = 0
 
     def widen(self, m: re.Match[str]) -> str:
+        """Every mark of the run, except a "?" that marks lost bytes (see _LOST_BYTES)."""
         run = m.group(0)
-        if "?" in run and _marks_lost_bytes(m):
-            return run
-        self.count += len(run)
-        return run.translate(_WIDE)
-
-
-def _marks_lost_bytes(m: re.Match[str]) -> bool:
-    """A run holding "??", or a "?" at its end touching a lowercase letter or "、": see _LOST_BYTES."""
-    run, text = m.group(0), m.string
-    before = text[m.start() - 1] if m.start() > 0 else ""
-    after = text[m.end()] if m.end() < len(text) else ""
-    return (
-        "??" in run
-        or (run.startswith("?") and ("a" <= before <= "z" or before == "、"))
-        or (run.endswith("?") and ("a" <= after <= "z" or after == "、"))
-    )
+        if "?" not in run:
+            self.count += len(run)
+            return run.translate(_WIDE)
+        text = m.string
+        padded = (
+            (text[m.start() - 1] if m.start() else " ")
+            + run
+            + (text[m.end()] if m.end() < len(text) else " ")
+        )
+        out = []
+        for k, ch in enumerate(run, start=1):
+            if ch == "?" and (_LOST_BYTES_RE.match(padded, k - 1) or _LOST_BYTES_RE.match(padded, k + 1)):
+                out.append(ch)
+            else:
+                out.append(ch.translate(_WIDE))
+                self.count += 1
+        return "".join(out)

@@ -64,6 +64,12 @@ PIECES = st.sampled_from(
         "陜汽",
         "於",
         "\ufffd",
+        "??",
+        "zé)",
+        "萍肌⒑",
+        "　",
+        "；",
+        "：",
     ]
 )
 TEXT = st.one_of(
