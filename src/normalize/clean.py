@@ -66,13 +66,16 @@ class Draft:
 
 
 def detect_kind(text: str) -> str:
-    """``"html"`` when the text is markup, else ``"text"``.
+    """``"html"`` when the text is markup, else ``"text"``: it starts with markup and names a document
+    part (doctype, html, head, body), or at least three common tags appear early on.
 
     >>> detect_kind("<!DOCTYPE html><html><body><p>正文</p></body></html>"), detect_kind("a <b> c")
     ('html', 'text')
+    >>> detect_kind("网页以<html>开头，以</html>结尾。"), detect_kind("<div>一</div><p>二</p><br>三")
+    ('text', 'html')
     """
     head = text[:4096]
-    if HTML_DOC.search(head):
+    if head.lstrip("\ufeff \t\r\n")[:1] == "<" and HTML_DOC.search(head):
         return "html"
     return "html" if len(HTML_TAG.findall(head)) >= MIN_TAGS else "text"
 
