@@ -88,6 +88,7 @@ class _Head:
     page_title: str | None = None  # the longest page element that a <title>/og:title contains
     links: frozenset[str] = frozenset()  # texts of the page's links (teasers), 8+ characters
     decks: tuple[str | None, str | None] = (None, None)  # kicker, subtitle beside the headline element
+    marked_date: str | None = None  # from an element whose id/class says date/time (pub_date, time)
 
 
 def extract_html(html: str, url: str | None = None) -> Extraction:
@@ -276,7 +277,27 @@ def read_head(tree: etree._Element) -> _Head:
         page_title,
         link_texts(tree),
         title_decks(title_el),
+        date_in_marked_element(tree),
     )
+
+
+_LOWER = "translate(concat(@id, ' ', @class), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+_DATE_MARKED = etree.XPath(
+    f"//body//*[contains({_LOWER}, 'date') or contains({_LOWER}, 'time') or contains({_LOWER}, 'pub')]"
+    "[string-length(normalize-space(.)) >= 8][string-length(normalize-space(.)) <= 60]"
+)
+
+
+def date_in_marked_element(tree: etree._Element) -> str | None:
+    """The date in the first short element whose id or class names a date (``pub_date``, ``time``).
+
+    >>> date_in_marked_element(parse_html('<body><span id="pub_date">2011年12月15日 20:59</span></body>'))
+    '2011-12-15T20:59'
+    """
+    for el in _DATE_MARKED(tree):
+        if found := normalize_date(_text(el)):
+            return found
+    return None
 
 
 _LINK_TEXTS = etree.XPath("//body//a[string-length(normalize-space(.)) >= 8]")
@@ -669,6 +690,7 @@ def build_extraction(selection: Selection, head: _Head, method: str, url: str | 
     published = (
         meta.published
         or head.meta_date
+        or head.marked_date
         or date_near_body(selection.removed)
         or date_from_url(url)
     )
