@@ -189,8 +189,9 @@ def _is_summary_duplicate(summary: str, body: list[str]) -> bool:
     return len(core) >= 8 and core in _squash("".join(body))
 
 
-def _head(lines: list[str], meta: Meta, removed: list[Removed]) -> list[str]:
-    """Title, dateline, 摘要 and subtitle lines above the first paragraph.
+def _head(lines: list[str], meta: Meta, removed: list[Removed], *, titles: bool = True) -> list[str]:
+    """Title, dateline, 摘要 and subtitle lines above the first paragraph (``titles=False``: only
+    datelines and repeated summaries, the headline being known).
 
     Only a run of such lines from the top is taken: from the first line that is none of them on,
     everything stays (so removing lines never brings two body lines together).
@@ -209,10 +210,10 @@ def _head(lines: list[str], meta: Meta, removed: list[Removed]) -> list[str]:
             removed.append(Removed("dateline", s))
         elif (m := SUMMARY.match(s)) and _is_summary_duplicate(m["text"], lines[first_par:]):
             removed.append(Removed("summary-duplicate", s))
-        elif is_title_like(s) and meta.title is None:  # datelines may come first
+        elif titles and is_title_like(s) and meta.title is None:  # datelines may come first
             meta.title = s
             removed.append(Removed("title", s))
-        elif is_title_like(s):
+        elif titles and is_title_like(s):
             subtitle.append(s)
             removed.append(Removed("subtitle", s))
         else:
@@ -274,7 +275,8 @@ def drop_repeated_title(lines: list[str], title: str) -> tuple[list[str], list[R
 
 
 def extract_metadata(lines: list[str], *, headline: bool = True) -> Extracted:
-    """Headline, dateline, summary and byline of one article's lines.
+    """Headline, dateline, summary and byline of one article's lines. ``headline=False`` when the
+    headline is known (HTML extractor, e-paper split): leading datelines and a repeated 摘要 still go.
 
     >>> e = extract_metadata(["标题在这里", "2020年02月12日08:28 来源：宿迁台", "本报讯（记者柴锦玉）正文。"])
     >>> e.meta.title, e.meta.published, e.meta.source, e.meta.authors, e.body
@@ -283,8 +285,8 @@ def extract_metadata(lines: list[str], *, headline: bool = True) -> Extracted:
     meta = Meta()
     removed: list[Removed] = []
     body = list(lines)
+    body = _head(body, meta, removed, titles=headline)
     if headline:
-        body = _head(body, meta, removed)
         body = _tail(body, meta, removed)
     _lead_byline(body, meta)
     return Extracted(meta, body, removed)

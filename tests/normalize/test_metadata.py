@@ -87,3 +87,9 @@ def test_no_paragraph_means_no_headline() -> None:
     lines = ["复工复产", "疫情防控"]
     ex = extract_metadata(lines)
     assert ex.meta.title is None and ex.body == lines
+
+
+def test_known_headline_still_drops_a_leading_dateline() -> None:
+    ex = extract_metadata(["2020年02月12日08:28 来源：宿迁台", "短的小标题", BODY], headline=False)
+    assert ex.body == ["短的小标题", BODY]
+    assert (ex.meta.title, ex.meta.published, ex.meta.source) == (None, "2020-02-12T08:28", "宿迁台")
