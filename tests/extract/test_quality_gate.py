@@ -2,8 +2,9 @@
 
 Runs the project's extractor over all 401 pages (about 10-15 s on one core) and scores the body
 against the reference without its title line, exactly as bench/extraction.py does, plus the exact
-title rate. Bare trafilatura is only
-run on the pages we score below 0.5, to check that none of them is a page it handles (> 0.8).
+title rate and the plausible publish-date rate (a date within a year before the capture day).
+Bare trafilatura is only run on the pages we score below 0.5, to check that none of them is a page
+it handles (> 0.8).
 Skips when ../shared is absent.
 """
 
@@ -28,6 +29,7 @@ class Row(NamedTuple):
     precision: float
     shingle: float
     title_ok: bool
+    date_ok: bool
     ref_body: str
     path: Path
 
@@ -50,12 +52,13 @@ def scores() -> dict[str, list[Row]]:
         text = decode(path.read_bytes()).text
         try:
             ex = extract_html(text)
-            body, title = ex.text, ex.title or ""
+            body, title, published = ex.text, ex.title or "", ex.published
         except ExtractionError:
-            body, title = "", ""
+            body, title, published = "", "", None
         f1, p, _r = bench.char_f1(body, ref_body)
-        row = Row(f1, p, bench.shingle_f1(body, ref_body), bench.squeeze(title) == bench.squeeze(ref_title),
-                  ref_body, path)
+        title_ok = bench.squeeze(title) == bench.squeeze(ref_title)
+        date_ok = bench.date_plausible(published, path.name)
+        row = Row(f1, p, bench.shingle_f1(body, ref_body), title_ok, date_ok, ref_body, path)
         out[bench.host_half(path.name)].append(row)
     return out
 
@@ -66,6 +69,7 @@ def _figures(rows: list[Row]) -> dict[str, float]:
         "precision_mean": statistics.mean(r.precision for r in rows),
         "shingle_f1_mean": statistics.mean(r.shingle for r in rows),
         "title_exact": statistics.mean(r.title_ok for r in rows),
+        "date_plausible": statistics.mean(r.date_ok for r in rows),
         "below_0_5": sum(r.f1 < 0.5 for r in rows),
     }
 
@@ -77,7 +81,7 @@ def test_quality_does_not_drop_below_baseline(scores: dict, half: str) -> None:
     floor = BASELINE[half]
     failures = [
         f"{key} {got[key]:.4f} < floor {floor[key]}"
-        for key in ("f1_mean", "precision_mean", "shingle_f1_mean", "title_exact")
+        for key in ("f1_mean", "precision_mean", "shingle_f1_mean", "title_exact", "date_plausible")
         if got[key] < floor[key]
     ]
     if got["below_0_5"] > floor["below_0_5_max"]:
