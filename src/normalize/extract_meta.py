@@ -38,7 +38,11 @@ _SOURCE = re.compile(
     r"(?:来源|來源|稿源|信息来源|文章来源|文章來源|出处)\s*[:：]\s*"
     r"(?!作者|编辑|編輯|责任|責任|发布|發佈|發布|时间|時間|日期|点击|點擊)(?P<v>[^\s|｜,，;；:：]{1,30})"
 )
-_EDITOR = re.compile(r"(?:责任编辑|責任編輯|责编|責編|编辑|編輯)\s*[:：]?\s*(?P<v>" + _NAME + ")")
+# an editor is named by one token: a name, a pen name ("几乎不流浪") or a staff code ("NF041")
+_EDITOR = re.compile(
+    r"(?:责任编辑|責任編輯|责编|責編|编辑|編輯)(?:\s*[:：]\s*|\s+)"
+    r"(?!作者|来源|來源|发布|發佈|时间|時間|日期|校对|校對)(?P<v>[^\s|｜,，;；:：()（）【】\[\]]{2,12})"
+)
 _AUTHOR_LABEL = re.compile(r"(?:作者|撰文|撰稿)\s*[:：]\s*(?P<v>" + _NAMES + ")")
 _REPORTER = re.compile(
     r"(?:本报|本報|本台|本網|本网)?(?:特约)?(?:记者|記者|通讯员|通訊員)[:：\s]*(?P<v>" + _NAMES + ")"
@@ -149,6 +153,14 @@ def read_meta_lines(lines: list[str]) -> Meta:
     >>> m = read_meta_lines(["发布时间：2020-02-12 08:28 来源：市卫健局 作者：王明", "责任编辑：李华"])
     >>> (m.published, m.source, m.editor, m.authors)
     ('2020-02-12T08:28', '市卫健局', '李华', ['王明'])
+    >>> read_meta_lines(["本文来源：华尔街见闻 责任编辑：NF041"]).editor
+    'NF041'
+    >>> read_meta_lines(["编辑：李跃群校对：王五"]).editor
+    '李跃群'
+    >>> read_meta_lines(["编辑部地址：某某路1号"]).editor is None
+    True
+    >>> read_meta_lines(["责任编辑：史建磊_NBJ11331"]).editor
+    '史建磊'
     """
     meta = Meta()
     for line in lines:
@@ -162,7 +174,8 @@ def _read_one_line(line: str, meta: Meta) -> None:
     if meta.source is None and (m := _SOURCE.search(line)):
         meta.source = _clean_source(m["v"])
     if meta.editor is None and (m := _EDITOR.search(line)):
-        meta.editor = m["v"]
+        value = re.split(r"校对|校對|审核|審核|发布|發佈|时间|時間|来源|來源", m["v"])[0]
+        meta.editor = re.sub(r"(?<=[\u3400-\u9fff])_[A-Za-z]+\d+$", "", value) or None  # 史建磊_NBJ11331
     if m := _AUTHOR_LABEL.search(line):
         _add(meta.authors, split_names(m["v"]))
 
