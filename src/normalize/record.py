@@ -103,7 +103,9 @@ class Record:
         known = set(cls.__dataclass_fields__)
         unknown = set(data) - known
         if unknown:
-            raise ValueError(f"record has unknown fields {sorted(unknown)}; is it from a newer schema_version?")
+            raise ValueError(
+                f"record has unknown fields {sorted(unknown)}; is it from a newer schema_version?"
+            )
         data["encoding"] = EncodingInfo(**data.get("encoding") or {})
         data["script"] = ScriptInfo(**data.get("script") or {})
         data["repairs"] = [Repair(**r) for r in data.get("repairs") or []]
