@@ -1,11 +1,9 @@
 """Scrapy components in isolation: Crawl-delay floor under AutoThrottle, retry backoff, drop reasons,
-HTML sniffing, crawl-id persistence in JOBDIR, and the doctests of the crawler package (pytest's
---doctest-modules only covers src/)."""
+HTML sniffing, crawl-id persistence in JOBDIR. (The crawler package's doctests are collected by pytest
+itself: `crawler` is in testpaths.)"""
 
 from __future__ import annotations
 
-import doctest
-import importlib
 import tomllib
 from pathlib import Path
 from types import SimpleNamespace
@@ -123,16 +121,6 @@ def test_crawl_id_is_kept_in_jobdir_for_resume(tmp_path: Path) -> None:
     assert not resuming
     assert CaptureStore._crawl_id("", str(tmp_path / "job")) == (crawl_id, True)
     assert CaptureStore._crawl_id("mine", None) == ("mine", False)
-
-
-MODULES = ["crawler.links", "crawler.siteconfig", "crawler.spiders.portal", "crawler.pipelines.records",
-           "crawler.middlewares.replay"]
-
-
-@pytest.mark.parametrize("name", MODULES)
-def test_doctests(name: str) -> None:
-    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 0 and result.failed == 0
 
 
 # -- the spider on saved list pages (no server) ----------------------------------------------------
