@@ -33,6 +33,8 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+# `python bench/crawl.py` puts bench/ first on sys.path, where bench/normalize.py would shadow the package.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != REPO / "bench"]
 sys.path.insert(0, str(REPO))
 
 from crawler.sample_portal import build  # noqa: E402
