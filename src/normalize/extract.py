@@ -635,19 +635,37 @@ def fallback_or(
 _BLOCK_TAGS = ("p", "div", "td", "li", "section", "article", "font", "span", "center")
 
 
+_CONTAINERS = frozenset(
+    {"div", "td", "th", "li", "article", "section", "main", "blockquote", "center", "body"}
+)
+_BODY_TEXT = etree.XPath("//body//text()[not(ancestor::a)]")
+
+
 def densest_block_lines(tree: etree._Element) -> list[str]:
-    """Lines of the element whose direct paragraphs hold the most CJK text (classic parent-of-most-text)."""
+    """Lines of the container holding the most CJK prose outside links (parent-of-most-text).
+
+    Text in a paragraph or in inline tags (``<font>``, ``<span>``) counts for the nearest container
+    (div, td, li, ...) above it, so "<div><font>正文……</font><br></div>" is found as well as
+    "<div><p>正文</p><p>……</p></div>".
+
+    >>> t = parse_html("<body><div><a>首页</a></div><div id='c'><font>" + "农民工维权，" * 20 +
+    ...                "</font><br></div></body>")
+    >>> densest_block_lines(t)[0][:6]
+    '农民工维权，'
+    """
     scores: dict[etree._Element, int] = {}
-    for p in tree.iter("p", "br"):
-        parent = p.getparent()
-        if parent is None:
+    for node in _BODY_TEXT(tree):
+        owner = node.getparent()
+        if owner is None:
             continue
-        chunk = (p.text_content() if p.tag == "p" else (p.tail or ""))
-        scores[parent] = scores.get(parent, 0) + cjk_count(chunk)
+        el = owner.getparent() if node.is_tail else owner
+        while el is not None and el.tag not in _CONTAINERS:
+            el = el.getparent()
+        if el is not None:
+            scores[el] = scores.get(el, 0) + cjk_count(node)
     if not scores:
         return []
-    best = max(scores, key=lambda el: scores[el])
-    return block_lines(best)
+    return block_lines(max(scores, key=lambda el: scores[el]))
 
 
 def block_lines(el: etree._Element) -> list[str]:
