@@ -53,6 +53,7 @@ _META_DATE_KEYS = (
 )
 _URL_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})[-/_]?(0[1-9]|1[0-2])[-/_]?(0[1-9]|[12]\d|3[01])(?!\d)")
 MIN_BODY_CJK = 40  # fewer CJK characters than this in the main pass: try the fallback
+FALLBACK_MIN_CJK = 10  # the fallback's block needs at least this much CJK text outside links
 LAYOUT_CELL_CHARS = 120  # a table cell with this much text is page layout, not data
 _META_KINDS = frozenset({"metadata-line", "editor-line"})
 _NEAR_BODY_KINDS = frozenset({"trailing-links", "navigation"})
@@ -663,9 +664,10 @@ def densest_block_lines(tree: etree._Element) -> list[str]:
             el = el.getparent()
         if el is not None:
             scores[el] = scores.get(el, 0) + cjk_count(node)
-    if not scores:
-        return []
-    return block_lines(max(scores, key=lambda el: scores[el]))
+    best = max(scores, key=lambda el: scores[el], default=None)
+    if best is None or scores[best] < FALLBACK_MIN_CJK:
+        return []  # no block with a sentence's worth of text outside links
+    return block_lines(best)
 
 
 def block_lines(el: etree._Element) -> list[str]:
