@@ -89,7 +89,6 @@ class _Head:
     page_title: str | None = None  # the longest page element that a <title>/og:title contains
     links: frozenset[str] = frozenset()  # texts of the page's links (teasers), 8+ characters
     decks: tuple[str | None, str | None] = (None, None)  # kicker, subtitle beside the headline element
-    marked_date: str | None = None  # from an element whose id/class says date/time (pub_date, time)
 
 
 def extract_html(html: str, url: str | None = None) -> Extraction:
@@ -121,7 +120,7 @@ def extract_html(html: str, url: str | None = None) -> Extraction:
             "no article text found on the page (only navigation/furniture); the raw capture is kept — "
             "check that this URL is an article page and not an index or a script-rendered shell",
         )
-    extraction = build_extraction(selection, head, method, url)
+    extraction = build_extraction(selection, head, method, url, tree)
     if extraction.published is None:
         extraction.published = htmldate_fallback(tree)
         if extraction.published is not None:
@@ -278,7 +277,6 @@ def read_head(tree: etree._Element) -> _Head:
         page_title,
         link_texts(tree),
         title_decks(title_el),
-        date_in_marked_element(tree),
     )
 
 
@@ -696,7 +694,9 @@ def block_lines(el: etree._Element) -> list[str]:
 _LINE_BLOCKS = frozenset(t for t in _BLOCK_TAGS if t not in ("font", "span"))
 
 
-def build_extraction(selection: Selection, head: _Head, method: str, url: str | None) -> Extraction:
+def build_extraction(
+    selection: Selection, head: _Head, method: str, url: str | None, tree: etree._Element
+) -> Extraction:
     """Title, metadata and body from the kept lines and the page head."""
     body = list(selection.lines)
     removed = list(selection.removed)
@@ -710,7 +710,7 @@ def build_extraction(selection: Selection, head: _Head, method: str, url: str | 
     published = (
         meta.published
         or head.meta_date
-        or head.marked_date
+        or date_in_marked_element(tree)  # evaluated only when the metadata gave no date
         or date_near_body(selection.removed)
         or date_from_url(url)
     )
