@@ -1,0 +1,276 @@
+"""What a page says about itself, read from the tree before extraction: the headline (the page
+element its ``<title>`` contains), the kicker and subtitle beside it, metadata blocks (来源, 发布时间,
+责任编辑 ...), meta-tag dates, a date in an element marked ``pub_date``/``time``, and link texts
+(teasers). Pure functions over an lxml tree; nothing here mutates it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from normalize.extract_furniture import classify_line
+from normalize.extract_meta import normalize_date
+from normalize.extract_tree import ASCII_SPACE, XML_UNSAFE, squash, text_of
+
+_META_DATE_KEYS = (
+    "article:published_time",
+    "pubdate",
+    "publishdate",
+    "publish_date",
+    "og:release_date",
+    "dc.date",
+    "dc.date.issued",
+    "firstpublishedtime",
+    "weibo:article:create_at",
+)
+
+
+@dataclass
+class PageHead:
+    """What the page says about itself before extraction mutates the tree."""
+
+    title_tag: str | None
+    headings: list[str]
+    meta_title: str | None
+    meta_date: str | None
+    meta_lines: list[str] = field(default_factory=list)
+    page_title: str | None = None  # the longest page element that a <title>/og:title contains
+    links: frozenset[str] = frozenset()  # texts of the page's links (teasers), 8+ characters
+    decks: tuple[str | None, str | None] = (None, None)  # kicker, subtitle beside the headline element
+
+
+def read_head(tree: etree._Element) -> PageHead:
+    """Title tag, headings, meta title and meta date, read before the tree is changed."""
+    titles = [t for t in (text_of(el) for el in tree.xpath("//title")) if t]
+    headings = [t for t in (text_of(h) for h in tree.xpath("//h1|//h2|//h3")[:12]) if t]
+    metas: dict[str, str] = {}
+    for meta in tree.xpath("//meta[@content]"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+        metas.setdefault(key, meta.get("content", "").strip())
+    meta_date = next((d for k in _META_DATE_KEYS if (d := normalize_date(metas.get(k, "")))), None)
+    others = [s for s in (metas.get("og:title", ""), metas.get("og:description", "")[:80]) if s]
+    page_title, title_el = headline_in_page(tree, titles, others, metas.get("og:site_name"))
+    return PageHead(
+        titles[0] if titles else None,
+        headings,
+        metas.get("og:title") or None,
+        meta_date,
+        metadata_blocks(tree),
+        page_title,
+        link_texts(tree),
+        title_decks(title_el),
+    )
+
+
+_LOWER = "translate(concat(@id, ' ', @class), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+_DATE_MARKED = etree.XPath(
+    f"//body//*[contains({_LOWER}, 'date') or contains({_LOWER}, 'time') or contains({_LOWER}, 'pub')]"
+    "[string-length(normalize-space(.)) >= 8][string-length(normalize-space(.)) <= 60]"
+)
+
+
+def date_in_marked_element(tree: etree._Element) -> str | None:
+    """The date in the first short element whose id or class names a date (``pub_date``, ``time``).
+
+    >>> from normalize.extract_tree import parse_html
+    >>> date_in_marked_element(parse_html('<body><span id="pub_date">2011年12月15日 20:59</span></body>'))
+    '2011-12-15T20:59'
+    """
+    for el in _DATE_MARKED(tree):
+        if found := normalize_date(text_of(el)):
+            return found
+    return None
+
+
+_LINK_TEXTS = etree.XPath("//body//a[string-length(normalize-space(.)) >= 8]")
+
+
+def link_texts(tree: etree._Element) -> frozenset[str]:
+    """Whitespace-trimmed texts of the page's links of 8 characters or more.
+
+    >>> from normalize.extract_tree import parse_html
+    >>> sorted(link_texts(parse_html("<body><a href='/1'>东城区新增三处口袋公园</a><a>首页</a></body>")))
+    ['东城区新增三处口袋公园']
+    """
+    return frozenset(squash("".join(a.itertext())) for a in _LINK_TEXTS(tree))
+
+
+_CONTAINED_IN = etree.XPath(
+    "//body//*[not(self::script or self::style or self::title or self::option)]"
+    "[string-length(normalize-space(.)) >= 6][string-length(normalize-space(.)) <= 80]"
+    "[contains($t, normalize-space(.))]"
+)
+
+
+def headline_in_page(
+    tree: etree._Element, titles: list[str], others: list[str], site_name: str | None
+) -> tuple[str | None, etree._Element | None]:
+    """The longest element text of the page that a ``<title>`` (or og:title/description) contains.
+
+    A headline is repeated in the ``<title>`` with a site name before or after it, in any format
+    ("X_中山网", "天津网-X", "中國評論新聞：X", "X 中国快讯 南方网"); finding the page element that the
+    ``<title>`` contains avoids guessing the separator. The site name itself is never the headline.
+
+    >>> from normalize.extract_tree import parse_html
+    >>> t = parse_html("<html><head><title>天津网-深圳回应工资单没违规</title></head>"
+    ...                "<body><div>天津网</div><div>深圳回应工资单没违规</div><p>正文。</p></body></html>")
+    >>> headline_in_page(t, ["天津网-深圳回应工资单没违规"], [], None)[0]
+    '深圳回应工资单没违规'
+    """
+    best, best_source, best_el = "", "", None
+    titles = [ASCII_SPACE.sub(" ", XML_UNSAFE.sub("", t)).strip() for t in titles]
+    for source in titles + others:
+        needle = ASCII_SPACE.sub(" ", XML_UNSAFE.sub("", source)).strip()  # XPath refuses control chars
+        for el in _CONTAINED_IN(tree, t=needle):
+            text = ASCII_SPACE.sub(" ", "".join(el.itertext())).strip()
+            if len(text) > len(best) and text != site_name:
+                best, best_source, best_el = text, needle, el
+    if not best:
+        return None, None
+    rest = title_remainder(best_source, best)
+    if best_source in titles and len(rest) > len(best) and not _SEPARATED.search(rest):
+        return rest, None  # the element found was the site name; the rest of the <title> is the headline
+    return best, best_el
+
+
+_KICKER_HINT = re.compile(r"yinti|\byt\b|kicker|pretitle|introtitle|shoulder", re.I)
+_SUBTITLE_HINT = re.compile(r"fubiaoti|futi|subtitle|sub-title|subhead|\bfbt\b", re.I)
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
+DECK_MAX_CHARS = 60
+
+
+def title_decks(title_el: etree._Element | None) -> tuple[str | None, str | None]:
+    """Kicker (引题) and subtitle (副题): the headline element's neighbours, when they look like decks.
+
+    A neighbour counts when it is short, is not a metadata or furniture line, and is a heading, carries
+    a class/id such as ``yinti``/``kicker`` (``subtitle``/``fubiaoti``), or starts/ends with a dash.
+
+    >>> from normalize.extract_tree import parse_html
+    >>> t = parse_html('<body><div class="yinti">稳就业保民生</div><h1>全市新增就业2.3万人</h1>'
+    ...                '<h2>——上半年就业形势综述</h2><p>正文。</p></body>')
+    >>> title_decks(t.find(".//h1"))
+    ('稳就业保民生', '——上半年就业形势综述')
+    >>> from normalize.extract_tree import parse_html
+    >>> t = parse_html('<body><table><tr><td class="title"><h1>朱是西调研复工复产</h1></td></tr>'
+    ...                '<tr><td class="subtitle"><h2>主动沟通对接 及时解决难题</h2></td></tr></table></body>')
+    >>> title_decks(t.find(".//td"))
+    (None, '主动沟通对接 及时解决难题')
+    """
+    if title_el is None:
+        return None, None
+    text = text_of(title_el)
+    while (parent := title_el.getparent()) is not None and parent.tag != "body" and text_of(parent) == text:
+        title_el = parent  # <tr><td class="title"><h1>…</h1></td></tr>: the decks are the wrapper's siblings
+    kicker = _deck(_neighbour(title_el, before=True), _KICKER_HINT, ("——", "：", "—"))
+    subtitle = _deck(_neighbour(title_el, before=False), _SUBTITLE_HINT, ())
+    return kicker, subtitle
+
+
+def _neighbour(el: etree._Element, *, before: bool) -> etree._Element | None:
+    sib = el.getprevious() if before else el.getnext()
+    while sib is not None and (not isinstance(sib.tag, str) or not text_of(sib)):
+        sib = sib.getprevious() if before else sib.getnext()
+    return sib
+
+
+def _deck(el: etree._Element | None, hint: re.Pattern[str], endings: tuple[str, ...]) -> str | None:
+    if el is None:
+        return None
+    text = text_of(el)
+    if not text or not 4 <= len(text) <= DECK_MAX_CHARS or classify_line(text) or normalize_date(text):
+        return None
+    # the element and its single-child wrappers down to the text: <tr><td><h2>副题</h2></td></tr>
+    chain = [el]
+    while len(chain[-1]) == 1 and text_of(chain[-1][0]) == text:
+        chain.append(chain[-1][0])
+    names = " ".join(f"{e.get('class', '')} {e.get('id', '')}" for e in chain)
+    if (
+        any(e.tag in _HEADINGS for e in chain)
+        or hint.search(names)
+        or text.startswith(("——", "--", "—"))
+        or (endings and text.endswith(endings))
+    ):
+        return text
+    return None
+
+
+_SEPARATED = re.compile(r"[|｜_,，-]|\s[–—]\s")
+_TITLE_EDGE = " \u3000_-|｜:：—–·•>»"
+
+
+def title_remainder(title: str, part: str) -> str:
+    """What a ``<title>`` says besides ``part`` (when ``part`` is the site name, the headline).
+
+    >>> title_remainder("uho優活健康網-吃什麼提升免疫力？對抗感冒病毒！", "uho優活健康網")
+    '吃什麼提升免疫力？對抗感冒病毒！'
+    >>> title_remainder("市政府召开常务会议_某某网", "市政府召开常务会议")
+    '某某网'
+    """
+    head, _, tail = title.partition(part)
+    pieces = [p.strip(_TITLE_EDGE) for p in (head, tail)]
+    return max(pieces, key=len)
+
+
+_META_LABELS = ("来源", "來源", "发布", "發佈", "發布", "时间", "時間", "日期", "编辑", "編輯", "作者")
+_META_TEXT = etree.XPath(
+    "//body//text()[" + " or ".join(f"contains(., '{label}')" for label in _META_LABELS) + "]"
+)
+MAX_META_BLOCKS = 12
+META_BLOCK_CHARS = 160
+
+
+def metadata_blocks(tree: etree._Element) -> list[str]:
+    """Short blocks of the page that carry a metadata label (来源, 发布时间, 责任编辑 ...).
+
+    trafilatura drops many of these lines before we see its output, so they are read from the tree:
+    the largest short element holding a label (one XPath pass in C, no per-node Python regex).
+
+    >>> from normalize.extract_tree import parse_html
+    >>> t = parse_html("<body><div><span>发布时间：2020-02-12</span> <span>来源：市政府</span></div>"
+    ...                "<p>" + "正文" * 100 + "</p></body>")
+    >>> metadata_blocks(t)
+    ['发布时间：2020-02-12 来源：市政府']
+    >>> metadata_blocks(parse_html("<body><div><span>来源：</span><span>作者：王晓</span></div></body>"))
+    ['来源： 作者：王晓']
+    """
+    blocks: list[str] = []
+    seen: set[etree._Element] = set()
+    for node in _META_TEXT(tree):
+        if len(node) >= META_BLOCK_CHARS:
+            continue
+        owner = node.getparent()
+        el = owner.getparent() if node.is_tail and owner is not None else owner
+        block = _largest_short_ancestor(el) if el is not None else None
+        if block is None:  # a label inside a long block: the text node alone is the line
+            blocks.append(squash(str(node)))
+        elif block not in seen:
+            seen.add(block)
+            blocks.append(_spaced_text(block))
+        if len(blocks) >= MAX_META_BLOCKS:
+            break
+    return blocks
+
+
+def _spaced_text(el: etree._Element) -> str:
+    """Text of an element with its text nodes kept apart by a space, so that
+    ``<span>来源：</span><span>作者：王晓</span>`` does not read as one value.
+
+    >>> from normalize.extract_tree import parse_html
+    >>> div = parse_html("<body><div><span>来源：</span><span>作者：王晓</span></div></body>").find(".//div")
+    >>> _spaced_text(div)
+    '来源： 作者：王晓'
+    """
+    return " ".join(part for t in el.itertext() if (part := squash(t)))
+
+
+def _largest_short_ancestor(el: etree._Element) -> etree._Element | None:
+    """``el`` or its highest ancestor whose text stays under META_BLOCK_CHARS (None if ``el`` is long)."""
+    if el.tag in ("script", "style", "a") or len(text_of(el)) >= META_BLOCK_CHARS:
+        return None
+    parent = el.getparent()
+    while parent is not None and parent.tag != "body" and len(text_of(parent)) < META_BLOCK_CHARS:
+        el, parent = parent, parent.getparent()
+    return el
