@@ -5,7 +5,8 @@
 #
 # 1. scripts/setup.sh creates .venv and installs the project (idempotent).
 # 2. `newsarchive clean archive/` writes the cleaned record next to every seed capture.
-# 3. The sample portal (crawler/sample_portal/site) is served on 127.0.0.1, random free port, by
+# 3. The sample portal (crawler/sample_portal/site) is served on 127.0.0.1, port $SAMPLE_PORTAL_PORT
+#    (default 8731; a random free port when it is taken), by
 #    `python -m crawler.sample_portal.server`; a trap stops it on every exit path.
 # 4. `scrapy crawl sample -a base_url=...` (polite: robots.txt + its Crawl-delay 0.5 s, AutoThrottle) writes
 #    WARC + JSONL. It writes into a scratch archive root first; only a finished crawl replaces the previous
@@ -41,18 +42,25 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 echo "== 2/3 serve the sample portal on 127.0.0.1"
-"$PY" -m crawler.sample_portal.server >"$work/server.out" 2>"$work/server.err" &
-server_pid=$!
-base=""
-for _ in $(seq 1 100); do
-  base=$(head -n 1 "$work/server.out" 2>/dev/null || true)
-  [ -n "$base" ] && break
-  if ! kill -0 "$server_pid" 2>/dev/null; then
-    echo "run-sample: the portal server did not start:" >&2; cat "$work/server.err" >&2; exit 1
-  fi
-  sleep 0.1
-done
-[ -n "$base" ] || { echo "run-sample: the portal server printed no URL within 10 s" >&2; exit 1; }
+# A fixed port by default, so that record URLs (and so record ids) are the same on every run; when it is
+# taken, a random free port (the records then carry that port).
+start_server() {  # $1 = port (0 = any); sets server_pid and base, returns non-zero if it did not start
+  base=""
+  "$PY" -m crawler.sample_portal.server --port "$1" >"$work/server.out" 2>"$work/server.err" &
+  server_pid=$!
+  for _ in $(seq 1 100); do
+    base=$(head -n 1 "$work/server.out" 2>/dev/null || true)
+    [ -n "$base" ] && return 0
+    kill -0 "$server_pid" 2>/dev/null || { server_pid=""; return 1; }
+    sleep 0.1
+  done
+  return 1
+}
+if ! start_server "${SAMPLE_PORTAL_PORT:-8731}"; then
+  stop_server
+  echo "   port ${SAMPLE_PORTAL_PORT:-8731} is taken; using a random free port"
+  start_server 0 || { echo "run-sample: the portal server did not start:" >&2; cat "$work/server.err" >&2; exit 1; }
+fi
 echo "   portal at $base/"
 
 echo "== 3/3 crawl: scrapy crawl $SITE -a base_url=$base/"
