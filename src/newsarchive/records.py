@@ -22,6 +22,8 @@ from typing import Any
 from normalize.record import Record
 
 RECORD_SUFFIXES = (".json", ".jsonl")
+CAPTURE_SUFFIXES = (".txt", ".html", ".htm")  # loose captures that get a NAME.json record file beside them
+NOT_RECORD_FILES = ("manifest.jsonl",)  # an export's manifest, not archive records
 
 
 class RecordFileError(ValueError):
@@ -114,15 +116,37 @@ def _to_record(item: Any, where: str) -> Record:
         raise RecordFileError(f"{where}: not a record: {exc}") from exc
 
 
+def is_record_file(path: Path) -> bool:
+    """Whether ``path`` is a record file of the archive layout.
+
+    A ``.jsonl`` file is a record segment; a ``.json`` file is a record file only when the capture it
+    describes (same name, ``.txt``/``.html``/``.htm``) sits beside it, so that other JSON in an archive
+    (crawl stats, configs) is never mistaken for records.
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> for name in ("000_a.txt", "000_a.json", "crawl.stats.json", "crawl-00000.jsonl"):
+    ...     _ = (d / name).write_text("", encoding="utf-8")
+    >>> [p.name for p in sorted(d.iterdir()) if is_record_file(p)]
+    ['000_a.json', 'crawl-00000.jsonl']
+    """
+    path = Path(path)
+    if path.name in NOT_RECORD_FILES or path.name.startswith("."):
+        return False
+    if path.suffix == ".jsonl":
+        return True
+    if path.suffix == ".json":
+        return any(path.with_suffix(s).is_file() for s in CAPTURE_SUFFIXES)
+    return False
+
+
 def find_record_files(root: Path) -> list[Path]:
-    """All record files under ``root`` (or ``root`` itself), sorted; skips hidden and temp files."""
+    """All record files under ``root`` (or ``root`` itself, whatever its name), sorted; skips hidden
+    files and anything :func:`is_record_file` rejects."""
     root = Path(root)
     if root.is_file():
         return [root]
     if not root.is_dir():
         raise FileNotFoundError(f"{root}: no such file or folder")
-    return sorted(
-        p
-        for p in root.rglob("*")
-        if p.suffix in RECORD_SUFFIXES and p.is_file() and not p.name.startswith(".")
-    )
+    found = (p for p in root.rglob("*") if p.suffix in RECORD_SUFFIXES and p.is_file())
+    return sorted(p for p in found if is_record_file(p))

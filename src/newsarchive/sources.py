@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from newsarchive.records import RecordFileError, read_record_file
+from newsarchive.records import RecordFileError, is_record_file, read_record_file
 from normalize.errors import CleanError
 from normalize.record import Record
 
@@ -47,6 +47,8 @@ def kind_of(path: Path) -> str | None:
     ('warc', 'text', None)
     """
     name = path.name.lower()
+    if name.endswith(RECORD_SUFFIXES):
+        return "records" if is_record_file(path) else None
     for kind, suffixes in (
         ("warc", WARC_SUFFIXES),
         ("records", RECORD_SUFFIXES),

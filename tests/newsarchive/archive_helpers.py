@@ -43,6 +43,10 @@ def write_archive(root: Path, layout: dict[str, list[Record]]) -> Path:
 
             path.write_text("".join(dumps(r.to_dict()) + "\n" for r in records), encoding="utf-8")
         else:
+            # the archive layout: a NAME.json record file sits beside the capture NAME.txt it describes
+            capture = path.with_suffix(".txt")
+            if not capture.exists():
+                capture.write_text("\n\n".join(r.text for r in records), encoding="utf-8")
             write_seed_records(path, {"file": rel.replace(".json", ".txt")}, records)
     return root
 

@@ -105,6 +105,7 @@ def test_corrupt_record_file_is_named_and_the_rest_indexed(archive: Path) -> Non
     bad = archive / "captures/zmd/c-00001.jsonl"
     good_line = (archive / "captures/zmd/c-00000.jsonl").read_text(encoding="utf-8")
     bad.write_text(good_line + '{"id": "broken", "text": \n', encoding="utf-8")
+    (archive / "seeds/002_c.txt").write_text("原始采集", encoding="utf-8")  # the capture it describes
     (archive / "seeds/002_c.json").write_text("{not json", encoding="utf-8")
     with ArchiveIndex(archive) as index:
         stats = index.update()
@@ -147,3 +148,11 @@ def test_damaged_index_file_says_how_to_rebuild(archive: Path) -> None:
     (archive / INDEX_NAME).write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(RuntimeError, match="delete it and run `newsarchive index`"):
         ArchiveIndex(archive)
+
+
+def test_other_json_in_the_archive_is_not_taken_for_records(archive: Path) -> None:
+    """A crawl's stats dump (JSON that describes no capture) in captures/ does not break the index."""
+    (archive / "captures/zmd/c.stats.json").write_text('{"finish_reason": "finished"}', encoding="utf-8")
+    with ArchiveIndex(archive) as index:
+        stats = index.update()
+    assert stats.problems == [] and stats.records_total == 4

@@ -42,6 +42,7 @@ def test_index_command_is_incremental(archive: Path, capsys: pytest.CaptureFixtu
 def test_index_command_reports_a_corrupt_file_and_fails(
     archive: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    (archive / "seeds/001_bad.txt").write_text("原始采集", encoding="utf-8")  # the capture it describes
     (archive / "seeds/001_bad.json").write_text("{", encoding="utf-8")
     assert main(["index", str(archive)]) == 1
     out, err = capsys.readouterr()

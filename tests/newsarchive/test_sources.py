@@ -103,6 +103,7 @@ def test_corrupt_record_file_in_a_folder_is_named_and_the_rest_read(tmp_path: Pa
     write_archive(
         tmp_path, {"seeds/000_a.json": [article("suqian")], "seeds/002_c.json": [article("gangzha")]}
     )
+    (tmp_path / "seeds/001_b.txt").write_text("原始采集", encoding="utf-8")  # the capture it describes
     (tmp_path / "seeds/001_b.json").write_text('{"records": [{"id": 1', encoding="utf-8")
     problems: list[str] = []
     records = list(iter_source(tmp_path, problems))
