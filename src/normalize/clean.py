@@ -364,7 +364,9 @@ def _merge_extraction(draft: Draft, ex: Extraction) -> None:
     m.kicker = repair_field(ex.kicker) or m.kicker
     m.subtitle = repair_field(ex.subtitle) or m.subtitle
     m.source = repair_field(ex.source) or m.source
-    m.published = ex.published or m.published
+    if ex.published:  # the page's own date line beats a month-day read from the lead
+        m.published = ex.published
+        draft.flags = [f for f in draft.flags if f != "published-from-lead"]
     draft.editor = repair_field(ex.editor) or draft.editor
     m.authors = [n for v in ex.authors if (n := repair_field(v))] or m.authors
     m.photographers = [n for v in ex.photographers if (n := repair_field(v))] or m.photographers

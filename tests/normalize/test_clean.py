@@ -139,6 +139,17 @@ def test_html_metadata_gets_the_character_repairs() -> None:
     assert r.encoding.why == "http-header"
 
 
+def test_html_date_line_beats_the_month_day_of_the_lead() -> None:
+    """The page says 发布时间 2020-02-14; the lead's "2月13日" is when the event happened, not the date."""
+    body = "2月13日，市委书记到卢氏县检查疫情防控和企业复工复产工作，强调统筹推进各项工作。" * 2
+    page = ("<html><head><title>市委书记到卢氏县检查工作_示例网</title></head><body>"
+            "<h1>市委书记到卢氏县检查工作</h1><div class='info'>发布时间：2020-02-14 来源：示例日报</div>"
+            f"<div class='content'><p>{body}</p><p>{body}</p></div></body></html>")
+    [r] = clean(page.encode("utf-8"), http_charset="utf-8", url="http://www.example.gov.cn/2.html")
+    assert r.published == "2020-02-14"
+    assert "published-from-lead" not in r.flags
+
+
 @pytest.mark.parametrize("text", ["正文里提到 <p> 标签和 a<b 的比较。", "x <= y, 1 < 2 > 0"])
 def test_text_mentioning_markup_is_not_html(text: str) -> None:
     [r] = clean(text)
