@@ -33,7 +33,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -41,7 +41,7 @@ from typing import IO, Any
 
 from newsarchive.dups import DEFAULT_THRESHOLD, cluster_map, find_clusters
 from newsarchive.index import ArchiveIndex, IndexedRecord
-from newsarchive.records import RecordFileError, read_record_file
+from newsarchive.records import RecordFileError, atomic_write, read_record_file
 from newsarchive.sources import host_of
 from normalize.record import Record
 
@@ -221,20 +221,10 @@ def write_export(items: Iterable[ExportItem], target: Path | str, stats: ExportS
     return stats.written
 
 
-def _atomic_file(path: Path, write: Any) -> int:
+def _atomic_file(path: Path, write: Callable[[IO[bytes]], int]) -> int:
     if not path.parent.is_dir():
         raise ExportError(f"{path.parent}: no such folder; create it first")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            n: int = write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return n
+    return atomic_write(path, write)
 
 
 def _write_jsonl(items: Iterable[ExportItem], fh: IO[bytes]) -> int:

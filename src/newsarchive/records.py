@@ -15,15 +15,17 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, TypeVar
 
 from normalize.record import Record
 
 RECORD_SUFFIXES = (".json", ".jsonl")
 CAPTURE_SUFFIXES = (".txt", ".html", ".htm")  # loose captures that get a NAME.json record file beside them
 NOT_RECORD_FILES = ("manifest.jsonl",)  # an export's manifest, not archive records
+
+T = TypeVar("T")
 
 
 class RecordFileError(ValueError):
@@ -39,8 +41,28 @@ def dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=False)
 
 
+def atomic_write(path: Path, write: Callable[[BinaryIO], T]) -> T:
+    """Call ``write(fh)`` on a temp file in ``path``'s folder, fsync, then rename it over ``path``.
+
+    Readers see the old file or the new one, never a half-written one; on any error the temp file
+    goes and ``path`` is untouched. Returns what ``write`` returned.
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            result = write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return result
+
+
 def atomic_write_text(path: Path, text: str) -> bool:
-    """Write ``text`` to ``path`` atomically (temp file in the same folder, fsync, rename).
+    """Write ``text`` to ``path`` atomically (see :func:`atomic_write`).
 
     Returns False and leaves the file untouched when it already holds exactly ``text``, so reruns
     change nothing (not even the modification time).
@@ -52,16 +74,7 @@ def atomic_write_text(path: Path, text: str) -> bool:
             return False
     except FileNotFoundError:
         pass
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, lambda fh: fh.write(data))
     return True
 
 

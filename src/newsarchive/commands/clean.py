@@ -18,6 +18,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from newsarchive.commands import add_archive_argument
 from newsarchive.records import write_seed_records
 
 CAPTURE_SUFFIXES = (".txt", ".html", ".htm")
@@ -36,13 +37,7 @@ class Summary:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "archive_dir",
-        nargs="?",
-        default="archive",
-        metavar="ARCHIVE_DIR",
-        help="archive folder to clean (default: archive/)",
-    )
+    add_archive_argument(parser, "archive folder to clean")
 
 
 def find_captures(root: Path) -> list[Path]:
@@ -74,7 +69,7 @@ def clean_capture(path: Path, root: Path) -> tuple[int, bool]:
 def run(args: argparse.Namespace) -> int:
     from normalize.errors import CleanError
 
-    root = Path(args.archive_dir)
+    root = Path(args.archive)
     if not root.is_dir():
         print(
             f"newsarchive clean: {root}: no such folder; pass the archive folder (default archive/)",

@@ -13,9 +13,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
+from newsarchive.commands import add_archive_argument
 from newsarchive.dups import DEFAULT_THRESHOLD, Cluster, find_clusters, record_host
 from newsarchive.index import ArchiveIndex, IndexedRecord
 
@@ -23,14 +23,7 @@ HELP = "clusters of exact and near-duplicate articles"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "archive",
-        nargs="?",
-        type=Path,
-        default=Path("archive"),
-        metavar="ARCHIVE_DIR",
-        help="the archive folder (default: archive)",
-    )
+    add_archive_argument(parser, "the archive folder")
     parser.add_argument(
         "--threshold",
         type=float,

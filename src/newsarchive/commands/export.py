@@ -7,8 +7,8 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
-from pathlib import Path
 
+from newsarchive.commands import add_archive_argument
 from newsarchive.dups import DEFAULT_THRESHOLD
 from newsarchive.export import ExportError, ExportStats, iter_export, output_kind, write_export
 
@@ -16,14 +16,7 @@ HELP = "export records as JSONL, Parquet or a folder of .txt"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "archive",
-        nargs="?",
-        type=Path,
-        default=Path("archive"),
-        metavar="ARCHIVE_DIR",
-        help="the archive folder (default: archive)",
-    )
+    add_archive_argument(parser, "the archive folder")
     parser.add_argument(
         "-o", "--output", required=True, help="FILE.jsonl, FILE.parquet, or DIR/ for one .txt per article"
     )

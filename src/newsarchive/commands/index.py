@@ -8,22 +8,15 @@ import argparse
 import json
 import sys
 from dataclasses import asdict
-from pathlib import Path
 
+from newsarchive.commands import add_archive_argument
 from newsarchive.index import ArchiveIndex
 
 HELP = "build or update the SQLite index of all records"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "archive",
-        nargs="?",
-        type=Path,
-        default=Path("archive"),
-        metavar="ARCHIVE_DIR",
-        help="the archive folder (default: archive)",
-    )
+    add_archive_argument(parser, "the archive folder")
     parser.add_argument("--rebuild", action="store_true", help="drop the index and read every record file")
     parser.add_argument("--json", action="store_true", help="print the counts as JSON")
 
