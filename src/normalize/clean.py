@@ -26,6 +26,7 @@ text (boilerplate, headline and dateline lines moved into fields, injected token
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -136,11 +137,19 @@ def repair_chars(text: str) -> tuple[str, list[Repair]]:
     return apply_plan(text, _plans()[0])
 
 
-def repair_field(value: str | None) -> str | None:
-    """Character repairs on a metadata field (title in traditional -> simplified, ...)."""
+def repair_field(value: str | None, *, convert: bool = True) -> str | None:
+    """Character repairs on a metadata field (title in traditional -> simplified, ...).
+
+    ``convert=False`` when the article's text was not converted: a field is not judged on its own
+    (a name such as 方韋 on a simplified page stays as printed).
+
+    >>> repair_field("方韋", convert=False)
+    '方韋'
+    """
     if value is None:
         return None
-    out = repair_chars(value)[0].strip()
+    plan = _plans()[0] if convert else tuple(s for s in _plans()[0] if _module_of(s) != "normalize.script")
+    out = apply_plan(value, plan)[0].strip()
     return out or None
 
 
@@ -336,18 +345,60 @@ def _html_drafts(ex: Extraction) -> list[Draft]:
     """HTML path: the extracted text goes the text path; extraction metadata gets the same repairs.
 
     When the extractor found the title, the text heuristics look for no headline; a first line that
-    only repeats the title is removed (kind ``"title"``).
+    only repeats the title is removed (kind ``"title"``). A page holding several articles
+    (``ex.parts``) gives one draft per article (:func:`_parts_drafts`).
     """
+    if ex.parts:
+        return _parts_drafts(ex)
     drafts = _text_drafts(ex.text, headline=ex.title is None)
     if len(drafts) == 1:
-        _merge_extraction(drafts[0], ex)
-        d = drafts[0]
-        if d.meta.title:
-            d.lines, repeated = metadata.drop_repeated_title(d.lines, d.meta.title)
-            d.removed = repeated + d.removed
+        _apply_extraction(drafts[0], ex)
     for d in drafts:
         d.removed = list(ex.removed) + d.removed
         d.flags = list(ex.flags) + d.flags
+    return drafts
+
+
+def _apply_extraction(draft: Draft, ex: Extraction) -> None:
+    """Extraction metadata into the draft; a first line repeating the title goes."""
+    _merge_extraction(draft, ex)
+    if draft.meta.title:
+        draft.lines, repeated = metadata.drop_repeated_title(draft.lines, draft.meta.title)
+        draft.removed = repeated + draft.removed
+
+
+def _parts_drafts(ex: Extraction) -> list[Draft]:
+    """A page holding several articles: one draft per part, flagged ``"epaper-article"`` as the text
+    path's e-paper articles are.
+
+    As on the text path, the character repairs run on the whole page (one article of a simplified page
+    is not re-judged on its own: 方韋 stays) and each article is then counted on its own lines
+    (:func:`_count_per_article`). A part without a date of its own gets the page's (the masthead
+    date), which beats a month-day read from its lead. The page's furniture goes to the first
+    article's ``removed``; the page's flags go to every article.
+    """
+    texts = [p.text for p in ex.parts]
+    page = "\n".join(texts)
+    repaired, repairs, token_flags, token_removed = repair_text(page)
+    fixed = repaired.split("\n")
+    spans, at = [], 0
+    for t in texts:
+        spans.append((at, at + t.count("\n") + 1))
+        at = spans[-1][1]
+    if len(fixed) != at:  # a repair changed line breaks: repair each article on its own
+        fixed = [line for t in texts for line in repair_text(t)[0].split("\n")]
+    drafts = [_text_draft(fixed[a:b], headline=False) for a, b in spans]
+    for d in drafts:
+        d.char_repairs, d.flags = list(repairs), d.flags + token_flags
+    if not _count_per_article(page, repaired, Structure(drafts, [], spans)):
+        drafts[0].removed += token_removed
+    page_flags = [f for f in ex.flags if f != "no-date"]
+    for d, part in zip(drafts, ex.parts, strict=True):
+        dated = dataclasses.replace(part, published=part.published or ex.published)
+        _apply_extraction(d, dated)
+        d.removed = list(part.removed) + d.removed
+        d.flags = page_flags + list(part.flags) + d.flags + ["epaper-article"]
+    drafts[0].removed = list(ex.removed) + drafts[0].removed
     return drafts
 
 
@@ -358,18 +409,22 @@ def _extract(html: str, url: str | None) -> Extraction:
 
 
 def _merge_extraction(draft: Draft, ex: Extraction) -> None:
-    """Extraction metadata wins over what the text heuristics found; it gets the character repairs."""
+    """Extraction metadata wins over what the text heuristics found; it gets the character repairs
+    (script conversion only when the article's text was converted)."""
     m = draft.meta
-    m.title = repair_field(ex.title) or m.title
-    m.kicker = repair_field(ex.kicker) or m.kicker
-    m.subtitle = repair_field(ex.subtitle) or m.subtitle
-    m.source = repair_field(ex.source) or m.source
+    convert = _was_converted([draft])
+    m.title = repair_field(ex.title, convert=convert) or m.title
+    m.kicker = repair_field(ex.kicker, convert=convert) or m.kicker
+    m.subtitle = repair_field(ex.subtitle, convert=convert) or m.subtitle
+    m.source = repair_field(ex.source, convert=convert) or m.source
     if ex.published:  # the page's own date line beats a month-day read from the lead
         m.published = ex.published
         draft.flags = [f for f in draft.flags if f != "published-from-lead"]
-    draft.editor = repair_field(ex.editor) or draft.editor
-    m.authors = [n for v in ex.authors if (n := repair_field(v))] or m.authors
-    m.photographers = [n for v in ex.photographers if (n := repair_field(v))] or m.photographers
+    draft.editor = repair_field(ex.editor, convert=convert) or draft.editor
+    m.authors = [n for v in ex.authors if (n := repair_field(v, convert=convert))] or m.authors
+    m.photographers = [
+        n for v in ex.photographers if (n := repair_field(v, convert=convert))
+    ] or m.photographers
 
 
 def clean(data: bytes | str, *, name: str | None = None, url: str | None = None,

@@ -34,14 +34,16 @@ from lxml import etree
 
 from normalize.errors import ExtractionError
 from normalize.extract_furniture import Selection, cjk_count, classify_line, drop_furniture, select_body
-from normalize.extract_head import PageHead, date_in_marked_element, read_head
+from normalize.extract_head import PageHead, date_in_marked_element, read_head, title_decks
 from normalize.extract_meta import normalize_date, read_bylines, read_meta_lines, strip_title_suffix
+from normalize.extract_parts import Part, find_parts, outside_lines, part_lines, trailing_byline
 from normalize.extract_tree import (
     densest_block_lines,
     parse_html,
     prepare_tree,
     split_lines,
     squash,
+    text_of,
     undo_page_mojibake,
 )
 from normalize.record import Removed
@@ -70,6 +72,7 @@ class Extraction:
     removed: list[Removed] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     method: str = "trafilatura"
+    parts: list[Extraction] = field(default_factory=list)  # one per article of a multi-article page
 
 
 def extract_html(html: str, url: str | None = None) -> Extraction:
@@ -91,6 +94,23 @@ def extract_html(html: str, url: str | None = None) -> Extraction:
     tree = parse_html(html)
     head = read_head(tree)
     prepare_tree(tree)
+    found = find_parts(tree, head.page_title)
+    if found:
+        extraction = multi_article_extraction(found, head, url, tree)
+    else:
+        extraction = single_article_extraction(tree, head, url)
+    if extraction.published is None:
+        extraction.published = htmldate_fallback(tree)
+        if extraction.published is not None:
+            extraction.flags.remove("no-date")
+            extraction.flags.append("date-from-htmldate")
+    if reversed_mojibake:
+        extraction.flags.append("page-mojibake-reversed")
+    return extraction
+
+
+def single_article_extraction(tree: etree._Element, head: PageHead, url: str | None) -> Extraction:
+    """The page's one article: trafilatura's lines, the densest run, the fallback when that is thin."""
     lines, method = main_lines(tree)
     selection = select_body(lines, head.links)
     if cjk_count("".join(selection.lines)) < MIN_BODY_CJK:
@@ -101,15 +121,7 @@ def extract_html(html: str, url: str | None = None) -> Extraction:
             "no article text found on the page (only navigation/furniture); the raw capture is kept — "
             "check that this URL is an article page and not an index or a script-rendered shell",
         )
-    extraction = build_extraction(selection, head, method, url, tree)
-    if extraction.published is None:
-        extraction.published = htmldate_fallback(tree)
-        if extraction.published is not None:
-            extraction.flags.remove("no-date")
-            extraction.flags.append("date-from-htmldate")
-    if reversed_mojibake:
-        extraction.flags.append("page-mojibake-reversed")
-    return extraction
+    return build_extraction(selection, head, method, url, tree)
 
 
 def main_lines(tree: etree._Element) -> tuple[list[str], str]:
@@ -175,6 +187,74 @@ def build_extraction(
         removed=removed,
         flags=flags,
         method=method,
+    )
+
+
+def multi_article_extraction(
+    found: list[Part], head: PageHead, url: str | None, tree: etree._Element
+) -> Extraction:
+    """A page holding several articles: one :class:`Extraction` per article in ``parts``.
+
+    The page-level extraction keeps what lies outside the articles (masthead, navigation, footer) in
+    ``removed``, the page's date, source and editor, and all articles' text joined (``text``); its
+    title is the page's headline. Each part gets its own title, kicker, subtitle and bylines.
+    """
+    parts = [part_extraction(p, head.links) for p in found]
+    before, after = outside_lines(tree, found)
+    removed = [Removed(classify_line(s) or "navigation", s) for s in before]
+    removed += [Removed(classify_line(s) or "trailing-links", s) for s in after]
+    meta = read_meta_lines([r.text for r in removed if r.kind in _META_KINDS] + head.meta_lines)
+    published = (
+        meta.published
+        or head.meta_date
+        or next((d for s in before if len(s) <= 40 and (d := normalize_date(s))), None)
+        or date_in_marked_element(tree)
+        or date_from_url(url)
+    )
+    flags = ["multi-article"] + ([] if published else ["no-date"])
+    return Extraction(
+        text="\n".join(p.text for p in parts),
+        title=choose_title(head, [], removed),
+        published=published,
+        source=meta.source,
+        editor=meta.editor,
+        removed=removed,
+        flags=flags,
+        method="multi-article",
+        parts=parts,
+    )
+
+
+def part_extraction(part: Part, links: frozenset[str]) -> Extraction:
+    """One article of a multi-article page: its headline and decks, body run, byline and metadata.
+
+    A part without a headline whose body is one paragraph is a photo caption (flag ``photo-caption``):
+    the name that closes it is the photographer's.
+    """
+    title = squash(text_of(part.headline)) if part.headline is not None else None
+    kicker, subtitle = title_decks(part.headline)
+    lines, removed = part_lines(part.element, [(title, "title"), (kicker, "kicker"), (subtitle, "subtitle")])
+    names, byline = trailing_byline(lines)
+    if byline is not None:
+        lines = lines[:-1]
+    selection = select_body(lines, links)
+    if not selection.lines:
+        selection = drop_furniture(lines)
+    removed += selection.removed + ([Removed("byline", byline)] if byline is not None else [])
+    body = selection.lines
+    meta = read_meta_lines([r.text for r in selection.removed if r.kind in _META_KINDS])
+    read_bylines(body, meta)
+    flags = [] if title else ["no-title"]
+    caption = title is None and len(body) == 1
+    if caption:
+        flags.append("photo-caption")
+        photographers, authors = names + [n for n in meta.photographers if n not in names], meta.authors
+    else:
+        photographers, authors = meta.photographers, names + [n for n in meta.authors if n not in names]
+    return Extraction(
+        text="\n".join(body), title=title, kicker=kicker, subtitle=subtitle, published=meta.published,
+        source=meta.source, editor=meta.editor, authors=authors, photographers=photographers,
+        removed=removed, flags=flags, method="multi-article",
     )
 
 

@@ -334,4 +334,5 @@ def block_lines(el: etree._Element) -> list[str]:
     return split_lines("".join(parts))
 
 
-_LINE_BLOCKS = frozenset(t for t in _BLOCK_TAGS if t not in ("font", "span"))
+_LINE_BLOCKS = frozenset(t for t in _BLOCK_TAGS if t not in ("font", "span")) | {
+    "h1", "h2", "h3", "h4", "h5", "h6"}
