@@ -28,8 +28,9 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from normalize.boilerplate import NAMES_LINE, TERMINAL_END
-from normalize.extract_furniture import cjk_count
+from normalize.boilerplate import TERMINAL_END
+from normalize.extract_furniture import cjk_count, classify_line
+from normalize.extract_meta import split_names
 from normalize.extract_tree import block_lines, squash, text_of
 from normalize.record import Removed
 
@@ -46,6 +47,8 @@ _NOT_TITLE_CLASS = re.compile(r"sub|fu|site|column|lanmu|nav|list|more|side", re
 _NUMBERED = re.compile(  # a section heading: 一、 （二） 3. 第四部分
     r"^\s*(?:[（(]?[一二三四五六七八九十百\d]{1,3}[)）、.．]|第[一二三四五六七八九十\d]{1,3}[部分章节条篇])"
 )
+_BYLINE_ROLES = re.compile(r"本报|本報|特约|特約|记者|記者|通讯员|通訊員|实习生|實習生|[:：/／]")
+_NAMES_ONLY = re.compile(r"\s*[\u3400-\u9fff]{2,4}(?:[ \u3000]+[\u3400-\u9fff]{2,4}){0,3}\s*")
 _HEADLINES = etree.XPath(
     "//body//*[self::h1 or self::h2 or self::h3 or self::h4 or @class[contains(translate(., 'TILEBAOHDN', "
     "'tilebaohdn'), 'title') or contains(., 'biaoti') or contains(., 'bt') or contains(., 'headline')]]"
@@ -244,17 +247,22 @@ def part_lines(
 
 
 def trailing_byline(lines: list[str]) -> tuple[list[str], str | None]:
-    """The names on a part's last line when it holds only one to three names (2–4 Han characters each)
-    and follows a finished sentence, else ``([], None)``.
+    """The names on a part's last line when it holds only one to four names (2–4 Han characters
+    each), maybe with role words (记者, 通讯员), and follows a finished sentence; else ``([], None)``.
 
     >>> trailing_byline(["会议还研究了其他事项。", "言武旭"])
     (['言武旭'], '言武旭')
+    >>> trailing_byline(["会议还研究了其他事项。", "记者 李华 通讯员 陈刚"])[0]
+    ['李华', '陈刚']
     >>> trailing_byline(["会议还研究了其他事项。", "相关新闻"])[1], trailing_byline(["言武旭"])[1]
-    ('相关新闻', None)
+    (None, None)
     """
-    if len(lines) < 2 or not NAMES_LINE.match(lines[-1]) or not TERMINAL_END.search(lines[-2]):
+    if len(lines) < 2 or not TERMINAL_END.search(lines[-2]) or classify_line(lines[-1]) is not None:
         return [], None
-    return lines[-1].split(), lines[-1].strip()
+    names = _BYLINE_ROLES.sub(" ", lines[-1])
+    if not _NAMES_ONLY.fullmatch(names):
+        return [], None
+    return split_names(names), lines[-1].strip()
 
 
 _SENTINEL = "\ue000parts\ue000"

@@ -1,7 +1,7 @@
 """extract_html on the bundled sample portal (crawler/sample_portal): every single-article page yields
 exactly the publisher's title, kicker, subtitle, date, source, bylines, editor and paragraphs recorded
 in its reference TOML. The portal's files are read as data (nothing is imported from crawler/); the
-e-paper page holds several articles and is split later by normalize.clean, so it is not checked here."""
+e-paper page holds several articles (Extraction.parts); it is checked in test_multi_article.py."""
 
 from __future__ import annotations
 
