@@ -1,6 +1,7 @@
 """End-to-end crawls in subprocesses (`python -m scrapy crawl ...`) against the session's local servers.
 
-- the sample portal: every article page recorded once, titles and dates right, WARC and JSONL agree,
+- the sample portal: every article page recorded once, every article of it (e-paper items each) with
+  the reference's title, decks, bylines and text, dates right, WARC and JSONL agree,
   `warcio check` passes, nothing fetched outside 127.0.0.1, robots.txt Crawl-delay honoured;
 - replay of that archive with no server at all;
 - the bad cases: each ends in a record or a named, counted drop reason;
@@ -24,7 +25,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.sample_portal.articles import Page, load_articles
+from crawler.sample_portal.articles import Page, expected_records, load_articles
 from crawler.sample_portal.badcases import BADCASES, ENDLESS_PATH, RARE_CHARS_TEXT
 from newsarchive.captures import iter_responses, read_response
 
@@ -85,12 +86,16 @@ def by_path(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return grouped
 
 
-def simplified_title(page: Page, pages: list[Page]) -> str | None:
-    """The Big5 mirror's record is converted to simplified: compare with its simplified original."""
+def simplified_original(page: Page, pages: list[Page]) -> Page:
+    """The Big5 mirror's records are converted to simplified: compare with its simplified original."""
     if page.script == "traditional":
-        original = next(p for p in pages if p.url == page.url.removeprefix("/big5"))
-        return original.items[0].title
-    return page.items[0].title
+        return next(p for p in pages if p.url == page.url.removeprefix("/big5"))
+    return page
+
+
+def simplified_titles(page: Page, pages: list[Page]) -> list[str | None]:
+    """The titles of the page's articles in page order (one per e-paper item)."""
+    return [item.title for item in simplified_original(page, pages).items]
 
 
 def drops(stats: dict[str, Any]) -> dict[str, int]:
@@ -123,14 +128,31 @@ def test_sample_crawl_titles_and_dates(sample: dict[str, Any]) -> None:
     grouped = by_path(sample["records"])
     pages = load_articles()
     for page in pages:
-        first = grouped[page.url][0]
-        if page.template == "epaper":
-            assert first["title"] in {item.title for item in page.items}
-        else:
-            assert first["title"] == simplified_title(page, pages), page.url
+        assert [r["title"] for r in grouped[page.url]] == simplified_titles(page, pages), page.url
         for record in grouped[page.url]:
             assert record["published"][:10] == page.date, (page.url, record["published"])
             assert record["site"] == "sample" and record["fetched_at"]
+
+
+ARTICLE_FIELDS = ("title", "kicker", "subtitle", "authors", "photographers", "text")
+
+
+def test_sample_crawl_yields_every_expected_article(sample: dict[str, Any]) -> None:
+    """One record per article, e-paper items included (13 articles on 9 pages), in page order, each
+    with the reference's headline, decks, bylines and paragraphs (the Big5 mirror: its simplified
+    original's). ``source`` is left out: an e-paper page names its paper only in the masthead."""
+    expected = expected_records()
+    assert len(sample["records"]) == len(expected)
+    grouped = by_path(sample["records"])
+    pages = load_articles()
+    for page in pages:
+        want = expected_records([simplified_original(page, pages)])
+        got = sorted(grouped[page.url], key=lambda r: int(r["id"].rsplit("-", 1)[1]))
+        assert len(got) == len(want), f"{page.url}: {len(got)} records for {len(want)} articles"
+        for record, article in zip(got, want, strict=True):
+            for name in ARTICLE_FIELDS:
+                assert record[name] == article[name], (page.url, record["id"], name)
+            assert record["published"][:10] == page.date, (page.url, record["id"])
 
 
 def test_sample_records_follow_the_schema_and_read_back(sample: dict[str, Any]) -> None:
