@@ -229,8 +229,9 @@ def _epaper_draft(article: epaper.PageArticle, published: str | None) -> Draft:
     meta.published = published or meta.published
     meta.authors = article.authors + [a for a in meta.authors if a not in article.authors]
     flags = ["epaper-article"]
-    if article.photo_caption:
+    if article.photo_caption:  # the name under a photo and its caption is the photographer's
         meta.photographers = list(article.authors)
+        meta.authors = [a for a in meta.authors if a not in article.authors]
         flags.append("photo-caption")
     removed = article.removed[:1] + stripped.removed + ex.removed + article.removed[1:]
     return Draft(ex.body, meta, stripped.editor, removed, flags, repairs)

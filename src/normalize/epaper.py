@@ -12,7 +12,8 @@ at least two byline lines. :func:`split_epaper` cuts it into :class:`PageArticle
   written as printed (方韋 stays: the page is simplified, so its script is not converted);
 - an item with no headline whose body is a single paragraph is a **photo caption** (seed 004's last
   item, "2月16日,在幸福科技工业园区…", credited 许丛军): it becomes a record of its own, with no title,
-  the flag ``"photo-caption"``, and the byline name as both author (of the caption) and photographer;
+  the flag ``"photo-caption"``, and the byline name as its photographer (not an author: the HTML path
+  and the sample portal's reference data read the credit the same way);
 - the page date (from the masthead date line) is every article's ``published``.
 """
 
