@@ -5,6 +5,8 @@ Pipeline (each stage a small function below):
 - **decode** (:func:`normalize.decode.decode`) unless the caller passed ``str``;
 - **kind**: ``"auto"`` tells HTML from text by its markup (:func:`detect_kind`);
 - HTML: :func:`normalize.extract.extract_html` gives the main text and metadata; text: the decoded text;
+  an HTML page holding several articles (``Extraction.parts``) gives one record per article, each
+  flagged ``"epaper-article"`` as on the text path, dated by the page when it has no date of its own;
 - **character repairs** on the whole text (the steps of :data:`normalize.repairs.REPAIR_STEPS` not in
   ``LINE_REPAIRS``: pinyin annotations, script conversion, punctuation ..., with
   :func:`normalize.tokens.remove_injected_tokens` right after the pinyin step); extracted metadata

@@ -7,6 +7,12 @@
    data grids become a paragraph per row, tables used as page layout (nested tables, cells holding
    prose) become plain blocks; :mod:`normalize.extract_head` reads the headline, decks and
    metadata blocks before anything is removed.
+   A page holding several articles (an e-paper 版面: repeated sibling containers, each with a headline
+   and body text, see :mod:`normalize.extract_parts`) is extracted article by article instead:
+   ``Extraction.parts`` holds one :class:`Extraction` per article (title, kicker, subtitle, byline,
+   text; a photo with its caption is a part flagged ``photo-caption``), and the page-level extraction
+   keeps the page's furniture in ``removed``, its date, and all articles' text (method
+   ``"multi-article"``). Steps 2–4 below are for the ordinary page of one article (``parts`` empty).
 2. trafilatura extracts the main text from that tree (its own fallbacks off: they return the whole page
    on many portals; we do better with step 3).
 3. :mod:`normalize.extract_furniture` removes the portal furniture trafilatura keeps and keeps the
