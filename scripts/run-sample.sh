@@ -13,7 +13,7 @@
 #    run's files archive/captures/sample/sample-portal-*, so a rerun ends in the same state and an
 #    interrupted run leaves the previous capture intact. Nothing leaves 127.0.0.1.
 # 5. A summary: pages fetched, articles written, drops by reason, where the files are.
-# 6. `newsarchive index` and `newsarchive diff` of the crawl against the seeds (HTML report in archive/reports/).
+# 6. `newsarchive index` and `newsarchive diff` of the crawl against the seeds (HTML report in reports/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -105,8 +105,8 @@ echo "crawl log          $DEST/$CRAWL_ID.log"
 echo
 echo "== what changed since the seeds: newsarchive index + diff"
 .venv/bin/newsarchive index "$ARCHIVE" | sed 's/^/index              /'
-mkdir -p "$ARCHIVE/reports"
-report="$ARCHIVE/reports/sample-vs-seeds.html"
+mkdir -p reports
+report="reports/sample-vs-seeds.html"  # outside archive/: an .html there would be taken for a capture
 .venv/bin/newsarchive diff "$DEST" --against "$ARCHIVE/seeds" --format html -o "$report"
 .venv/bin/newsarchive diff "$DEST" --against "$ARCHIVE/seeds" --color never | tail -n 1 | sed 's/^/diff               /'
 echo "diff report        $report (text: newsarchive diff $DEST)"

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import PurePosixPath
@@ -291,9 +291,17 @@ def _decode(data: bytes | str, http_charset: str | None, override: str | None) -
     return decoded.text, decoded.encoding
 
 
-def repair_text(text: str) -> tuple[str, list[Repair], list[str], list[Removed]]:
-    """Character repairs of a whole capture: (text, repairs, token flags, removed tokens)."""
+def repair_text(
+    text: str, only: Collection[str] | None = None
+) -> tuple[str, list[Repair], list[str], list[Removed]]:
+    """Character repairs of a whole capture: (text, repairs, token flags, removed tokens).
+
+    ``only``: run just these steps (in plan order) — the ones that changed the whole page, when an
+    e-paper page's articles are counted one by one (:func:`_count_per_article`).
+    """
     plan = _plans()[0]
+    if only is not None:
+        plan = tuple(s for s in plan if s in only or s == TOKEN_STEP)
     at = plan.index(TOKEN_STEP)
     text, before = apply_plan(text, plan[:at])
     flags, removed = tokens.token_report(text)
@@ -309,17 +317,18 @@ def _text_drafts(text: str, *, headline: bool = True) -> list[Draft]:
         d.char_repairs, d.flags = list(repairs), d.flags + flags
     first = found.drafts[0]
     first.removed = found.removed[:1] + first.removed + found.removed[1:]
-    if found.spans and _count_per_article(text, repaired, found):
+    if found.spans and _count_per_article(text, repaired, found, repairs):
         return found.drafts
     first.removed += token_removed
     return found.drafts
 
 
-def _count_per_article(raw: str, repaired: str, found: Structure) -> bool:
+def _count_per_article(raw: str, repaired: str, found: Structure, page_repairs: list[Repair]) -> bool:
     """E-paper: give each article the character repairs (and injected tokens) of its own lines.
 
     The character steps keep line breaks, so an article's lines on the raw page are its lines on the
-    repaired page. Each article's lines are repaired again on their own; when every article gives
+    repaired page. Each article's lines are repaired again on their own, with only the steps that
+    changed the page (a step that left the page alone has nothing to count); when every article gives
     exactly the page's result for its lines (the same decisions were taken), the articles get their
     own counts and True is returned. Otherwise all keep the page's counts, flagged
     ``repairs-counted-per-page``, and False is returned.
@@ -327,7 +336,8 @@ def _count_per_article(raw: str, repaired: str, found: Structure) -> bool:
     raw_lines, fixed_lines = raw.split("\n"), repaired.split("\n")
     if len(raw_lines) != len(fixed_lines):
         return _per_page(found)
-    own = [repair_text("\n".join(raw_lines[a:b])) for a, b in found.spans]
+    used = {r.step for r in page_repairs}
+    own = [repair_text("\n".join(raw_lines[a:b]), only=used) for a, b in found.spans]
     pairs = zip(own, found.spans, strict=True)
     if any(alone != "\n".join(fixed_lines[a:b]) for (alone, *_), (a, b) in pairs):
         return _per_page(found)
@@ -393,7 +403,7 @@ def _parts_drafts(ex: Extraction) -> list[Draft]:
     drafts = [_text_draft(fixed[a:b], headline=False) for a, b in spans]
     for d in drafts:
         d.char_repairs, d.flags = list(repairs), d.flags + token_flags
-    if not _count_per_article(page, repaired, Structure(drafts, [], spans)):
+    if not _count_per_article(page, repaired, Structure(drafts, [], spans), repairs):
         drafts[0].removed += token_removed
     page_flags = [f for f in ex.flags if f != "no-date"]
     for d, part in zip(drafts, ex.parts, strict=True):
