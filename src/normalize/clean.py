@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 from normalize import boilerplate, epaper, metadata, tokens
 from normalize.errors import CleanError
 from normalize.record import EncodingInfo, Record, Removed, Repair, ScriptInfo, sha256_bytes
-from normalize.registry import apply_plan, get_step
+from normalize.registry import apply_plan
 
 if TYPE_CHECKING:
     from normalize.extract import Extraction
@@ -102,24 +102,30 @@ def record_base(name: str | None, url: str | None, raw_sha256: str) -> str:
 
 # --- repairs ---------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Plan:
+    """The repair plan of :func:`clean`, from :mod:`normalize.repairs` plus the injected-token step."""
+
+    chars: tuple[str, ...]  # character steps, on the whole capture
+    lines: tuple[str, ...]  # line steps, on each article
+    script: str  # the script-conversion step (a record says "converted" when it ran)
+    after_script: tuple[str, ...]  # character steps after it: run again where lines were joined
+
+
 @cache
-def _plans() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(character steps, line steps) in the order of ``REPAIR_STEPS``.
-
-    Injected-token removal joins the character steps right after pinyin annotations are stripped
+def plan() -> Plan:
+    """Injected-token removal joins the character steps right after pinyin annotations are stripped
     (a token is found once "錨點(diǎn)" reads "錨點") and before script conversion.
+
+    >>> p = plan(); p.chars.index(TOKEN_STEP) == p.chars.index("strip_pinyin_annotations") + 1
+    True
     """
-    from normalize.repairs import LINE_REPAIRS, REPAIR_STEPS
+    from normalize.repairs import CHARACTER_REPAIRS, LINE_REPAIRS, PINYIN_STEP, SCRIPT_STEP
 
-    line_steps = tuple(s for s in REPAIR_STEPS if s in LINE_REPAIRS)
-    char_steps = [s for s in REPAIR_STEPS if s not in line_steps]
-    at = max((i + 1 for i, s in enumerate(char_steps) if _module_of(s) == "normalize.pinyin"), default=0)
-    char_steps.insert(at, TOKEN_STEP)
-    return tuple(char_steps), line_steps
-
-
-def _module_of(step_name: str) -> str:
-    return get_step(step_name).fn.__module__
+    chars = list(CHARACTER_REPAIRS)
+    chars.insert(chars.index(PINYIN_STEP) + 1, TOKEN_STEP)
+    after = tuple(chars[chars.index(SCRIPT_STEP) + 1:])
+    return Plan(tuple(chars), LINE_REPAIRS, SCRIPT_STEP, after)
 
 
 def merge_repairs(*groups: Iterable[Repair]) -> list[Repair]:
@@ -136,7 +142,7 @@ def merge_repairs(*groups: Iterable[Repair]) -> list[Repair]:
 
 
 def repair_chars(text: str) -> tuple[str, list[Repair]]:
-    return apply_plan(text, _plans()[0])
+    return apply_plan(text, plan().chars)
 
 
 def repair_field(value: str | None, *, convert: bool = True) -> str | None:
@@ -150,8 +156,8 @@ def repair_field(value: str | None, *, convert: bool = True) -> str | None:
     """
     if value is None:
         return None
-    plan = _plans()[0] if convert else tuple(s for s in _plans()[0] if _module_of(s) != "normalize.script")
-    out = apply_plan(value, plan)[0].strip()
+    steps = plan().chars if convert else tuple(s for s in plan().chars if s != plan().script)
+    out = apply_plan(value, steps)[0].strip()
     return out or None
 
 
@@ -162,25 +168,16 @@ def repair_lines(lines: list[str]) -> tuple[list[str], list[Repair]]:
     together ("14,\\n，业" -> "14,，业") that they repair. Script conversion does not run again (one
     article of a simplified page must not be re-judged on its own).
     """
-    text, repairs = apply_plan("\n".join(s.rstrip() for s in lines), _plans()[1])
+    text, repairs = apply_plan("\n".join(s.rstrip() for s in lines), plan().lines)
     changed = bool(repairs)
     for _ in range(MAX_JOIN_ROUNDS):  # until stable: a repaired mark or a join can allow one more join
         if not changed:
             break
-        text, marks = apply_plan(text, _after_join_plan())
-        text, joins = apply_plan(text, _plans()[1])
+        text, marks = apply_plan(text, plan().after_script)
+        text, joins = apply_plan(text, plan().lines)
         repairs = merge_repairs(repairs, marks, joins)
         changed = bool(marks or joins)
     return text.split("\n"), repairs
-
-
-@cache
-def _after_join_plan() -> tuple[str, ...]:
-    """The character steps that follow script conversion (punctuation, spacing)."""
-    chars = _plans()[0]
-    start = max((i + 1 for i, s in enumerate(chars) if _module_of(s) == "normalize.script"),
-                default=chars.index(TOKEN_STEP) + 1)
-    return chars[start:]
 
 
 # --- script ---------------------------------------------------------------------------------------
@@ -299,13 +296,13 @@ def repair_text(
     ``only``: run just these steps (in plan order) — the ones that changed the whole page, when an
     e-paper page's articles are counted one by one (:func:`_count_per_article`).
     """
-    plan = _plans()[0]
+    steps = plan().chars
     if only is not None:
-        plan = tuple(s for s in plan if s in only or s == TOKEN_STEP)
-    at = plan.index(TOKEN_STEP)
-    text, before = apply_plan(text, plan[:at])
+        steps = tuple(s for s in steps if s in only or s == TOKEN_STEP)
+    at = steps.index(TOKEN_STEP)
+    text, before = apply_plan(text, steps[:at])
     flags, removed = tokens.token_report(text)
-    text, after = apply_plan(text, plan[at:])
+    text, after = apply_plan(text, steps[at:])
     return text, before + after, flags, removed
 
 
@@ -469,5 +466,4 @@ def clean(data: bytes | str, *, name: str | None = None, url: str | None = None,
 
 
 def _was_converted(drafts: list[Draft]) -> bool:
-    return any(get_step(r.step).fn.__module__ == "normalize.script"
-               for d in drafts for r in [*d.char_repairs, *d.repairs])
+    return any(r.step == plan().script for d in drafts for r in [*d.char_repairs, *d.repairs])

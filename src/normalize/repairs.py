@@ -19,9 +19,12 @@ from __future__ import annotations
 
 from normalize import lines, pinyin, punctuation, script
 
+PINYIN_STEP = pinyin.strip_pinyin_annotations.__name__
+SCRIPT_STEP = script.convert_to_simplified.__name__  # the one step that changes the script of a text
+
 CHARACTER_REPAIRS: tuple[str, ...] = (
-    pinyin.strip_pinyin_annotations.__name__,
-    script.convert_to_simplified.__name__,
+    PINYIN_STEP,
+    SCRIPT_STEP,
     punctuation.drop_stray_commas.__name__,
     punctuation.restore_fullwidth_punctuation.__name__,
     lines.close_digit_unit_gaps.__name__,
