@@ -43,6 +43,7 @@ from crawler.links import (
     pagination_links,
 )
 from crawler.siteconfig import SiteConfig, SiteConfigError, parse_day, rebase
+from normalize.decode import charset_from_content_type
 
 log = logging.getLogger(__name__)
 
@@ -238,13 +239,10 @@ def _join(base: str, href: str) -> str:
 
 
 def header_charset(response: Response) -> str | None:
-    """The charset parameter of the Content-Type header (not the meta tag)."""
+    """The charset parameter of the Content-Type header (not the meta tag), lower-cased: parsed by
+    ``normalize.decode.charset_from_content_type``, the parser ``decode`` itself uses."""
     value = response.headers.get(b"Content-Type") or b""
-    for part in value.decode("latin-1").split(";")[1:]:
-        key, _, val = part.strip().partition("=")
-        if key.lower() == "charset" and val.strip(" \"'"):
-            return val.strip(" \"'")
-    return None
+    return charset_from_content_type(value.decode("latin-1"))
 
 
 def looks_like_html(response: Response) -> bool:

@@ -189,12 +189,13 @@ def _clean_response(path: Path, offset: int, entry: Any, body: bytes, problems: 
     headers = entry.http_headers
     url = entry.rec_headers.get_header("WARC-Target-URI")
     status = headers.get_statuscode()
-    ctype = (headers.get_header("Content-Type") or "").lower()
+    content_type = headers.get_header("Content-Type") or ""
+    ctype = content_type.lower()
     if status != "200" or not ctype.startswith(("text/html", "application/xhtml", "text/plain")):
         return []
     kind = "text" if ctype.startswith("text/plain") else "html"
     try:
-        records = clean_function()(body, url=url, http_charset=_charset(ctype), kind=kind)
+        records = clean_function()(body, url=url, http_charset=content_type, kind=kind)
     except (CleanError, RuntimeError) as exc:
         problems.append(f"{path}@{offset} {url}: not cleaned ({getattr(exc, 'reason', 'error')}): {exc}")
         return []
@@ -205,18 +206,6 @@ def _clean_response(path: Path, offset: int, entry: Any, body: bytes, problems: 
         rec.capture = rec.capture or {"file": str(path), "offset": offset}
         rec.fetched_at = rec.fetched_at or fetched
     return records
-
-
-def _charset(content_type: str) -> str | None:
-    """
-    >>> _charset("text/html; charset=GB2312")
-    'gb2312'
-    """
-    for part in content_type.split(";")[1:]:
-        key, _, value = part.strip().partition("=")
-        if key.strip() == "charset" and value.strip():
-            return value.strip().strip("\"'").lower()
-    return None
 
 
 def _warc_date(value: str | None) -> str | None:

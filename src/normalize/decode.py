@@ -258,7 +258,7 @@ def _declarations(data: bytes, http_charset: str | None) -> list[tuple[str, str]
     """(source, label) pairs in order of authority: HTTP header, meta tag, XML declaration."""
     found: list[tuple[str, str]] = []
     if http_charset:
-        label = _header_label(http_charset)
+        label = charset_from_content_type(http_charset)
         if label:
             found.append(("http-header", label))
     head = data[:SNIFF_BYTES]
@@ -271,13 +271,17 @@ def _declarations(data: bytes, http_charset: str | None) -> list[tuple[str, str]
     return found
 
 
-def _header_label(value: str) -> str | None:
-    """``"gbk"`` or ``"text/html; charset=GBK"`` -> ``"gbk"``; ``"text/html"`` -> None.
+def charset_from_content_type(value: str | None) -> str | None:
+    """The charset label of an HTTP ``Content-Type`` value (or a bare label), lower-cased; None when it
+    names none. The one parser of this header in the project (the crawler and newsarchive call it).
 
-    >>> _header_label("text/html; charset=GBK"), _header_label("gb2312"), _header_label("text/html")
+    >>> cfct = charset_from_content_type
+    >>> cfct("text/html; charset=GBK"), cfct("gb2312"), cfct("text/html")
     ('gbk', 'gb2312', None)
+    >>> cfct('text/html; charset="GB2312"'), cfct(None), cfct("")
+    ('gb2312', None, None)
     """
-    value = value.strip()
+    value = (value or "").strip()
     if ";" in value or "=" in value or "/" in value:  # a whole Content-Type value, charset or not
         m = _HEADER_CHARSET_RE.search(value)
         return m.group(1).lower() if m else None
