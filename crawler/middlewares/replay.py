@@ -8,7 +8,9 @@ responses carry the flag ``"replay"`` and are not written to WARC again; records
 WARC record, and go to ``captures/<site>/<crawl-id>-replay.jsonl`` (no new WARC segment is made).
 
 Settings: REPLAY_WARC (a WARC file or a folder searched recursively; empty = off, NotConfigured).
-Stats: ``newsarchive/replayed``, ``newsarchive/drop/not-in-replay``.
+Stats: ``newsarchive/replayed``, ``newsarchive/drop/not-in-replay``, ``newsarchive/replay/damaged-warc``
+(a truncated or damaged WARC file: logged with its name and the offset where reading stopped; the
+responses before that offset are still served).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
-from newsarchive.captures import find_warc_files, iter_responses, read_response
+from newsarchive.captures import CaptureError, find_warc_files, iter_records, read_response
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +58,15 @@ class ReplayMiddleware:
     def _index(self, files: list[Path]) -> None:
         count = 0
         for path in files:  # sorted, so later captures win
-            for url, offset, _date in iter_responses(path):
-                self.by_url[url] = self.by_path[path_key(url)] = (path, offset)
-                count += 1
+            try:
+                for entry in iter_records(path):
+                    if entry.rec_type == "response":
+                        url = entry.header("WARC-Target-URI")
+                        self.by_url[url] = self.by_path[path_key(url)] = (path, entry.offset)
+                        count += 1
+            except CaptureError as exc:  # a torn segment: the responses before the damage are served
+                self.stats.inc_value("newsarchive/replay/damaged-warc")
+                log.warning("replay: %s", exc)
         log.info("replay: %d responses indexed from %d WARC file(s)", count, len(files))
 
     def process_request(self, request: Request) -> Response:

@@ -19,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from warcio.archiveiterator import ArchiveIterator
+from newsarchive.captures import CaptureError, iter_records
 
 STATS_BLOCK = re.compile(r"Dumping Scrapy stats:\n(\{.*?\})\s*(?:\n(?=\d{4}-\d\d-\d\d )|\Z)", re.S)
 DATETIME_CALL = re.compile(r"datetime\.datetime\([^)]*\)")
@@ -53,13 +53,20 @@ def stats_from_log(text: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def count_warc(paths: list[Path]) -> Counter[str]:
-    """WARC record types across the segments (e.g. {"response": 16, "request": 16, "warcinfo": 1})."""
+def count_warc(paths: list[Path], problems: list[str] | None = None) -> Counter[str]:
+    """WARC record types across the segments (e.g. {"response": 16, "request": 16, "warcinfo": 1}).
+
+    Read with :func:`newsarchive.captures.iter_records`: a truncated segment counts the records before
+    the damage, and the message naming the file and offset goes to ``problems``.
+    """
     counts: Counter[str] = Counter()
     for path in paths:
-        with path.open("rb") as stream:
-            for record in ArchiveIterator(stream):
-                counts[record.rec_type] += 1
+        try:
+            for entry in iter_records(path):
+                counts[entry.rec_type] += 1
+        except CaptureError as exc:
+            if problems is not None:
+                problems.append(str(exc))
     return counts
 
 
@@ -91,7 +98,8 @@ def summary_lines(archive: Path, site: str, crawl_id: str, stats: dict[str, Any]
     folder = archive / "captures" / site
     warcs = sorted(folder.glob(f"{crawl_id}-*.warc.gz"))
     jsonls = sorted(folder.glob(f"{crawl_id}-*.jsonl"))
-    warc_counts = count_warc(warcs)
+    damaged: list[str] = []
+    warc_counts = count_warc(warcs, damaged)
     records, titles = count_records(jsonls)
     drops = prefixed(stats, "newsarchive/drop/")
     skips = prefixed(stats, "newsarchive/skip/")
@@ -104,6 +112,7 @@ def summary_lines(archive: Path, site: str, crawl_id: str, stats: dict[str, Any]
     ]
     if skips:
         lines.append("skipped            " + ", ".join(f"{k} {v}" for k, v in skips.items()))
+    lines += [f"damaged WARC       {problem}" for problem in damaged]
     if not stats:
         lines.append("                   (no crawl stats found: drops unknown; see the crawl log)")
     lines.append("files              " + (", ".join(str(p) for p in warcs + jsonls) or "none written"))

@@ -30,7 +30,8 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterable, Iterator
+import zlib
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -361,44 +362,106 @@ def find_warc_files(root: Path) -> list[Path]:
     return files
 
 
+@dataclass
+class WarcEntry:
+    """One complete WARC record read by :func:`iter_records`: where it is, and its payload."""
+
+    offset: int
+    length: int
+    record: Any  # warcio ArcWarcRecord (headers; its streams are consumed)
+    body: bytes  # the payload after the HTTP headers: as received, or content-decoded (``content=True``)
+
+    @property
+    def rec_type(self) -> str:
+        return str(self.record.rec_type)
+
+    def header(self, name: str) -> str:
+        return str(self.record.rec_headers.get_header(name) or "")
+
+
+_READ_ERRORS = (ArchiveLoadFailed, EOFError, zlib.error, OSError, ValueError, AttributeError)
+
+
+def iter_records(path: Path, *, start: int = 0, content: bool = False) -> Generator[WarcEntry, None, None]:
+    """The complete records of a WARC file from ``start`` on, with their offsets, lengths and payloads:
+    the one reader of WARC files (replay, ``newsarchive diff`` on WARCs, the crawl summary).
+
+    ``content=True`` gives the body with its Content-Encoding (gzip, ...) and chunking undone, as a
+    page is cleaned; otherwise the bytes as received (what replay serves). A damaged or truncated file
+    raises :class:`CaptureError` naming the file and the offset where reading stopped, after the
+    records before it were yielded. warcio does not always raise on a truncated file (a cut gzip member
+    can end the iteration quietly, or leave a record short of its Content-Length), so each record's
+    payload is checked to be complete and the end of the last record is compared with the file size.
+    """
+    path = Path(path)
+    end = start
+    try:
+        with path.open("rb") as fh:
+            fh.seek(start)
+            it = ArchiveIterator(fh)
+            for rec in it:
+                body = (rec.content_stream() if content else rec.raw_stream).read()
+                if getattr(rec.raw_stream, "limit", 0):
+                    raise EOFError(f"the record at offset {end} ends before its Content-Length")
+                offset = start + it.get_record_offset()  # (warcio reads the record to its end here)
+                length = it.get_record_length()
+                if not _member_complete(it):
+                    raise EOFError(f"the gzip member at offset {offset} is cut short (no gzip trailer)")
+                end = offset + length
+                yield WarcEntry(offset, length, rec, body)
+            size = path.stat().st_size
+            if end < size:
+                raise EOFError(f"{size - end} bytes after the last complete record cannot be read")
+    except _READ_ERRORS as exc:
+        raise CaptureError(
+            f"{path}: damaged or truncated WARC, reading stopped after offset {end} ({exc}); "
+            f"the records before it were used — check the file with `warcio check {path}` "
+            "and re-fetch the pages after that offset"
+        ) from exc
+
+
+def _member_complete(it: ArchiveIterator) -> bool:
+    """Whether the gzip member just read ended properly: warcio hands out a record whose member lost
+    only its 8-byte trailer (CRC, size) as if it were whole."""
+    decompressor = getattr(it.reader, "decompressor", None)  # None for an uncompressed .warc
+    return decompressor is None or bool(getattr(decompressor, "eof", True))
+
+
 def iter_responses(path: Path) -> Iterator[tuple[str, int, str]]:
     """(target URI, offset, WARC-Date) of each response record in one WARC file.
 
-    Stops quietly at a torn tail (logged), so one damaged segment does not hide the others.
+    Stops at a torn tail with a warning naming the file and offset (:func:`iter_records`), so one
+    damaged segment does not hide the others.
     """
     try:
-        with Path(path).open("rb") as fh:
-            it = ArchiveIterator(fh)
-            for rec in it:
-                if rec.rec_type == "response":
-                    uri = rec.rec_headers.get_header("WARC-Target-URI")
-                    yield uri, it.get_record_offset(), rec.rec_headers.get_header("WARC-Date") or ""
-    except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
-        log.warning("%s: stopped reading at a damaged record (%s); earlier records are used", path, exc)
+        for entry in iter_records(path):
+            if entry.rec_type == "response":
+                yield entry.header("WARC-Target-URI"), entry.offset, entry.header("WARC-Date")
+    except CaptureError as exc:
+        log.warning("%s", exc)
 
 
 def read_response(path: Path, offset: int, archive_dir: Path | None = None) -> ReplayedResponse:
     """Read the response record at ``offset``; the body is the payload as received (not decoded)."""
     path = Path(path)
+    records = iter_records(path, start=offset)
     try:
-        with path.open("rb") as fh:
-            fh.seek(offset)
-            rec = next(iter(ArchiveIterator(fh)))
-            if rec.rec_type != "response" or rec.http_headers is None:
-                raise CaptureError(f"{path}@{offset}: not an HTTP response record ({rec.rec_type})")
-            body = rec.raw_stream.read()
-            status = int(rec.http_headers.get_statuscode() or 0)
-            headers = list(rec.http_headers.headers)
-            uri = rec.rec_headers.get_header("WARC-Target-URI")
-            date = rec.rec_headers.get_header("WARC-Date") or ""
-            rid = rec.rec_headers.get_header("WARC-Record-ID") or ""
-    except (StopIteration, ArchiveLoadFailed, EOFError) as exc:
+        entry = next(records)
+    except (StopIteration, CaptureError) as exc:
         raise CaptureError(
             f"{path}@{offset}: no readable WARC record there ({exc}); run `warcio check` on it"
         ) from exc
+    finally:
+        records.close()
+    rec = entry.record
+    if entry.rec_type != "response" or rec.http_headers is None:
+        raise CaptureError(f"{path}@{offset}: not an HTTP response record ({entry.rec_type})")
     rel = path.relative_to(archive_dir).as_posix() if archive_dir else path.as_posix()
-    pointer = {"file": rel, "offset": offset, "record_id": rid}
-    return ReplayedResponse(uri, status, headers, body, date, pointer)
+    pointer = {"file": rel, "offset": offset, "record_id": entry.header("WARC-Record-ID")}
+    status = int(rec.http_headers.get_statuscode() or 0)
+    headers = list(rec.http_headers.headers)
+    return ReplayedResponse(entry.header("WARC-Target-URI"), status, headers, entry.body,
+                            entry.header("WARC-Date"), pointer)
 
 
 def recorded_urls(site_dir: Path, crawl_id: str) -> set[str]:

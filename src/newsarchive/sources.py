@@ -20,13 +20,13 @@ and what to do, and the remaining files are still read.
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from newsarchive.captures import CaptureError, iter_records
 from newsarchive.records import RecordFileError, is_record_file, read_record_file
 from normalize.errors import CleanError
 from normalize.record import Record
@@ -152,37 +152,15 @@ def _clean_capture(path: Path, kind: str, problems: list[str]) -> Iterator[Recor
 
 
 def iter_warc(path: Path, problems: list[str]) -> Iterator[Record]:
-    """Clean the HTML/text responses of a WARC file; a damaged or truncated file is reported with the
-    offset where reading stopped, and the records before it are still yielded.
-
-    warcio does not always raise on a truncated file (a cut gzip member can end the iteration quietly
-    or leave a record short of its Content-Length), so the end of the last record read is compared
-    with the file size as well.
-    """
-    from warcio.archiveiterator import ArchiveIterator
-    from warcio.exceptions import ArchiveLoadFailed
-
-    offset, end = 0, 0
+    """Clean the HTML/text responses of a WARC file (read by :func:`newsarchive.captures.iter_records`);
+    a damaged or truncated file is reported with the offset where reading stopped, and the records
+    before it are still yielded."""
     try:
-        with path.open("rb") as fh:
-            it = ArchiveIterator(fh)
-            for entry in it:
-                body = entry.content_stream().read() if entry.rec_type == "response" else b""
-                if getattr(entry.raw_stream, "limit", 0):
-                    raise EOFError(f"record at offset {end} ends before its Content-Length")
-                offset = it.get_record_offset()  # (warcio reads the record to its end here)
-                end = offset + it.get_record_length()
-                if entry.rec_type == "response" and entry.http_headers is not None:
-                    yield from _clean_response(path, offset, entry, body, problems)
-        size = path.stat().st_size
-        if end < size:
-            raise EOFError(f"{size - end} bytes after the last complete record cannot be read")
-    except (ArchiveLoadFailed, EOFError, zlib.error, OSError, ValueError, AttributeError) as exc:
-        problems.append(
-            f"{path}: damaged or truncated WARC, reading stopped after offset {end} ({exc}); "
-            f"the responses before it were used — check the file with `warcio check {path}` "
-            "and re-fetch the pages after that offset"
-        )
+        for entry in iter_records(path, content=True):
+            if entry.rec_type == "response" and entry.record.http_headers is not None:
+                yield from _clean_response(path, entry.offset, entry.record, entry.body, problems)
+    except CaptureError as exc:
+        problems.append(str(exc))
 
 
 def _clean_response(path: Path, offset: int, entry: Any, body: bytes, problems: list[str]) -> list[Record]:

@@ -125,3 +125,49 @@ def test_bad_names_and_missing_replay_source_are_clear_errors(tmp_path: Path) ->
     with pytest.raises(CaptureError, match="warcio check"):
         (tmp_path / "x.warc.gz").write_bytes(b"not a warc")
         read_response(tmp_path / "x.warc.gz", 0)
+
+
+def test_replay_reports_a_truncated_warc_by_name_and_offset_and_serves_the_records_before(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Replay reads WARCs as `newsarchive diff` does (newsarchive.captures.iter_records): the damage is
+    reported with the file and the offset where reading stopped, not swallowed."""
+    from scrapy import Request
+    from scrapy.exceptions import IgnoreRequest
+    from scrapy.utils.test import get_crawler
+
+    from crawler.middlewares.replay import ReplayMiddleware
+
+    writer, pointers = write_pages(tmp_path, 3)
+    seg = writer.segments[0]
+    seg.write_bytes(seg.read_bytes()[: pointers[-1].offset + 40])  # cut inside the last response
+    crawler = get_crawler(settings_dict={"REPLAY_WARC": str(seg), "NEWSARCHIVE_ARCHIVE_DIR": str(tmp_path)})
+    with caplog.at_level("WARNING", logger="crawler.middlewares.replay"):
+        replay = ReplayMiddleware.from_crawler(crawler)
+    [message] = [r.getMessage() for r in caplog.records if r.name == "crawler.middlewares.replay"]
+    assert str(seg) in message and f"offset {pointers[-1].offset}" in message and "warcio check" in message
+    assert crawler.stats.get_value("newsarchive/replay/damaged-warc") == 1
+    for pointer in pointers[:2]:
+        assert replay.process_request(Request(pointer.url)).status == 200
+    with pytest.raises(IgnoreRequest, match="not-in-replay"):
+        replay.process_request(Request(pointers[2].url))
+
+
+def test_iter_records_reads_a_whole_crawl_segment_and_reports_every_cut(tmp_path: Path) -> None:
+    """warcinfo, response and request records all read (offsets = the pointers); a cut anywhere in the
+    last exchange raises CaptureError naming the file and the offset after the last whole record."""
+    from newsarchive.captures import iter_records
+
+    writer, pointers = write_pages(tmp_path, 3)
+    seg = writer.segments[0]
+    entries = list(iter_records(seg))
+    assert [e.rec_type for e in entries] == ["warcinfo"] + ["response", "request"] * 3
+    assert [e.offset for e in entries if e.rec_type == "response"] == [p.offset for p in pointers]
+    assert entries[-1].offset + entries[-1].length == seg.stat().st_size
+    data = seg.read_bytes()
+    for cut in (pointers[-1].offset + 10, pointers[-1].offset + pointers[-1].length - 5, len(data) - 3):
+        seg.write_bytes(data[:cut])
+        read: list[str] = []
+        with pytest.raises(CaptureError, match=rf"{seg.name}: damaged or truncated WARC, reading stopped"):
+            read.extend(e.rec_type for e in iter_records(seg))
+        assert read[:5] == ["warcinfo", "response", "request", "response", "request"]

@@ -81,6 +81,26 @@ def test_warc_pages_diffed_against_seed_like_records_match_by_content(warc: tupl
     assert [d.old.id if d.old else None for d in diff_articles(new, old)] == ["suqian", "gangzha"]
 
 
+def test_a_crawler_segment_with_warcinfo_and_request_records_is_not_reported_as_truncated(
+    tmp_path: Path,
+) -> None:
+    """The crawler's WARC segments open with a warcinfo record and pair each response with its request;
+    reading them for a diff must not call them damaged (it once did, at offset 0, for every segment)."""
+    from newsarchive.captures import Exchange, WarcSegmentWriter
+
+    url = "http://www.suqian.gov.cn/art/1.html"
+    with WarcSegmentWriter(tmp_path, "suqian", "c1", fsync_interval=None) as writer:
+        headers = [("Content-Type", "text/html; charset=utf-8")]
+        pointer = writer.write_exchange(
+            Exchange(url=url, status=200, body=article_html("suqian"), response_headers=headers)
+        )
+    problems: list[str] = []
+    records = list(iter_source(writer.segments[0], problems))
+    assert problems == []
+    capture = {"file": str(writer.segments[0]), "offset": pointer.offset}
+    assert [(r.url, r.capture) for r in records] == [(url, capture)]
+
+
 @pytest.mark.parametrize(
     "fraction", [0.02, 0.5, 0.9], ids=["cut-in-warc-header", "cut-mid-body", "cut-near-end"]
 )
