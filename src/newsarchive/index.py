@@ -32,8 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from newsarchive import similarity
-from newsarchive.records import RecordFileError, find_record_files, read_record_file
-from newsarchive.sources import kind_of, stem_of
+from newsarchive.records import RecordFileError, find_loose_captures, find_record_files, read_record_file
 from normalize.record import Record
 
 INDEX_NAME = "index.sqlite"
@@ -260,15 +259,7 @@ class ArchiveIndex:
 
     def _count_unindexed_captures(self) -> int:
         roots = [self.archive / f for f in LAYOUT_FOLDERS if (self.archive / f).is_dir()] or [self.archive]
-        n = 0
-        for root in roots:
-            for p in root.rglob("*"):
-                kind = kind_of(p)
-                if kind in ("text", "html", "warc") and not any(
-                    (p.parent / (stem_of(p) + s)).exists() for s in (".json", ".jsonl")
-                ):
-                    n += 1
-        return n
+        return sum(len(find_loose_captures(root)) for root in roots)
 
     def _rel(self, path: Path) -> str:
         return path.resolve().relative_to(self.archive.resolve()).as_posix()

@@ -21,9 +21,14 @@ from typing import Any, BinaryIO, TypeVar
 
 from normalize.record import Record
 
+# The archive's file kinds, by name: the one place that knows them (sources, index, `newsarchive clean`).
 RECORD_SUFFIXES = (".json", ".jsonl")
-CAPTURE_SUFFIXES = (".txt", ".html", ".htm")  # loose captures that get a NAME.json record file beside them
+TEXT_SUFFIXES = (".txt",)
+HTML_SUFFIXES = (".html", ".htm")
+WARC_SUFFIXES = (".warc.gz", ".warc")
+CAPTURE_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES  # loose captures: their NAME.json record file beside them
 NOT_RECORD_FILES = ("manifest.jsonl",)  # an export's manifest, not archive records
+NOT_CAPTURES = ("robots.txt", "_headers.json", "manifest.jsonl")  # crawl/export side files in a folder
 
 T = TypeVar("T")
 
@@ -163,3 +168,66 @@ def find_record_files(root: Path) -> list[Path]:
         raise FileNotFoundError(f"{root}: no such file or folder")
     found = (p for p in root.rglob("*") if p.suffix in RECORD_SUFFIXES and p.is_file())
     return sorted(p for p in found if is_record_file(p))
+
+
+def kind_of(path: Path) -> str | None:
+    """``"records"``, ``"text"``, ``"html"``, ``"warc"`` or None (not a file of the archive layout).
+
+    >>> kind_of(Path("a/crawl-00001.warc.gz")), kind_of(Path("000_x.txt")), kind_of(Path("x.md"))
+    ('warc', 'text', None)
+    """
+    name = Path(path).name.lower()
+    if name.endswith(RECORD_SUFFIXES):
+        return "records" if is_record_file(path) else None
+    for kind, suffixes in (("warc", WARC_SUFFIXES), ("text", TEXT_SUFFIXES), ("html", HTML_SUFFIXES)):
+        if name.endswith(suffixes):
+            return kind
+    return None
+
+
+def stem_of(path: Path) -> str:
+    """File name without its capture/record suffix: ``c-00001.warc.gz`` -> ``c-00001``.
+
+    >>> stem_of(Path("c-00001.warc.gz")), stem_of(Path("000_a.JSON")), stem_of(Path("x.md"))
+    ('c-00001', '000_a', 'x')
+    """
+    path = Path(path)
+    name = path.name
+    for suffix in WARC_SUFFIXES + RECORD_SUFFIXES + CAPTURE_SUFFIXES:
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return path.stem
+
+
+def has_record_file(capture: Path) -> bool:
+    """Whether the records of a capture are in the archive: ``NAME.json`` or ``NAME.jsonl`` beside it."""
+    capture = Path(capture)
+    candidates = (capture.parent / (stem_of(capture) + suffix) for suffix in RECORD_SUFFIXES)
+    return any(p.is_file() and is_record_file(p) for p in candidates)
+
+
+def find_captures(root: Path, kinds: tuple[str, ...] = ("text", "html")) -> list[Path]:
+    """Capture files of the given kinds under ``root``, sorted; hidden files and folders and the side
+    files in :data:`NOT_CAPTURES` (``robots.txt``, ...) are skipped.
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> for name in ("000_a.txt", "p.HTML", "robots.txt", ".x.txt", "c-00000.warc.gz", "notes.md"):
+    ...     _ = (d / name).write_text("", encoding="utf-8")
+    >>> [p.name for p in find_captures(d)], [p.name for p in find_captures(d, ("warc",))]
+    (['000_a.txt', 'p.HTML'], ['c-00000.warc.gz'])
+    """
+    root = Path(root)
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if kind_of(p) in kinds
+        and p.name not in NOT_CAPTURES
+        and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
+
+
+def find_loose_captures(root: Path, kinds: tuple[str, ...] = ("text", "html", "warc")) -> list[Path]:
+    """The captures under ``root`` whose records are not in the archive yet (no record file beside)."""
+    return [p for p in find_captures(root, kinds) if not has_record_file(p)]

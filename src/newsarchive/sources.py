@@ -11,7 +11,8 @@ What a path can be (chosen by its name):
 - a folder: everything above found under it, except that a capture with a record file beside it
   (``X.txt`` + ``X.json``, ``X.warc.gz`` + ``X.jsonl``) is read from its record file — the records the
   archive already holds — rather than cleaned again; ``robots.txt`` and the side files in
-  :data:`NOT_CAPTURES` are skipped.
+  :data:`newsarchive.records.NOT_CAPTURES` are skipped (the file kinds, like
+  the rest of the archive layout, are :mod:`newsarchive.records`'s).
 
 Nothing stops at the first bad file: each problem (unreadable record file, truncated WARC, a page
 ``normalize.clean`` rejects) is appended to the caller's ``problems`` list as a message naming the file
@@ -27,46 +28,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from newsarchive.captures import CaptureError, iter_records
-from newsarchive.records import RecordFileError, is_record_file, read_record_file
+from newsarchive.records import (
+    RecordFileError,
+    find_captures,
+    has_record_file,
+    kind_of,
+    read_record_file,
+)
 from normalize.errors import CleanError
 from normalize.record import Record
 
-RECORD_SUFFIXES = (".json", ".jsonl")
-TEXT_SUFFIXES = (".txt",)
-HTML_SUFFIXES = (".html", ".htm")
-WARC_SUFFIXES = (".warc.gz", ".warc")
-
-NOT_CAPTURES = ("robots.txt", "_headers.json", "manifest.jsonl")  # crawl/export side files in a folder
 CleanFn = Callable[..., list[Record]]
-
-
-def kind_of(path: Path) -> str | None:
-    """``"records"``, ``"text"``, ``"html"``, ``"warc"`` or None (not something we read).
-
-    >>> kind_of(Path("a/crawl-00001.warc.gz")), kind_of(Path("000_x.txt")), kind_of(Path("x.md"))
-    ('warc', 'text', None)
-    """
-    name = path.name.lower()
-    if name.endswith(RECORD_SUFFIXES):
-        return "records" if is_record_file(path) else None
-    for kind, suffixes in (
-        ("warc", WARC_SUFFIXES),
-        ("records", RECORD_SUFFIXES),
-        ("text", TEXT_SUFFIXES),
-        ("html", HTML_SUFFIXES),
-    ):
-        if name.endswith(suffixes):
-            return kind
-    return None
-
-
-def stem_of(path: Path) -> str:
-    """File name without its capture/record suffix: ``c-00001.warc.gz`` -> ``c-00001``."""
-    name = path.name
-    for suffix in WARC_SUFFIXES + RECORD_SUFFIXES + TEXT_SUFFIXES + HTML_SUFFIXES:
-        if name.lower().endswith(suffix):
-            return name[: -len(suffix)]
-    return path.stem
 
 
 def iter_source(path: Path, problems: list[str]) -> Iterator[Record]:
@@ -88,17 +60,8 @@ def load_sources(paths: list[Path], problems: list[str]) -> list[Record]:
 
 def folder_inputs(root: Path) -> list[Path]:
     """The files of a folder to read: record files, plus captures that have no record file beside them."""
-    files = sorted(
-        p
-        for p in root.rglob("*")
-        if p.is_file() and not _hidden(p, root) and kind_of(p) and p.name not in NOT_CAPTURES
-    )
-    covered = {(p.parent, stem_of(p)) for p in files if kind_of(p) == "records"}
-    return [p for p in files if kind_of(p) == "records" or (p.parent, stem_of(p)) not in covered]
-
-
-def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
+    files = find_captures(root, ("records", "text", "html", "warc"))
+    return [p for p in files if kind_of(p) == "records" or not has_record_file(p)]
 
 
 def iter_file(path: Path, problems: list[str]) -> Iterator[Record]:

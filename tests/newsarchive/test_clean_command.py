@@ -112,3 +112,12 @@ def test_two_captures_with_one_record_file_name_are_not_mixed(archive: Path,
     assert "gbk.txt: skipped: gbk.html already writes gbk.json" in err
     doc = json.loads((archive / "extra" / "gbk.json").read_text(encoding="utf-8"))
     assert doc["capture"]["file"] == "extra/gbk.html"
+
+
+def test_a_crawls_robots_txt_is_not_cleaned_as_an_article(archive: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """Side files are not captures (newsarchive.records.NOT_CAPTURES, as `newsarchive diff` skips them)."""
+    (archive / "extra" / "robots.txt").write_text("User-agent: *\nDisallow: /admin/\n", encoding="utf-8")
+    assert main(["clean", str(archive)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "files 7, records 11, changed 7, errors 0"
+    assert not (archive / "extra" / "robots.json").exists()

@@ -156,3 +156,16 @@ def test_other_json_in_the_archive_is_not_taken_for_records(archive: Path) -> No
     with ArchiveIndex(archive) as index:
         stats = index.update()
     assert stats.problems == [] and stats.records_total == 4
+
+
+def test_side_files_hidden_files_and_covered_warcs_are_not_unindexed_captures(archive: Path) -> None:
+    """Counted with the same file kinds as `newsarchive clean` and `diff` (newsarchive.records)."""
+    (archive / "seeds/robots.txt").write_text("User-agent: *\n", encoding="utf-8")
+    (archive / "seeds/.draft.txt").write_text("草稿", encoding="utf-8")
+    site = archive / "captures/zmd"
+    site.mkdir(parents=True, exist_ok=True)
+    (site / "c-00009.warc.gz").write_bytes(b"")  # a segment whose records are not written yet
+    (site / "c-00010.warc.gz").write_bytes(b"")
+    (site / "c-00010.jsonl").write_text("", encoding="utf-8")
+    with ArchiveIndex(archive) as index:
+        assert index.update().unindexed_captures == 1

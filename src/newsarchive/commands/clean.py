@@ -1,7 +1,8 @@
 """`newsarchive clean [ARCHIVE_DIR]`: write cleaned records next to every loose capture in the archive.
 
-Every ``*.txt``, ``*.html`` and ``*.htm`` file under ARCHIVE_DIR (default ``archive/``; hidden files
-skipped) is cleaned with :func:`normalize.clean` and its records are written beside it as ``NAME.json``
+Every ``*.txt``, ``*.html`` and ``*.htm`` file under ARCHIVE_DIR (default ``archive/``; hidden files and
+side files such as ``robots.txt`` skipped: :func:`newsarchive.records.find_captures`) is cleaned with
+:func:`normalize.clean` and its records are written beside it as ``NAME.json``
 (:func:`newsarchive.records.write_seed_records`: atomic, and a rerun that produces the same records
 leaves the file untouched, byte for byte — records hold no run timestamps). Capture paths are stored
 relative to ARCHIVE_DIR, so the output does not depend on the working directory.
@@ -19,9 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsarchive.commands import add_archive_argument
-from newsarchive.records import write_seed_records
+from newsarchive.records import find_captures, write_seed_records
 
-CAPTURE_SUFFIXES = (".txt", ".html", ".htm")
 HELP = "write cleaned records next to every capture in the archive"
 
 
@@ -38,17 +38,6 @@ class Summary:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_archive_argument(parser, "archive folder to clean")
-
-
-def find_captures(root: Path) -> list[Path]:
-    """Loose capture files under ``root``, sorted; hidden files and folders are skipped."""
-    return sorted(
-        p
-        for p in root.rglob("*")
-        if p.suffix.lower() in CAPTURE_SUFFIXES
-        and p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    )
 
 
 def clean_capture(path: Path, root: Path) -> tuple[int, bool]:
