@@ -1,9 +1,10 @@
 """Write the records of each cleaned page to the JSONL segment beside the WARC segment holding its response.
 
-Fills what the normaliser cannot know: ``site``, ``url``, ``capture`` (``{"file", "offset", "record_id",
-"index"}``: the WARC file relative to the archive root, the offset of the response record, the article's
-index within the page) and ``fetched_at``. One write per page (all its records), fsync-ed, so a killed
-crawl leaves whole lines. A page whose URL this crawl already recorded is skipped
+Fills what the normaliser cannot know (:func:`newsarchive.records.fill_archive_fields`, as ``newsarchive
+diff`` does for a WARC): ``site`` (the site config's name), ``url``, ``capture`` (``{"file", "offset",
+"record_id", "index"}``: the WARC file relative to the archive root, the offset of the response record,
+the article's index within the page) and ``fetched_at``. One write per page (all its records),
+fsync-ed, so a killed crawl leaves whole lines. A page whose URL this crawl already recorded is skipped
 (``newsarchive/skip/already-recorded``): with the spider's resume logic this makes every article appear
 exactly once per crawl, even across SIGKILL and JOBDIR resume.
 
@@ -27,6 +28,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from crawler.extensions.capturestore import CaptureStore
 from crawler.items import PageItem
 from newsarchive.captures import jsonl_path_for
+from newsarchive.records import fill_archive_fields
 
 log = logging.getLogger(__name__)
 
@@ -70,10 +72,8 @@ class RecordsPipeline:
 
     @staticmethod
     def complete(record: dict[str, Any], item: PageItem, index: int) -> dict[str, Any]:
-        record["site"] = item.site
-        record["url"] = record.get("url") or item.url
-        record["capture"] = {**item.capture, "index": index}
-        record["fetched_at"] = item.fetched_at
+        fill_archive_fields(record, url=item.url, site=item.site, capture={**item.capture, "index": index},
+                            fetched_at=item.fetched_at)
         fill_published(record, item.list_date)
         return record
 

@@ -31,7 +31,7 @@ import numpy as np
 
 from newsarchive import similarity
 from newsarchive.index import ArchiveIndex, IndexedRecord
-from newsarchive.sources import host_of
+from newsarchive.records import host_of
 
 DEFAULT_THRESHOLD = 0.8
 

@@ -41,8 +41,7 @@ from typing import IO, Any
 
 from newsarchive.dups import DEFAULT_THRESHOLD, cluster_map, find_clusters
 from newsarchive.index import ArchiveIndex, IndexedRecord
-from newsarchive.records import RecordFileError, atomic_write, read_record_file
-from newsarchive.sources import host_of
+from newsarchive.records import RecordFileError, atomic_write, host_of, read_record_file
 from normalize.record import Record
 
 EXPORT_SCHEMA_VERSION = 1

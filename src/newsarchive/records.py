@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
+from urllib.parse import urlsplit
 
 from normalize.record import Record
 
@@ -231,3 +232,42 @@ def find_captures(root: Path, kinds: tuple[str, ...] = ("text", "html")) -> list
 def find_loose_captures(root: Path, kinds: tuple[str, ...] = ("text", "html", "warc")) -> list[Path]:
     """The captures under ``root`` whose records are not in the archive yet (no record file beside)."""
     return [p for p in find_captures(root, kinds) if not has_record_file(p)]
+
+
+# -- the fields a record gets from the archive, not from the normaliser --------------------------------
+ARCHIVE_FIELDS = ("url", "site", "capture", "fetched_at")
+
+
+def fill_archive_fields(record: Record | dict[str, Any], *, url: str | None, site: str | None,
+                        capture: dict[str, Any] | None, fetched_at: str | None) -> None:
+    """Fill what ``normalize.clean`` cannot know (``url``, ``site``, ``capture``, ``fetched_at``) in a
+    :class:`Record` or its JSON dict (the crawler's records pipeline); a field the record already has
+    is kept. The crawler's ``site`` is its site config's name, ``newsarchive diff`` on a WARC uses
+    :func:`host_of`.
+
+    >>> r = {"url": "http://a.gov.cn/1.html?from=list", "site": None}
+    >>> fill_archive_fields(r, url="http://a.gov.cn/1.html", site="a", capture={"file": "x"}, fetched_at=None)
+    >>> r
+    {'url': 'http://a.gov.cn/1.html?from=list', 'site': 'a', 'capture': {'file': 'x'}, 'fetched_at': None}
+    """
+    values = {"url": url, "site": site, "capture": capture, "fetched_at": fetched_at}
+    if isinstance(record, dict):
+        for name, value in values.items():
+            record[name] = record.get(name) or value
+    else:
+        for name, value in values.items():
+            setattr(record, name, getattr(record, name) or value)
+
+
+def host_of(url: str | None) -> str | None:
+    """Lower-case host of a URL, without ``www.`` and port.
+
+    >>> host_of("http://WWW.Zhumadian.gov.cn:8080/a.html")
+    'zhumadian.gov.cn'
+    >>> host_of(None) is None
+    True
+    """
+    if not url:
+        return None
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.") or None

@@ -25,13 +25,14 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from newsarchive.captures import CaptureError, iter_records
 from newsarchive.records import (
     RecordFileError,
+    fill_archive_fields,
     find_captures,
     has_record_file,
+    host_of,
     kind_of,
     read_record_file,
 )
@@ -142,10 +143,8 @@ def _clean_response(path: Path, offset: int, entry: Any, body: bytes, problems: 
         return []
     fetched = _warc_date(entry.rec_headers.get_header("WARC-Date"))
     for rec in records:
-        rec.url = rec.url or url
-        rec.site = rec.site or host_of(url)
-        rec.capture = rec.capture or {"file": str(path), "offset": offset}
-        rec.fetched_at = rec.fetched_at or fetched
+        fill_archive_fields(rec, url=url, site=host_of(url), capture={"file": str(path), "offset": offset},
+                            fetched_at=fetched)
     return records
 
 
@@ -156,17 +155,3 @@ def _warc_date(value: str | None) -> str | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00")).isoformat()
     except ValueError:
         return value
-
-
-def host_of(url: str | None) -> str | None:
-    """Lower-case host of a URL, without ``www.`` and port.
-
-    >>> host_of("http://WWW.Zhumadian.gov.cn:8080/a.html")
-    'zhumadian.gov.cn'
-    >>> host_of(None) is None
-    True
-    """
-    if not url:
-        return None
-    host = (urlsplit(url).hostname or "").lower()
-    return host.removeprefix("www.") or None
