@@ -42,29 +42,30 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from normalize.boilerplate import COLON, ELLIPSIS_END, NAMES_LINE, is_paragraph, is_title_like
+from normalize import vocab
+from normalize.boilerplate import ELLIPSIS_END, NAMES_LINE, is_paragraph, is_title_like
 from normalize.record import Removed
+from normalize.vocab import COLON
 
-DATE = re.compile(
-    r"(?P<y>(?:19|20)\d{2})\s*[年\-/.]\s*(?P<m>\d{1,2})\s*[月\-/.]\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:\s*(?P<H>\d{1,2})\s*[:：]\s*(?P<M>\d{2}))?"
-)
-MONTH_DAY = re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
-SOURCE = re.compile(r"来源\s*" + COLON + r"[ \t\u3000]*(?P<src>[^\s|｜]*)")
-LABEL = re.compile(r"^(?:发布|日期|时间|作者|编辑|浏览|点击)|" + COLON)
+# Dates, role words, name shapes and the 来源 label are normalize.vocab's, shared with the HTML path;
+# what is only the text path's: a dateline hint, the label that ends a source, 摘要, the lead byline.
+DATE = vocab.DATE
+MONTH_DAY = vocab.MONTH_DAY
+SOURCE = vocab.SOURCE
+LABEL = re.compile(r"^(?:发布|發佈|發布|日期|时间|時間|作者|编辑|編輯|浏览|瀏覽|点击|點擊)|" + COLON)
 DATELINE_HINT = re.compile(
-    r"来源\s*" + COLON + r"|发布(?:日期|时间)\s*" + COLON + r"|^\s*(?:19|20)\d{2}\s*[年\-/.]"
+    vocab.SOURCE_LABEL + r"\s*" + COLON + r"|(?:发布|發佈|發布)(?:日期|时间|時間)\s*" + COLON
+    + r"|^\s*(?:19|20)\d{2}\s*[年\-/.]"
 )
 SUMMARY = re.compile(r"^\s*(?:摘要|内容摘要|导读)\s*" + COLON + r"\s*(?P<text>.*)$")
 LEAD_BYLINE = re.compile(
-    r"^\s*(?:(?P<src>[\u4e00-\u9fff]{2,12}?)(?:讯|消息|电))?\s*[(（](?P<by>(?:记者|通讯员|本报记者|特约记者)"
-    r"[^)）]{1,40})[)）]"
+    r"^\s*(?:(?P<src>[\u4e00-\u9fff]{2,12}?)(?:讯|訊|消息|电|電))?\s*[(（](?P<by>" + vocab.REPORTER_ROLE
+    + r"[^)）]{1,40})[)）]"
 )
-NOT_A_SOURCE = {"本报", "本台", "本网", "本刊", "本站"}
-ROLE_WORDS = re.compile(r"本报记者|特约记者|记者|通讯员|实习生")
-NAME = re.compile(r"^[\u3400-\u9fff·]{2,5}$")
-PHOTO_MARK = re.compile(r"[/／]?(?:图|摄|摄影)$")
-TEXT_MARK = re.compile(r"[/／]?文$")
+NOT_A_SOURCE = {"本报", "本報", "本台", "本网", "本網", "本刊", "本站"}
+ROLE_WORDS = re.compile(vocab.REPORTER_ROLE)
+PHOTO_MARK = re.compile(r"[/／]?" + vocab.PHOTO_ROLE + "$")
+TEXT_MARK = re.compile(r"[/／]?" + vocab.TEXT_ROLE + "$")
 PUNCT_OR_SPACE = re.compile(r"[\s\W_]+")
 
 
@@ -88,32 +89,24 @@ class Extracted:
 
 
 def parse_date(text: str) -> str | None:
-    """The first full date in ``text`` as ISO (with the time when one is given).
+    """The first full date in ``text`` as ISO (with the time when one is given):
+    :func:`normalize.vocab.parse_date`, the one date reader of both paths.
 
     >>> parse_date("2020年02月12日08:28 来源:宿迁市广播电视总台"), parse_date("发布日期:2020-02-14")
     ('2020-02-12T08:28', '2020-02-14')
     >>> parse_date("2月13日") is None
     True
     """
-    m = DATE.search(text)
-    if not m or not (1 <= int(m["m"]) <= 12 and 1 <= int(m["d"]) <= 31):
-        return None
-    day = f"{m['y']}-{int(m['m']):02d}-{int(m['d']):02d}"
-    if m["H"] and int(m["H"]) < 24:
-        return f"{day}T{int(m['H']):02d}:{m['M']}"
-    return day
+    return vocab.parse_date(text)
 
 
 def partial_date(text: str) -> str | None:
-    """``M月D日`` as an ISO date without year.
+    """``M月D日`` as an ISO date without year (:func:`normalize.vocab.partial_date`).
 
     >>> partial_date("2月20日上午,市委副书记"), partial_date("11月4日至6日")
     ('--02-20', '--11-04')
     """
-    m = MONTH_DAY.search(text)
-    if not m or not (1 <= int(m["m"]) <= 12 and 1 <= int(m["d"]) <= 31):
-        return None
-    return f"--{int(m['m']):02d}-{int(m['d']):02d}"
+    return vocab.partial_date(text)
 
 
 def is_dateline(line: str) -> bool:
@@ -127,15 +120,14 @@ def is_dateline(line: str) -> bool:
     s = line.strip()
     if len(s) > 80 or "。" in s or DATELINE_HINT.search(s) is None:
         return False
-    m = SOURCE.search(s)
-    return parse_date(s) is not None or bool(m and _source_value(m["src"]))
+    return parse_date(s) is not None or _source_value(vocab.read_source(s))
 
 
 def parse_dateline(line: str, meta: Meta) -> None:
     meta.published = meta.published or parse_date(line)
-    m = SOURCE.search(line)
-    if m and _source_value(m["src"]) and not meta.source:
-        meta.source = m["src"].strip()
+    source = vocab.read_source(line)
+    if _source_value(source) and not meta.source:
+        meta.source = source
 
 
 def _source_value(value: str | None) -> bool:
@@ -145,6 +137,11 @@ def _source_value(value: str | None) -> bool:
 
 def parse_byline(byline: str) -> tuple[list[str], list[str]]:
     """Names of a byline: (authors, photographers).
+
+    The text path reads the inside of a lead byline's brackets, where every token is a role word or a
+    name, so a token is a name by its shape alone (:func:`normalize.vocab.is_name`); the HTML path scans
+    free text and needs context (:func:`normalize.extract_meta.read_bylines`). Role words, photo/text
+    marks and the names that are not names are :mod:`normalize.vocab`'s for both.
 
     >>> parse_byline("记者 滑清泉/文 谭啸/图")
     (['滑清泉'], ['谭啸'])
@@ -161,7 +158,7 @@ def parse_byline(byline: str) -> tuple[list[str], list[str]]:
             name, target = PHOTO_MARK.sub("", part), photographers
         elif TEXT_MARK.search(part) and len(part) > 2:
             name = TEXT_MARK.sub("", part)
-        if NAME.match(name) and name not in authors + photographers:
+        if vocab.is_name(name) and name not in authors + photographers:
             target.append(name)
     return authors, photographers
 

@@ -93,3 +93,43 @@ def test_known_headline_still_drops_a_leading_dateline() -> None:
     ex = extract_metadata(["2020年02月12日08:28 来源：宿迁台", "短的小标题", BODY], headline=False)
     assert ex.body == ["短的小标题", BODY]
     assert (ex.meta.title, ex.meta.published, ex.meta.source) == (None, "2020-02-12T08:28", "宿迁台")
+
+
+# The text path reads dates, bylines and sources with normalize.vocab, the HTML path's vocabulary: what
+# the HTML side knew (full-width digits, 时/分, traditional spellings, label look-alikes) reaches text
+# captures too, so a text capture and the HTML page of one article agree.
+@pytest.mark.parametrize(("text", "iso"), [
+    ("２０２０年２月１２日　０８：２８", "2020-02-12T08:28"),
+    ("2020年2月12日 8时30分", "2020-02-12T08:30"),
+    ("2011-12-09 18:51:03", "2011-12-09T18:51:03"),
+])
+def test_parse_date_reads_what_the_html_path_reads(text: str, iso: str) -> None:
+    from normalize.extract_meta import normalize_date
+    assert parse_date(text) == normalize_date(text) == iso
+
+
+def test_partial_date_reads_fullwidth_digits() -> None:
+    assert partial_date("１１月４日上午") == "--11-04"
+
+
+@pytest.mark.parametrize(("byline", "authors", "photographers"), [
+    ("記者 張三/文 李四/圖", ["張三"], ["李四"]),
+    ("本報記者 陳明 實習生 王芳", ["陳明", "王芳"], []),
+    ("记者 欧阳晓明", ["欧阳晓明"], []),
+])
+def test_parse_byline_traditional_and_compound_names(byline: str, authors: list[str],
+                                                      photographers: list[str]) -> None:
+    assert parse_byline(byline) == (authors, photographers)
+
+
+def test_traditional_lead_byline_and_dateline() -> None:
+    ex = extract_metadata(["標題在這裏", "2020年02月12日 08:28 來源：宿遷台",
+                           "宿遷網訊（記者 張三）2月12日，市長深入企業調研。"])
+    m = ex.meta
+    assert (m.title, m.published) == ("標題在這裏", "2020-02-12T08:28")
+    assert (m.source, m.authors) == ("宿遷台", ["張三"])
+
+
+def test_source_label_running_into_the_next_label() -> None:
+    ex = extract_metadata(["标题", "2020-02-14 来源：新华网作者：王明", BODY])
+    assert ex.meta.source == "新华网"
