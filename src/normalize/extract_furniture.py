@@ -12,11 +12,13 @@ of its output:
   segment: sentence-like lines weigh their length, short link-like lines cost a little, furniture lines
   are barriers) and reports everything it drops as :class:`~normalize.record.Removed` blocks.
 
-All patterns of one kind are compiled into one regular expression, once, at import.
+All patterns of one kind are compiled into one regular expression, once, on first use (importing
+:mod:`normalize` reads no data file).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -51,8 +53,10 @@ class FurnitureKind:
     weight: float
 
 
+@functools.cache
 def load_kinds() -> tuple[FurnitureKind, ...]:
-    """The furniture kinds of the data file, in file order (first match wins).
+    """The furniture kinds of the data file, in file order (first match wins); read once, when first
+    needed.
 
     >>> [k.kind for k in load_kinds()][:3]
     ['breadcrumb', 'print-widget', 'share-widget']
@@ -74,8 +78,9 @@ def _alternation(patterns: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
-KINDS = load_kinds()
-_WEIGHTS = {k.kind: k.weight for k in KINDS}
+@functools.cache
+def _weights() -> dict[str, float]:
+    return {k.kind: k.weight for k in load_kinds()}
 
 
 def classify_line(line: str) -> str | None:
@@ -98,7 +103,7 @@ def classify_line(line: str) -> str | None:
     """
     line = _LIST_MARK.sub("", line, count=1)
     prose = is_prose(line)
-    for kind in KINDS:
+    for kind in load_kinds():
         if len(line) > kind.max_len:
             continue
         pattern = kind.prose_pattern if prose else kind.pattern
@@ -162,7 +167,7 @@ def line_weight(line: str, kind: str | None, links: frozenset[str] = frozenset()
     0.0
     """
     if kind is not None:
-        return _WEIGHTS.get(kind, BARRIER_WEIGHT)
+        return _weights().get(kind, BARRIER_WEIGHT)
     if links and _LIST_MARK.sub("", line, count=1) in links:
         return -SHORT_LINE_COST
     if " | " in line and "\\|" not in line:
