@@ -22,7 +22,6 @@ and what to do, and the remaining files are still read.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -141,17 +140,9 @@ def _clean_response(path: Path, offset: int, entry: Any, body: bytes, problems: 
     except (CleanError, RuntimeError) as exc:
         problems.append(f"{path}@{offset} {url}: not cleaned ({getattr(exc, 'reason', 'error')}): {exc}")
         return []
-    fetched = _warc_date(entry.rec_headers.get_header("WARC-Date"))
+    # the WARC-Date as written (UTC, "...Z"): the same form the crawler stores in fetched_at
+    fetched = entry.rec_headers.get_header("WARC-Date") or None
     for rec in records:
         fill_archive_fields(rec, url=url, site=host_of(url), capture={"file": str(path), "offset": offset},
                             fetched_at=fetched)
     return records
-
-
-def _warc_date(value: str | None) -> str | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).isoformat()
-    except ValueError:
-        return value
