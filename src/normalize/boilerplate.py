@@ -6,12 +6,13 @@ block as ``Removed(kind, text)`` — nothing is dropped silently. Kinds:
 
 ==================  =====================================================================
 ``copyright``       版权声明/免责声明 and its numbered clauses, incl. 法律顾问 / 律师事务所 lines
-``icp``             ICP 备案 and 公网安备 numbers
+``icp``             ICP 备案, 公网安备, 网站标识码 and 举报 lines (shared kind)
 ``editor-line``     责任编辑:X, ``( 编辑:X ) |`` (the name is returned as ``editor``)
 ``mood-widget``     查看心情排行…
-``print-widget``    打印 / 关闭窗口 / 字体 大 中 小 (also when trailing a dateline)
-``share-widget``    分享到… / 扫一扫 / 扫描二维码…
-``prev-next``       上一篇: / 下一篇: links to the neighbouring articles
+``print-widget``    打印 / 关闭窗口 / 字体 大 中 小 (shared kind; also when trailing a dateline)
+``share-widget``    分享到… (shared kind)
+``qr-block``        扫一扫 / 扫描二维码… (shared kind)
+``prev-next``       上一篇: / 下一篇: links to the neighbouring articles (shared kind)
 ``navigation``      short bulleted lines ("- 热门职位") before the first paragraph
 ``related-links``   a list of "-" items (bullet line + title line) after the body
 ``teaser``          title + lead truncated with "..." pairs of other articles after the body
@@ -20,16 +21,37 @@ block as ``Removed(kind, text)`` — nothing is dropped silently. Kinds:
 
 The e-paper masthead is removed by :mod:`normalize.epaper`, which knows where the page's first article
 starts; the masthead line patterns live here (:data:`MASTHEAD_LINE`) so both agree.
+
+One vocabulary with the HTML path. The ``icp``, ``print-widget``, ``share-widget``/``qr-block`` and
+``prev-next`` lines are the kinds of ``data/extract_furniture.toml`` that
+:func:`normalize.extract_furniture.classify_line` uses on extracted HTML text (a new ICP form or a
+traditional spelling added there reaches both paths); the editor label is
+:data:`normalize.vocab.EDITOR_LABEL`.
+Where the text path differs, on purpose:
+
+- a text capture has no body selection to weigh a furniture-looking line against its neighbours, so a
+  line that ends a sentence (``群众可拨打举报电话12345。``) or reads as prose is text, never a shared kind;
+- a ``prev-next`` line needs its colon (``上一篇：…``): without a link to tell, ``上一篇文章标题`` is text;
+- ``editor-line`` (with the name, returned as ``editor``; also 审核/编审), ``mood-widget`` and ``footer``
+  (e-paper staff lines) are text-path kinds; the copyright block, navigation, related links and teasers
+  are read from the lines around them (the HTML path's body selection does that work there).
+
+:func:`_line_kind` matches the text-path kinds with one alternation (named groups, compiled on first
+use); the shared kinds are searched only on lines that are neither a sentence nor prose, so a body
+line costs one anchored match and an end-of-line check.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
+from normalize import vocab
+from normalize.extract_furniture import furniture_kind, is_prose
 from normalize.record import Removed
+from normalize.vocab import COLON
 
-COLON = "[:：]"
 ELLIPSIS_END = re.compile(r"(\.{3,}|…+|。{3,})\s*$")
 TERMINAL_END = re.compile(r"(?:[。！？!?；;…]|\.{3,})[”’」』\"']*\s*$")
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -37,18 +59,13 @@ BULLET_LINE = re.compile(r"^\s*[-•·*▪◆●]\s*$")
 BULLET_ITEM = re.compile(r"^\s*[-•·*▪◆●]\s+\S.{0,24}$")
 NAMES_LINE = re.compile(r"^\s*[\u3400-\u9fff]{2,4}(?:[ \u3000]+[\u3400-\u9fff]{2,4}){0,2}\s*$")
 
-PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
-ICP = re.compile(r"ICP\s*[备證证]|[" + PROVINCES + r"]ICP|公网安备\s*\d|网安备\s*\d{6,}", re.I)
-EDITOR = re.compile(r"^\s*[(（\[【]?\s*(?:责任编辑|责编|编辑|审核|编审)\s*" + COLON
+EDITOR = re.compile(r"^\s*[(（\[【]?\s*(?:" + vocab.EDITOR_LABEL + r"|审核|審核|编审|編審)\s*" + COLON
                     + r"\s*(?P<name>[^)）\]】|]{1,20}?)\s*[)）\]】]?\s*[|｜]?\s*$")
 MOOD = re.compile(r"^\s*查看心情排行")
-SHARE = re.compile(r"^\s*[【\[]?(?:分享到|分享至|扫一扫|扫描二维码)")
-PREV_NEXT = re.compile(r"^\s*[【\[]?(?:上一篇|下一篇|上一条|下一条)\s*[】\]]?\s*" + COLON)
-PRINT_ALONE = re.compile(r"^\s*[【\[]?(?:打印(?:本页|此页|文章)?|关闭(?:本页|窗口)?|字体\s*" + COLON
-                         + r"?\s*大\s*中\s*小)[】\]]?\s*$")
-PRINT_TRAILING = re.compile(
+PRINT_TRAILING = re.compile(  # a print/close widget trailing a dateline: text path only
     r"\s+(?P<w>[【\[]?(?:打印(?:本页|此页)?|关闭窗口)[】\]]?(?:\s+[【\[]?关闭窗口[】\]]?)?)\s*$"
 )
+PREV_NEXT_COLON = re.compile(r"^[^:：]{0,8}" + COLON)  # the text path's prev-next label has its colon
 COPYRIGHT_START = re.compile(r"^\s*(?:版权声明|免责声明|版权所有|Copyright|©)", re.I)
 COPYRIGHT_CLAUSE = re.compile(
     r"^\s*(?:\d{1,2}\s*[.、．]|[（(]\d{1,2}[)）])|法律顾问|律师事务所|律师\s*$"
@@ -93,6 +110,42 @@ def is_paragraph(line: str) -> bool:
     return bool(line.strip()) and not is_title_like(line)
 
 
+# the kinds in priority order; those not in _TEXT_KINDS are data/extract_furniture.toml's
+_TEXT_KINDS = {"editor-line": EDITOR, "mood-widget": MOOD, "footer": FOOTER}
+_ORDER = ("icp", "editor-line", "mood-widget", "share-widget", "qr-block", "prev-next", "print-widget",
+          "footer")
+_QUOTES_AFTER_END = "”’」』\"'"
+_SENTENCE_MARKS = ("。", "！", "？", "!", "?", "；", ";", "…", "...")
+
+
+@functools.cache
+def _text_kind() -> re.Pattern[str]:
+    """The text-path kinds (all anchored at the line's start) in one alternation with named groups."""
+    return re.compile("|".join(f"(?P<{k.replace('-', '_')}>{p.pattern})" for k, p in _TEXT_KINDS.items()))
+
+
+def ends_sentence(line: str) -> bool:
+    """``TERMINAL_END.search(line) is not None``, without a regex search over the whole line.
+
+    >>> ends_sentence("正文结束。” "), ends_sentence("他说……"), ends_sentence("标题 2020.01.06")
+    (True, True, False)
+    """
+    return line.rstrip().rstrip(_QUOTES_AFTER_END).endswith(_SENTENCE_MARKS)
+
+
+@functools.cache
+def _shared_specs() -> tuple[tuple[str, re.Pattern[str], int], ...]:
+    return tuple((k, furniture_kind(k).pattern, furniture_kind(k).max_len)
+                 for k in _ORDER if k not in _TEXT_KINDS)
+
+
+def _shared_kind(s: str) -> str | None:
+    for kind, pattern, max_len in _shared_specs():
+        if len(s) <= max_len and pattern.search(s) is not None:
+            return None if kind == "prev-next" and PREV_NEXT_COLON.match(s) is None else kind
+    return None
+
+
 def _line_kind(line: str) -> str | None:
     """The kind of a line that is boilerplate wherever it stands, else None.
 
@@ -100,25 +153,19 @@ def _line_kind(line: str) -> str | None:
     ('icp', 'mood-widget')
     >>> _line_kind("投稿邮箱:gangzhaxinwen@163.com"), _line_kind("打印"), _line_kind("复工复产。")
     ('footer', 'print-widget', None)
+    >>> _line_kind("群众可拨打举报电话12345。"), _line_kind("上一篇文章标题"), _line_kind("【下一篇】：标题")
+    (None, None, 'prev-next')
     """
     s = line.strip()
-    if len(s) > 160:
+    if not s or len(s) > 160:
         return None
-    if ICP.search(s):
-        return "icp"
-    if EDITOR.match(s):
-        return "editor-line"
-    if MOOD.match(s):
-        return "mood-widget"
-    if SHARE.match(s) and len(s) <= 40 and not TERMINAL_END.search(s):
-        return "share-widget"
-    if PREV_NEXT.match(s):
-        return "prev-next"
-    if PRINT_ALONE.match(s):
-        return "print-widget"
-    if FOOTER.match(s):
-        return "footer"
-    return None
+    m = _text_kind().match(s)
+    text_kind = m.lastgroup.replace("_", "-") if m is not None and m.lastgroup else None
+    # the text path's guard on the shared kinds: a sentence or prose is text
+    shared = None if ends_sentence(s) or is_prose(s) else _shared_kind(s)
+    if text_kind is None or shared is None:
+        return text_kind or shared
+    return min(text_kind, shared, key=_ORDER.index)
 
 
 def _mark_copyright(lines: list[str], kinds: list[str | None]) -> None:

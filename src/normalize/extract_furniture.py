@@ -78,6 +78,15 @@ def _alternation(patterns: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
+def furniture_kind(kind: str) -> FurnitureKind:
+    """One kind of the data file (the text path's boilerplate reads its shared kinds here).
+
+    >>> furniture_kind("icp").max_len
+    200
+    """
+    return next(k for k in load_kinds() if k.kind == kind)
+
+
 @functools.cache
 def _weights() -> dict[str, float]:
     return {k.kind: k.weight for k in load_kinds()}

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from normalize.boilerplate import is_title_like, strip_boilerplate
+from normalize.boilerplate import TERMINAL_END, ends_sentence, is_title_like, strip_boilerplate
 
 BODY = "市委书记到企业调研复工复产情况，强调统筹推进疫情防控和经济社会发展。"
 
@@ -80,3 +82,41 @@ def test_single_related_item_is_not_a_list() -> None:
 ])
 def test_is_title_like(line: str, expected: bool) -> None:
     assert is_title_like(line) is expected
+
+
+# The text path's icp / print / share / qr / prev-next lines are the HTML path's furniture kinds
+# (data/extract_furniture.toml): what the HTML side knew — traditional spellings, 网站标识码, 列印,
+# 字号 大 中 小, 扫码 — reaches text captures too.
+@pytest.mark.parametrize(("line", "kind"), [
+    ("粵ICP備05070829號 粵公網安備 44200002444號", "icp"),
+    ("政府网站标识码：4117000001", "icp"),
+    ("豫icp备12345678号", "icp"),
+    ("【列印本頁】【關閉視窗】", "print-widget"),
+    ("【打印本页】【关闭窗口】", "print-widget"),
+    ("关闭", "print-widget"),
+    ("字号：大 中 小", "print-widget"),
+    ("【分享到】", "share-widget"),
+    ("扫一扫在手机打开当前页", "qr-block"),
+    ("【下一篇】：全市经济运行平稳", "prev-next"),
+], ids=["icp-traditional", "site-id-code", "icp-lowercase", "print-traditional", "print-close-bracketed",
+        "close-alone", "font-size", "share-bracketed", "qr", "prev-next-bracketed"])
+def test_shared_furniture_kind_removed(line: str, kind: str) -> None:
+    from normalize.extract_furniture import classify_line
+    stripped = strip_boilerplate([BODY, line])
+    assert stripped.lines == [BODY]
+    assert [(r.kind, r.text) for r in stripped.removed] == [(kind, line)]
+    assert classify_line(line) == kind  # the HTML path names it the same
+
+
+@pytest.mark.parametrize("line", [
+    "群众可拨打举报电话12345。",
+    "分享经济成为新的增长点",
+    "扫码预约的市民可以直接入场，现场工作人员将进行引导。",
+], ids=["report-hotline-sentence", "sharing-economy-heading", "scan-to-book-sentence"])
+def test_furniture_words_in_text_stay(line: str) -> None:
+    assert strip_boilerplate([BODY, line, BODY]).lines == [BODY, line, BODY]
+
+
+@given(st.text(alphabet="。！？!?；;….”’」』\"' \u3000\t文字a1", max_size=12))
+def test_ends_sentence_is_terminal_end(line: str) -> None:
+    assert ends_sentence(line) == (TERMINAL_END.search(line) is not None)
