@@ -140,7 +140,12 @@ def read_bylines(body: list[str], meta: Meta, nearby: list[str] | None = None) -
     ...               "图为会议现场。张三 摄", "（王文举）"], m)
     >>> (m.authors, m.photographers)
     (['吴俊宽', '高鹏', '王文举'], ['张三'])
+    >>> m = Meta()
+    >>> read_bylines(["图为检查人员在餐馆检查燃气管道。新华社记者廖宇杰摄"], m)
+    >>> (m.authors, m.photographers)
+    ([], ['廖宇杰'])
     """
+    authors_before = list(meta.authors)
     head = body[:3]
     for line in head:
         for m in _SLASH_ROLE.finditer(line[:80]):
@@ -158,6 +163,9 @@ def read_bylines(body: list[str], meta: Meta, nearby: list[str] | None = None) -
     closing = _CLOSING_BRACKET.search(body[-1][-12:]) if body else None
     if closing:
         _add(meta.authors, split_names(closing["v"]))
+    # a reporter credited with 摄 ("新华社记者廖宇杰摄") took the photo: a photographer, not also an author
+    credited = set(meta.photographers) - set(authors_before)
+    meta.authors[:] = [a for a in meta.authors if a in authors_before or a not in credited]
 
 
 def _add(names: list[str], new: list[str]) -> None:

@@ -42,7 +42,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from normalize import vocab
+from normalize import extract_meta, vocab
 from normalize.boilerplate import ELLIPSIS_END, NAMES_LINE, is_paragraph, is_title_like
 from normalize.record import Removed
 from normalize.vocab import COLON
@@ -177,6 +177,17 @@ def _lead_byline(body: list[str], meta: Meta) -> None:
         meta.flags.append("published-from-lead")
 
 
+def _body_bylines(body: list[str], meta: Meta) -> None:
+    """The bylines the HTML path reads inside a body (:func:`normalize.extract_meta.read_bylines`: a
+    Xinhua dateline's （记者X、Y）, 文/X, a closing （X）, a photo credit X 摄) — one reader for both
+    paths; only the lead's source (驻马店网讯) and its bracket are read by the text path itself."""
+    lines = [s.strip() for s in body if s.strip()]
+    found = extract_meta.Meta()
+    extract_meta.read_bylines(lines, found)
+    meta.photographers += [p for p in found.photographers if p not in meta.photographers]
+    meta.authors += [a for a in found.authors if a not in meta.authors and a not in meta.photographers]
+
+
 def _squash(text: str) -> str:
     return PUNCT_OR_SPACE.sub("", text)
 
@@ -286,4 +297,5 @@ def extract_metadata(lines: list[str], *, headline: bool = True) -> Extracted:
     if headline:
         body = _tail(body, meta, removed)
     _lead_byline(body, meta)
+    _body_bylines(body, meta)
     return Extracted(meta, body, removed)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from normalize.metadata import extract_metadata, parse_byline, parse_date, partial_date
@@ -133,3 +137,22 @@ def test_traditional_lead_byline_and_dateline() -> None:
 def test_source_label_running_into_the_next_label() -> None:
     ex = extract_metadata(["标题", "2020-02-14 来源：新华网作者：王明", BODY])
     assert ex.meta.source == "新华网"
+
+
+_BYLINE_CASES = tomllib.loads((Path(__file__).parents[1] / "extract" / "bylines.toml").read_text("utf-8"))
+
+
+@pytest.mark.parametrize("case", [
+    pytest.param(c, id=f"{group}/{c['id']}")
+    for group in ("synthetic", "negative") for c in _BYLINE_CASES[group] if "body" in c and "meta" not in c
+])
+def test_text_path_reads_the_html_path_byline_cases(case: dict[str, Any]) -> None:
+    """Every byline case of the HTML path (tests/extract/bylines.toml) reads the same on a text capture."""
+    from normalize.extract_meta import Meta, read_bylines
+    html = Meta()
+    read_bylines(case["body"], html)
+    text = extract_metadata(case["body"], headline=False).meta
+    assert (text.authors, text.photographers) == (html.authors, html.photographers)
+    for name in ("authors", "photographers"):
+        if name in case:
+            assert getattr(text, name) == case[name]
