@@ -5,7 +5,8 @@ with either ASCII or full-width colons/brackets) and returns the lines that stay
 block as ``Removed(kind, text)`` — nothing is dropped silently. Kinds:
 
 ==================  =====================================================================
-``copyright``       版权声明/免责声明 and its numbered clauses, incl. 法律顾问 / 律师事务所 lines
+``copyright``       版权声明/免责声明 or a line of the shared ``copyright`` kind, and the numbered
+                    clauses after it, incl. 法律顾问 / 律师事务所 lines
 ``icp``             ICP 备案, 公网安备, 网站标识码 and 举报 lines (shared kind)
 ``editor-line``     责任编辑:X, ``( 编辑:X ) |`` (the name is returned as ``editor``)
 ``mood-widget``     查看心情排行…
@@ -168,11 +169,28 @@ def _line_kind(line: str) -> str | None:
     return min(text_kind, shared, key=_ORDER.index)
 
 
+def _starts_copyright(s: str) -> bool:
+    """A 版权声明 line (the text path's own start words, kept even in a long sentence), or a line of the
+    shared ``copyright`` kind (data/extract_furniture.toml: 版權所有, 主办单位：, 转载请注明 …) that is
+    neither a sentence nor prose.
+
+    >>> _starts_copyright("版權所有 © 2020 某某市人民政府"), _starts_copyright("主办单位：某某市政府办公室")
+    (True, True)
+    >>> _starts_copyright("他说，版权所有人应当依法维权。")
+    False
+    """
+    if COPYRIGHT_START.match(s):
+        return True
+    spec = furniture_kind("copyright")
+    return (len(s) <= spec.max_len and not ends_sentence(s) and not is_prose(s)
+            and spec.pattern.search(s) is not None)
+
+
 def _mark_copyright(lines: list[str], kinds: list[str | None]) -> None:
     """版权声明 and the numbered clauses / lawyer lines right after it (blank lines allowed)."""
     i = 0
     while i < len(lines):
-        if kinds[i] is None and COPYRIGHT_START.match(lines[i]) and len(lines[i].strip()) <= 200:
+        if kinds[i] is None and len(lines[i].strip()) <= 200 and _starts_copyright(lines[i].strip()):
             kinds[i] = "copyright"
             j = i + 1
             while j < len(lines) and (not lines[j].strip() or COPYRIGHT_CLAUSE.search(lines[j])):

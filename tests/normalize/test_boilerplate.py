@@ -120,3 +120,19 @@ def test_furniture_words_in_text_stay(line: str) -> None:
 @given(st.text(alphabet="。！？!?；;….”’」』\"' \u3000\t文字a1", max_size=12))
 def test_ends_sentence_is_terminal_end(line: str) -> None:
     assert ends_sentence(line) == (TERMINAL_END.search(line) is not None)
+
+
+@pytest.mark.parametrize("lines", [
+    [BODY, "版權所有 © 2020 某某市人民政府", "主辦單位：某某市人民政府辦公室"],
+    [BODY, "主办单位：某某市人民政府办公室", "1.本网站所载内容仅供参考"],
+    [BODY, "转载请注明出处"],
+], ids=["traditional-copyright-footer", "organiser-with-clause", "reprint-notice"])
+def test_shared_copyright_lines_removed(lines: list[str]) -> None:
+    stripped = strip_boilerplate(lines)
+    assert stripped.lines == [BODY]
+    assert {r.kind for r in stripped.removed} == {"copyright"}
+
+
+def test_sentence_mentioning_copyright_stays() -> None:
+    lines = [BODY, "他说，版权所有人应当依法维权。", BODY]
+    assert strip_boilerplate(lines).lines == lines
