@@ -289,10 +289,20 @@ def strip_boilerplate(lines: list[str]) -> Stripped:
     _mark_navigation(lines, kinds)
     _mark_related_links(lines, kinds)
     _mark_teasers(lines, kinds)
-    editor = next((m.group("name").strip() for s, k in zip(lines, kinds, strict=True)
+    editor = next((_editor_name(m) for s, k in zip(lines, kinds, strict=True)
                    if k == "editor-line" and (m := EDITOR.match(s.strip()))), None)
     kept = _trim_blank_edges(_keep(lines, kinds))
     return Stripped(kept, _group(lines, kinds) + removed, editor)
+
+
+def _editor_name(m: re.Match[str]) -> str:
+    """The name on an editor line, read as the HTML path reads it (:func:`normalize.vocab.read_editor`:
+    校对 run into it and staff codes go); a 审核/编审 line, which vocab does not read, keeps its text.
+
+    >>> _editor_name(EDITOR.match("编辑：李跃群校对：王五")), _editor_name(EDITOR.match("审核：张三"))
+    ('李跃群', '张三')
+    """
+    return vocab.read_editor(m.group(0)) or m.group("name").strip()
 
 
 def _keep(lines: list[str], kinds: list[str | None]) -> list[str]:

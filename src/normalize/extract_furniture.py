@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,6 +60,8 @@ def load_kinds() -> tuple[FurnitureKind, ...]:
     >>> [k.kind for k in load_kinds()][:3]
     ['breadcrumb', 'print-widget', 'share-widget']
     """
+    import tomllib  # with the data file, on first use: importing normalize stays cheap
+
     table = tomllib.loads(_DATA.read_text("utf-8"))
     return tuple(
         FurnitureKind(

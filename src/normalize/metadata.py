@@ -42,7 +42,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from normalize import extract_meta, vocab
+from normalize import vocab
 from normalize.boilerplate import ELLIPSIS_END, NAMES_LINE, is_paragraph, is_title_like
 from normalize.record import Removed
 from normalize.vocab import COLON
@@ -181,6 +181,8 @@ def _body_bylines(body: list[str], meta: Meta) -> None:
     """The bylines the HTML path reads inside a body (:func:`normalize.extract_meta.read_bylines`: a
     Xinhua dateline's （记者X、Y）, 文/X, a closing （X）, a photo credit X 摄) — one reader for both
     paths; only the lead's source (驻马店网讯) and its bracket are read by the text path itself."""
+    from normalize import extract_meta  # on first use: its byline patterns take ~30 ms to compile
+
     lines = [s.strip() for s in body if s.strip()]
     found = extract_meta.Meta()
     extract_meta.read_bylines(lines, found)

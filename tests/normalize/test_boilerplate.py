@@ -136,3 +136,13 @@ def test_shared_copyright_lines_removed(lines: list[str]) -> None:
 def test_sentence_mentioning_copyright_stays() -> None:
     lines = [BODY, "他说，版权所有人应当依法维权。", BODY]
     assert strip_boilerplate(lines).lines == lines
+
+
+@pytest.mark.parametrize(("line", "editor"), [
+    ("编辑：李跃群校对：王五", "李跃群"),
+    ("责任编辑：史建磊_NBJ11331", "史建磊"),
+    ("責任編輯：周婷", "周婷"),
+], ids=["proofreader-run-in", "staff-code", "traditional-label"])
+def test_editor_name_read_as_the_html_path_reads_it(line: str, editor: str) -> None:
+    from normalize.extract_meta import read_meta_lines
+    assert strip_boilerplate([BODY, line]).editor == read_meta_lines([line]).editor == editor
