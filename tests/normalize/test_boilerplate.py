@@ -146,3 +146,9 @@ def test_sentence_mentioning_copyright_stays() -> None:
 def test_editor_name_read_as_the_html_path_reads_it(line: str, editor: str) -> None:
     from normalize.extract_meta import read_meta_lines
     assert strip_boilerplate([BODY, line]).editor == read_meta_lines([line]).editor == editor
+
+
+def test_sharing_heading_is_not_share_furniture_on_html_pages_either() -> None:
+    from normalize.extract_furniture import classify_line
+    assert classify_line("分享经济成为新的增长点") is None
+    assert classify_line("分享：") == classify_line("【分享】") == "share-widget"
