@@ -34,7 +34,7 @@ def clean_function(spec: str = DEFAULT_FUNCTION) -> Callable[..., list[Any]]:
     normalize = importlib.import_module("normalize")
     fn = getattr(normalize, "clean", None)
     if fn is None or isinstance(fn, ModuleType):
-        fn = importlib.import_module("normalize.clean").clean
+        fn = importlib.import_module("normalize.pipeline").clean
     return fn
 
 
@@ -58,7 +58,7 @@ def install_stage_timers() -> None:
     clean() itself is unchanged.
     """
     clean_function()
-    for name in ("normalize.extract", "normalize.decode"):
+    for name in ("normalize.extract", "normalize.decoding"):
         try:
             importlib.import_module(name)
         except ImportError:  # an older normaliser: its time counts as normalisation

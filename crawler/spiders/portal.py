@@ -43,7 +43,7 @@ from crawler.links import (
     pagination_links,
 )
 from crawler.siteconfig import SiteConfig, SiteConfigError, parse_day, rebase
-from normalize.decode import charset_from_content_type
+from normalize.decoding import charset_from_content_type
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +220,7 @@ class PortalSpider(scrapy.Spider):
     def page_text(self, response: Response) -> str:
         """List pages decoded like articles (normalize.decode), so 年/月/日 dates and titles are right."""
         try:
-            from normalize.decode import decode
+            from normalize.decoding import decode
 
             return decode(response.body, header_charset(response), override=self.cfg.encoding).text
         except ImportError:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from normalize.errors import ExtractionError
-from normalize.extract import Extraction, extract_html
+from normalize.extract.page import Extraction, extract_html
 
 HERE = Path(__file__).parent
 CASES = tomllib.loads((HERE / "cases.toml").read_text("utf-8"))

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from normalize.extract_meta import Meta, read_bylines, read_meta_lines
+from normalize.structure.bylines import Meta, read_bylines, read_meta_lines
 
 CASES = tomllib.loads((Path(__file__).parent / "bylines.toml").read_text("utf-8"))
 PARAMS = [

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from extract_testdata import ROOT
 
-from normalize.decode import decode
-from normalize.extract import extract_html
+from normalize.decoding import decode
+from normalize.extract.page import extract_html
 
 PORTAL = ROOT / "crawler" / "sample_portal"
 FIELDS = ("title", "kicker", "subtitle", "published", "source", "authors", "photographers", "editor")

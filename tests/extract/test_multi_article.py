@@ -17,7 +17,7 @@ from extract_testdata import ROOT
 
 from normalize import clean
 from normalize.errors import ExtractionError
-from normalize.extract import extract_html
+from normalize.extract.page import extract_html
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures" / "multi-article"

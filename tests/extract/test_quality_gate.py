@@ -19,9 +19,9 @@ import pytest
 import trafilatura
 from extract_testdata import ROOT, load_bench, shared_or_skip
 
-from normalize.decode import decode
+from normalize.decoding import decode
 from normalize.errors import ExtractionError
-from normalize.extract import extract_html
+from normalize.extract.page import extract_html
 
 
 class Row(NamedTuple):

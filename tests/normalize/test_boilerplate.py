@@ -1,4 +1,4 @@
-"""normalize.boilerplate: each kind of portal furniture goes into `removed` with its kind; body text stays."""
+"""boilerplate: each kind of portal furniture goes into `removed` with its kind; body text stays."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from normalize.boilerplate import TERMINAL_END, ends_sentence, is_title_like, strip_boilerplate
+from normalize.structure.boilerplate import TERMINAL_END, ends_sentence, is_title_like, strip_boilerplate
 
 BODY = "市委书记到企业调研复工复产情况，强调统筹推进疫情防控和经济社会发展。"
 
@@ -101,7 +101,7 @@ def test_is_title_like(line: str, expected: bool) -> None:
 ], ids=["icp-traditional", "site-id-code", "icp-lowercase", "print-traditional", "print-close-bracketed",
         "close-alone", "font-size", "share-bracketed", "qr", "prev-next-bracketed"])
 def test_shared_furniture_kind_removed(line: str, kind: str) -> None:
-    from normalize.extract_furniture import classify_line
+    from normalize.structure.furniture import classify_line
     stripped = strip_boilerplate([BODY, line])
     assert stripped.lines == [BODY]
     assert [(r.kind, r.text) for r in stripped.removed] == [(kind, line)]
@@ -144,11 +144,11 @@ def test_sentence_mentioning_copyright_stays() -> None:
     ("責任編輯：周婷", "周婷"),
 ], ids=["proofreader-run-in", "staff-code", "traditional-label"])
 def test_editor_name_read_as_the_html_path_reads_it(line: str, editor: str) -> None:
-    from normalize.extract_meta import read_meta_lines
+    from normalize.structure.bylines import read_meta_lines
     assert strip_boilerplate([BODY, line]).editor == read_meta_lines([line]).editor == editor
 
 
 def test_sharing_heading_is_not_share_furniture_on_html_pages_either() -> None:
-    from normalize.extract_furniture import classify_line
+    from normalize.structure.furniture import classify_line
     assert classify_line("分享经济成为新的增长点") is None
     assert classify_line("分享：") == classify_line("【分享】") == "share-widget"

@@ -1,4 +1,4 @@
-"""normalize.metadata: headline, dateline, byline and summary of one article's lines."""
+"""normalize.structure.metadata: headline, dateline, byline and summary of one article's lines."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from normalize.metadata import extract_metadata, parse_byline, parse_date, partial_date
+from normalize.structure.metadata import extract_metadata, parse_byline, parse_date, partial_date
 
 BODY = "市委书记到企业调研复工复产情况，强调统筹推进疫情防控和经济社会发展。"
 
@@ -99,7 +99,7 @@ def test_known_headline_still_drops_a_leading_dateline() -> None:
     assert (ex.meta.title, ex.meta.published, ex.meta.source) == (None, "2020-02-12T08:28", "宿迁台")
 
 
-# The text path reads dates, bylines and sources with normalize.vocab, the HTML path's vocabulary: what
+# The text path reads dates, bylines and sources with vocab, the HTML path's vocabulary: what
 # the HTML side knew (full-width digits, 时/分, traditional spellings, label look-alikes) reaches text
 # captures too, so a text capture and the HTML page of one article agree.
 @pytest.mark.parametrize(("text", "iso"), [
@@ -108,7 +108,7 @@ def test_known_headline_still_drops_a_leading_dateline() -> None:
     ("2011-12-09 18:51:03", "2011-12-09T18:51:03"),
 ])
 def test_parse_date_reads_what_the_html_path_reads(text: str, iso: str) -> None:
-    from normalize.extract_meta import normalize_date
+    from normalize.structure.bylines import normalize_date
     assert parse_date(text) == normalize_date(text) == iso
 
 
@@ -148,7 +148,7 @@ _BYLINE_CASES = tomllib.loads((Path(__file__).parents[1] / "extract" / "bylines.
 ])
 def test_text_path_reads_the_html_path_byline_cases(case: dict[str, Any]) -> None:
     """Every byline case of the HTML path (tests/extract/bylines.toml) reads the same on a text capture."""
-    from normalize.extract_meta import Meta, read_bylines
+    from normalize.structure.bylines import Meta, read_bylines
     html = Meta()
     read_bylines(case["body"], html)
     text = extract_metadata(case["body"], headline=False).meta

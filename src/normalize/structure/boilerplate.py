@@ -20,14 +20,14 @@ block as ``Removed(kind, text)`` — nothing is dropped silently. Kinds:
 ``footer``          e-paper staff and contact lines (主编:, 执行主编:, 校对:, 投稿邮箱:)
 ==================  =====================================================================
 
-The e-paper masthead is removed by :mod:`normalize.epaper`, which knows where the page's first article
+The e-paper masthead is removed by :mod:`epaper`, which knows where the page's first article
 starts; the masthead line patterns live here (:data:`MASTHEAD_LINE`) so both agree.
 
 One vocabulary with the HTML path. The ``icp``, ``print-widget``, ``share-widget``/``qr-block`` and
 ``prev-next`` lines are the kinds of ``data/extract_furniture.toml`` that
-:func:`normalize.extract_furniture.classify_line` uses on extracted HTML text (a new ICP form or a
+:func:`~normalize.structure.furniture.classify_line` uses on extracted HTML text (a new ICP form or a
 traditional spelling added there reaches both paths); the editor label is
-:data:`normalize.vocab.EDITOR_LABEL`.
+:data:`~normalize.structure.vocab.EDITOR_LABEL`.
 Where the text path differs, on purpose:
 
 - a text capture has no body selection to weigh a furniture-looking line against its neighbours, so a
@@ -48,17 +48,17 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from normalize import vocab
-from normalize.extract_furniture import furniture_kind, is_prose
+from normalize.chars import HAN, HAN_CHARS
 from normalize.record import Removed
-from normalize.vocab import COLON
+from normalize.structure import vocab
+from normalize.structure.furniture import furniture_kind, is_prose
+from normalize.structure.vocab import COLON
 
 ELLIPSIS_END = re.compile(r"(\.{3,}|…+|。{3,})\s*$")
 TERMINAL_END = re.compile(r"(?:[。！？!?；;…]|\.{3,})[”’」』\"']*\s*$")
-HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 BULLET_LINE = re.compile(r"^\s*[-•·*▪◆●]\s*$")
 BULLET_ITEM = re.compile(r"^\s*[-•·*▪◆●]\s+\S.{0,24}$")
-NAMES_LINE = re.compile(r"^\s*[\u3400-\u9fff]{2,4}(?:[ \u3000]+[\u3400-\u9fff]{2,4}){0,2}\s*$")
+NAMES_LINE = re.compile(rf"^\s*[{HAN_CHARS}]{{2,4}}(?:[ \u3000]+[{HAN_CHARS}]{{2,4}}){{0,2}}\s*$")
 
 EDITOR = re.compile(r"^\s*[(（\[【]?\s*(?:" + vocab.EDITOR_LABEL + r"|审核|審核|编审|編審)\s*" + COLON
                     + r"\s*(?P<name>[^)）\]】|]{1,20}?)\s*[)）\]】]?\s*[|｜]?\s*$")
@@ -296,7 +296,7 @@ def strip_boilerplate(lines: list[str]) -> Stripped:
 
 
 def _editor_name(m: re.Match[str]) -> str:
-    """The name on an editor line, read as the HTML path reads it (:func:`normalize.vocab.read_editor`:
+    """The name on an editor line, read as the HTML path reads it (:func:`vocab.read_editor`:
     校对 run into it and staff codes go); a 审核/编审 line, which vocab does not read, keeps its text.
 
     >>> _editor_name(EDITOR.match("编辑：李跃群校对：王五")), _editor_name(EDITOR.match("审核：张三"))

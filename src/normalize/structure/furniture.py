@@ -25,7 +25,7 @@ from pathlib import Path
 
 from normalize.record import Removed
 
-_DATA = Path(__file__).parent / "data" / "extract_furniture.toml"
+_DATA = Path(__file__).parents[1] / "data" / "extract_furniture.toml"
 
 # A line that reads like prose: it has sentence punctuation (Chinese or ASCII) or is long.
 _SENTENCE_PUNCT = re.compile(r"[，。！？；、：,.!?;]")
@@ -37,7 +37,6 @@ _DATED_TEASER = re.compile(
 _LIST_MARK = re.compile(r"^[-•·*]\s+")
 _INNER_PUNCT = re.compile(r"[，、；,;]")
 _SENTENCE_END = ("。", "！", "？", "；", "」", "”", "…", "）")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 BARRIER_WEIGHT = -10_000.0
 SHORT_LINE_COST = 12.0
@@ -258,10 +257,3 @@ def drop_furniture(lines: list[str]) -> Selection:
     return Selection(kept, removed)
 
 
-def cjk_count(text: str) -> int:
-    """Number of CJK ideographs in ``text``.
-
-    >>> cjk_count("新闻 News 2012")
-    2
-    """
-    return len(_CJK.findall(text))

@@ -42,12 +42,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from normalize import vocab
-from normalize.boilerplate import ELLIPSIS_END, NAMES_LINE, is_paragraph, is_title_like
+from normalize.chars import HAN_CHARS
 from normalize.record import Removed
-from normalize.vocab import COLON
+from normalize.structure import vocab
+from normalize.structure.boilerplate import ELLIPSIS_END, NAMES_LINE, is_paragraph, is_title_like
+from normalize.structure.meta import Meta
+from normalize.structure.vocab import COLON
 
-# Dates, role words, name shapes and the 来源 label are normalize.vocab's, shared with the HTML path;
+# Dates, role words, name shapes and the 来源 label are vocab's, shared with the HTML path;
 # what is only the text path's: a dateline hint, the label that ends a source, 摘要, the lead byline.
 DATE = vocab.DATE
 MONTH_DAY = vocab.MONTH_DAY
@@ -59,7 +61,7 @@ DATELINE_HINT = re.compile(
 )
 SUMMARY = re.compile(r"^\s*(?:摘要|内容摘要|导读)\s*" + COLON + r"\s*(?P<text>.*)$")
 LEAD_BYLINE = re.compile(
-    r"^\s*(?:(?P<src>[\u4e00-\u9fff]{2,12}?)(?:讯|訊|消息|电|電))?\s*[(（](?P<by>" + vocab.REPORTER_ROLE
+    r"^\s*(?:(?P<src>[" + HAN_CHARS + r"]{2,12}?)(?:讯|訊|消息|电|電))?\s*[(（](?P<by>" + vocab.REPORTER_ROLE
     + r"[^)）]{1,40})[)）]"
 )
 NOT_A_SOURCE = {"本报", "本報", "本台", "本网", "本網", "本刊", "本站"}
@@ -67,18 +69,6 @@ ROLE_WORDS = re.compile(vocab.REPORTER_ROLE)
 PHOTO_MARK = re.compile(r"[/／]?" + vocab.PHOTO_ROLE + "$")
 TEXT_MARK = re.compile(r"[/／]?" + vocab.TEXT_ROLE + "$")
 PUNCT_OR_SPACE = re.compile(r"[\s\W_]+")
-
-
-@dataclass
-class Meta:
-    title: str | None = None
-    kicker: str | None = None
-    subtitle: str | None = None
-    published: str | None = None
-    source: str | None = None
-    authors: list[str] = field(default_factory=list)
-    photographers: list[str] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -90,7 +80,7 @@ class Extracted:
 
 def parse_date(text: str) -> str | None:
     """The first full date in ``text`` as ISO (with the time when one is given):
-    :func:`normalize.vocab.parse_date`, the one date reader of both paths.
+    :func:`~normalize.structure.vocab.parse_date`, the one date reader of both paths.
 
     >>> parse_date("2020年02月12日08:28 来源:宿迁市广播电视总台"), parse_date("发布日期:2020-02-14")
     ('2020-02-12T08:28', '2020-02-14')
@@ -101,7 +91,7 @@ def parse_date(text: str) -> str | None:
 
 
 def partial_date(text: str) -> str | None:
-    """``M月D日`` as an ISO date without year (:func:`normalize.vocab.partial_date`).
+    """``M月D日`` as an ISO date without year (:func:`~normalize.structure.vocab.partial_date`).
 
     >>> partial_date("2月20日上午,市委副书记"), partial_date("11月4日至6日")
     ('--02-20', '--11-04')
@@ -139,9 +129,9 @@ def parse_byline(byline: str) -> tuple[list[str], list[str]]:
     """Names of a byline: (authors, photographers).
 
     The text path reads the inside of a lead byline's brackets, where every token is a role word or a
-    name, so a token is a name by its shape alone (:func:`normalize.vocab.is_name`); the HTML path scans
-    free text and needs context (:func:`normalize.extract_meta.read_bylines`). Role words, photo/text
-    marks and the names that are not names are :mod:`normalize.vocab`'s for both.
+    name, so a token is a name by its shape alone (:func:`vocab.is_name`); the HTML path scans
+    free text and needs context (:func:`~normalize.structure.bylines.read_bylines`). Role words, photo/text
+    marks and the names that are not names are :mod:`~normalize.structure.vocab`'s for both.
 
     >>> parse_byline("记者 滑清泉/文 谭啸/图")
     (['滑清泉'], ['谭啸'])
@@ -178,13 +168,15 @@ def _lead_byline(body: list[str], meta: Meta) -> None:
 
 
 def _body_bylines(body: list[str], meta: Meta) -> None:
-    """The bylines the HTML path reads inside a body (:func:`normalize.extract_meta.read_bylines`: a
+    """The bylines the HTML path reads inside a body (:func:`~normalize.structure.bylines.read_bylines`: a
     Xinhua dateline's （记者X、Y）, 文/X, a closing （X）, a photo credit X 摄) — one reader for both
     paths; only the lead's source (驻马店网讯) and its bracket are read by the text path itself."""
-    from normalize import extract_meta  # on first use: its byline patterns take ~30 ms to compile
+    from normalize.structure import (
+        bylines as extract_meta,  # on first use: its byline patterns take ~30 ms to compile
+    )
 
     lines = [s.strip() for s in body if s.strip()]
-    found = extract_meta.Meta()
+    found = Meta()
     extract_meta.read_bylines(lines, found)
     meta.photographers += [p for p in found.photographers if p not in meta.photographers]
     meta.authors += [a for a in found.authors if a not in meta.authors and a not in meta.photographers]

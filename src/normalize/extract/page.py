@@ -1,25 +1,25 @@
 """Main-content extraction for Chinese news and government pages: trafilatura plus what portals need.
 
 ``extract_html(html, url=None) -> Extraction`` takes *decoded* text (decode bytes with
-:func:`normalize.decode.decode` first: given bytes, trafilatura guesses and ignores the declared charset).
+:func:`normalize.decoding.decode` first: given bytes, trafilatura guesses and ignores the declared charset).
 
-1. :mod:`normalize.extract_tree` parses the page once with lxml and prepares it: scripts/styles go,
+1. :mod:`normalize.extract.tree` parses the page once with lxml and prepares it: scripts/styles go,
    data grids become a paragraph per row, tables used as page layout (nested tables, cells holding
-   prose) become plain blocks; :mod:`normalize.extract_head` reads the headline, decks and
+   prose) become plain blocks; :mod:`normalize.extract.head` reads the headline, decks and
    metadata blocks before anything is removed.
    A page holding several articles (an e-paper 版面: repeated sibling containers, each with a headline
-   and body text, see :mod:`normalize.extract_parts`) is extracted article by article instead:
+   and body text, see :mod:`normalize.extract.parts`) is extracted article by article instead:
    ``Extraction.parts`` holds one :class:`Extraction` per article (title, kicker, subtitle, byline,
    text; a photo with its caption is a part flagged ``photo-caption``), and the page-level extraction
    keeps the page's furniture in ``removed``, its date, and all articles' text (method
    ``"multi-article"``). Steps 2–4 below are for the ordinary page of one article (``parts`` empty).
 2. trafilatura extracts the main text from that tree (its own fallbacks off: they return the whole page
    on many portals; we do better with step 3).
-3. :mod:`normalize.extract_furniture` removes the portal furniture trafilatura keeps and keeps the
+3. :mod:`normalize.structure.furniture` removes the portal furniture trafilatura keeps and keeps the
    densest run of prose lines; what it drops is kept in ``Extraction.removed`` with its kind.
 4. When that leaves little or nothing, a fallback takes the block holding most paragraph text
    (``method="fallback"``).
-5. :mod:`normalize.extract_meta` reads publish time, source, bylines and editor from the metadata
+5. :mod:`normalize.structure.bylines` reads publish time, source, bylines and editor from the metadata
    lines and the body; the date falls back to a marked element, a line before the body, the URL and
    last htmldate (flag ``date-from-htmldate``).
 
@@ -38,21 +38,20 @@ import trafilatura
 from htmldate import find_date
 from lxml import etree
 
+from normalize.chars import han_count, split_lines, squash
+from normalize.decoding.mojibake import undo_page_mojibake
 from normalize.errors import ExtractionError
-from normalize.extract_furniture import Selection, cjk_count, classify_line, drop_furniture, select_body
-from normalize.extract_head import PageHead, date_in_marked_element, read_head, title_decks
-from normalize.extract_meta import normalize_date, read_bylines, read_meta_lines, strip_title_suffix
-from normalize.extract_parts import Part, find_parts, outside_lines, part_lines, trailing_byline
-from normalize.extract_tree import (
+from normalize.extract.head import PageHead, date_in_marked_element, read_head, title_decks
+from normalize.extract.parts import Part, find_parts, outside_lines, part_lines, trailing_byline
+from normalize.extract.tree import (
     densest_block_lines,
     parse_html,
     prepare_tree,
-    split_lines,
-    squash,
     text_of,
-    undo_page_mojibake,
 )
 from normalize.record import Removed
+from normalize.structure.bylines import normalize_date, read_bylines, read_meta_lines, strip_title_suffix
+from normalize.structure.furniture import Selection, classify_line, drop_furniture, select_body
 
 __all__ = ["Extraction", "ExtractionError", "extract_html"]
 
@@ -119,7 +118,7 @@ def single_article_extraction(tree: etree._Element, head: PageHead, url: str | N
     """The page's one article: trafilatura's lines, the densest run, the fallback when that is thin."""
     lines, method = main_lines(tree)
     selection = select_body(lines, head.links)
-    if cjk_count("".join(selection.lines)) < MIN_BODY_CJK:
+    if han_count("".join(selection.lines)) < MIN_BODY_CJK:
         selection, method = fallback_or(selection, tree, method, head.links)
     if not selection.lines:
         raise ExtractionError(
@@ -151,7 +150,7 @@ def fallback_or(
     alt = select_body(lines, links)
     if not alt.lines:
         alt = drop_furniture(lines)
-    if cjk_count("".join(alt.lines)) > cjk_count("".join(selection.lines)):
+    if han_count("".join(alt.lines)) > han_count("".join(selection.lines)):
         return alt, "fallback"
     return selection, method
 
@@ -343,7 +342,7 @@ def htmldate_fallback(tree: etree._Element) -> str | None:
     """htmldate's original publication date (quick search only), the last resort for pages whose
     own metadata line we could not read. Called after extraction: htmldate may prune the tree.
 
-    >>> from normalize.extract_tree import parse_html
+    >>> from normalize.extract.tree import parse_html
     >>> htmldate_fallback(parse_html('<html><head><meta name="date" content="2020-02-12"></head>'
     ...                               '<body><p>x</p></body></html>'))
     '2020-02-12'

@@ -2,7 +2,7 @@
 source, authors, photographers and editor.
 
 The page's own metadata line ("发布时间：2020-02-12 08:28 来源：市政府办 责任编辑：张三") is read first;
-these lines are removed from the body by :mod:`normalize.extract_furniture` and handed here. Bylines
+these lines are removed from the body by :mod:`~normalize.structure.furniture` and handed here. Bylines
 inside the text (记者 张三, 文/李四, 王五 摄, a name in brackets closing the text) are read from the body
 without changing it. Pure functions over strings; the HTML side (``<title>``, ``<h1>``) is in
 :mod:`normalize.extract`.
@@ -11,16 +11,17 @@ without changing it. Pure functions over strings; the HTML side (``<title>``, ``
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
-from normalize import vocab
-from normalize.vocab import split_names
+from normalize.chars import HAN_CHARS
+from normalize.structure import vocab
+from normalize.structure.meta import Meta
+from normalize.structure.vocab import split_names
 
 __all__ = ["Meta", "normalize_date", "read_bylines", "read_meta_lines", "split_names", "strip_title_suffix"]
 
 _TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|--|——|－－|\s-\s|\s－\s|\s–\s|\s—\s)\s*")
 
-# In free text a name (normalize.vocab.NAME_CORE) must end at a delimiter or a role word, so that
+# In free text a name (normalize.structure.vocab.NAME_CORE) must end at a delimiter or a role word, so that
 # "记者从市公安局了解到" yields no name.
 _NAME_CORE = vocab.NAME_CORE
 _NAME = (
@@ -37,24 +38,13 @@ _SLASH_ROLE = re.compile(  # "滑清泉/文 谭啸/图"
 _WEN = re.compile(r"(?:^|[\s（(【])" + vocab.TEXT_ROLE + r"\s*[/／]\s*(?P<v>" + _NAMES + ")")
 _PHOTO = re.compile(
     r"(?:(?:摄影|攝影|图|圖)\s*[/／:：]\s*(?P<a>" + _NAMES + r"))"
-    r"|(?:(?:(?<![\u3400-\u9fff])|(?<=记者)|(?<=記者)|(?<=通讯员)|(?<=通訊員)|(?<=实习生)|(?<=實習生))"
+    "|(?:(?:(?<![" + HAN_CHARS + r"])|(?<=记者)|(?<=記者)|(?<=通讯员)|(?<=通訊員)|(?<=实习生)|(?<=實習生))"
     r"(?P<b>" + _NAMES + r")\s*(?:摄|攝)(?:影)?\s*[）)】]?\s*$)"
 )
 _PHOTO_HINT = re.compile("[摄攝图圖]")  # every _PHOTO match holds one: a cheap scan skips the other lines
 _CLOSING_BRACKET = re.compile(
-    r"[（(【\[]\s*(?P<v>[\u3400-\u9fff]{2,4}|[A-Za-zＡ-Ｚａ-ｚ]{1,4})\s*[）)】\]]\s*$"
+    "[（(【\\[]\\s*(?P<v>[" + HAN_CHARS + r"]{2,4}|[A-Za-zＡ-Ｚａ-ｚ]{1,4})\s*[）)】\]]\s*$"
 )
-
-
-@dataclass
-class Meta:
-    """What the metadata lines and bylines say."""
-
-    published: str | None = None
-    source: str | None = None
-    editor: str | None = None
-    authors: list[str] = field(default_factory=list)
-    photographers: list[str] = field(default_factory=list)
 
 
 def strip_title_suffix(title: str) -> str:
@@ -74,7 +64,7 @@ def strip_title_suffix(title: str) -> str:
 
 
 def normalize_date(text: str) -> str | None:
-    """The first date (and time) in ``text``: :func:`normalize.vocab.parse_date`, the one date reader
+    """The first date (and time) in ``text``: :func:`vocab.parse_date`, the one date reader
     of both paths.
 
     >>> normalize_date("发布时间：2020年2月12日 08:28  来源：市政府办")
@@ -120,7 +110,7 @@ def _read_one_line(line: str, meta: Meta) -> None:
 
 
 def _clean_source(value: str) -> str:
-    """A source value without a trailing label that ran into it (:func:`normalize.vocab.clean_source`).
+    """A source value without a trailing label that ran into it (:func:`vocab.clean_source`).
 
     >>> _clean_source("新华网作者")
     '新华网'

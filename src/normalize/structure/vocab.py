@@ -1,15 +1,15 @@
 """The one vocabulary of dates, bylines, names, source and editor labels, shared by both paths.
 
-Text captures (:mod:`normalize.metadata`, :mod:`normalize.boilerplate`, :mod:`normalize.epaper`) and
-HTML pages (:mod:`normalize.extract_meta`, :mod:`normalize.extract_head`, :mod:`normalize.extract_parts`)
+Text captures (:mod:`metadata`, :mod:`boilerplate`, :mod:`epaper`) and
+HTML pages (:mod:`bylines`, :mod:`normalize.extract.head`, :mod:`normalize.extract.parts`)
 read the same things — a publish date, a reporter's name, a 来源 or 责任编辑 label — and must agree on
 them: a fix here (a new byline shape, full-width digits, a traditional-script spelling) reaches both.
 What the two paths do *differently* with this vocabulary is documented where they differ:
 
 - the text path reads a lead byline in brackets, where every token is a role word or a name
-  (:func:`normalize.metadata.parse_byline`), and a date in the lead without a year (:func:`partial_date`);
-- the HTML path scans free text for bylines with context (:func:`normalize.extract_meta.read_bylines`)
-  and reads labelled metadata lines (:func:`normalize.extract_meta.read_meta_lines`).
+  (:func:`metadata.parse_byline`), and a date in the lead without a year (:func:`partial_date`);
+- the HTML path scans free text for bylines with context (:func:`~normalize.structure.bylines.read_bylines`)
+  and reads labelled metadata lines (:func:`~normalize.structure.bylines.read_meta_lines`).
 
 Full-width digits and colons are read as ASCII for matching only (:data:`DIGITS`, a one-to-one
 translation, so match positions hold); the text itself is never width-folded.
@@ -18,6 +18,8 @@ translation, so match positions hold); the text itself is never width-folded.
 from __future__ import annotations
 
 import re
+
+from normalize.chars import HAN_CHARS
 
 COLON = "[:：]"
 
@@ -78,16 +80,17 @@ TEXT_ROLE = r"文"
 
 # ---------------------------------------------------------------------------------------------- names
 # A person's name: 2-4 hanzi, a transliterated name with a middle dot, or a Latin name. In free text
-# (the HTML path) it must also end at a delimiter or a role word (see normalize.extract_meta), so that
+# (the HTML path) it must also end at a delimiter or a role word (see normalize.structure.bylines), so that
 # "记者从市公安局了解到" yields no name.
 NAME_CORE = (
     r"(?![从在日近获了对向到将据于])"
-    r"(?:[\u3400-\u9fff]{1,6}[·•][\u3400-\u9fff]{1,8}|[\u3400-\u9fff]{2,4}|[A-Za-z][A-Za-z .]{0,20}[A-Za-z])"
+    rf"(?:[{HAN_CHARS}]{{1,6}}[·•][{HAN_CHARS}]{{1,8}}|[{HAN_CHARS}]{{2,4}}"
+    r"|[A-Za-z][A-Za-z .]{0,20}[A-Za-z])"
 )
 # A token that is a whole name (a bracketed byline's token, a name line): Han names up to 5 characters
 # (compound surnames: 欧阳晓明), with a middle dot, or Latin.
 NAME_TOKEN = re.compile(
-    r"[\u3400-\u9fff]{1,6}[·•][\u3400-\u9fff]{1,8}|[\u3400-\u9fff]{2,5}|[A-Za-z][A-Za-z .]{0,20}[A-Za-z]"
+    rf"[{HAN_CHARS}]{{1,6}}[·•][{HAN_CHARS}]{{1,8}}|[{HAN_CHARS}]{{2,5}}|[A-Za-z][A-Za-z .]{{0,20}}[A-Za-z]"
 )
 NOT_NAMES = frozenset(
     {"完", "完结", "待续", "未完", "全文完", "本文完", "记者", "编辑", "图", "摄", "新华社", "中新社"}
@@ -173,6 +176,9 @@ def clean_source(value: str) -> str:
     return re.split(r"作者|编辑|編輯|责任|責任|点击|點擊|时间|時間|發佈|發布|发布|日期|浏览|瀏覽", value)[0]
 
 
+_STAFF_CODE = re.compile(rf"(?<=[{HAN_CHARS}])_[A-Za-z]+\d+$")
+
+
 def read_editor(line: str) -> str | None:
     """The editor a ``责任编辑：`` label names on ``line``.
 
@@ -185,4 +191,4 @@ def read_editor(line: str) -> str | None:
     if m is None:
         return None
     value = re.split(r"校对|校對|审核|審核|发布|發佈|时间|時間|来源|來源", m["v"])[0]
-    return re.sub(r"(?<=[\u3400-\u9fff])_[A-Za-z]+\d+$", "", value) or None  # 史建磊_NBJ11331
+    return _STAFF_CODE.sub("", value) or None  # 史建磊_NBJ11331

@@ -28,11 +28,12 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from normalize.boilerplate import TERMINAL_END
-from normalize.extract_furniture import cjk_count, classify_line
-from normalize.extract_meta import split_names
-from normalize.extract_tree import block_lines, squash, text_of
+from normalize.chars import HAN_CHARS, han_count, squash
+from normalize.extract.tree import block_lines, text_of
 from normalize.record import Removed
+from normalize.structure.boilerplate import TERMINAL_END
+from normalize.structure.bylines import split_names
+from normalize.structure.furniture import classify_line
 
 MIN_HEADLINED = 2  # containers with a headline and body text needed to call the page multi-article
 MIN_PART_CJK = 80  # CJK characters outside links and headlines in a headlined part
@@ -48,7 +49,7 @@ _NUMBERED = re.compile(  # a section heading: 一、 （二） 3. 第四部分
     r"^\s*(?:[（(]?[一二三四五六七八九十百\d]{1,3}[)）、.．]|第[一二三四五六七八九十\d]{1,3}[部分章节条篇])"
 )
 _BYLINE_ROLES = re.compile(r"本报|本報|特约|特約|记者|記者|通讯员|通訊員|实习生|實習生|[:：/／]")
-_NAMES_ONLY = re.compile(r"\s*[\u3400-\u9fff]{2,4}(?:[ \u3000]+[\u3400-\u9fff]{2,4}){0,3}\s*")
+_NAMES_ONLY = re.compile(rf"\s*[{HAN_CHARS}]{{2,4}}(?:[ \u3000]+[{HAN_CHARS}]{{2,4}}){{0,3}}\s*")
 _HEADLINES = etree.XPath(
     "//body//*[self::h1 or self::h2 or self::h3 or self::h4 or @class[contains(translate(., 'TILEBAOHDN', "
     "'tilebaohdn'), 'title') or contains(., 'biaoti') or contains(., 'bt') or contains(., 'headline')]]"
@@ -140,7 +141,7 @@ def body_cjk(el: etree._Element, skip: etree._Element | None = None) -> int:
             owner = owner.getparent()
         if owner is not None and headline_rank(owner) is not None:
             continue
-        total += cjk_count(node)
+        total += han_count(node)
     return total
 
 
@@ -187,10 +188,10 @@ def find_parts(tree: etree._Element, page_title: str | None = None) -> list[Part
     """The article blocks of a multi-article page, in page order; ``[]`` for an ordinary page.
 
     ``page_title`` is the page's headline (the element the ``<title>`` names, see
-    :func:`normalize.extract_head.headline_in_page`): when no part holds it, the repeated blocks are
+    :func:`normalize.extract.head.headline_in_page`): when no part holds it, the repeated blocks are
     sections or teasers of the page's one article.
 
-    >>> from normalize.extract_tree import parse_html
+    >>> from normalize.extract.tree import parse_html
     >>> body = "，".join(["会议强调要抓好落实"] * 12) + "。"
     >>> page = parse_html("<body>" + "".join(
     ...     f"<div class='art'><h1>标题{i}</h1><p>{body}</p><p>记者{i}</p></div>" for i in "一二")
@@ -228,7 +229,7 @@ def part_lines(
     """A part's lines without its headline and decks (each ``(text, kind)`` removed once, from the
     top lines), and the removed lines.
 
-    >>> from normalize.extract_tree import parse_html
+    >>> from normalize.extract.tree import parse_html
     >>> part = parse_html("<body><div><h3>引题</h3><h1>标题</h1><p>正文。</p></div></body>").find(".//div")
     >>> part_lines(part, [("标题", "title"), ("引题", "kicker"), (None, "subtitle")])
     (['正文。'], [Removed(kind='kicker', text='引题'), Removed(kind='title', text='标题')])

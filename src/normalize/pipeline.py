@@ -2,19 +2,19 @@
 
 Pipeline (each stage a small function below):
 
-- **decode** (:func:`normalize.decode.decode`) unless the caller passed ``str``;
+- **decode** (:func:`normalize.decoding.decode`) unless the caller passed ``str``;
 - **kind**: ``"auto"`` tells HTML from text by its markup (:func:`detect_kind`);
 - HTML: :func:`normalize.extract.extract_html` gives the main text and metadata; text: the decoded text;
   an HTML page holding several articles (``Extraction.parts``) gives one record per article, each
   flagged ``"epaper-article"`` as on the text path, dated by the page when it has no date of its own;
 - **character repairs** on the whole text (the steps of :data:`normalize.repairs.REPAIR_STEPS` not in
   ``LINE_REPAIRS``: pinyin annotations, script conversion, punctuation ..., with
-  :func:`normalize.tokens.remove_injected_tokens` right after the pinyin step); extracted metadata
+  :func:`normalize.repairs.tokens.remove_injected_tokens` right after the pinyin step); extracted metadata
   gets the same repairs;
-- **structure**: an e-paper page is split into its articles (:mod:`normalize.epaper`); each article
-  loses its boilerplate (:mod:`normalize.boilerplate`), gets its **line repairs**
+- **structure**: an e-paper page is split into its articles (:mod:`normalize.structure.epaper`); each article
+  loses its boilerplate (:mod:`normalize.structure.boilerplate`), gets its **line repairs**
   (``normalize.repairs.LINE_REPAIRS``: joining sentences broken across lines), and then yields its
-  metadata (:mod:`normalize.metadata`) — on the joined lines, so that cleaning the output again sees
+  metadata (:mod:`normalize.structure.metadata`) — on the joined lines, so that cleaning the output again sees
   the same lines; finally blank lines go: paragraphs are joined by ``"\\n"``.
 
 Record ids are stable: ``BASE-N`` where N is the article's index in the capture (0 for a single
@@ -36,16 +36,16 @@ from functools import cache
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from normalize import boilerplate, epaper, metadata, tokens
 from normalize.errors import CleanError
 from normalize.record import EncodingInfo, Record, Removed, Repair, ScriptInfo, sha256_bytes
-from normalize.registry import apply_plan
+from normalize.repairs.registry import apply_plan
+from normalize.structure import boilerplate, epaper, metadata
+from normalize.structure.meta import Meta
 
 if TYPE_CHECKING:
-    from normalize.extract import Extraction
+    from normalize.extract.page import Extraction
 
 KINDS = ("auto", "html", "text")
-TOKEN_STEP = tokens.remove_injected_tokens.__name__
 MAX_JOIN_ROUNDS = 3
 HTML_DOC = re.compile(r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]", re.I)
 HTML_TAG = re.compile(
@@ -60,8 +60,7 @@ class Draft:
     """An article on its way to becoming a :class:`Record`."""
 
     lines: list[str]
-    meta: metadata.Meta = field(default_factory=metadata.Meta)
-    editor: str | None = None
+    meta: Meta = field(default_factory=Meta)
     removed: list[Removed] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     repairs: list[Repair] = field(default_factory=list)  # line phase
@@ -107,6 +106,7 @@ class Plan:
     """The repair plan of :func:`clean`, from :mod:`normalize.repairs` plus the injected-token step."""
 
     chars: tuple[str, ...]  # character steps, on the whole capture
+    token: str  # the injected-token step (its removals are reported in ``removed``)
     lines: tuple[str, ...]  # line steps, on each article
     script: str  # the script-conversion step (a record says "converted" when it ran)
     after_script: tuple[str, ...]  # character steps after it: run again where lines were joined
@@ -117,15 +117,16 @@ def plan() -> Plan:
     """Injected-token removal joins the character steps right after pinyin annotations are stripped
     (a token is found once "錨點(diǎn)" reads "錨點") and before script conversion.
 
-    >>> p = plan(); p.chars.index(TOKEN_STEP) == p.chars.index("strip_pinyin_annotations") + 1
+    >>> p = plan(); p.chars.index(p.token) == p.chars.index("strip_pinyin_annotations") + 1
     True
     """
-    from normalize.repairs import CHARACTER_REPAIRS, LINE_REPAIRS, PINYIN_STEP, SCRIPT_STEP
+    from normalize.repairs import CHARACTER_REPAIRS, LINE_REPAIRS, PINYIN_STEP, SCRIPT_STEP, TOKEN_STEP
 
+    token = TOKEN_STEP
     chars = list(CHARACTER_REPAIRS)
-    chars.insert(chars.index(PINYIN_STEP) + 1, TOKEN_STEP)
+    chars.insert(chars.index(PINYIN_STEP) + 1, token)
     after = tuple(chars[chars.index(SCRIPT_STEP) + 1:])
-    return Plan(tuple(chars), LINE_REPAIRS, SCRIPT_STEP, after)
+    return Plan(tuple(chars), token, LINE_REPAIRS, SCRIPT_STEP, after)
 
 
 def merge_repairs(*groups: Iterable[Repair]) -> list[Repair]:
@@ -183,8 +184,8 @@ def repair_lines(lines: list[str]) -> tuple[list[str], list[Repair]]:
 # --- script ---------------------------------------------------------------------------------------
 
 def script_of(text: str) -> ScriptInfo:
-    """The script of the text before repairs (via :mod:`normalize.script`, loaded on first use)."""
-    from normalize.script import detect_script
+    """The script of the text before repairs (via :mod:`normalize.repairs.script`, loaded on first use)."""
+    from normalize.repairs.script import detect_script
 
     return ScriptInfo(original=detect_script(text), converted=False)
 
@@ -216,7 +217,8 @@ def _text_draft(lines: list[str], *, headline: bool = True) -> Draft:
     joined, repairs = repair_lines(stripped.lines)
     ex = metadata.extract_metadata(joined, headline=headline)
     removed = _page_order(lines, stripped.removed + ex.removed)
-    return Draft(ex.body, ex.meta, stripped.editor, removed, list(ex.meta.flags), repairs)
+    ex.meta.editor = stripped.editor
+    return Draft(ex.body, ex.meta, removed, list(ex.meta.flags), repairs)
 
 
 def _epaper_draft(article: epaper.PageArticle, published: str | None) -> Draft:
@@ -232,8 +234,9 @@ def _epaper_draft(article: epaper.PageArticle, published: str | None) -> Draft:
         meta.photographers = list(article.authors)
         meta.authors = [a for a in meta.authors if a not in article.authors]
         flags.append("photo-caption")
+    meta.editor = stripped.editor
     removed = article.removed[:1] + stripped.removed + ex.removed + article.removed[1:]
-    return Draft(ex.body, meta, stripped.editor, removed, flags, repairs)
+    return Draft(ex.body, meta, removed, flags, repairs)
 
 
 def _page_order(lines: list[str], removed: list[Removed]) -> list[Removed]:
@@ -268,7 +271,7 @@ def to_record(draft: Draft, *, rid: str, url: str | None, encoding: EncodingInfo
     return Record(
         id=rid, text="\n".join(draft.lines), title=m.title, kicker=m.kicker, subtitle=m.subtitle,
         published=m.published, source=m.source, authors=m.authors, photographers=m.photographers,
-        editor=draft.editor, url=url, encoding=encoding, script=script, repairs=draft.repairs,
+        editor=m.editor, url=url, encoding=encoding, script=script, repairs=draft.repairs,
         removed=draft.removed, flags=_unique(draft.flags), raw_sha256=raw_sha256,
     )
 
@@ -282,7 +285,7 @@ def _unique(items: list[str]) -> list[str]:
 def _decode(data: bytes | str, http_charset: str | None, override: str | None) -> tuple[str, EncodingInfo]:
     if isinstance(data, str):
         return data, EncodingInfo(used="utf-8", why="str-input")
-    from normalize.decode import decode
+    from normalize.decoding import decode
 
     decoded = decode(data, http_charset, override=override)
     return decoded.text, decoded.encoding
@@ -298,10 +301,12 @@ def repair_text(
     """
     steps = plan().chars
     if only is not None:
-        steps = tuple(s for s in steps if s in only or s == TOKEN_STEP)
-    at = steps.index(TOKEN_STEP)
+        steps = tuple(s for s in steps if s in only or s == plan().token)
+    at = steps.index(plan().token)
     text, before = apply_plan(text, steps[:at])
-    flags, removed = tokens.token_report(text)
+    from normalize.repairs.tokens import token_report
+
+    flags, removed = token_report(text)
     text, after = apply_plan(text, steps[at:])
     return text, before + after, flags, removed
 
@@ -413,7 +418,7 @@ def _parts_drafts(ex: Extraction) -> list[Draft]:
 
 
 def _extract(html: str, url: str | None) -> Extraction:
-    from normalize.extract import extract_html
+    from normalize.extract.page import extract_html
 
     return extract_html(html, url)
 
@@ -430,7 +435,7 @@ def _merge_extraction(draft: Draft, ex: Extraction) -> None:
     if ex.published:  # the page's own date line beats a month-day read from the lead
         m.published = ex.published
         draft.flags = [f for f in draft.flags if f != "published-from-lead"]
-    draft.editor = repair_field(ex.editor, convert=convert) or draft.editor
+    m.editor = repair_field(ex.editor, convert=convert) or m.editor
     m.authors = [n for v in ex.authors if (n := repair_field(v, convert=convert))] or m.authors
     m.photographers = [
         n for v in ex.photographers if (n := repair_field(v, convert=convert))

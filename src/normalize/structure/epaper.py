@@ -21,9 +21,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from normalize.boilerplate import FOOTER, MASTHEAD_LINE, NAMES_LINE, TERMINAL_END, is_paragraph, is_title_like
 from normalize.record import Removed
-from normalize.vocab import parse_date
+from normalize.structure.boilerplate import (
+    FOOTER,
+    MASTHEAD_LINE,
+    NAMES_LINE,
+    TERMINAL_END,
+    is_paragraph,
+    is_title_like,
+)
+from normalize.structure.vocab import parse_date
 
 BYLINE = NAMES_LINE
 MIN_SIGNALS = 2

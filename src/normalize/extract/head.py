@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from normalize.extract_furniture import classify_line
-from normalize.extract_meta import normalize_date
-from normalize.extract_tree import ASCII_SPACE, XML_UNSAFE, squash, text_of
+from normalize.chars import squash
+from normalize.extract.tree import XML_UNSAFE, text_of
+from normalize.structure.bylines import normalize_date
+from normalize.structure.furniture import classify_line
 
 _META_DATE_KEYS = (
     "article:published_time",
@@ -75,7 +76,7 @@ _DATE_MARKED = etree.XPath(
 def date_in_marked_element(tree: etree._Element) -> str | None:
     """The date in the first short element whose id or class names a date (``pub_date``, ``time``).
 
-    >>> from normalize.extract_tree import parse_html
+    >>> from normalize.extract.tree import parse_html
     >>> date_in_marked_element(parse_html('<body><span id="pub_date">2011年12月15日 20:59</span></body>'))
     '2011-12-15T20:59'
     """
@@ -91,7 +92,7 @@ _LINK_TEXTS = etree.XPath("//body//a[string-length(normalize-space(.)) >= 8]")
 def link_texts(tree: etree._Element) -> frozenset[str]:
     """Whitespace-trimmed texts of the page's links of 8 characters or more.
 
-    >>> from normalize.extract_tree import parse_html
+    >>> from normalize.extract.tree import parse_html
     >>> sorted(link_texts(parse_html("<body><a href='/1'>东城区新增三处口袋公园</a><a>首页</a></body>")))
     ['东城区新增三处口袋公园']
     """
@@ -114,18 +115,18 @@ def headline_in_page(
     ("X_中山网", "天津网-X", "中國評論新聞：X", "X 中国快讯 南方网"); finding the page element that the
     ``<title>`` contains avoids guessing the separator. The site name itself is never the headline.
 
-    >>> from normalize.extract_tree import parse_html
+    >>> from normalize.extract.tree import parse_html
     >>> t = parse_html("<html><head><title>天津网-深圳回应工资单没违规</title></head>"
     ...                "<body><div>天津网</div><div>深圳回应工资单没违规</div><p>正文。</p></body></html>")
     >>> headline_in_page(t, ["天津网-深圳回应工资单没违规"], [], None)[0]
     '深圳回应工资单没违规'
     """
     best, best_source, best_el = "", "", None
-    titles = [ASCII_SPACE.sub(" ", XML_UNSAFE.sub("", t)).strip() for t in titles]
+    titles = [squash(XML_UNSAFE.sub("", t)) for t in titles]
     for source in titles + others:
-        needle = ASCII_SPACE.sub(" ", XML_UNSAFE.sub("", source)).strip()  # XPath refuses control chars
+        needle = squash(XML_UNSAFE.sub("", source))  # XPath refuses control chars
         for el in _CONTAINED_IN(tree, t=needle):
-            text = ASCII_SPACE.sub(" ", "".join(el.itertext())).strip()
+            text = squash("".join(el.itertext()))
             if len(text) > len(best) and text != site_name:
                 best, best_source, best_el = text, needle, el
     if not best:
@@ -148,12 +149,12 @@ def title_decks(title_el: etree._Element | None) -> tuple[str | None, str | None
     A neighbour counts when it is short, is not a metadata or furniture line, and is a heading, carries
     a class/id such as ``yinti``/``kicker`` (``subtitle``/``fubiaoti``), or starts/ends with a dash.
 
-    >>> from normalize.extract_tree import parse_html
+    >>> from normalize.extract.tree import parse_html
     >>> t = parse_html('<body><div class="yinti">稳就业保民生</div><h1>全市新增就业2.3万人</h1>'
     ...                '<h2>——上半年就业形势综述</h2><p>正文。</p></body>')
     >>> title_decks(t.find(".//h1"))
     ('稳就业保民生', '——上半年就业形势综述')
-    >>> from normalize.extract_tree import parse_html
+    >>> from normalize.extract.tree import parse_html
     >>> t = parse_html('<body><table><tr><td class="title"><h1>朱是西调研复工复产</h1></td></tr>'
     ...                '<tr><td class="subtitle"><h2>主动沟通对接 及时解决难题</h2></td></tr></table></body>')
     >>> title_decks(t.find(".//td"))
@@ -228,7 +229,7 @@ def metadata_blocks(tree: etree._Element) -> list[str]:
     trafilatura drops many of these lines before we see its output, so they are read from the tree:
     the largest short element holding a label (one XPath pass in C, no per-node Python regex).
 
-    >>> from normalize.extract_tree import parse_html
+    >>> from normalize.extract.tree import parse_html
     >>> t = parse_html("<body><div><span>发布时间：2020-02-12</span> <span>来源：市政府</span></div>"
     ...                "<p>" + "正文" * 100 + "</p></body>")
     >>> metadata_blocks(t)
@@ -258,7 +259,7 @@ def _spaced_text(el: etree._Element) -> str:
     """Text of an element with its text nodes kept apart by a space, so that
     ``<span>来源：</span><span>作者：王晓</span>`` does not read as one value.
 
-    >>> from normalize.extract_tree import parse_html
+    >>> from normalize.extract.tree import parse_html
     >>> div = parse_html("<body><div><span>来源：</span><span>作者：王晓</span></div></body>").find(".//div")
     >>> _spaced_text(div)
     '来源： 作者：王晓'
