@@ -180,14 +180,16 @@ def gov_pages(root: Path, name: str) -> Iterator[Page]:
 def news_pages(shared: Path) -> Iterator[Page]:
     """The national-news labels (bench/labels/news-national.json) resolved by bench/quote_labels.py."""
     spec = importlib.util.spec_from_file_location("quote_labels", ROOT / "bench" / "quote_labels.py")
-    if spec is None or spec.loader is None:
-        return
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    for label in module.resolve_all(NEWS_LABELS, shared / "eval" / "extraction" / "news-unlabeled"):
-        yield Page("news-national", label.id, host_half(label.host), label.data, label.body, label.title,
-                   label.published, list(label.must_not_contain))
+    assert spec is not None and spec.loader is not None
+    module = sys.modules.get(spec.name) or importlib.util.module_from_spec(spec)
+    if spec.name not in sys.modules:
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+    pages_dir = shared / "eval" / "extraction" / "news-unlabeled"
+    for label in module.load_labels(NEWS_LABELS):
+        title, published, body = module.resolve(label, pages_dir)
+        yield Page("news-national", label.path, host_half(label.host), (pages_dir / label.path).read_bytes(),
+                   body, title, published)
 
 
 def load_set(name: str, shared: Path) -> tuple[list[Page], str | None]:
