@@ -63,6 +63,7 @@ KEEP_FLOOR = 0.7  # "keeps < 70% of bare trafilatura's CJK"
 _WS = re.compile(r"[\s\u3000\u00a0]+")
 _P = re.compile(r"<p>(.*?)</p>", re.S)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_TABLE_MARKS = re.compile(r"(?m)^\s*[-•·]\s+|\\?\|")
 
 
 def squeeze(text: str) -> str:
@@ -232,7 +233,8 @@ def run_ours(text: str) -> Ours:
         ex = extract_html(text)
     except ExtractionError as err:
         return Ours(error=err.reason)
-    return Ours(ex.text, ex.title, ex.published, ex.method, None, [(r.kind, r.text) for r in ex.removed])
+    removed = [(r.kind, r.text) for r in ex.removed]
+    return Ours(ex.text, ex.meta.title, ex.meta.published, ex.method, None, removed)
 
 
 @dataclass
@@ -272,19 +274,68 @@ def timed(repeat: int, text: str) -> tuple[Ours, str, float, float]:
     return ours, bare, min(ours_ms), min(bare_ms)
 
 
-def missing_lines(ours: Ours, bare: str) -> list[tuple[str, str]]:
-    """Lines of bare trafilatura's output with CJK text that our body does not hold, each with the
-    kind our extraction removed it under ("" when it is in no removed block)."""
-    have = squeeze(ours.text)
-    removed = [(kind, squeeze(text)) for kind, text in ours.removed]
+def missing_lines(ours: Ours, bare: str, page: str) -> list[tuple[str, str]]:
+    """Lines (table cells: the two extractors render tables apart) of bare trafilatura's output with CJK
+    text that our body does not hold, each with why:
+    the kind our extraction removed it under; else, for a line that never was a line of our article
+    (outside the container we extracted), ``outside:<kind>`` when our line classifier names it or
+    ``outside:<region>`` when the page marks the block holding it as a region that is not the article
+    (:func:`page_region`: comments, footer, navigation, sidebar, related ...); else "" (unexplained)."""
+    from normalize.structure.furniture import classify_line
+
+    have = _comparable(ours.text)
+    removed = [(kind, _comparable(text)) for kind, text in ours.removed]
     out = []
-    for line in bare.split("\n"):
-        s = squeeze(line.lstrip("-•· "))
+    root = None
+    for cell in (c for line in bare.split("\n") for c in re.split(r"(?<!\\)\|", line)):
+        s = _comparable(cell)
         if not _CJK.search(s) or s in have:
             continue
         kind = next((k for k, t in removed if s in t or (len(t) >= 4 and t in s)), "")
-        out.append((kind, line.strip()))
+        outside = "" if kind else classify_line(cell.strip(" -"))
+        if not kind and not outside:
+            root = _parse(page) if root is None else root
+            outside = page_region(root, s)
+        out.append((kind or (f"outside:{outside}" if outside else ""), cell.strip()))
     return out
+
+
+def _parse(page: str) -> Any:
+    from lxml import html as lxml_html
+
+    try:
+        return lxml_html.document_fromstring(page)
+    except (ValueError, lxml_html.etree.ParserError):
+        return lxml_html.fromstring("<html></html>")
+
+
+_REGION = re.compile(
+    r"comment|pinglun|gentie|reply|discuss|footer|foot|copyright|nav|menu|header|top|sidebar|side|aside"
+    r"|right|left|related|relate|xgxw|recommend|tuijian|hot|rank|paihang|share|fenxiang|ad[sv_-]|banner|login",
+    re.I,
+)
+
+
+def page_region(root: Any, text: str) -> str:
+    """The page region that holds ``text``, by the class/id of the smallest element containing its
+    first characters or of that element's ancestors ("" when none is marked)."""
+    probe = text[:12]
+    holders = [el for el in root.iter()
+               if isinstance(el.tag, str) and probe in squeeze("".join(el.itertext()))]
+    if not holders:
+        return ""
+    el = holders[-1]
+    while el is not None:
+        for attr in ("class", "id"):
+            if m := _REGION.search(el.get(attr) or ""):
+                return m.group(0).lower().strip("_-")
+        el = el.getparent()
+    return ""
+
+
+def _comparable(text: str) -> str:
+    """Text without whitespace, list marks and table pipes (the two extractors render tables apart)."""
+    return squeeze(_TABLE_MARKS.sub("", text))
 
 
 def score_page(page: Page, decode: Callable[[bytes], str], repeat: int) -> PageScore:
@@ -312,7 +363,7 @@ def score_page(page: Page, decode: Callable[[bytes], str], repeat: int) -> PageS
         date_found=ours.published is not None,
         furniture_left=[s for s in page.must_not_contain if squeeze(s) in squeeze(ours.text)],
         method=ours.method, error=ours.error,
-        missing=missing_lines(ours, bare) if keeps < KEEP_FLOOR else [],
+        missing=missing_lines(ours, bare, text) if keeps < KEEP_FLOOR else [],
     )
 
 
@@ -351,6 +402,7 @@ def summary(pages: list[PageScore]) -> dict[str, Any]:
         "title_right": _mean([float(t) for t in titled]) if titled else None,
         "date_right": _mean([float(d) for d in dated]) if dated else None,
         "keeps_below_0_7": sum(p.keeps < KEEP_FLOOR for p in pages),
+        "unexplained_drops": sum(1 for p in pages for kind, _ in p.missing if not kind),
         "keeps_min": min(p.keeps for p in pages),
         "furniture_pages": sum(bool(p.furniture_left) for p in pages),
         "errors": sum(p.error is not None for p in pages),

@@ -30,20 +30,16 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
 
 from normalize.errors import CleanError
 from normalize.record import EncodingInfo, Record, Removed, Repair, ScriptInfo, sha256_bytes
 from normalize.repairs.registry import apply_plan
-from normalize.structure import boilerplate, epaper, metadata
-from normalize.structure.meta import Meta
-
-if TYPE_CHECKING:
-    from normalize.extract.page import Extraction
+from normalize.structure import Article, epaper, structure_article
+from normalize.structure.draft import Draft, Head, plain_lines
 
 KINDS = ("auto", "html", "text")
 MAX_JOIN_ROUNDS = 3
@@ -53,18 +49,6 @@ HTML_TAG = re.compile(
 )
 MIN_TAGS = 3
 ID_CHARS = re.compile(r"[^\w.\-]+")
-
-
-@dataclass
-class Draft:
-    """An article on its way to becoming a :class:`Record`."""
-
-    lines: list[str]
-    meta: Meta = field(default_factory=Meta)
-    removed: list[Removed] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)
-    repairs: list[Repair] = field(default_factory=list)  # line phase
-    char_repairs: list[Repair] = field(default_factory=list)  # character phase (whole capture or article)
 
 
 def detect_kind(text: str) -> str:
@@ -190,97 +174,16 @@ def script_of(text: str) -> ScriptInfo:
     return ScriptInfo(original=detect_script(text), converted=False)
 
 
-# --- structure -----------------------------------------------------------------------------------
+# --- drafts -> articles ----------------------------------------------------------------------------
 
 @dataclass
-class Structure:
-    drafts: list[Draft]
-    removed: list[Removed]  # page-level blocks (e-paper masthead and footer)
-    spans: list[tuple[int, int]]  # e-paper: each article's lines on the page; else empty
+class Cleaned:
+    """An article on its way to a record: the structure stage's result and the character repairs
+    counted for it."""
 
+    article: Article
+    char_repairs: list[Repair] = field(default_factory=list)
 
-def structure(text: str, *, headline: bool = True) -> Structure:
-    """Split repaired text into article drafts.
-
-    ``headline=False`` when the headline is known already (HTML: the extractor found it).
-    """
-    lines = text.split("\n")
-    if epaper.is_epaper(lines):
-        page = epaper.split_epaper(lines)
-        drafts = [_epaper_draft(a, page.published) for a in page.articles]
-        return Structure(drafts, page.removed, [a.span for a in page.articles])
-    return Structure([_text_draft(lines, headline=headline)], [], [])
-
-
-def _text_draft(lines: list[str], *, headline: bool = True) -> Draft:
-    stripped = boilerplate.strip_boilerplate(lines)
-    joined, repairs = repair_lines(stripped.lines)
-    ex = metadata.extract_metadata(joined, headline=headline)
-    removed = _page_order(lines, stripped.removed + ex.removed)
-    ex.meta.editor = stripped.editor
-    return Draft(ex.body, ex.meta, removed, list(ex.meta.flags), repairs)
-
-
-def _epaper_draft(article: epaper.PageArticle, published: str | None) -> Draft:
-    stripped = boilerplate.strip_boilerplate(article.lines)
-    joined, repairs = repair_lines(stripped.lines)
-    ex = metadata.extract_metadata(joined, headline=False)
-    meta = ex.meta
-    meta.title = article.title
-    meta.published = published or meta.published
-    meta.authors = article.authors + [a for a in meta.authors if a not in article.authors]
-    flags = ["epaper-article"]
-    if article.photo_caption:  # the name under a photo and its caption is the photographer's
-        meta.photographers = list(article.authors)
-        meta.authors = [a for a in meta.authors if a not in article.authors]
-        flags.append("photo-caption")
-    meta.editor = stripped.editor
-    removed = article.removed[:1] + stripped.removed + ex.removed + article.removed[1:]
-    return Draft(ex.body, meta, removed, flags, repairs)
-
-
-def _page_order(lines: list[str], removed: list[Removed]) -> list[Removed]:
-    """Removed blocks sorted by where their first line stood in the capture."""
-    where: dict[str, int] = {}
-    for i, s in enumerate(lines):
-        where.setdefault(s.strip(), i)
-
-    def pos(r: Removed) -> int:
-        first = r.text.split("\n", 1)[0]
-        return where.get(first, next((i for i, s in enumerate(lines) if first and first in s), len(lines)))
-
-    return sorted(removed, key=pos)
-
-
-# --- records -------------------------------------------------------------------------------------
-
-def _finish(draft: Draft) -> Draft:
-    """Paragraphs one per line (blank lines go); flags for what is missing."""
-    draft.lines = body = [s.strip() for s in draft.lines if s.strip()]
-    draft.repairs = merge_repairs(draft.char_repairs, draft.repairs)
-    if not body:
-        draft.flags.append("empty-body")
-    if draft.meta.title is None:
-        draft.flags.append("no-title")
-    return draft
-
-
-def to_record(draft: Draft, *, rid: str, url: str | None, encoding: EncodingInfo, script: ScriptInfo,
-              raw_sha256: str) -> Record:
-    m = draft.meta
-    return Record(
-        id=rid, text="\n".join(draft.lines), title=m.title, kicker=m.kicker, subtitle=m.subtitle,
-        published=m.published, source=m.source, authors=m.authors, photographers=m.photographers,
-        editor=m.editor, url=url, encoding=encoding, script=script, repairs=draft.repairs,
-        removed=draft.removed, flags=_unique(draft.flags), raw_sha256=raw_sha256,
-    )
-
-
-def _unique(items: list[str]) -> list[str]:
-    return list(dict.fromkeys(items))
-
-
-# --- entry points --------------------------------------------------------------------------------
 
 def _decode(data: bytes | str, http_charset: str | None, override: str | None) -> tuple[str, EncodingInfo]:
     if isinstance(data, str):
@@ -299,33 +202,45 @@ def repair_text(
     ``only``: run just these steps (in plan order) — the ones that changed the whole page, when an
     e-paper page's articles are counted one by one (:func:`_count_per_article`).
     """
+    from normalize.repairs.tokens import token_report
+
     steps = plan().chars
     if only is not None:
         steps = tuple(s for s in steps if s in only or s == plan().token)
     at = steps.index(plan().token)
     text, before = apply_plan(text, steps[:at])
-    from normalize.repairs.tokens import token_report
-
     flags, removed = token_report(text)
     text, after = apply_plan(text, steps[at:])
     return text, before + after, flags, removed
 
 
-def _text_drafts(text: str, *, headline: bool = True) -> list[Draft]:
-    """Text path: character repairs on the whole capture, then structure."""
+def _text_drafts(lines: list[str]) -> tuple[list[Draft], list[Removed], list[tuple[int, int]]]:
+    """A text capture's drafts: one per article of an e-paper page (with its masthead and footer as
+    the page's removed blocks and each article's lines on the page), else one."""
+    if not epaper.is_epaper(lines):
+        return [Draft(plain_lines(lines))], [], []
+    page = epaper.split_epaper(lines)
+    drafts = [Draft(plain_lines(a.lines), Head(title=a.title, meta_date=page.published, byline=a.authors),
+                    a.removed, epaper=True) for a in page.articles]
+    return drafts, page.removed, [a.span for a in page.articles]
+
+
+def _text_articles(text: str) -> list[Cleaned]:
+    """Text path: character repairs on the whole capture, then drafts, then structure."""
     repaired, repairs, flags, token_removed = repair_text(text)
-    found = structure(repaired, headline=headline)
-    for d in found.drafts:
-        d.char_repairs, d.flags = list(repairs), d.flags + flags
-    first = found.drafts[0]
-    first.removed = found.removed[:1] + first.removed + found.removed[1:]
-    if found.spans and _count_per_article(text, repaired, found, repairs):
-        return found.drafts
-    first.removed += token_removed
-    return found.drafts
+    drafts, page_removed, spans = _text_drafts(repaired.split("\n"))
+    out = [Cleaned(structure_article(d, repair_lines), list(repairs)) for d in drafts]
+    for c in out:
+        c.article.flags += flags
+    first = out[0].article
+    first.removed = page_removed[:1] + first.removed + page_removed[1:]
+    if not (spans and _count_per_article(text, repaired, out, spans, repairs)):
+        first.removed += token_removed
+    return out
 
 
-def _count_per_article(raw: str, repaired: str, found: Structure, page_repairs: list[Repair]) -> bool:
+def _count_per_article(raw: str, repaired: str, out: list[Cleaned], spans: list[tuple[int, int]],
+                       page_repairs: list[Repair]) -> bool:
     """E-paper: give each article the character repairs (and injected tokens) of its own lines.
 
     The character steps keep line breaks, so an article's lines on the raw page are its lines on the
@@ -337,110 +252,109 @@ def _count_per_article(raw: str, repaired: str, found: Structure, page_repairs: 
     """
     raw_lines, fixed_lines = raw.split("\n"), repaired.split("\n")
     if len(raw_lines) != len(fixed_lines):
-        return _per_page(found)
+        return _per_page(out)
     used = {r.step for r in page_repairs}
-    own = [repair_text("\n".join(raw_lines[a:b]), only=used) for a, b in found.spans]
-    pairs = zip(own, found.spans, strict=True)
+    own = [repair_text("\n".join(raw_lines[a:b]), only=used) for a, b in spans]
+    pairs = zip(own, spans, strict=True)
     if any(alone != "\n".join(fixed_lines[a:b]) for (alone, *_), (a, b) in pairs):
-        return _per_page(found)
-    for d, (_, repairs, flags, removed) in zip(found.drafts, own, strict=True):
-        d.char_repairs = repairs
-        d.flags = [f for f in d.flags if not f.startswith("injected-token:")] + flags
-        d.removed += removed
+        return _per_page(out)
+    for c, (_, repairs, flags, removed) in zip(out, own, strict=True):
+        c.char_repairs = repairs
+        c.article.flags = [f for f in c.article.flags if not f.startswith("injected-token:")] + flags
+        c.article.removed += removed
     return True
 
 
-def _per_page(found: Structure) -> bool:
-    for d in found.drafts:
-        d.flags.append("repairs-counted-per-page")
+def _per_page(out: list[Cleaned]) -> bool:
+    for c in out:
+        c.article.flags.append("repairs-counted-per-page")
     return False
 
 
-def _html_drafts(ex: Extraction) -> list[Draft]:
-    """HTML path: the extracted text goes the text path; extraction metadata gets the same repairs.
+def _html_articles(html: str, url: str | None) -> tuple[str, list[Cleaned]]:
+    """HTML path: the page's drafts, character repairs on all their lines at once (one article of a
+    simplified page is not re-judged on its own: 方韋 stays) and on the page head, then structure.
 
-    When the extractor found the title, the text heuristics look for no headline; a first line that
-    only repeats the title is removed (kind ``"title"``). A page holding several articles
-    (``ex.parts``) gives one draft per article (:func:`_parts_drafts`).
+    Returns the extracted text before repairs (its script is the record's) and the articles. The
+    page's own furniture goes to the first article's ``removed``; the page's flags to every article.
     """
-    if ex.parts:
-        return _parts_drafts(ex)
-    drafts = _text_drafts(ex.text, headline=ex.title is None)
-    if len(drafts) == 1:
-        _apply_extraction(drafts[0], ex)
-    for d in drafts:
-        d.removed = list(ex.removed) + d.removed
-        d.flags = list(ex.flags) + d.flags
-    return drafts
+    from normalize.extract.page import extract_page
 
-
-def _apply_extraction(draft: Draft, ex: Extraction) -> None:
-    """Extraction metadata into the draft; a first line repeating the title goes."""
-    _merge_extraction(draft, ex)
-    if draft.meta.title:
-        draft.lines, repeated = metadata.drop_repeated_title(draft.lines, draft.meta.title)
-        draft.removed = repeated + draft.removed
-
-
-def _parts_drafts(ex: Extraction) -> list[Draft]:
-    """A page holding several articles: one draft per part, flagged ``"epaper-article"`` as the text
-    path's e-paper articles are.
-
-    As on the text path, the character repairs run on the whole page (one article of a simplified page
-    is not re-judged on its own: 方韋 stays) and each article is then counted on its own lines
-    (:func:`_count_per_article`). A part without a date of its own gets the page's (the masthead
-    date), which beats a month-day read from its lead. The page's furniture goes to the first
-    article's ``removed``; the page's flags go to every article.
-    """
-    texts = [p.text for p in ex.parts]
-    page = "\n".join(texts)
-    repaired, repairs, token_flags, token_removed = repair_text(page)
+    page = extract_page(html, url)
+    texts = ["\n".join(line.text for line in d.lines) for d in page.drafts]
+    raw = "\n".join(texts)
+    repaired, repairs, token_flags, token_removed = repair_text(raw)
+    spans = _spans(texts)
     fixed = repaired.split("\n")
+    if len(fixed) != spans[-1][1]:  # a repair changed line breaks: repair each article on its own
+        fixed = [line for t in texts for line in repair_text(t)[0].split("\n")]
+    convert = any(r.step == plan().script for r in repairs)
+    out = []
+    for d, (a, b) in zip(page.drafts, spans, strict=True):
+        d.lines = [dataclasses.replace(line, text=t) for line, t in zip(d.lines, fixed[a:b], strict=True)]
+        d.head = _repaired_head(d.head, convert)
+        out.append(Cleaned(structure_article(d, repair_lines), list(repairs)))
+    for c in out:
+        c.article.flags = page.flags + c.article.flags + token_flags
+    first = out[0].article
+    first.removed = page.removed + first.removed
+    if not (len(out) > 1 and _count_per_article(raw, repaired, out, spans, repairs)):
+        first.removed += token_removed
+    return raw, out
+
+
+def _spans(texts: list[str]) -> list[tuple[int, int]]:
+    """Each text's lines in the texts joined by newlines: [(start, end)].
+
+    >>> _spans(["甲\\n乙", "丙"])
+    [(0, 2), (2, 3)]
+    """
     spans, at = [], 0
     for t in texts:
         spans.append((at, at + t.count("\n") + 1))
         at = spans[-1][1]
-    if len(fixed) != at:  # a repair changed line breaks: repair each article on its own
-        fixed = [line for t in texts for line in repair_text(t)[0].split("\n")]
-    drafts = [_text_draft(fixed[a:b], headline=False) for a, b in spans]
-    for d in drafts:
-        d.char_repairs, d.flags = list(repairs), d.flags + token_flags
-    if not _count_per_article(page, repaired, Structure(drafts, [], spans), repairs):
-        drafts[0].removed += token_removed
-    page_flags = [f for f in ex.flags if f != "no-date"]
-    for d, part in zip(drafts, ex.parts, strict=True):
-        dated = dataclasses.replace(part, published=part.published or ex.published)
-        _apply_extraction(d, dated)
-        d.removed = list(part.removed) + d.removed
-        d.flags = page_flags + list(part.flags) + d.flags + ["epaper-article"]
-    drafts[0].removed = list(ex.removed) + drafts[0].removed
-    return drafts
+    return spans
 
 
-def _extract(html: str, url: str | None) -> Extraction:
-    from normalize.extract.page import extract_html
+def _repaired_head(head: Head, convert: bool) -> Head:
+    """The page head's text with the character repairs (script conversion only when the article's
+    text was converted: a field is not judged on its own)."""
+    def fix(value: str | None) -> str | None:
+        return repair_field(value, convert=convert)
 
-    return extract_html(html, url)
+    return dataclasses.replace(
+        head, title=fix(head.title), title_tag=fix(head.title_tag), meta_title=fix(head.meta_title),
+        headings=_fixed(head.headings, fix), kicker=fix(head.kicker), subtitle=fix(head.subtitle),
+        meta_lines=_fixed(head.meta_lines, fix), byline=_fixed(head.byline, fix),
+    )
 
 
-def _merge_extraction(draft: Draft, ex: Extraction) -> None:
-    """Extraction metadata wins over what the text heuristics found; it gets the character repairs
-    (script conversion only when the article's text was converted)."""
-    m = draft.meta
-    convert = _was_converted([draft])
-    m.title = repair_field(ex.title, convert=convert) or m.title
-    m.kicker = repair_field(ex.kicker, convert=convert) or m.kicker
-    m.subtitle = repair_field(ex.subtitle, convert=convert) or m.subtitle
-    m.source = repair_field(ex.source, convert=convert) or m.source
-    if ex.published:  # the page's own date line beats a month-day read from the lead
-        m.published = ex.published
-        draft.flags = [f for f in draft.flags if f != "published-from-lead"]
-    m.editor = repair_field(ex.editor, convert=convert) or m.editor
-    m.authors = [n for v in ex.authors if (n := repair_field(v, convert=convert))] or m.authors
-    m.photographers = [
-        n for v in ex.photographers if (n := repair_field(v, convert=convert))
-    ] or m.photographers
+def _fixed(values: list[str], fix: Callable[[str | None], str | None]) -> list[str]:
+    return [v for value in values if (v := fix(value))]
 
+
+# --- records -------------------------------------------------------------------------------------
+
+def to_record(c: Cleaned, *, rid: str, url: str | None, encoding: EncodingInfo, script: ScriptInfo,
+              raw_sha256: str) -> Record:
+    """The record of one article: paragraphs one per line (blank lines go), flags for what is missing."""
+    a, m = c.article, c.article.meta
+    body = [s.strip() for s in a.lines if s.strip()]
+    flags = a.flags + (["empty-body"] if not body else []) + (["no-title"] if m.title is None else [])
+    return Record(
+        id=rid, text="\n".join(body), title=m.title, kicker=m.kicker, subtitle=m.subtitle,
+        published=m.published, source=m.source, authors=m.authors, photographers=m.photographers,
+        editor=m.editor, url=url, encoding=encoding, script=script,
+        repairs=merge_repairs(c.char_repairs, a.repairs), removed=a.removed, flags=_unique(flags),
+        raw_sha256=raw_sha256,
+    )
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+# --- entry point ---------------------------------------------------------------------------------
 
 def clean(data: bytes | str, *, name: str | None = None, url: str | None = None,
           http_charset: str | None = None, encoding_override: str | None = None,
@@ -460,15 +374,15 @@ def clean(data: bytes | str, *, name: str | None = None, url: str | None = None,
         raise CleanError("empty", f"{name or url or 'input'}: no text to clean (empty or only whitespace)")
     kind = detect_kind(text) if kind == "auto" else kind
     if kind == "html":
-        ex = _extract(text, url)
-        original, drafts = script_of(ex.text), _html_drafts(ex)
+        extracted, out = _html_articles(text, url)
+        original = script_of(extracted)
     else:
-        original, drafts = script_of(text), _text_drafts(text)
-    script = ScriptInfo(original.original, converted=_was_converted(drafts))
+        original, out = script_of(text), _text_articles(text)
+    script = ScriptInfo(original.original, converted=_was_converted(out))
     base = record_base(name, url, raw_sha)
-    return [to_record(_finish(d), rid=f"{base}-{i}", url=url, encoding=encoding, script=script,
-                      raw_sha256=raw_sha) for i, d in enumerate(drafts)]
+    return [to_record(c, rid=f"{base}-{i}", url=url, encoding=encoding, script=script, raw_sha256=raw_sha)
+            for i, c in enumerate(out)]
 
 
-def _was_converted(drafts: list[Draft]) -> bool:
-    return any(r.step == plan().script for d in drafts for r in [*d.char_repairs, *d.repairs])
+def _was_converted(out: list[Cleaned]) -> bool:
+    return any(r.step == plan().script for c in out for r in [*c.char_repairs, *c.article.repairs])

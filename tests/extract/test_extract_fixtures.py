@@ -37,7 +37,7 @@ def test_fixture_page(case: dict[str, Any]) -> None:
     for name in FIELDS:
         if name in case:
             want = case[name] or None
-            assert getattr(ex, name) == want, f"{name}: got {getattr(ex, name)!r}, want {want!r}"
+            assert getattr(ex.meta, name) == want, f"{name}: got {getattr(ex.meta, name)!r}, want {want!r}"
     lines = ex.text.split("\n")
     if "body_starts" in case:
         assert lines[0].startswith(case["body_starts"]), f"body starts with {lines[0][:40]!r}"

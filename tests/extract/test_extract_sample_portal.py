@@ -54,5 +54,5 @@ def test_sample_portal_page(article: dict[str, Any]) -> None:
     ex = extract_html(decode(data, _charset(url)).text, url=f"http://127.0.0.1{url}")
     for name in FIELDS:
         want = article.get(name) or ([] if name in ("authors", "photographers") else None)
-        assert getattr(ex, name) == want, f"{name}: got {getattr(ex, name)!r}, want {want!r}"
+        assert getattr(ex.meta, name) == want, f"{name}: got {getattr(ex.meta, name)!r}, want {want!r}"
     assert ex.text.split("\n") == article["paragraphs"]

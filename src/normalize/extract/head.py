@@ -1,20 +1,21 @@
-"""What a page says about itself, read from the tree before extraction: the headline (the page
-element its ``<title>`` contains), the kicker and subtitle beside it, metadata blocks (来源, 发布时间,
-责任编辑 ...), meta-tag dates, a date in an element marked ``pub_date``/``time``, and link texts
-(teasers). Pure functions over an lxml tree; nothing here mutates it.
+"""What a page says about its article outside the article's text, read from the tree before extraction
+(:func:`read_head` -> :class:`~normalize.structure.draft.Head`): the headline (the page element its
+``<title>`` contains), the kicker and subtitle beside it, metadata blocks (来源, 发布时间, 责任编辑 ...),
+meta-tag dates, and a date in an element marked ``pub_date``/``time``. Pure functions over an lxml
+tree; nothing here mutates it.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from lxml import etree
 
 from normalize.chars import squash
 from normalize.extract.tree import XML_UNSAFE, text_of
-from normalize.structure.bylines import normalize_date
+from normalize.structure.draft import Head
 from normalize.structure.furniture import classify_line
+from normalize.structure.vocab import parse_date
 
 _META_DATE_KEYS = (
     "article:published_time",
@@ -29,40 +30,28 @@ _META_DATE_KEYS = (
 )
 
 
-@dataclass
-class PageHead:
-    """What the page says about itself before extraction mutates the tree."""
-
-    title_tag: str | None
-    headings: list[str]
-    meta_title: str | None
-    meta_date: str | None
-    meta_lines: list[str] = field(default_factory=list)
-    page_title: str | None = None  # the longest page element that a <title>/og:title contains
-    links: frozenset[str] = frozenset()  # texts of the page's links (teasers), 8+ characters
-    decks: tuple[str | None, str | None] = (None, None)  # kicker, subtitle beside the headline element
-
-
-def read_head(tree: etree._Element) -> PageHead:
-    """Title tag, headings, meta title and meta date, read before the tree is changed."""
+def read_head(tree: etree._Element) -> Head:
+    """What the page says about its article, read before the tree is changed: the headline element and
+    its decks, the ``<title>``, headings, og:title, the meta date and the metadata blocks."""
     titles = [t for t in (text_of(el) for el in tree.xpath("//title")) if t]
     headings = [t for t in (text_of(h) for h in tree.xpath("//h1|//h2|//h3")[:12]) if t]
     metas: dict[str, str] = {}
     for meta in tree.xpath("//meta[@content]"):
         key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
         metas.setdefault(key, meta.get("content", "").strip())
-    meta_date = next((d for k in _META_DATE_KEYS if (d := normalize_date(metas.get(k, "")))), None)
+    meta_date = next((d for k in _META_DATE_KEYS if (d := parse_date(metas.get(k, "")))), None)
     others = [s for s in (metas.get("og:title", ""), metas.get("og:description", "")[:80]) if s]
     page_title, title_el = headline_in_page(tree, titles, others, metas.get("og:site_name"))
-    return PageHead(
-        titles[0] if titles else None,
-        headings,
-        metas.get("og:title") or None,
-        meta_date,
-        metadata_blocks(tree),
-        page_title,
-        link_texts(tree),
-        title_decks(title_el),
+    kicker, subtitle = title_decks(title_el)
+    return Head(
+        title=page_title,
+        title_tag=titles[0] if titles else None,
+        meta_title=metas.get("og:title") or None,
+        headings=headings,
+        kicker=kicker,
+        subtitle=subtitle,
+        meta_date=meta_date,
+        meta_lines=metadata_blocks(tree),
     )
 
 
@@ -81,22 +70,9 @@ def date_in_marked_element(tree: etree._Element) -> str | None:
     '2011-12-15T20:59'
     """
     for el in _DATE_MARKED(tree):
-        if found := normalize_date(text_of(el)):
+        if found := parse_date(text_of(el)):
             return found
     return None
-
-
-_LINK_TEXTS = etree.XPath("//body//a[string-length(normalize-space(.)) >= 8]")
-
-
-def link_texts(tree: etree._Element) -> frozenset[str]:
-    """Whitespace-trimmed texts of the page's links of 8 characters or more.
-
-    >>> from normalize.extract.tree import parse_html
-    >>> sorted(link_texts(parse_html("<body><a href='/1'>东城区新增三处口袋公园</a><a>首页</a></body>")))
-    ['东城区新增三处口袋公园']
-    """
-    return frozenset(squash("".join(a.itertext())) for a in _LINK_TEXTS(tree))
 
 
 _CONTAINED_IN = etree.XPath(
@@ -181,7 +157,7 @@ def _deck(el: etree._Element | None, hint: re.Pattern[str], endings: tuple[str, 
     if el is None:
         return None
     text = text_of(el)
-    if not text or not 4 <= len(text) <= DECK_MAX_CHARS or classify_line(text) or normalize_date(text):
+    if not text or not 4 <= len(text) <= DECK_MAX_CHARS or classify_line(text) or parse_date(text):
         return None
     # the element and its single-child wrappers down to the text: <tr><td><h2>副题</h2></td></tr>
     chain = [el]
@@ -269,9 +245,12 @@ def _spaced_text(el: etree._Element) -> str:
 
 def _largest_short_ancestor(el: etree._Element) -> etree._Element | None:
     """``el`` or its highest ancestor whose text stays under META_BLOCK_CHARS (None if ``el`` is long)."""
-    if el.tag in ("script", "style", "a") or len(text_of(el)) >= META_BLOCK_CHARS:
+    if el.tag in ("script", "style", "a") or _TEXT_LEN(el) >= META_BLOCK_CHARS:
         return None
     parent = el.getparent()
-    while parent is not None and parent.tag != "body" and len(text_of(parent)) < META_BLOCK_CHARS:
+    while parent is not None and parent.tag != "body" and _TEXT_LEN(parent) < META_BLOCK_CHARS:
         el, parent = parent, parent.getparent()
     return el
+
+
+_TEXT_LEN = etree.XPath("string-length(normalize-space(.))")  # in C: no Python string of a big subtree

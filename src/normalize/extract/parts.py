@@ -31,9 +31,10 @@ from lxml import etree
 from normalize.chars import HAN_CHARS, han_count, squash
 from normalize.extract.tree import block_lines, text_of
 from normalize.record import Removed
-from normalize.structure.boilerplate import TERMINAL_END
-from normalize.structure.bylines import split_names
+from normalize.structure.draft import Line
 from normalize.structure.furniture import classify_line
+from normalize.structure.shapes import ends_sentence
+from normalize.structure.vocab import split_names
 
 MIN_HEADLINED = 2  # containers with a headline and body text needed to call the page multi-article
 MIN_PART_CJK = 80  # CJK characters outside links and headlines in a headlined part
@@ -223,27 +224,24 @@ def find_parts(tree: etree._Element, page_title: str | None = None) -> list[Part
     return best
 
 
-def part_lines(
-    el: etree._Element, heads: list[tuple[str | None, str]]
-) -> tuple[list[str], list[Removed]]:
+def part_lines(lines: list[Line], heads: list[tuple[str | None, str]]) -> tuple[list[Line], list[Removed]]:
     """A part's lines without its headline and decks (each ``(text, kind)`` removed once, from the
     top lines), and the removed lines.
 
-    >>> from normalize.extract.tree import parse_html
-    >>> part = parse_html("<body><div><h3>引题</h3><h1>标题</h1><p>正文。</p></div></body>").find(".//div")
-    >>> part_lines(part, [("标题", "title"), ("引题", "kicker"), (None, "subtitle")])
+    >>> lines = [Line("引题"), Line("标题"), Line("正文。")]
+    >>> kept, removed = part_lines(lines, [("标题", "title"), ("引题", "kicker")])
+    >>> [ln.text for ln in kept], removed
     (['正文。'], [Removed(kind='kicker', text='引题'), Removed(kind='title', text='标题')])
     """
-    lines = block_lines(el)
     wanted = {squash(text): kind for text, kind in heads if text}
     removed: list[Removed] = []
-    kept: list[str] = []
+    kept: list[Line] = []
     for i, line in enumerate(lines):
-        kind = wanted.pop(squash(line), None) if i < HEAD_LINES else None
+        kind = wanted.pop(squash(line.text), None) if i < HEAD_LINES else None
         if kind is None:
             kept.append(line)
         else:
-            removed.append(Removed(kind, line))
+            removed.append(Removed(kind, line.text))
     return kept, removed
 
 
@@ -258,7 +256,7 @@ def trailing_byline(lines: list[str]) -> tuple[list[str], str | None]:
     >>> trailing_byline(["会议还研究了其他事项。", "相关新闻"])[1], trailing_byline(["言武旭"])[1]
     (None, None)
     """
-    if len(lines) < 2 or not TERMINAL_END.search(lines[-2]) or classify_line(lines[-1]) is not None:
+    if len(lines) < 2 or not ends_sentence(lines[-2]) or classify_line(lines[-1]) not in (None, "byline"):
         return [], None
     names = _BYLINE_ROLES.sub(" ", lines[-1])
     if not _NAMES_ONLY.fullmatch(names):

@@ -24,7 +24,8 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _TAG = re.compile(r"<[a-zA-Z!/][^>]{0,200}>")
 _DROP_TAGS = ("script", "style", "noscript", "iframe", "object", "embed", "template", "svg")
 FALLBACK_MIN_CJK = 10  # the fallback's block needs at least this much CJK text outside links
-LAYOUT_CELL_CHARS = 120  # a table cell with this much text is page layout, not data
+LAYOUT_CELL_CHARS = 120  # a table cell with this much text is page layout, not data ...
+DATA_GRID_COLUMNS = 3  # ... unless the table is a grid of this many columns
 
 
 def parse_html(html: str) -> etree._Element:
@@ -125,7 +126,9 @@ def wrap_loose_text(tree: etree._Element) -> None:
 
 
 def is_layout_table(table: etree._Element) -> bool:
-    """A table used for page layout: it nests tables or a cell holds a paragraph of prose.
+    """A table used for page layout: it nests tables, or it is no grid of three or more columns and a
+    cell holds a paragraph of prose. A grid of three or more columns is data even when its cells hold
+    paragraphs (a policy's task table: 序号 | 工作事项 | 主要内容 | 牵头单位).
 
     >>> t = lxml_html.fragment_fromstring("<table><tr><th>区县</th><td>人口</td></tr></table>")
     >>> is_layout_table(t)
@@ -134,14 +137,38 @@ def is_layout_table(table: etree._Element) -> bool:
     ...     "<table><tr><td><table><tr><td>x</td></tr></table></td></tr></table>")
     >>> is_layout_table(t)
     True
+    >>> row = "<tr><td>1</td><td>事项</td><td>" + "内容" * 80 + "</td></tr>"
+    >>> is_layout_table(lxml_html.fragment_fromstring(f"<table>{row}{row}</table>"))
+    False
     """
     if table.find(".//table") is not None:
         return True
+    if grid_columns(table) >= DATA_GRID_COLUMNS:
+        return False
     for cell in table.iter("td"):
         text = "".join(cell.itertext())
         if len(text) >= LAYOUT_CELL_CHARS or cell.find(".//p") is not None or cell.find(".//br") is not None:
             return True
     return False
+
+
+def grid_columns(table: etree._Element) -> int:
+    """The number of cells most of the table's rows have (0 for fewer than two rows, or when no count
+    is shared by half of them).
+
+    >>> row = "<tr><td>1</td><td>2</td></tr>"
+    >>> grid_columns(lxml_html.fragment_fromstring(f"<table>{row}{row}</table>"))
+    2
+    """
+    rows = _OWN_ROWS(table)
+    if len(rows) < 2:
+        return 0
+    counts: dict[int, int] = {}
+    for row in rows:
+        n = sum(1 for cell in row if isinstance(cell.tag, str))
+        counts[n] = counts.get(n, 0) + 1
+    columns, rows_with = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+    return columns if rows_with * 2 >= len(rows) else 0
 
 
 _OWN_ROWS = etree.XPath("./tr|./*/tr")

@@ -1,12 +1,31 @@
-"""boilerplate: each kind of portal furniture goes into `removed` with its kind; body text stays."""
+"""The line classifier on text captures (lines without hints): each kind of portal furniture goes into
+`removed` with its kind; body text stays. (Lines with hints, from HTML pages: tests/extract.)"""
 
 from __future__ import annotations
+
+import re
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from normalize.structure.boilerplate import TERMINAL_END, ends_sentence, is_title_like, strip_boilerplate
+from normalize.structure import structure_article
+from normalize.structure.body import select_body
+from normalize.structure.draft import Draft, plain_lines
+from normalize.structure.furniture import classify, split_trailing_widgets
+from normalize.structure.shapes import ends_sentence, is_title_like
+
+# the definition ends_sentence implements without a regex search
+TERMINAL_END = re.compile(r"(?:[。！？!?；;…]|\.{3,})[”’」』\"']*\s*$")
+
+
+def strip_boilerplate(lines: list[str]) -> SimpleNamespace:
+    """The structure stage's furniture on a text capture's lines: what stays, what went, the editor."""
+    texts, widgets = split_trailing_widgets(lines)
+    body = select_body(texts, classify(plain_lines(texts)))
+    editor = structure_article(Draft(plain_lines(lines))).meta.editor
+    return SimpleNamespace(lines=body.lines, removed=body.removed + widgets, editor=editor)
 
 BODY = "市委书记到企业调研复工复产情况，强调统筹推进疫情防控和经济社会发展。"
 
