@@ -36,13 +36,13 @@ def full_record() -> Record:
 @pytest.fixture
 def archive(tmp_path: Path) -> Path:
     return write_archive(tmp_path / "archive", {
-        "seeds/000_a.json": [article("suqian", id="seed-suqian", site=None)],
-        "seeds/001_b.json": [article("unrelated", id="seed-unrelated", site=None, published="--04-23")],
+        "seeds/000_a.json": [article("suqian", id="seed-suqian-0", site=None)],
+        "seeds/001_b.json": [article("unrelated", id="seed-unrelated-0", site=None, published="--04-23")],
         "captures/suqian/c-00000.jsonl": [
             full_record(),
-            article("suqian", id="gov-suqian", url="http://www.suqian.gov.cn/b.html", site="suqian",
+            article("suqian", id="gov-suqian-0", url="http://www.suqian.gov.cn/b.html", site="suqian",
                     fetched_at="2026-11-01T00:00:00"),
-            article("gangzha", id="gov-gangzha", url="http://www.gangzha.gov.cn/c.html", site="gangzha"),
+            article("gangzha", id="gov-gangzha-0", url="http://www.gangzha.gov.cn/c.html", site="gangzha"),
         ],
     })  # fmt: skip
 
@@ -83,9 +83,11 @@ def test_export_from_archive_with_filters(archive: Path, tmp_path: Path) -> None
     def ids(**filters: Any) -> list[str]:
         return [i.record.id for i in iter_export(archive, **filters)]
 
-    assert ids() == ["url-0123456789abcdef-1", "gov-suqian", "gov-gangzha", "seed-suqian", "seed-unrelated"]
-    assert ids(sites=["suqian.gov.cn"]) == ["url-0123456789abcdef-1", "gov-suqian"]
-    assert ids(sites=["gangzha"]) == ["gov-gangzha"]
+    assert ids() == [
+        "url-0123456789abcdef-1", "gov-suqian-0", "gov-gangzha-0", "seed-suqian-0", "seed-unrelated-0"
+    ]
+    assert ids(sites=["suqian.gov.cn"]) == ["url-0123456789abcdef-1", "gov-suqian-0"]
+    assert ids(sites=["gangzha"]) == ["gov-gangzha-0"]
     from datetime import date
 
     stats = ExportStats()
@@ -93,7 +95,7 @@ def test_export_from_archive_with_filters(archive: Path, tmp_path: Path) -> None
         i.record.id
         for i in iter_export(archive, since=date(2020, 2, 13), until=date(2020, 2, 28), stats=stats)
     ]
-    assert got == ["gov-gangzha"]
+    assert got == ["gov-gangzha-0"]
     assert (stats.no_date, stats.filtered_out) == (1, 3)  # "--04-23" has no year
 
 
@@ -101,10 +103,10 @@ def test_one_per_cluster_keeps_the_representative(archive: Path) -> None:
     stats = ExportStats()
     items = list(iter_export(archive, one_per_cluster=True, stats=stats))
     suqian = [i for i in items if i.record.title == article("suqian").title]
-    assert [(i.record.id, i.cluster_id, i.cluster_size) for i in suqian] == [("gov-suqian", 1, 2)]
+    assert [(i.record.id, i.cluster_id, i.cluster_size) for i in suqian] == [("gov-suqian-0", 1, 2)]
     assert stats.duplicates_skipped == 1
     assert {i.record.id for i in items if i.cluster_id is None} == {
-        "url-0123456789abcdef-1", "gov-gangzha", "seed-unrelated"
+        "url-0123456789abcdef-1", "gov-gangzha-0", "seed-unrelated-0"
     }  # fmt: skip
 
 
@@ -112,14 +114,14 @@ def test_txt_folder_export_and_replacement(archive: Path, tmp_path: Path) -> Non
     out = tmp_path / "texts"
     write_export(iter_export(archive), f"{out}/")
     names = sorted(p.name for p in out.iterdir())
-    assert "manifest.jsonl" in names and "gov-suqian.txt" in names and len(names) == 6
-    assert (out / "gov-suqian.txt").read_text(encoding="utf-8").startswith(article("suqian").title + "\n\n")
+    assert "manifest.jsonl" in names and "gov-suqian-0.txt" in names and len(names) == 6
+    assert (out / "gov-suqian-0.txt").read_text(encoding="utf-8").startswith(article("suqian").title + "\n\n")
     manifest = [
         json.loads(line) for line in (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
     ]
     assert {m["file"] for m in manifest} == set(names) - {"manifest.jsonl"}
     write_export(iter_export(archive, sites=["gangzha"]), out)  # an existing export folder is replaced
-    assert sorted(p.name for p in out.iterdir()) == ["gov-gangzha.txt", "manifest.jsonl"]
+    assert sorted(p.name for p in out.iterdir()) == ["gov-gangzha-0.txt", "manifest.jsonl"]
 
 
 def test_txt_export_refuses_a_folder_that_is_not_an_export(archive: Path, tmp_path: Path) -> None:

@@ -17,17 +17,17 @@ from newsarchive.diff_render import use_color
 def archive(tmp_path: Path) -> Path:
     return write_archive(tmp_path / "archive", {
         "seeds/000_a.json": [article("suqian"), article("gangzha")],
-        "captures/mirror/c-00000.jsonl": [article("suqian", id="mirror-suqian", url="http://m.example.com/1")],
+        "captures/mirror/c-00000.jsonl": [article("suqian", id="mirror-suqian-0", url="http://m.example.com/1")],
     })  # fmt: skip
 
 
 @pytest.fixture
 def new_file(tmp_path: Path) -> Path:
-    edited = article("suqian", id="new-suqian")
+    edited = article("suqian", id="new-suqian-0")
     edited.text = edited.text.replace("管用", "管锚点用")
     edited.text_sha256 = ""
     edited.__post_init__()
-    hostile = article("unrelated", id="new-hostile", title="<script>alert('x')</script>")
+    hostile = article("unrelated", id="new-hostile-0", title="<script>alert('x')</script>")
     return write_archive(tmp_path / "new", {"c-00000.jsonl": [edited, hostile]}) / "c-00000.jsonl"
 
 
@@ -61,7 +61,7 @@ def test_diff_json(archive: Path, new_file: Path, capsys: pytest.CaptureFixture[
         "no-match": 1,
     }
     edited, hostile = doc["articles"]
-    assert edited["old"]["id"] == "suqian" and edited["insertions"] == ["锚点"]
+    assert edited["old"]["id"] == "suqian-0" and edited["insertions"] == ["锚点"]
     [change] = edited["changes"]
     assert change["ops"] == [{"op": "insert", "old": "", "new": "锚点", "old_at": 13, "new_at": 13}]
     assert change["new"][13:15] == "锚点" and change["old"].startswith("要按照科学、合理、适度、管用")
@@ -116,8 +116,8 @@ def test_dups_command_json(archive: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["dups", str(archive), "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     [cluster] = doc["clusters"]
-    assert {m["id"] for m in cluster["members"]} == {"suqian", "mirror-suqian"}
-    assert cluster["representative"]["id"] == "suqian"  # site suqian.gov.cn beats the m.example.com mirror
+    assert {m["id"] for m in cluster["members"]} == {"suqian-0", "mirror-suqian-0"}
+    assert cluster["representative"]["id"] == "suqian-0"  # site suqian.gov.cn beats the m.example.com mirror
     assert cluster["representative"]["host"] == "suqian.gov.cn"
 
 
@@ -137,5 +137,5 @@ def test_diff_against_an_archive_folder_goes_through_its_index(
     doc = json.loads(capsys.readouterr().out)
     assert (archive / "index.sqlite").exists()
     edited = doc["articles"][0]
-    assert edited["old"]["id"] in ("suqian", "mirror-suqian") and edited["insertions"] == ["锚点"]
+    assert edited["old"]["id"] in ("suqian-0", "mirror-suqian-0") and edited["insertions"] == ["锚点"]
     assert doc["summary"]["no-match"] == 1

@@ -79,7 +79,7 @@ def test_warc_pages_diffed_against_seed_like_records_match_by_content(warc: tupl
     problems: list[str] = []
     new = load_sources([warc[0]], problems)
     old = [article("zhumadian"), article("gangzha"), article("suqian")]
-    assert [d.old.id if d.old else None for d in diff_articles(new, old)] == ["suqian", "gangzha"]
+    assert [d.old.id if d.old else None for d in diff_articles(new, old)] == ["suqian-0", "gangzha-0"]
 
 
 def test_a_crawler_segment_with_warcinfo_and_request_records_is_not_reported_as_truncated(
@@ -128,7 +128,7 @@ def test_corrupt_record_file_in_a_folder_is_named_and_the_rest_read(tmp_path: Pa
     (tmp_path / "seeds/001_b.json").write_text('{"records": [{"id": 1', encoding="utf-8")
     problems: list[str] = []
     records = list(iter_source(tmp_path, problems))
-    assert [r.id for r in records] == ["suqian", "gangzha"]
+    assert [r.id for r in records] == ["suqian-0", "gangzha-0"]
     [problem] = problems
     assert "seeds/001_b.json" in problem
 
