@@ -58,7 +58,8 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], T]) -> T:
     goes and ``path`` is untouched. Returns what ``write`` returned.
     """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # a short temp name: ".{name}.XXXXXXXX.tmp" would pass the 255-byte limit before the name itself does
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             result = write(fh)
