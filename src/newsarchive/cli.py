@@ -18,6 +18,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "diff": ("newsarchive.commands.diff", "diff new captures against the seeds or earlier captures"),
     "dups": ("newsarchive.commands.dups", "clusters of exact and near-duplicate articles"),
     "export": ("newsarchive.commands.export", "export records as JSONL, Parquet or a folder of .txt"),
+    "verify": (
+        "newsarchive.commands.verify",
+        "check that every record is readable and points at a complete raw capture",
+    ),
 }
 
 

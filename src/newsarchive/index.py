@@ -52,6 +52,7 @@ from newsarchive.records import (
     capture_problem,
     find_loose_captures,
     find_record_files,
+    is_file,
     iter_record_file,
 )
 from normalize.record import Record
@@ -327,6 +328,10 @@ class ArchiveIndex:
         files = self.record_files(walk_problems)
         known = {row[0]: row[1:] for row in self.db.execute("SELECT path, size, mtime_ns, sha256 FROM files")}
         current: dict[str, Path] = {}
+        # a file indexed before stays a record file while it exists, even when the capture beside it that
+        # made it one is gone: its records stay, and the lost capture is named (capture_problems)
+        listed = set(files)
+        files += [p for rel in sorted(known) if (p := self.archive / rel) not in listed and is_file(p)]
         for path in files:
             bad_name = name_problem(path)
             if bad_name:

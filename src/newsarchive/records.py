@@ -211,8 +211,11 @@ def _loads(data: bytes) -> Any:
         raise RecordFileError(f"not UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r})") from exc
     except json.JSONDecodeError as exc:
         raise RecordFileError(f"not valid JSON ({exc.msg} at character {exc.pos})") from exc
-    except (ValueError, RecursionError) as exc:  # 5,000-digit numbers, "[" * 200_000
-        raise RecordFileError(f"not a record: {type(exc).__name__}: {str(exc)[:120]}") from exc
+    except RecursionError as exc:  # "[" * 200_000
+        raise RecordFileError("not a record: JSON nested too deeply") from exc
+    except ValueError as exc:  # a 5,000-digit number, NaN
+        what = "a number of more than 4300 digits" if "digits" in str(exc) else str(exc)[:80]
+        raise RecordFileError(f"not a record: holds {what}") from exc
 
 
 def _no_constant(name: str) -> Any:
@@ -438,11 +441,12 @@ def capture_problem(archive: Path, capture_file: str, records: int, end: int, ex
     >>> _ = (d / "c-00000.warc.gz").write_bytes(b"x" * 100)
     >>> capture_problem(d, "c-00000.warc.gz", 3, 100, "c-00000.jsonl") is None
     True
-    >>> capture_problem(d, "c-00000.warc.gz", 3, 150, "c-00000.jsonl")[:62]
-    'c-00000.warc.gz: 3 records (e.g. in c-00000.jsonl) point up to'
+    >>> capture_problem(d, "c-00000.warc.gz", 3, 150, "c-00000.jsonl").removeprefix(str(d))[:63]
+    '/c-00000.warc.gz: 3 records (e.g. in c-00000.jsonl) point up to'
     """
     path = Path(archive) / capture_file
-    who = f"{records} record{'s' if records != 1 else ''} (e.g. in {example})"
+    who = f"{records} record{'s' if records != 1 else ''} (e.g. in {shown(example)})"
+    capture_file = str(path)
     try:
         size = path.stat().st_size
     except OSError as exc:
