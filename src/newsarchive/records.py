@@ -164,6 +164,9 @@ def _read_json(path: Path, problems: list[str]) -> Iterator[tuple[int, Record]]:
             return
     else:
         items = [doc]
+    if not items:
+        problems.append(f"{where}: holds no records; {_EMPTY_HINT}")
+        return
     for i, item in enumerate(items):
         try:
             yield i, check_record(item, data)
