@@ -139,3 +139,61 @@ def test_diff_against_an_archive_folder_goes_through_its_index(
     edited = doc["articles"][0]
     assert edited["old"]["id"] in ("suqian-0", "mirror-suqian-0") and edited["insertions"] == ["锚点"]
     assert doc["summary"]["no-match"] == 1
+
+
+@pytest.fixture
+def many_identical(tmp_path: Path) -> tuple[Path, Path]:
+    """Twelve articles unchanged and one edited (issue 10 #15: the edit was 2,150 px down the report)."""
+    names = ["suqian", "gangzha", "zhumadian", "unrelated"]
+    old = [article(names[i % 4], id=f"old{i}-0", text=article(names[i % 4]).text + f"第{i}段。")
+           for i in range(12)]
+    new = [article(names[i % 4], id=f"new{i}-0", text=article(names[i % 4]).text + f"第{i}段。")
+           for i in range(12)]
+    new[9].text = new[9].text.replace("第9段。", "第9段有改动。")
+    new[9].text_sha256 = ""
+    new[9].__post_init__()
+    archive = write_archive(tmp_path / "old", {"c-00000.jsonl": old}) / "c-00000.jsonl"
+    return write_archive(tmp_path / "new", {"c-00000.jsonl": new}) / "c-00000.jsonl", archive
+
+
+def test_html_report_puts_the_changes_first_and_collapses_identical_articles(
+    many_identical: tuple[Path, Path], tmp_path: Path
+) -> None:
+    new, old = many_identical
+    out = tmp_path / "report.html"
+    assert main(["diff", str(new), "--against", str(old), "--format", "html", "-o", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    first_section = page.index("<section")
+    assert page.index("new9-0") < page.index("new0-0")  # the edit comes first, in the table too
+    assert "<ins>有改动</ins>" in page[first_section:page.index("</section>")]
+    assert page.index("<details class='identical'>") < page.index("new0-0", first_section)
+    assert "<details class='identical' open" not in page  # collapsed
+
+
+def test_changes_only_leaves_identical_articles_out(
+    many_identical: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    new, old = many_identical
+    out = tmp_path / "report.html"
+    assert main(["diff", str(new), "--against", str(old), "--format", "html", "--changes-only",
+                 "-o", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert "new9-0" in page and "new0-0" not in page and "11 identical not shown" in page
+    assert main(["diff", str(new), "--against", str(old), "--format", "json", "--changes-only"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [a["new"]["id"] for a in doc["articles"]] == ["new9-0"] and doc["summary"]["identical"] == 11
+    assert main(["diff", str(new), "--against", str(old), "--changes-only"]) == 0
+    text = capsys.readouterr().out
+    assert "new9-0" in text and "new0-0" not in text
+
+
+def test_text_report_never_prints_a_control_character(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hostile = article("suqian", id="x-0", title="标题\x1b]0;pwned\x07\x9b31m")
+    new = write_archive(tmp_path / "new", {"c-00000.jsonl": [hostile]}) / "c-00000.jsonl"
+    old = write_archive(tmp_path / "old", {"c-00000.jsonl": [article("gangzha")]}) / "c-00000.jsonl"
+    assert main(["diff", str(new), "--against", str(old), "--color", "always"]) == 0
+    out = capsys.readouterr().out
+    assert "\\x1b]0;pwned\\x07\\x9b31m" in out
+    assert "\x07" not in out and "\x9b" not in out and "\x1b]" not in out

@@ -162,3 +162,45 @@ def test_missing_path_and_unknown_file_kind_are_reported(tmp_path: Path) -> None
     assert list(iter_source(tmp_path / "nope.json", problems)) == []
     assert list(iter_source(tmp_path / "notes.md", problems)) == []
     assert "no such file" in problems[0] and "not a record file or capture" in problems[1]
+
+
+def test_a_warc_with_its_record_segment_beside_is_read_from_the_records(tmp_path: Path) -> None:
+    """Issue 10 #13: the crawler's JSONL holds the articles of its segment; list pages and robots.txt are
+    not articles, and nothing is cleaned again from raw."""
+    from archive_helpers import build_sample_archive
+
+    archive = build_sample_archive(tmp_path / "archive")
+    warc = archive / "captures/sample/c-00000.warc.gz"
+    problems: list[str] = []
+    records = list(iter_source(warc, problems))
+    assert problems == []
+    assert [r.id for r in records] == ["url-0000000000000000-0", "url-0000000000000001-0"]
+    assert records[0].capture["record_id"].startswith("<urn:uuid:")  # as the crawler recorded it
+
+
+def test_a_warc_without_records_skips_what_is_not_an_article(tmp_path: Path) -> None:
+    from collections import Counter
+
+    from archive_helpers import LIST_PAGE
+
+    path = tmp_path / "other-00000.warc.gz"
+    write_warc(path, [
+        ("http://www.suqian.gov.cn/robots.txt", b"User-agent: *\nDisallow:\n", "text/plain"),
+        ("http://www.suqian.gov.cn/xwzx/index.html", LIST_PAGE, "text/html; charset=utf-8"),
+        ("http://www.suqian.gov.cn/logo.png", b"\x89PNG\r\n", "image/png"),
+        ("http://www.suqian.gov.cn/art/1.html", article_html("suqian"), "text/html; charset=utf-8"),
+    ])  # fmt: skip
+    problems: list[str] = []
+    skipped: Counter[str] = Counter()
+    records = list(iter_source(path, problems, skipped))
+    assert [r.url for r in records] == ["http://www.suqian.gov.cn/art/1.html"] and problems == []
+    assert skipped == {"robots.txt": 1, "no-main-content": 1, "image/png": 1}
+
+
+def test_an_empty_warc_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "c-00000.warc.gz"
+    path.write_bytes(b"")
+    problems: list[str] = []
+    assert list(iter_source(path, problems)) == []
+    [problem] = problems
+    assert str(path) in problem and "empty WARC file (0 bytes)" in problem
