@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -24,7 +25,9 @@ from urllib.parse import urlsplit
 from newsarchive.display import name_problem, printable, shown
 from normalize.record import Record, sha256_text
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema"  # the project's schema/ folder
+# the project's schema/ folder: in the source tree, or where a wheel install puts it (pyproject data-files)
+SCHEMA_DIRS = (Path(__file__).resolve().parents[2] / "schema",
+               Path(sys.prefix) / "share" / "cn-gov-news-archive" / "schema")
 
 # The archive's file kinds, by name: the one place that knows them (sources, index, `newsarchive clean`).
 RECORD_SUFFIXES = (".json", ".jsonl")
@@ -240,12 +243,12 @@ def _validator() -> Callable[[Any], Any]:
 
 def record_schema() -> dict[str, Any]:
     """``schema/record.schema.json``, the one description of a record file's records."""
-    path = SCHEMA_DIR / "record.schema.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RuntimeError(f"{path}: the record schema is missing ({exc.strerror}); "
-                           "reinstall the project from its source tree") from exc
+    for folder in SCHEMA_DIRS:
+        path = folder / "record.schema.json"
+        if path.is_file():
+            return json.loads(path.read_text(encoding="utf-8"))
+    raise RuntimeError(f"{SCHEMA_DIRS[0] / 'record.schema.json'}: the record schema is missing; "
+                       "reinstall the project (pip install .) from its source tree")
 
 
 def check_record(item: Any, raw: bytes = b"\\u") -> Record:
