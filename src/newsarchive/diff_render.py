@@ -41,7 +41,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from newsarchive.diff import STATUSES, ArticleDiff, Row, segments
-from newsarchive.display import printable
+from newsarchive.display import json_safe, printable
 from normalize.record import Record
 
 DIFF_FORMAT_VERSION = 1
@@ -118,7 +118,7 @@ def to_json(
         "changes_only": changes_only,
         "articles": [_article_json(d) for d in diffs if not (changes_only and d.status == "identical")],
     }
-    return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+    return json_safe(json.dumps(doc, ensure_ascii=False, indent=1)) + "\n"
 
 
 def _article_json(d: ArticleDiff) -> dict[str, Any]:

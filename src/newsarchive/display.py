@@ -37,6 +37,19 @@ def printable(text: str, *, newlines: bool = True) -> str:
     return escaped
 
 
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # json.dumps escapes C0 itself
+
+
+def json_safe(text: str) -> str:
+    """JSON text (``json.dumps(..., ensure_ascii=False)``) with DEL, C1 controls and bidi overrides as
+    ``\\u`` escapes: still the same JSON, and safe on a terminal. They can only occur inside strings.
+
+    >>> json_safe('{"title": "a\x9b31mb"}')
+    '{"title": "a\\\\u009b31mb"}'
+    """
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def shown(path: Path | str) -> str:
     """A path as a person can read and copy it: bytes that are not UTF-8 as ``\\xNN``, controls escaped.
 

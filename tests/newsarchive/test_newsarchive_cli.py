@@ -197,3 +197,7 @@ def test_text_report_never_prints_a_control_character(
     out = capsys.readouterr().out
     assert "\\x1b]0;pwned\\x07\\x9b31m" in out
     assert "\x07" not in out and "\x9b" not in out and "\x1b]" not in out
+    assert main(["diff", str(new), "--against", str(old), "--format", "json"]) == 0
+    raw = capsys.readouterr().out
+    assert "\x9b" not in raw and "\x1b" not in raw
+    assert json.loads(raw)["articles"][0]["new"]["title"] == hostile.title  # the same JSON, escaped

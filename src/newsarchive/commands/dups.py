@@ -18,7 +18,7 @@ import sqlite3
 from typing import Any
 
 from newsarchive.commands import FAILED, add_archive_argument, report, say
-from newsarchive.display import printable
+from newsarchive.display import json_safe, printable
 from newsarchive.dups import DEFAULT_THRESHOLD, Cluster, find_clusters, record_host
 from newsarchive.index import ArchiveIndex, IndexedRecord, IndexUnavailable
 
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
             "records": stats.records_total,
             "clusters": [_cluster_json(c) for c in clusters],
         }
-        print(json.dumps(doc, ensure_ascii=False, indent=1))
+        print(json_safe(json.dumps(doc, ensure_ascii=False, indent=1)))
     else:
         print(_text(clusters, stats.records_total))
     return report("dups", stats.problems, stats.notes)

@@ -14,6 +14,7 @@ import sqlite3
 from dataclasses import asdict
 
 from newsarchive.commands import FAILED, add_archive_argument, report, say
+from newsarchive.display import json_safe
 from newsarchive.index import ArchiveIndex, IndexUnavailable
 
 HELP = "build or update the SQLite index of all records"
@@ -32,5 +33,5 @@ def run(args: argparse.Namespace) -> int:
     except (FileNotFoundError, IndexUnavailable, RuntimeError, sqlite3.DatabaseError) as exc:
         say("index", str(exc))
         return FAILED
-    print(json.dumps(asdict(stats), ensure_ascii=False) if args.json else stats.summary())
+    print(json_safe(json.dumps(asdict(stats), ensure_ascii=False)) if args.json else stats.summary())
     return report("index", stats.problems, stats.notes)

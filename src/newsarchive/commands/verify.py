@@ -11,6 +11,7 @@ import json
 import sqlite3
 
 from newsarchive.commands import FAILED, add_archive_argument, report, say
+from newsarchive.display import json_safe
 from newsarchive.index import IndexUnavailable
 from newsarchive.verify import describe, verify_archive
 
@@ -28,5 +29,5 @@ def run(args: argparse.Namespace) -> int:
     except (FileNotFoundError, IndexUnavailable, RuntimeError, sqlite3.DatabaseError) as exc:
         say("verify", str(exc))
         return FAILED
-    print(json.dumps(describe(result), ensure_ascii=False) if args.json else result.summary())
+    print(json_safe(json.dumps(describe(result), ensure_ascii=False)) if args.json else result.summary())
     return report("verify", result.problems, result.notes)
