@@ -120,6 +120,9 @@ def _clean_capture(path: Path, kind: str, problems: list[str]) -> Iterator[Recor
         reason = getattr(exc, "reason", None)
         problems.append(f"{shown(path)}: cannot clean capture{f' ({reason})' if reason else ''}: {exc}")
         return
+    except Exception as exc:  # a bug in the normaliser must not stop the other inputs
+        problems.append(_clean_failed(shown(path), exc))
+        return
     for rec in records:
         if not rec.capture:
             rec.capture = {"file": str(path)}
@@ -191,9 +194,17 @@ def _clean_response(path: Path, offset: int, entry: Any, body: bytes, problems: 
     except RuntimeError as exc:  # the normaliser is not installed
         problems.append(f"{shown(path)}@{offset} {shown(url)}: not cleaned: {exc}")
         return []
+    except Exception as exc:  # a bug in the normaliser must not stop the other responses
+        problems.append(_clean_failed(f"{shown(path)}@{offset} {shown(url)}", exc))
+        return []
     # the WARC-Date as written (UTC, "...Z"): the same form the crawler stores in fetched_at
     fetched = entry.rec_headers.get_header("WARC-Date") or None
     for rec in records:
         fill_archive_fields(rec, url=url, site=host_of(url), capture={"file": str(path), "offset": offset},
                             fetched_at=fetched)
     return records
+
+
+def _clean_failed(where: str, exc: Exception) -> str:
+    return (f"{where}: normalize.clean failed ({type(exc).__name__}: {str(exc)[:200]}); the capture is "
+            "kept — please report this file")

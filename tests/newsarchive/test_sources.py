@@ -204,3 +204,25 @@ def test_an_empty_warc_is_named(tmp_path: Path) -> None:
     assert list(iter_source(path, problems)) == []
     [problem] = problems
     assert str(path) in problem and "empty WARC file (0 bytes)" in problem
+
+
+def test_a_normaliser_crash_on_one_capture_is_named_and_the_others_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsarchive import sources
+
+    (tmp_path / "a.txt").write_text(ARTICLES["suqian"]["text"], encoding="utf-8")
+    (tmp_path / "b.txt").write_text(ARTICLES["gangzha"]["text"], encoding="utf-8")
+    real = sources.clean_function()
+
+    def flaky(data: bytes, **kwargs: object) -> list[Record]:
+        if kwargs.get("name") == "a.txt":
+            raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")
+        return real(data, **kwargs)
+
+    monkeypatch.setattr(sources, "clean_function", lambda: flaky)
+    problems: list[str] = []
+    records = list(iter_source(tmp_path, problems))
+    assert len(records) == 1 and "黄卫锋" in records[0].text
+    [problem] = problems
+    assert "a.txt: normalize.clean failed (UnicodeEncodeError" in problem and "please report" in problem
