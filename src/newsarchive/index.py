@@ -190,6 +190,11 @@ class ArchiveIndex:
         self.db = self._open(writable)
 
     def _open(self, writable: bool) -> sqlite3.Connection:
+        if self.db_path.exists() and not self.db_path.is_file():
+            if writable:
+                raise IndexUnavailable(f"{shown(self.db_path)}: is not a file but where the index goes; "
+                                       "move it out of the way and run this again")
+            return self._open_temporary("is not a file (move it out of the way)", copy=False)
         try:
             return self._connect(self.db_path)
         except sqlite3.OperationalError as exc:
@@ -511,8 +516,10 @@ def _can_write(db_path: Path) -> bool:
 
 
 def _remove_index(path: Path) -> None:
+    """Delete an index file and its WAL files (only files: a folder in its place is left alone)."""
     for name in (str(path), f"{path}-wal", f"{path}-shm"):
-        Path(name).unlink(missing_ok=True)
+        if Path(name).is_file():
+            Path(name).unlink()
 
 
 def _row(rel: str, position: int, rec: Record) -> tuple[Any, ...]:

@@ -207,9 +207,9 @@ def run(argv: list[str]) -> tuple[int, str, str]:
     return status, out.getvalue(), err.getvalue()
 
 
-def argv_of(command: str, archive: Path, new_file: Path, tmp: Path) -> list[str]:
+def argv_of(command: str, archive: Path, new_file: Path, tmp: Path, rebuild: bool = False) -> list[str]:
     return {
-        "index": ["index", str(archive)],
+        "index": ["index", str(archive), *(["--rebuild"] if rebuild else [])],
         "diff": ["diff", str(new_file), "--against", str(archive), "--format", "json"],
         "dups": ["dups", str(archive)],
         "export": ["export", str(archive), "-o", str(tmp / "out.jsonl")],
@@ -230,7 +230,7 @@ def test_damage(case: dict[str, Any], command: str, template: Path, new_file: Pa
     archive = tmp_path / "archive"
     shutil.copytree(template, archive)
     DAMAGES[case["damage"]](archive / case["file"], case.get("data", ""))
-    status, out, err = run(argv_of(command, archive, new_file, tmp_path))
+    status, out, err = run(argv_of(command, archive, new_file, tmp_path, case.get("rebuild", False)))
     assert status == expected_status(case, command), err
     lines = err.splitlines()
     assert all(line.startswith(f"newsarchive {command}: ") for line in lines), err
