@@ -324,7 +324,9 @@ def _repaired_head(head: Head, convert: bool) -> Head:
 
     return dataclasses.replace(
         head, title=fix(head.title), title_tag=fix(head.title_tag), meta_title=fix(head.meta_title),
-        headings=_fixed(head.headings, fix), kicker=fix(head.kicker), subtitle=fix(head.subtitle),
+        headings=_fixed(head.headings, fix), h1=fix(head.h1), kicker=fix(head.kicker),
+        subtitle=fix(head.subtitle),
+        source=fix(head.source),
         meta_lines=_fixed(head.meta_lines, fix), byline=_fixed(head.byline, fix),
     )
 

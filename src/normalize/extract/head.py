@@ -32,7 +32,21 @@ _META_DATE_KEYS = (
 
 def read_head(tree: etree._Element) -> Head:
     """What the page says about its article, read before the tree is changed: the headline element and
-    its decks, the ``<title>``, headings, og:title, the meta date and the metadata blocks."""
+    its decks, the ``<title>``, headings, og:title, the meta date and the metadata blocks.
+
+    Government portals follow the national guideline for government websites (政府网站发展指引,
+    国办发〔2017〕47号), whose page meta tags name the article: ``ArticleTitle`` is the headline,
+    ``PubDate`` the publish time, ``ContentSource`` the source and ``SiteName`` the site (never the
+    headline); they are read first.
+
+    >>> from normalize.extract.tree import parse_html
+    >>> page = ('<html><head><title>通知公告 - 某某市人民政府</title><meta name="ArticleTitle" '
+    ...         'content="关于开展集中参保工作的通告"><meta name="ContentSource" content="市医保局">'
+    ...         '</head><body><div>某某市人民政府</div><h1>关于开展集中参保工作的通告</h1></body></html>')
+    >>> head = read_head(parse_html(page))
+    >>> head.title, head.source
+    ('关于开展集中参保工作的通告', '市医保局')
+    """
     titles = [t for t in (text_of(el) for el in tree.xpath("//title")) if t]
     headings = [t for t in (text_of(h) for h in tree.xpath("//h1|//h2|//h3")[:12]) if t]
     metas: dict[str, str] = {}
@@ -40,17 +54,27 @@ def read_head(tree: etree._Element) -> Head:
         key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
         metas.setdefault(key, meta.get("content", "").strip())
     meta_date = next((d for k in _META_DATE_KEYS if (d := parse_date(metas.get(k, "")))), None)
-    others = [s for s in (metas.get("og:title", ""), metas.get("og:description", "")[:80]) if s]
-    page_title, title_el = headline_in_page(tree, titles, others, metas.get("og:site_name"))
+    site = metas.get("og:site_name") or metas.get("sitename") or None
+    article_title = squash(XML_UNSAFE.sub("", metas.get("articletitle", ""))) or None
+    if article_title:  # the guideline's tag: the headline; its element (if shown) gives the decks
+        found, title_el = headline_in_page(tree, [article_title], [], site)
+        page_title = article_title
+        title_el = title_el if found == article_title else None
+    else:
+        others = [s for s in (metas.get("og:title", ""), metas.get("og:description", "")[:80]) if s]
+        page_title, title_el = headline_in_page(tree, titles, others, site)
     kicker, subtitle = title_decks(title_el)
+    h1 = [t for t in (text_of(h) for h in tree.xpath("//h1")[:2]) if t]
     return Head(
         title=page_title,
         title_tag=titles[0] if titles else None,
         meta_title=metas.get("og:title") or None,
         headings=headings,
+        h1=h1[0] if len(h1) == 1 else None,
         kicker=kicker,
         subtitle=subtitle,
         meta_date=meta_date,
+        source=metas.get("contentsource") or None,
         meta_lines=metadata_blocks(tree),
     )
 

@@ -26,6 +26,7 @@ from normalize.structure.body import select_body
 from normalize.structure.draft import Draft, Line, Meta
 from normalize.structure.furniture import classify, split_trailing_widgets
 from normalize.structure.meta import LABELLED_KINDS, read_metadata
+from normalize.structure.shapes import ends_sentence, is_prose
 
 __all__ = ["Article", "structure_article"]
 
@@ -58,8 +59,11 @@ def structure_article(draft: Draft, join: Join | None = None) -> Article:
     kinds = classify(lines, draft.head.title)
     body = select_body(texts, kinds)
     kept, repairs = join(body.lines) if join is not None else (body.lines, [])
-    labelled = [t.strip() for t, k in zip(texts, kinds, strict=True) if k in LABELLED_KINDS]
-    read = read_metadata(kept, labelled, draft.head, epaper=draft.epaper, top=_top(texts, kinds))
+    first = _first_sentence(texts, kinds)
+    labelled = [(i, t.strip()) for i, (t, k) in enumerate(zip(texts, kinds, strict=True))
+                if k in LABELLED_KINDS]
+    read = read_metadata(kept, [t for i, t in labelled if i < first], draft.head, epaper=draft.epaper,
+                         top=_top(texts, kinds), later=[t for i, t in labelled if i > first])
     if draft.epaper:
         removed = draft.removed[:1] + body.removed + widgets + read.removed + draft.removed[1:]
     else:
@@ -75,6 +79,12 @@ def _texts(lines: list[Line]) -> tuple[list[str], list[Removed]]:
     if any(line.hinted for line in lines):
         return texts, []
     return split_trailing_widgets(texts)
+
+
+def _first_sentence(texts: list[str], kinds: list[str | None]) -> int:
+    """Index of the article's first sentence (its end when it has none)."""
+    return next((i for i, (t, k) in enumerate(zip(texts, kinds, strict=True))
+                 if k is None and (ends_sentence(t) or is_prose(t))), len(texts))
 
 
 def _top(texts: list[str], kinds: list[str | None]) -> list[str]:

@@ -68,7 +68,7 @@ def read_meta_lines(lines: list[str]) -> Meta:
 
 def _read_one_line(line: str, meta: Meta) -> None:
     if meta.published is None:
-        meta.published = vocab.parse_date(line)
+        meta.published = vocab.publish_date(line)
     if meta.source is None and (m := vocab.SOURCE.search(line)):
         meta.source = vocab.clean_source(m["v"])
     if meta.editor is None:

@@ -99,9 +99,11 @@ class Head:
     title_tag: str | None = None
     meta_title: str | None = None
     headings: list[str] = field(default_factory=list)
+    h1: str | None = None  # the page's one <h1>, when it has exactly one
     kicker: str | None = None
     subtitle: str | None = None
     meta_date: str | None = None
+    source: str | None = None  # the source the page's meta tags name (ContentSource)
     meta_lines: list[str] = field(default_factory=list)
     dates: list[tuple[str, Callable[[], str | None]]] = field(default_factory=list)  # (flag, finder)
     byline: list[str] = field(default_factory=list)  # names printed under an e-paper article

@@ -87,6 +87,7 @@ _TEXT_KINDS = {"editor-line": EDITOR, "mood-widget": MOOD, "footer": FOOTER}
 # a text capture's kinds in priority order; those not in _TEXT_KINDS are the data file's
 _TEXT_ORDER = ("icp", "editor-line", "mood-widget", "share-widget", "qr-block", "prev-next", "print-widget",
                "footer")
+DOCUMENT_NUMBER = re.compile(r"[〔［\[][12]\d{3}[〕］\]]\s*\d+\s*号")  # 发文字号: 穗卫函〔2023〕1930号
 HEADLINE_WITHIN = 12  # the headline is looked for among this many first lines
 _NOT_WORD = re.compile(r"[\W_]+")
 LINK_BLOCK_LINES = 2  # this many link lines together are a block of links wherever they stand
@@ -95,6 +96,7 @@ CLOSING_KINDS = frozenset({"editor-line", "share-widget", "print-widget", "prev-
 # closing kinds also seen inside an article
 WEAK_CLOSING_KINDS = frozenset({"related-links", "icp", "qr-block", "link-block"})
 EDGE_ONLY_KINDS = frozenset({"byline"})  # furniture only above the article's first sentence or below its last
+HEAD_ONLY_KINDS = {"date-line": "metadata-line"}  # furniture (of this kind) only above the first sentence
 MAX_TEXT_LINE = 160  # a longer line of a text capture is never furniture by its own words
 MAX_COPYRIGHT_LINE = 200
 
@@ -348,7 +350,8 @@ def _labels_block(lines: list[Line], kinds: list[str | None], i: int) -> bool:
 def mark_above_headline(lines: list[str], kinds: list[str | None], headline: str | None) -> None:
     """The article starts at its headline: when the page's headline is one of the first lines, the
     lines above it that are no sentence (a column name, 速报>>, a bar of the site's sections) are the
-    page's (kind ``above-headline``); a sentence above it keeps everything."""
+    page's (kind ``above-headline``); a sentence above it keeps everything, and a government
+    document's number (穗民规字〔2025〕2号), printed above its title, stays."""
     key = _key(headline or "")
     if not key:
         return
@@ -356,7 +359,8 @@ def mark_above_headline(lines: list[str], kinds: list[str | None], headline: str
     if at is None or any(kinds[i] is None and _is_sentence(lines[i]) for i in range(at)):
         return
     for i in range(at):
-        kinds[i] = kinds[i] or "above-headline"
+        if not DOCUMENT_NUMBER.search(lines[i]):
+            kinds[i] = kinds[i] or "above-headline"
 
 
 def _key(text: str) -> str:
@@ -366,8 +370,14 @@ def _key(text: str) -> str:
 
 def keep_inner_credits(lines: list[str], kinds: list[str | None]) -> None:
     """A credit-shaped line (``byline``: 记者 张三) between the article's first and last sentences is
-    text (a subheading such as 记者手记): credits stand above or below an article."""
+    text (a subheading such as 记者手记): credits stand above or below an article. A line that is only
+    a date is the article's dateline above its first sentence (``metadata-line``) and text below it
+    (the date a notice was signed, under the issuing office's name)."""
     sentences = [i for i, k in enumerate(kinds) if k is None and _is_sentence(lines[i])]
+    first = sentences[0] if sentences else len(kinds)
+    for i, kind in enumerate(kinds):
+        if kind in HEAD_ONLY_KINDS:
+            kinds[i] = HEAD_ONLY_KINDS[kind] if i < first else None
     if not sentences:
         return
     for i in range(sentences[0] + 1, sentences[-1]):

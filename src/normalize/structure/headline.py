@@ -69,7 +69,7 @@ def is_dateline(line: str) -> bool:
 
 def parse_dateline(line: str, meta: Meta) -> None:
     """Date and source of a dateline, where the meta has none yet."""
-    meta.published = meta.published or vocab.parse_date(line)
+    meta.published = meta.published or vocab.publish_date(line)
     source = vocab.read_source(line)
     if _source_value(source) and not meta.source:
         meta.source = source
@@ -226,6 +226,8 @@ def page_headline(head: Head, candidates: list[str]) -> str | None:
         for cand in candidates:
             if 6 <= len(base) <= len(cand) <= len(base) + 40 and cand.startswith(base):
                 return cand
+        if head.h1 and 6 <= len(head.h1) <= 80 and head.h1 not in (head.title_tag or ""):
+            return head.h1  # a <title> naming only the column and the site: the page's one <h1>
         return base
     if head.meta_title:
         return strip_title_suffix(head.meta_title)

@@ -55,13 +55,15 @@ class Read:
 
 
 def read_metadata(body: list[str], labelled: list[str], head: Head, *, epaper: bool = False,
-                  top: list[str] | None = None) -> Read:
+                  top: list[str] | None = None, later: list[str] | None = None) -> Read:
     """The metadata of one article (see the module docstring).
 
     ``body``: the body lines (blank lines may stand between paragraphs); ``labelled``: the article's
-    metadata and editor lines, in page order; ``head``: what the page says outside the text (empty for
-    a text capture); ``epaper``: one article of a page holding several (its headline is
-    ``head.title``); ``top``: the article's first lines before furniture went (headline candidates).
+    metadata and editor lines above its first sentence, in page order, and ``later`` those below it (a
+    list of other articles' datelines may stand there: their dates come last); ``head``: what the page
+    says outside the text (empty for a text capture); ``epaper``: one article of a page holding several
+    (its headline is ``head.title``); ``top``: the article's first lines before furniture went
+    (headline candidates).
 
     >>> lines = ["标题在这里", "2020年02月12日08:28 来源：宿迁台", "本报讯（记者柴锦玉）正文。"]
     >>> r = read_metadata(lines, [], Head())
@@ -72,7 +74,9 @@ def read_metadata(body: list[str], labelled: list[str], head: Head, *, epaper: b
     >>> r.meta.title, r.meta.published, r.meta.source, r.meta.editor
     ('市政府召开会议', '2020-02-12', '市政府', '李华')
     """
-    meta = _labelled(labelled + head.meta_lines, labelled)
+    later = later or []
+    meta = _labelled(labelled + head.meta_lines + later, labelled + later)
+    meta.published = read_meta_lines(labelled).published  # the article's own date lines first
     removed: list[Removed] = []
     flags: list[str] = []
     body = _headline(body, meta, removed, head, epaper, top or [])
@@ -81,8 +85,9 @@ def read_metadata(body: list[str], labelled: list[str], head: Head, *, epaper: b
     _body_bylines([s.strip() for s in body if s.strip()], meta)
     if epaper:
         flags += _epaper_names(meta, head, body)
-    flags += _date(meta, head, lead)
-    removed += _labelled_not_in_text(head.meta_lines, body, labelled)
+    flags += _date(meta, head, lead, later)
+    meta.source = meta.source or head.source
+    removed += _labelled_not_in_text(head.meta_lines, body, labelled + later)
     return Read(meta, body, removed, flags)
 
 
@@ -135,11 +140,17 @@ def _epaper_names(meta: Meta, head: Head, body: list[str]) -> list[str]:
     return []
 
 
-def _date(meta: Meta, head: Head, lead: str) -> list[str]:
-    """The date when the lines gave none: the page's, then the lead's month-day; the flag saying so."""
+def _date(meta: Meta, head: Head, lead: str, later: list[str]) -> list[str]:
+    """The date when the article's own lines gave none: the page's meta tag, a labelled date in the
+    page's metadata blocks, a dated line below the body, the page's other dates, then the lead's
+    month-day; the flag saying so."""
     if meta.published:
         return []
-    meta.published = head.meta_date
+    meta.published = (
+        head.meta_date
+        or next((d for s in head.meta_lines if (d := vocab.labelled_date(s))), None)
+        or read_meta_lines(later).published
+    )
     for flag, finder in head.dates:
         if meta.published:
             break

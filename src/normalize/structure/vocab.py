@@ -58,6 +58,45 @@ def parse_date(text: str) -> str | None:
     return out
 
 
+# dates that a page labels as something else than its publish date: a government document's 成文日期
+# (written), 实施/施行/生效日期 (in force from), 废止日期, 截止日期, 印发日期, 有效期
+OTHER_DATE = re.compile(
+    r"(?:成文|实施|實施|施行|生效|失效|废止|廢止|截止|印发|印發|有效期)(?:日期|时间|時間|至)?\s*[:：]?\s*"
+    r"(?:19|20)\d{2}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2}\s*日?"
+)
+
+
+def publish_date(text: str) -> str | None:
+    """The first date in ``text`` that is not labelled as another kind of date (成文日期, 实施日期 ...).
+
+    >>> publish_date("成文日期： 2023-10-19 发布日期：2023-11-07")
+    '2023-11-07'
+    >>> publish_date("实施日期： 2025年06月01日") is None
+    True
+    >>> publish_date("发布时间：2020-02-12 08:28")
+    '2020-02-12T08:28'
+    """
+    return parse_date(OTHER_DATE.sub(" ", text))
+
+
+DATE_LABEL = re.compile(  # a metadata label with its colon, 来源于, or a date first
+    r"(?:发布|發佈|發布|发表|發表|更新|时间|時間|日期|来源|來源|作者|编辑|編輯|责编|責編|浏览|瀏覽|点击|點擊)"
+    r"[^\d:：]{0,6}[:：]|来源于|來源於|^\s*(?:19|20)\d{2}\s*[-/年.]"
+)
+
+
+def labelled_date(text: str) -> str | None:
+    """The publish date of a block that labels it (发布时间：…, 来源：…) or starts with it; a date in a
+    block without a label (a teaser's, a video player's build date) is not the article's.
+
+    >>> labelled_date("发布日期：2023-11-07 浏览次数：12")
+    '2023-11-07'
+    >>> labelled_date("复制当前时间的页面地址 (2019-9-5 9:38)") is None
+    True
+    """
+    return publish_date(text) if DATE_LABEL.search(text) else None
+
+
 def partial_date(text: str) -> str | None:
     """``M月D日`` as an ISO date without year (``--MM-DD``): a lead gives no year.
 
