@@ -56,9 +56,9 @@ def read_head(tree: etree._Element) -> Head:
     meta_date = next((d for k in _META_DATE_KEYS if (d := parse_date(metas.get(k, "")))), None)
     site = metas.get("og:site_name") or metas.get("sitename") or None
     article_title = squash(XML_UNSAFE.sub("", metas.get("articletitle", ""))) or None
+    page_title: str | None = article_title
     if article_title:  # the guideline's tag: the headline; its element (if shown) gives the decks
         found, title_el = headline_in_page(tree, [article_title], [], site)
-        page_title = article_title
         title_el = title_el if found == article_title else None
     else:
         others = [s for s in (metas.get("og:title", ""), metas.get("og:description", "")[:80]) if s]
