@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "diff": ("newsarchive.commands.diff", "diff new captures against the seeds or earlier captures"),
     "dups": ("newsarchive.commands.dups", "clusters of exact and near-duplicate articles"),
     "export": ("newsarchive.commands.export", "export records as JSONL, Parquet or a folder of .txt"),
+    "serve": ("newsarchive.commands.serve", "browse and search the archive in a browser (local, read-only)"),
 }
 
 

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from newsarchive import similarity
+from newsarchive import search, similarity
 from newsarchive.records import RecordFileError, find_loose_captures, find_record_files, read_record_file
 from normalize.record import Record
 
@@ -160,6 +160,18 @@ class ArchiveIndex:
         except sqlite3.DatabaseError as exc:
             raise RuntimeError(_open_error(self.db_path, exc)) from exc
 
+    @classmethod
+    def open_read_only(cls, archive: Path, db_path: Path | None = None) -> ArchiveIndex:
+        """An existing index opened read-only (``newsarchive serve``): no schema set-up, no writes."""
+        self = cls.__new__(cls)
+        self.archive = Path(archive)
+        self.db_path = Path(db_path) if db_path else self.archive / INDEX_NAME
+        if not self.db_path.is_file():
+            raise FileNotFoundError(f"{self.db_path}: no index here; run `newsarchive index {self.archive}`")
+        self.db = sqlite3.connect(f"{self.db_path.resolve().as_uri()}?mode=ro", uri=True, timeout=30,
+                                  check_same_thread=False)  # one user at a time, maybe from several threads
+        return self
+
     def __enter__(self) -> ArchiveIndex:
         return self
 
@@ -193,6 +205,7 @@ class ArchiveIndex:
         for rel, path in current.items():
             stats.files_seen += 1
             self._update_file(rel, path, known.get(rel), stats)
+        search.update(self)  # newsarchive serve's search tables (newsarchive.search), from the records above
         stats.unindexed_captures = self._count_unindexed_captures()
         stats.records_total = self.count()
         stats.problems.extend(self._stored_errors())
@@ -296,10 +309,12 @@ class ArchiveIndex:
             wanted.setdefault(file, {})[position] = rowid
         out: dict[int, Record] = {}
         for file, positions in wanted.items():
+            left = len(positions)  # per file: `out` holds the records of the files before too
             for position, rec in enumerate(read_record_file(self.archive / file)):
                 if position in positions:
                     out[positions[position]] = rec
-                    if len(out) == len(positions):
+                    left -= 1
+                    if not left:
                         break
         return out
 
