@@ -495,11 +495,12 @@ class Searcher:
             )
 
     def search(self, query: Query, filters: Filters = Filters(), sort: str = "relevance",
-               page: int = 1, per_page: int = 20, facet_limit: int = 30) -> Result:  # fmt: skip
+               page: int = 1, per_page: int = 20, facet_limit: int = 30, with_facets: bool = True,
+               ) -> Result:  # fmt: skip
         """One page of hits with snippets, the total and the facet counts of the whole result set."""
         base, params = self._base(query, filters)
         total = int(self.db.execute(f"SELECT COUNT(*) {base}", params).fetchone()[0])
-        facets = {f: self.facet(f, base, params, facet_limit) for f in FACETS}
+        facets = {f: self.facet(f, base, params, facet_limit) for f in FACETS} if with_facets else {}
         order = _order(sort, query)
         rows = self.db.execute(
             f"SELECT {_HIT_COLUMNS} {base} ORDER BY {order} LIMIT ? OFFSET ?",
@@ -508,6 +509,12 @@ class Searcher:
         needles = query.needles()
         hits = [self._hit(row, needles) for row in rows]
         return Result(query, filters, sort, total, hits, facets, page, per_page)
+
+    def facet_counts(self, query: Query, filters: Filters = Filters(), limit: int = 30) -> dict[
+            str, list[tuple[str, int]]]:  # fmt: skip
+        """The counts of every facet over the whole result set."""
+        base, params = self._base(query, filters)
+        return {f: self.facet(f, base, params, limit) for f in FACETS}
 
     def facet(self, name: str, base: str, params: Sequence[Any], limit: int = 30) -> list[tuple[str, int]]:
         column = {"site": "d.site", "month": "d.month", "state": "d.state", "source": "d.source"}[name]
