@@ -30,11 +30,13 @@ the project's fix-ups): 復工復產 finds 复工复产, while a name kept as wr
 
 Tables (all rebuildable from the record files, like the rest of the index):
 
-- ``search_docs``: one row per record — where it came from (file, position, the file's SHA-256 at
-  indexing time: the identity :func:`update` compares), the facet columns ``site``, ``source``,
+- ``search_docs``: one narrow row per record — where it came from (file, position, the file's SHA-256
+  at indexing time: the identity :func:`update` compares), the facet columns ``site``, ``source``,
   ``published``, ``date_key`` (the date when it has a year, for sorting), ``month`` (``YYYY-MM``) and
-  ``state``, the title, and the clean text zlib-compressed (for snippets and result downloads without
-  opening record files);
+  ``state``, and the title;
+- ``search_records``: the whole record as zlib-compressed JSON — snippets, result downloads and article
+  pages without reading a record file up to the record (a copy, rebuilt like everything here), apart
+  from ``search_docs`` so that counting facets over 100,000 hits reads narrow rows;
 - ``search_fts``: a contentless FTS5 table (``content=''``) of the title and text tokens, same rowid;
   BM25 ranks with the title weighted :data:`TITLE_WEIGHT` times the text;
 - ``search_meta``: the token scheme version; a different one rebuilds the search tables.
@@ -52,6 +54,7 @@ transaction per file; a run interrupted at any point is completed by the next on
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import zlib
@@ -66,14 +69,16 @@ if TYPE_CHECKING:
     from newsarchive.index import ArchiveIndex
     from normalize.record import Record
 
-TOKEN_SCHEME = "bigram+last-unigram/v1"
+TOKEN_SCHEME = "bigram+last-unigram/v3"  # v3: whole records in search_records
 STATES = ("live", "edited", "deleted")
 FACETS = ("site", "month", "state", "source")
 SORTS = ("relevance", "newest", "oldest")
 TITLE_WEIGHT = 4.0
+UPDATE_CACHE_KIB = 256 * 1024  # page cache of `newsarchive index` while it builds the search tables
 MAX_QUERY_CHARS = 200  # longer queries are cut: every term is a phrase query, so this bounds the work
 
 _RUN = re.compile(r"[^\W_]+")  # letters and digits of any script; linear time
+_UPPER = re.compile(r"[A-Z]")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _YEAR_DATE = re.compile(r"\d{4}-\d{2}")
@@ -88,8 +93,11 @@ CREATE TABLE IF NOT EXISTS search_docs (
     date_key TEXT,                  -- published when it has a year (sortable), else NULL
     month TEXT,                     -- YYYY-MM of date_key
     state TEXT NOT NULL DEFAULT 'live' CHECK (state IN {STATES!r}),
-    title TEXT,
-    text BLOB NOT NULL              -- zlib(UTF-8 clean text)
+    title TEXT
+);
+CREATE TABLE IF NOT EXISTS search_records (
+    rowid INTEGER PRIMARY KEY,      -- = search_docs.rowid
+    record BLOB NOT NULL            -- zlib(the record's JSON): apart, so facet counts read narrow rows
 );
 CREATE INDEX IF NOT EXISTS search_docs_site ON search_docs(site);
 CREATE INDEX IF NOT EXISTS search_docs_month ON search_docs(month);
@@ -126,12 +134,11 @@ def tokens(text: str | None) -> str:
     >>> tokens("2020年 5G")
     '20 02 20 0年 年 5g g'
     """
-    out: list[str] = []
-    for m in _RUN.finditer(fold(text or "")):
-        run = m.group()
-        out.extend(map(str.__add__, run[:-1], run[1:]))
-        out.append(run[-1])
-    return " ".join(out)
+    text = text or ""
+    if _UPPER.search(text):
+        text = fold(text)
+    return " ".join(" ".join(map(str.__add__, run, run[1:])) + " " + run[-1] if len(run) > 1 else run
+                    for run in _RUN.findall(text))  # fmt: skip
 
 
 # -------------------------------------------------------------------------------------------- query
@@ -317,6 +324,7 @@ def update(index: ArchiveIndex) -> UpdateStats:
     db = index.db
     stats = UpdateStats()
     db.executescript(SCHEMA)
+    db.execute(f"PRAGMA cache_size=-{UPDATE_CACHE_KIB}")  # FTS5 merges its segments in the page cache
     if _scheme(db) != TOKEN_SCHEME:
         _clear(db)
         stats.rebuilt = True
@@ -369,6 +377,7 @@ def _clear(db: sqlite3.Connection) -> None:
     with db:
         db.execute("INSERT INTO search_fts(search_fts) VALUES('delete-all')")
         db.execute("DELETE FROM search_docs")
+        db.execute("DELETE FROM search_records")
         db.execute("INSERT OR REPLACE INTO search_meta VALUES ('token_scheme', ?)", (TOKEN_SCHEME,))
 
 
@@ -376,12 +385,14 @@ def _delete(db: sqlite3.Connection, rowids: Iterable[int]) -> int:
     """Remove rows; a contentless FTS5 row is deleted by giving its tokens again."""
     n = 0
     for rowid in rowids:
-        title, blob = db.execute("SELECT title, text FROM search_docs WHERE rowid=?", (rowid,)).fetchone()
+        (blob,) = db.execute("SELECT record FROM search_records WHERE rowid=?", (rowid,)).fetchone()
+        rec = _unzip_json(blob)
         db.execute(
             "INSERT INTO search_fts(search_fts, rowid, title, text) VALUES('delete', ?, ?, ?)",
-            (rowid, tokens(title), tokens(_unzip(blob))),
+            (rowid, tokens(rec.get("title")), tokens(rec.get("text"))),
         )
         db.execute("DELETE FROM search_docs WHERE rowid=?", (rowid,))
+        db.execute("DELETE FROM search_records WHERE rowid=?", (rowid,))
         n += 1
     return n
 
@@ -402,11 +413,13 @@ def _insert(db: sqlite3.Connection, index: ArchiveIndex, file: str, rowids: list
     if sha is None:
         return 0
     positions = dict(db.execute("SELECT rowid, position FROM records WHERE file=?", (file,)).fetchall())
-    docs, fts = [], []
+    docs, texts, fts = [], [], []
     for rowid, rec in index.load_records(rowids).items():
         docs.append(_doc_row(rowid, file, positions[rowid], sha[0], rec))
+        texts.append((rowid, zlib.compress(json.dumps(rec.to_dict(), ensure_ascii=False).encode("utf-8"), 6)))
         fts.append((rowid, tokens(rec.title), tokens(rec.text)))
-    db.executemany(f"INSERT INTO search_docs VALUES ({','.join('?' * 12)})", docs)
+    db.executemany(f"INSERT INTO search_docs VALUES ({','.join('?' * 11)})", docs)
+    db.executemany("INSERT INTO search_records VALUES (?, ?)", texts)
     db.executemany("INSERT INTO search_fts(rowid, title, text) VALUES (?, ?, ?)", fts)
     return len(docs)
 
@@ -415,12 +428,13 @@ def _doc_row(rowid: int, file: str, position: int, sha: str, rec: Record) -> tup
     key = date_key(rec.published)
     return (
         rowid, file, position, sha, rec.site, rec.source, rec.published, key, key[:7] if key else None,
-        "live", rec.title, zlib.compress(rec.text.encode("utf-8"), 6),
+        "live", rec.title,
     )  # fmt: skip
 
 
-def _unzip(blob: bytes) -> str:
-    return zlib.decompress(blob).decode("utf-8")
+def _unzip_json(blob: bytes) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(zlib.decompress(blob).decode("utf-8"))
+    return doc
 
 
 # ------------------------------------------------------------------------------------------ reading
@@ -485,7 +499,11 @@ class Result:
 
 
 class Searcher:
-    """Queries over the search tables of one (read-only) index connection."""
+    """Queries over the search tables of one (read-only) index connection.
+
+    The rowids (and BM25 scores) a query matches are collected once per query into a temporary table
+    (the temp database of the connection: nothing is written to the index), then counted, faceted and
+    paged from there; the facet columns sit in a narrow table, apart from the texts."""
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
@@ -493,17 +511,18 @@ class Searcher:
             raise SearchIndexMissing(
                 "the index has no current search tables; run `newsarchive index ARCHIVE_DIR` to build them"
             )
+        self._collected: tuple[str, bool] | None = None
 
     def search(self, query: Query, filters: Filters = Filters(), sort: str = "relevance",
                page: int = 1, per_page: int = 20, facet_limit: int = 30, with_facets: bool = True,
                ) -> Result:  # fmt: skip
         """One page of hits with snippets, the total and the facet counts of the whole result set."""
-        base, params = self._base(query, filters)
+        base, params = self._base(query, filters, scored=sort == "relevance")
         total = int(self.db.execute(f"SELECT COUNT(*) {base}", params).fetchone()[0])
-        facets = {f: self.facet(f, base, params, facet_limit) for f in FACETS} if with_facets else {}
-        order = _order(sort, query)
+        facets = {f: self._facet(f, base, params, facet_limit) for f in FACETS} if with_facets else {}
+        full, _ = self._base(query, filters, scored=sort == "relevance", full=True)
         rows = self.db.execute(
-            f"SELECT {_HIT_COLUMNS} {base} ORDER BY {order} LIMIT ? OFFSET ?",
+            f"SELECT {_HIT_COLUMNS} {full} ORDER BY {_order(sort, query)} LIMIT ? OFFSET ?",
             [*params, per_page, (max(page, 1) - 1) * per_page],
         ).fetchall()
         needles = query.needles()
@@ -513,23 +532,13 @@ class Searcher:
     def facet_counts(self, query: Query, filters: Filters = Filters(), limit: int = 30) -> dict[
             str, list[tuple[str, int]]]:  # fmt: skip
         """The counts of every facet over the whole result set."""
-        base, params = self._base(query, filters)
-        return {f: self.facet(f, base, params, limit) for f in FACETS}
-
-    def facet(self, name: str, base: str, params: Sequence[Any], limit: int = 30) -> list[tuple[str, int]]:
-        column = {"site": "d.site", "month": "d.month", "state": "d.state", "source": "d.source"}[name]
-        order = "value DESC" if name == "month" else "n DESC, value"
-        rows = self.db.execute(
-            f"SELECT COALESCE({column}, '') AS value, COUNT(*) AS n {base} GROUP BY value ORDER BY {order} "
-            "LIMIT ?",
-            [*params, limit],
-        )
-        return [(v, n) for v, n in rows]
+        base, params = self._base(query, filters, scored=False)
+        return {f: self._facet(f, base, params, limit) for f in FACETS}
 
     def iter_all(self, query: Query, filters: Filters = Filters(), sort: str = "relevance") -> Iterator[
             dict[str, Any]]:  # fmt: skip
         """Every hit in order, with its text (for CSV / JSONL downloads); streams."""
-        base, params = self._base(query, filters)
+        base, params = self._base(query, filters, scored=sort == "relevance", full=True)
         sql = (
             f"SELECT {_HIT_COLUMNS}, r.fetched_at, r.capture_file, r.capture_offset {base} "
             f"ORDER BY {_order(sort, query)}"
@@ -538,43 +547,71 @@ class Searcher:
             yield {
                 "id": row[1], "title": row[2], "published": row[3], "site": row[4], "source": row[5],
                 "state": row[6], "url": row[7], "fetched_at": row[10], "capture_file": row[11],
-                "capture_offset": row[12], "text": _unzip(row[9]),
+                "capture_offset": row[12], "text": _unzip_json(row[9]).get("text") or "",
             }  # fmt: skip
 
     def text(self, rowid: int) -> str | None:
-        row = self.db.execute("SELECT text FROM search_docs WHERE rowid=?", (rowid,)).fetchone()
-        return _unzip(row[0]) if row else None
+        row = self.db.execute("SELECT record FROM search_records WHERE rowid=?", (rowid,)).fetchone()
+        return str(_unzip_json(row[0]).get("text") or "") if row else None
+
+    def record(self, rowid: int) -> Record | None:
+        """The record as indexed (a copy of the one in its record file)."""
+        from normalize.record import Record
+
+        row = self.db.execute("SELECT record FROM search_records WHERE rowid=?", (rowid,)).fetchone()
+        return Record.from_dict(_unzip_json(row[0])) if row else None
 
     def state(self, rowid: int) -> str:
         row = self.db.execute("SELECT state FROM search_docs WHERE rowid=?", (rowid,)).fetchone()
         return str(row[0]) if row else STATES[0]
 
-    def _base(self, query: Query, filters: Filters) -> tuple[str, list[Any]]:
-        params: list[Any] = []
+    def _facet(self, name: str, base: str, params: Sequence[Any], limit: int) -> list[tuple[str, int]]:
+        order = "value DESC" if name == "month" else "n DESC, value"
+        rows = self.db.execute(
+            f"SELECT COALESCE(d.{name}, '') AS value, COUNT(*) AS n {base} GROUP BY value ORDER BY {order} "
+            "LIMIT ?",
+            [*params, limit],
+        )
+        return [(v, n) for v, n in rows]
+
+    def _base(self, query: Query, filters: Filters, scored: bool, full: bool = False,
+              ) -> tuple[str, list[Any]]:  # fmt: skip
+        """The FROM/WHERE of a search; ``full`` joins the texts and the index's records (for shown rows)."""
+        more = _FULL if full else ""
         if query.empty:
-            sql = "FROM search_docs d JOIN records r ON r.rowid = d.rowid LEFT JOIN (SELECT NULL AS score) h"
+            sql = f"FROM search_docs d {more} LEFT JOIN (SELECT NULL AS score) h"
         else:
-            sql = (
-                f"FROM (SELECT rowid, bm25(search_fts, {TITLE_WEIGHT}, 1.0) AS score FROM search_fts "
-                "WHERE search_fts MATCH ?) h JOIN search_docs d ON d.rowid = h.rowid "
-                "JOIN records r ON r.rowid = d.rowid"
-            )
-            params.append(query.match())
-        where = []
+            self._collect(query.match(), scored)
+            sql = f"FROM temp.search_hits h CROSS JOIN search_docs d ON d.rowid = h.rowid {more}"
+        where: list[str] = []
+        params: list[Any] = []
         for name, values in filters.chosen().items():
             where.append(f"COALESCE(d.{name}, '') IN ({','.join('?' * len(values))})")
             params.extend(values)
         return sql + (" WHERE " + " AND ".join(where) if where else ""), params
 
+    def _collect(self, match: str, scored: bool) -> None:
+        if self._collected in ((match, scored), (match, True)):
+            return
+        score = f"bm25(search_fts, {TITLE_WEIGHT}, 1.0)" if scored else "NULL"
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS search_hits (rowid INTEGER PRIMARY KEY, score REAL)")
+        self.db.execute("DELETE FROM temp.search_hits")
+        self.db.execute(
+            f"INSERT INTO temp.search_hits SELECT rowid, {score} FROM search_fts WHERE search_fts MATCH ?",
+            (match,),
+        )
+        self._collected = (match, scored)
+
     def _hit(self, row: Sequence[Any], needles: Sequence[str]) -> Hit:
-        text = _unzip(row[9])
+        text = _unzip_json(row[9]).get("text") or ""
         title = row[2] or ""
         rowid, rid, _, published, site, source, state, url, score = row[:9]
         return Hit(rowid, rid, row[2], published, site, source, state, url, score,
                    _mark(title, needles), snippet(text, needles))  # fmt: skip
 
 
-_HIT_COLUMNS = "d.rowid, r.id, d.title, d.published, d.site, d.source, d.state, r.url, h.score, d.text"
+_FULL = "JOIN search_records t ON t.rowid = d.rowid JOIN records r ON r.rowid = d.rowid"
+_HIT_COLUMNS = "d.rowid, r.id, d.title, d.published, d.site, d.source, d.state, r.url, h.score, t.record"
 
 
 def _order(sort: str, query: Query) -> str:

@@ -1,8 +1,9 @@
 """Headless Chromium for the serve tests: Debian's /usr/bin/chromium driven by Playwright for Python.
 
 Playwright never downloads a browser here (``executable_path`` is the system one, installed by
-``scripts/install-browser.sh``). The browser starts with a fresh user-data folder and the flags below
-(no background networking, no component updates, no sync: it talks to nothing but the app). Without the
+``scripts/install-browser.sh``). The browser starts with the flags below (no background networking, no
+component updates, no sync: it talks to nothing but the app) and a fresh user-data folder (Playwright
+makes a new temporary one for every launch and removes it after). Without the
 browser the tests skip with the command that installs it — except under CI (``CI`` set), where
 ``.ci/run`` installs it, so its absence fails.
 """
@@ -40,19 +41,21 @@ def require_browser() -> None:
 
 
 @contextmanager
-def chromium(user_data: Path) -> Iterator[Any]:
-    """A browser context (Playwright ``BrowserContext``) with a fresh profile in ``user_data``."""
+def chromium() -> Iterator[Any]:
+    """The browser (Playwright ``Browser``); make pages with :func:`new_context`."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(user_data), executable_path=str(CHROMIUM), headless=True, args=FLAGS,
-            viewport={"width": 1200, "height": 860}, locale="zh-CN", timeout=60_000,
-        )  # fmt: skip
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS, timeout=60_000)
         try:
-            yield context
+            yield browser
         finally:
-            context.close()
+            browser.close()
+
+
+def new_context(browser: Any, javascript: bool = True) -> Any:
+    return browser.new_context(viewport={"width": 1200, "height": 860}, locale="zh-CN",
+                               java_script_enabled=javascript)  # fmt: skip
 
 
 def screenshot(page: Any, name: str, full_page: bool = False) -> Path:

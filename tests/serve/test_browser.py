@@ -21,8 +21,8 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 import pytest
-from browser import chromium, require_browser, screenshot
-from serve_helpers import REPO, REVISITED, add_hostile, copy_seeds, crawl_sample, records_containing, revisit
+from browser import chromium, new_context, require_browser, screenshot
+from serve_helpers import REVISITED, add_hostile, copy_seeds, crawl_sample, records_containing, revisit
 
 from crawler.sample_portal.server import serve as serve_portal
 
@@ -49,10 +49,13 @@ def beacon() -> Iterator[str]:
     server.shutdown()
 
 
+NEWSARCHIVE = str(Path(sys.executable).with_name("newsarchive"))  # the installed command, as documented
+
+
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory, beacon: str) -> Path:
     require_browser()
-    root = tmp_path_factory.mktemp("browser-archive")
+    root = tmp_path_factory.mktemp("browser") / "archive"
     copy_seeds(root)
     portal, base = serve_portal()
     try:
@@ -61,19 +64,23 @@ def archive(tmp_path_factory: pytest.TempPathFactory, beacon: str) -> Path:
         portal.shutdown()
     revisit(root, base)
     add_hostile(root, beacon)
-    newsarchive = [sys.executable, "-m", "newsarchive"]
-    done = subprocess.run([*newsarchive, "index", str(root)], capture_output=True, text=True, timeout=120)
+    # as the README says, from the folder holding archive/: `newsarchive index archive`
+    done = subprocess.run([NEWSARCHIVE, "index", "archive"], cwd=root.parent, capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
     assert done.returncode == 0, done.stderr
     return root
 
 
 @pytest.fixture(scope="module")
 def app(archive: Path) -> Iterator[str]:
-    proc = subprocess.Popen([sys.executable, "-m", "newsarchive", "serve", str(archive), "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)  # fmt: skip
+    # `newsarchive serve archive` with the README's --port flag (0: any free port, so runs never collide)
+    log = archive.parent / "serve.log"
+    with log.open("w") as err:
+        proc = subprocess.Popen([NEWSARCHIVE, "serve", "archive", "--port", "0"], cwd=archive.parent,
+                                stdout=subprocess.PIPE, stderr=err, text=True)  # fmt: skip
     try:
         line = proc.stdout.readline() if proc.stdout else ""
-        assert " at http://127.0.0.1:" in line, (line, proc.stderr.read() if proc.stderr else "")
+        assert " at http://127.0.0.1:" in line, (line, log.read_text())
         yield line.split(" at ", 1)[1].split("/ ", 1)[0]
     finally:
         proc.terminate()
@@ -81,9 +88,17 @@ def app(archive: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory, app: str) -> Iterator[Any]:
-    with chromium(tmp_path_factory.mktemp("chromium-profile")) as context:
-        yield context
+def chromium_browser(app: str) -> Iterator[Any]:
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_browser: Any) -> Iterator[Any]:
+    """A browser context with JavaScript on: the archive's scripts would run if anything let them."""
+    context = new_context(chromium_browser)
+    yield context
+    context.close()
 
 
 def api(app: str, path: str) -> Any:
@@ -165,3 +180,24 @@ def test_raw_capture_view_runs_no_script_and_requests_nothing_outside(browser: A
     assert Beacon.hits == []
     assert answered and all(u.startswith(app) for u in answered), answered
     assert not any("RAN" in m for m in console)
+
+
+def test_pages_work_without_javascript(chromium_browser: Any, app: str) -> None:
+    context = new_context(chromium_browser, javascript=False)
+    try:
+        page = context.new_page()
+        total, _ = search_in_browser(page, app, "市")
+        page.goto(f"{app}/?q={quote('市')}&per_page=5")
+        assert int(page.inner_text("#total")) == total > 5 and page.locator("li.hit").count() == 5
+        page.click("a[rel=next]")
+        page.wait_for_selector("#total")
+        assert "第 2 /" in page.inner_text("#summary")
+        page.select_option("select[name=sort]", "newest")
+        page.click(".sort button")
+        page.wait_for_selector("#total")
+        assert "sort=newest" in page.url and int(page.inner_text("#total")) == total
+        page.locator("li.hit h3 a").first.click()
+        page.wait_for_selector("#title")
+        assert page.locator("#versions").count() == 1
+    finally:
+        context.close()

@@ -4,9 +4,9 @@ Every request opens its own read-only connection to the index (:meth:`ArchiveInd
 the app never writes and always sees what the last ``newsarchive index`` committed. The LSH table of the
 MinHash signatures (for versions and reposts) is built on first use and rebuilt when the index changes.
 
-Versions and reposts of a record (:meth:`Store.related`): candidates are the records with the same URL or
-id and the LSH candidates at :data:`VERSION_MIN_SIMILARITY`; each gets the exact Jaccard of character
-shingles (:mod:`newsarchive.similarity`).
+Versions and reposts of a record (:meth:`Session.related`): candidates are the records with the same id
+and the LSH candidates at :data:`VERSION_MIN_SIMILARITY` (at most :data:`MAX_CANDIDATES`); each gets the
+exact Jaccard of character shingles (:mod:`newsarchive.similarity`).
 
 - a *version* is another capture of the same article: the same record id (the crawler's ids come from
   the URL and the article's place on the page), or a text at least :data:`VERSION_MIN_SIMILARITY`
@@ -19,6 +19,7 @@ shingles (:mod:`newsarchive.similarity`).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 from collections.abc import Iterator
@@ -39,6 +40,7 @@ from normalize.record import Record
 
 VERSION_MIN_SIMILARITY = diff.DEFAULT_MIN_SIMILARITY
 MAX_RELATED = 50  # versions or reposts listed per article
+MAX_CANDIDATES = 500  # LSH candidates compared exactly per article page (bounds its time)
 
 
 class NotFound(LookupError):
@@ -170,6 +172,10 @@ class Session:
         return int(found[0])
 
     def record(self, rowid: int) -> Record:
+        """The record: the index's copy (fast), else read from its record file."""
+        copy = self.searcher().record(rowid)
+        if copy is not None:
+            return copy
         try:
             rec = self.index.load_records([rowid]).get(rowid)
         except (RecordFileError, OSError) as exc:
@@ -212,20 +218,18 @@ class Session:
         if row.rowid in where:
             [cands] = table.query(sigs[where[row.rowid]][None, :])
             found.update(int(c) for c in cands)
-        same = self.index.db.execute(
-            "SELECT rowid FROM records WHERE (url = ? AND url IS NOT NULL) OR id = ?", (row.url, row.id)
-        )
+        same = self.index.db.execute("SELECT rowid FROM records WHERE id = ?", (row.id,))  # (indexed)
         found.update(r for (r,) in same)
         found.discard(row.rowid)
-        return [r for rid in sorted(found) for r in self.index.rows("rowid = ?", [rid])]
+        return [r for rid in sorted(found)[:MAX_CANDIDATES] for r in self.index.rows("rowid = ?", [rid])]
 
     def version_diffs(self, versions: list[Related]) -> list[VersionDiff]:
         if len(versions) < 2:
             return []
-        try:
-            records = self.index.load_records(v.row.rowid for v in versions)
-        except (RecordFileError, OSError):
-            return []
+        records = {}
+        for v in versions:
+            with contextlib.suppress(NotFound):
+                records[v.row.rowid] = self.record(v.row.rowid)
         out = []
         for old, new in itertools.pairwise(versions):
             a, b = records.get(old.row.rowid), records.get(new.row.rowid)
