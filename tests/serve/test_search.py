@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
 from pathlib import Path
@@ -11,7 +12,9 @@ from serve_helpers import build_offline_archive, records_containing
 
 from newsarchive import search
 from newsarchive.index import ArchiveIndex
+from newsarchive.records import write_seed_records
 from newsarchive.search import Filters, Searcher, SearchIndexMissing, parse_query
+from normalize.record import Record
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +114,10 @@ def test_index_is_incremental_and_follows_changed_and_deleted_files(tmp_path: Pa
         index.update()
         assert search.update(index).added == 0  # nothing changed: nothing re-indexed
     seed = archive / "seeds" / "002_9e67848155b96beb.json"
-    seed.write_text(seed.read_text(encoding="utf-8").replace("刘南昌", "刘北昌"), encoding="utf-8")
+    doc = json.loads(seed.read_text(encoding="utf-8"))
+    edited = [Record.from_dict({**r, "text": r["text"].replace("刘南昌", "刘北昌"), "text_sha256": ""})
+              for r in doc["records"]]  # fmt: skip
+    write_seed_records(seed, doc["capture"], edited)
     (archive / "seeds" / "003_af7051c7491cd361.json").unlink()
     with ArchiveIndex(archive) as index:
         index.update()

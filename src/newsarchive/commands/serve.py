@@ -27,12 +27,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from newsarchive.index import IndexUnavailable
     from newsarchive.search import SearchIndexMissing
     from newsarchive.serve import create_app
 
     try:
         app = create_app(args.archive)
-    except (FileNotFoundError, SearchIndexMissing) as exc:
+    except (FileNotFoundError, IndexUnavailable, SearchIndexMissing) as exc:
         print(f"newsarchive serve: {exc}", file=sys.stderr)
         return 2
     try:
