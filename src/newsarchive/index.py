@@ -311,18 +311,30 @@ class ArchiveIndex:
         fix = f"run `newsarchive index {shown(self.archive)}`"
         if not self.db_path.is_file():
             raise FileNotFoundError(f"{shown(self.db_path)}: no index here; {fix}")
-        self.db = sqlite3.connect(f"{self.db_path.resolve().as_uri()}?mode=ro", uri=True, timeout=30,
-                                  check_same_thread=False)  # one user at a time, maybe from several threads
         try:
-            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            version = self._connect_read_only("mode=ro")
+        except sqlite3.OperationalError:
+            if _can_write(self.db_path):
+                raise
+            # a WAL index in a read-only folder cannot get its -shm file; nobody can be writing it either
+            version = self._connect_read_only("mode=ro&immutable=1")
         except sqlite3.DatabaseError as exc:
-            self.db.close()
             raise IndexUnavailable(f"{shown(self.db_path)}: not a usable index ({exc}); {fix}") from exc
         if version != INDEX_SCHEMA_VERSION:
             self.db.close()
             raise IndexUnavailable(f"{shown(self.db_path)}: an index of layout version {version}, not "
                                    f"{INDEX_SCHEMA_VERSION}; {fix} to build it again")
         return self
+
+    def _connect_read_only(self, flags: str) -> int:
+        """Open :attr:`db` read-only with URI ``flags``; returns the layout version (``user_version``)."""
+        self.db = sqlite3.connect(f"{self.db_path.resolve().as_uri()}?{flags}", uri=True, timeout=30,
+                                  check_same_thread=False)  # one user at a time, maybe from several threads
+        try:
+            return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+        except sqlite3.DatabaseError:
+            self.db.close()
+            raise
 
     def __enter__(self) -> ArchiveIndex:
         return self
