@@ -1,6 +1,6 @@
 """Benchmark: Chinese full-text search from the index (``newsarchive serve``) against a LIKE scan.
 
-    .venv/bin/python bench/search.py                  # 100,000 records (~5 min on 2 cores)
+    .venv/bin/python bench/search.py                  # 100,000 records (~15 min on 2 cores)
     .venv/bin/python bench/search.py --records 10000  # quicker
 
 In one run and one temporary folder:

@@ -19,7 +19,7 @@ import os
 import shutil
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -99,11 +99,12 @@ def portal_page(path: str) -> tuple[bytes, str]:
     return body, HEADERS.get(path, {}).get("headers", {}).get("Content-Type", "text/html")
 
 
-def revisit(archive: Path, base_url: str) -> None:
-    """A later capture of :data:`REVISITED` with :data:`EDIT` made and another editor."""
+def revisit(archive: Path, base_url: str, when: datetime | None = None) -> None:
+    """A later capture of :data:`REVISITED` (at ``when``, default now) with :data:`EDIT` made and
+    another editor."""
     body, content_type = portal_page(REVISITED)
     text = body.decode("utf-8").replace(EDIT[0], EDIT[1], 1).replace("律凯凯", "王小明")
-    when = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
+    when = when or datetime.now(UTC) + timedelta(seconds=1)
     write_capture(archive, "sample", "revisit", [(base_url + REVISITED, text.encode("utf-8"), content_type)],
                   when)  # fmt: skip
 
@@ -120,7 +121,7 @@ def build_offline_archive(archive: Path, beacon: str = "http://127.0.0.1:9") -> 
     copy_seeds(archive)
     pages = [(base + p, *portal_page(p)) for p in SAMPLE_PAGES]
     write_capture(archive, "sample", "sample-portal", pages, datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
-    revisit(archive, base)
+    revisit(archive, base, datetime(2026, 6, 1, 8, 0, tzinfo=UTC))
     add_hostile(archive, beacon)
     with ArchiveIndex(archive) as index:
         stats = index.update()

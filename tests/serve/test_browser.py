@@ -141,7 +141,9 @@ def test_traditional_query_and_a_facet_in_the_browser(browser: Any, app: str, ar
 
 def test_article_page_shows_metadata_and_versions(browser: Any, app: str) -> None:
     hits = api(app, "/api/search?q=" + quote("朱是西") + "&per_page=50")["hits"]
-    rowid = next(h["rowid"] for h in hits if (h["url"] or "").endswith(REVISITED))
+    some = next(h["rowid"] for h in hits if (h["url"] or "").endswith(REVISITED))
+    versions = api(app, f"/api/article/{some}")["versions"]
+    rowid = next(v["rowid"] for v in versions if "sample-portal" in v["file"])  # the crawl's capture
     page = browser.new_page()
     page.goto(f"{app}/article/{rowid}")
     assert page.inner_text("#title") == "朱是西深入高新区调研指导企业复工复产和疫情防控工作"
@@ -149,8 +151,11 @@ def test_article_page_shows_metadata_and_versions(browser: Any, app: str) -> Non
     assert "滑清泉" in page.inner_text("#authors")
     rows = page.locator("#versions table.version-list tr")
     assert rows.count() == 1 + 3  # header + seed, crawl, revisit
-    page.locator("#versions details summary").last.click()
-    assert page.locator("#versions details ins", has_text="察看并").count() >= 1
+    assert "（本页）" in rows.nth(2).inner_text()  # the crawl, between the seed and the revisit
+    last = page.locator("#versions details").last
+    last.locator("summary").click()
+    assert last.locator("ins", has_text="察看并").count() == 1  # crawl -> revisit: the edit
+    assert last.locator("td", has_text="王小明").count() == 1  # and the new editor
     screenshot(page, "article", full_page=True)
     page.close()
 
