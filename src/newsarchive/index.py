@@ -312,12 +312,13 @@ class ArchiveIndex:
         if not self.db_path.is_file():
             raise FileNotFoundError(f"{shown(self.db_path)}: no index here; {fix}")
         try:
-            version = self._connect_read_only("mode=ro")
-        except sqlite3.OperationalError:
-            if _can_write(self.db_path):
-                raise
-            # a WAL index in a read-only folder cannot get its -shm file; nobody can be writing it either
-            version = self._connect_read_only("mode=ro&immutable=1")
+            try:
+                version = self._connect_read_only("mode=ro")
+            except sqlite3.OperationalError:
+                if _can_write(self.db_path):
+                    raise
+                # a WAL index in a read-only folder cannot get its -shm file; nobody can be writing it
+                version = self._connect_read_only("mode=ro&immutable=1")
         except sqlite3.DatabaseError as exc:
             raise IndexUnavailable(f"{shown(self.db_path)}: not a usable index ({exc}); {fix}") from exc
         if version != INDEX_SCHEMA_VERSION:

@@ -141,3 +141,13 @@ def test_serve_without_an_index_says_how_to_build_it(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "newsarchive", "serve", str(tmp_path)],
                           capture_output=True, text=True, timeout=60)  # fmt: skip
     assert proc.returncode == 2 and "newsarchive index" in proc.stderr
+
+
+def test_an_index_replaced_by_junk_while_serving_is_a_503_with_the_fix(tmp_path: Path) -> None:
+    archive = build_offline_archive(tmp_path / "archive")
+    client = TestClient(create_app(archive))
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{archive / INDEX_NAME}{suffix}").unlink(missing_ok=True)
+    (archive / INDEX_NAME).write_bytes(b"not a database" * 100)
+    r = client.get("/api/search", params={"q": "疫情"})
+    assert r.status_code == 503 and "newsarchive index" in r.json()["error"]

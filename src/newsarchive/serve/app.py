@@ -38,6 +38,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from newsarchive.index import IndexUnavailable
 from newsarchive.search import Result
 from newsarchive.serve import params as search_params
 from newsarchive.serve import views
@@ -76,6 +77,7 @@ def create_app(archive: Path) -> Starlette:
             HTTPException: http_error,
             search_params.BadParameter: bad_parameter,
             NotFound: not_found,
+            IndexUnavailable: index_unavailable,
         },
         middleware=[Middleware(SecurityHeaders)],
     )
@@ -223,3 +225,7 @@ async def bad_parameter(request: Request, exc: Exception) -> Response:
 
 async def not_found(request: Request, exc: Exception) -> Response:
     return _error(request, 404, str(exc))
+
+
+async def index_unavailable(request: Request, exc: Exception) -> Response:
+    return _error(request, 503, str(exc))
