@@ -215,7 +215,7 @@ def _run_match(run: str) -> str:
 
 @cache
 def _simplified(word: str) -> str:
-    from normalize.script import to_simplified  # OpenCC tables load on first use
+    from normalize.repairs.script import to_simplified  # OpenCC tables load on first use
 
     return to_simplified(word)
 

@@ -34,12 +34,15 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from normalize.errors import CleanError
 from normalize.record import EncodingInfo, Record, Removed, Repair, ScriptInfo, sha256_bytes
 from normalize.repairs.registry import apply_plan
-from normalize.structure import Article, epaper, structure_article
 from normalize.structure.draft import Draft, Head, plain_lines
+
+if TYPE_CHECKING:
+    from normalize.structure.stage import Article
 
 KINDS = ("auto", "html", "text")
 MAX_JOIN_ROUNDS = 3
@@ -217,6 +220,8 @@ def repair_text(
 def _text_drafts(lines: list[str]) -> tuple[list[Draft], list[Removed], list[tuple[int, int]]]:
     """A text capture's drafts: one per article of an e-paper page (with its masthead and footer as
     the page's removed blocks and each article's lines on the page), else one."""
+    from normalize.structure import epaper  # with the structure stage, on first use
+
     if not epaper.is_epaper(lines):
         return [Draft(plain_lines(lines))], [], []
     page = epaper.split_epaper(lines)
@@ -227,6 +232,8 @@ def _text_drafts(lines: list[str]) -> tuple[list[Draft], list[Removed], list[tup
 
 def _text_articles(text: str) -> list[Cleaned]:
     """Text path: character repairs on the whole capture, then drafts, then structure."""
+    from normalize.structure.stage import structure_article
+
     repaired, repairs, flags, token_removed = repair_text(text)
     drafts, page_removed, spans = _text_drafts(repaired.split("\n"))
     out = [Cleaned(structure_article(d, repair_lines), list(repairs)) for d in drafts]
@@ -279,6 +286,7 @@ def _html_articles(html: str, url: str | None) -> tuple[str, list[Cleaned]]:
     page's own furniture goes to the first article's ``removed``; the page's flags to every article.
     """
     from normalize.extract.page import extract_page
+    from normalize.structure.stage import structure_article
 
     page = extract_page(html, url)
     texts = ["\n".join(line.text for line in d.lines) for d in page.drafts]

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from normalize.structure import structure_article
 from normalize.structure.body import select_body
 from normalize.structure.draft import Draft, plain_lines
 from normalize.structure.furniture import classify, split_trailing_widgets
 from normalize.structure.shapes import ends_sentence, is_title_like
+from normalize.structure.stage import structure_article
 
 # the definition ends_sentence implements without a regex search
 TERMINAL_END = re.compile(r"(?:[。！？!?；;…]|\.{3,})[”’」』\"']*\s*$")

@@ -44,11 +44,11 @@ from normalize.extract.links import Marks, hinted_lines, mark_headings, mark_lin
 from normalize.extract.parts import Part, find_parts, outside_lines, part_lines, trailing_byline
 from normalize.extract.tree import block_lines, densest_block_lines, parse_html, prepare_tree, text_of
 from normalize.record import Removed
-from normalize.structure import Article, structure_article
 from normalize.structure.bylines import read_meta_lines
 from normalize.structure.draft import Draft, Head, Line, Meta
 from normalize.structure.furniture import classify, classify_line
 from normalize.structure.headline import page_headline
+from normalize.structure.stage import Article, structure_article
 from normalize.structure.vocab import parse_date
 
 __all__ = ["Extraction", "ExtractionError", "Page", "extract_html", "extract_page"]
