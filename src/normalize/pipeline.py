@@ -300,6 +300,7 @@ def _html_articles(html: str, url: str | None) -> tuple[str, list[Cleaned]]:
     out = []
     for d, (a, b) in zip(page.drafts, spans, strict=True):
         d.lines = [dataclasses.replace(line, text=t) for line, t in zip(d.lines, fixed[a:b], strict=True)]
+        d.kinds = None  # the repaired lines are classified again
         d.head = _repaired_head(d.head, convert)
         out.append(Cleaned(structure_article(d, repair_lines), list(repairs)))
     for c in out:

@@ -27,6 +27,8 @@ from normalize.extract.tree import XML_UNSAFE
 from normalize.structure.draft import Line
 
 _CANDIDATES = [chr(c) for c in range(0x2400, 0x2427) if c != 0x2424]  # U+2424 is trafilatura's own
+_HAS_TEXT = etree.XPath("boolean(//text()[contains(., $c)])")
+_ANCHORS = etree.XPath("//a[@href][normalize-space(.)]")
 _NOT_A_PAGE = re.compile(r"^\s*(?:#|javascript:|mailto:|tel:|$)", re.I)
 _FILE = re.compile(
     r"\.(?:pdf|docx?|xlsx?|pptx?|wps|et|dps|ofd|txt|csv|zip|rar|7z|gz|jpe?g|png|gif|bmp|mp4|mp3|apk)(?:[?#].*)?$",
@@ -83,9 +85,9 @@ def mark_links(tree: etree._Element) -> Marks:
     >>> "".join(t.find(".//p").itertext()) == f"见{marks.open}另一篇{marks.close}与附件"
     True
     """
-    marks = choose_marks("".join(tree.itertext()))
-    for a in tree.iter("a"):
-        if not points_elsewhere(a.get("href")) or not "".join(a.itertext()).strip():
+    marks = choose_marks("".join(c for c in _CANDIDATES[:6] if _HAS_TEXT(tree, c=c)))
+    for a in _ANCHORS(tree):
+        if not points_elsewhere(a.get("href")):
             continue
         a.text = marks.open + _safe(a.text)
         last = a[-1] if len(a) else None

@@ -142,17 +142,19 @@ def _no_title(a: Article) -> list[str]:
 def single_article_page(tree: etree._Element, head: Head, marks: Marks) -> Page:
     """The page's one article: trafilatura's lines, or the fallback block's when those are thin."""
     lines, method = main_lines(tree, marks), "trafilatura"
-    if article_cjk(lines) < MIN_BODY_CJK:
+    kinds = classify(lines, head.title)
+    if article_cjk(lines, kinds) < MIN_BODY_CJK:
         alt = hinted_lines(densest_block_lines(tree), marks)
-        if article_cjk(alt) > article_cjk(lines):
-            lines, method = alt, "fallback"
-    if not any(k is None for k in classify(lines)):
+        alt_kinds = classify(alt, head.title)
+        if article_cjk(alt, alt_kinds) > article_cjk(lines, kinds):
+            lines, kinds, method = alt, alt_kinds, "fallback"
+    if not any(k is None for k in kinds):
         raise ExtractionError(
             "no-main-content",
             "no article text found on the page (only navigation/furniture); the raw capture is kept — "
             "check that this URL is an article page and not an index or a script-rendered shell",
         )
-    return Page([Draft(lines, head)], method=method)
+    return Page([Draft(lines, head, kinds=kinds)], method=method)
 
 
 def main_lines(tree: etree._Element, marks: Marks) -> list[Line]:
@@ -168,9 +170,8 @@ def main_lines(tree: etree._Element, marks: Marks) -> list[Line]:
     return hinted_lines(split_lines(text or ""), marks)
 
 
-def article_cjk(lines: list[Line]) -> int:
+def article_cjk(lines: list[Line], kinds: list[str | None]) -> int:
     """Han characters in the lines that are not furniture."""
-    kinds = classify(lines)
     return sum(han_count(line.text) for line, kind in zip(lines, kinds, strict=True) if kind is None)
 
 

@@ -119,3 +119,4 @@ class Draft:
     removed: list[Removed] = field(default_factory=list)  # removed before structure (e-paper headline)
     flags: list[str] = field(default_factory=list)
     epaper: bool = False  # one article of a page holding several (text e-paper or HTML parts)
+    kinds: list[str | None] | None = None  # the classifier's kinds of these very lines, when known

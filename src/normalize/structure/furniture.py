@@ -143,7 +143,12 @@ def furniture_kind(kind: str) -> FurnitureKind:
     >>> furniture_kind("icp").max_len
     200
     """
-    return next(k for k in load_kinds() if k.kind == kind)
+    return _kinds_by_name()[kind]
+
+
+@functools.cache
+def _kinds_by_name() -> dict[str, FurnitureKind]:
+    return {k.kind: k for k in load_kinds()}
 
 
 @functools.lru_cache(maxsize=8192)
@@ -258,7 +263,7 @@ def classify(lines: list[Line], headline: str | None = None) -> list[str | None]
         classify_line(s.strip()) if line.hinted else text_line_kind(s)
         for line, s in zip(lines, texts, strict=True)
     ]
-    mark_copyright(texts, kinds)
+    mark_copyright(texts, kinds, hinted=hinted)
     if hinted:
         mark_above_headline(texts, kinds, headline)
         keep_inner_credits(texts, kinds)
@@ -271,13 +276,15 @@ def classify(lines: list[Line], headline: str | None = None) -> list[str | None]
     return kinds
 
 
-def mark_copyright(lines: list[str], kinds: list[str | None]) -> None:
+def mark_copyright(lines: list[str], kinds: list[str | None], *, hinted: bool = False) -> None:
     """A copyright line starts a block: the numbered clauses and lawyer lines right after it go with it
-    (blank lines allowed)."""
+    (blank lines allowed). On a page (``hinted``) the block starts at a line of the copyright kind; on a
+    text capture also at a 版权声明 line that the text-only guards kept from the shared kinds."""
     i = 0
     while i < len(lines):
         s = lines[i].strip()
-        if kinds[i] in (None, "copyright") and len(s) <= MAX_COPYRIGHT_LINE and starts_copyright(s):
+        opens = kinds[i] == "copyright" if hinted else kinds[i] is None
+        if opens and len(s) <= MAX_COPYRIGHT_LINE and starts_copyright(s):
             kinds[i] = "copyright"
             j = i + 1
             while j < len(lines) and (not lines[j].strip() or COPYRIGHT_CLAUSE.search(lines[j])):

@@ -21,6 +21,7 @@ BULLET_LINE = re.compile(r"^\s*[-•·*▪◆●]\s*$")
 BULLET_ITEM = re.compile(r"^\s*[-•·*▪◆●]\s+\S.{0,24}$")
 NAMES_LINE = re.compile(rf"^\s*[{HAN_CHARS}]{{2,4}}(?:[ \u3000]+[{HAN_CHARS}]{{2,4}}){{0,2}}\s*$")
 TITLE_MAX_CHARS = 80
+TAIL_CHARS = 40  # a line's end is read from its last characters (a whole article can be one line)
 _QUOTES_AFTER_END = "”’」』\"'"
 _SENTENCE_MARKS = ("。", "！", "？", "!", "?", "；", ";", "…", "...")
 
@@ -31,7 +32,7 @@ def ends_sentence(line: str) -> bool:
     >>> ends_sentence("正文结束。” "), ends_sentence("他说……"), ends_sentence("标题 2020.01.06")
     (True, True, False)
     """
-    return line.rstrip().rstrip(_QUOTES_AFTER_END).endswith(_SENTENCE_MARKS)
+    return line[-TAIL_CHARS:].rstrip().rstrip(_QUOTES_AFTER_END).endswith(_SENTENCE_MARKS)
 
 
 def is_prose(line: str) -> bool:

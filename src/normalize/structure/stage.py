@@ -42,7 +42,7 @@ def structure_article(draft: Draft, join: Join | None = None) -> Article:
     """
     texts, widgets = _texts(draft.lines)
     lines = [Line(t, d.link, d.heading, d.main) for t, d in zip(texts, draft.lines, strict=True)]
-    kinds = classify(lines, draft.head.title)
+    kinds = draft.kinds if draft.kinds is not None and not widgets else classify(lines, draft.head.title)
     body = select_body(texts, kinds)
     kept, repairs = join(body.lines) if join is not None else (body.lines, [])
     first = _first_sentence(texts, kinds)
