@@ -285,7 +285,7 @@ def _html_articles(html: str, url: str | None) -> tuple[str, list[Cleaned]]:
     Returns the extracted text before repairs (its script is the record's) and the articles. The
     page's own furniture goes to the first article's ``removed``; the page's flags to every article.
     """
-    from normalize.extract.page import extract_page
+    from normalize.extract.page import extract_page, nonempty
     from normalize.structure.stage import structure_article
 
     page = extract_page(html, url)
@@ -297,12 +297,13 @@ def _html_articles(html: str, url: str | None) -> tuple[str, list[Cleaned]]:
     if len(fixed) != spans[-1][1]:  # a repair changed line breaks: repair each article on its own
         fixed = [line for t in texts for line in repair_text(t)[0].split("\n")]
     convert = any(r.step == plan().script for r in repairs)
-    out = []
+    articles = []
     for d, (a, b) in zip(page.drafts, spans, strict=True):
         d.lines = [dataclasses.replace(line, text=t) for line, t in zip(d.lines, fixed[a:b], strict=True)]
         d.kinds = None  # the repaired lines are classified again
         d.head = _repaired_head(d.head, convert)
-        out.append(Cleaned(structure_article(d, repair_lines), list(repairs)))
+        articles.append(structure_article(d, repair_lines))
+    out = [Cleaned(a, list(repairs)) for a in nonempty(articles)]
     for c in out:
         c.article.flags = page.flags + c.article.flags + token_flags
     first = out[0].article

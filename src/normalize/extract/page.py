@@ -57,6 +57,11 @@ _URL_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})[-/_]?(0[1-9]|1[0-2])[-/_]?(0[1-
 MIN_BODY_CJK = 40  # fewer Han characters of article text than this in trafilatura's lines: try the fallback
 OUTSIDE_DATE_CHARS = 40  # a line before a multi-article page's articles this short may be its date line
 _META_KINDS = frozenset({"metadata-line", "editor-line"})
+NO_CONTENT = "no-main-content"
+NO_CONTENT_MESSAGE = (
+    "no article text found on the page (only navigation/furniture); the raw capture is kept — "
+    "check that this URL is an article page and not an index or a script-rendered shell"
+)
 
 
 @dataclass
@@ -98,7 +103,14 @@ def extract_html(html: str, url: str | None = None) -> Extraction:
     '2月11日，市政府召开春耕生产工作会议，部署今年春耕备耕工作。'
     """
     page = extract_page(html, url)
-    return to_extraction(page, [structure_article(d) for d in page.drafts])
+    return to_extraction(page, nonempty([structure_article(d) for d in page.drafts]))
+
+
+def nonempty(articles: list[Article]) -> list[Article]:
+    """The articles, unless the page's only one has no text left (only its headline was there)."""
+    if len(articles) == 1 and not any(s.strip() for s in articles[0].lines):
+        raise ExtractionError(NO_CONTENT, NO_CONTENT_MESSAGE)
+    return articles
 
 
 def extract_page(html: str, url: str | None = None) -> Page:
@@ -149,11 +161,7 @@ def single_article_page(tree: etree._Element, head: Head, marks: Marks) -> Page:
         if article_cjk(alt, alt_kinds) > article_cjk(lines, kinds):
             lines, kinds, method = alt, alt_kinds, "fallback"
     if not any(k is None for k in kinds):
-        raise ExtractionError(
-            "no-main-content",
-            "no article text found on the page (only navigation/furniture); the raw capture is kept — "
-            "check that this URL is an article page and not an index or a script-rendered shell",
-        )
+        raise ExtractionError(NO_CONTENT, NO_CONTENT_MESSAGE)
     return Page([Draft(lines, head, kinds=kinds)], method=method)
 
 
