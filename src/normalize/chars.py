@@ -6,7 +6,8 @@
   ``f"[{HAN_CHARS}，、]"``).
 - :func:`han_count`, :func:`is_han`, :func:`common_han_chars`.
 - :func:`squash`: runs of ASCII whitespace as one space, ends trimmed; :func:`split_lines`: the
-  non-empty stripped lines of a text. U+3000 inside Chinese text is kept: it is the text's own spacing.
+  non-empty stripped lines of a text; :func:`compare_key`: a line without whitespace and punctuation,
+  for comparing. U+3000 inside Chinese text is kept: it is the text's own spacing.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ HAN_RANGES: tuple[tuple[int, int], ...] = (
 HAN_CHARS = "".join(f"{chr(a)}-{chr(b)}" for a, b in HAN_RANGES)
 HAN = re.compile(f"[{HAN_CHARS}]")
 _ASCII_SPACE = re.compile(r"[ \t\n\r]+")
+_NOT_WORD = re.compile(r"[\W_]+")
 _EDGE_SPACE = " \t\r\u3000\u00a0"
 
 
@@ -74,6 +76,16 @@ def squash(text: str) -> str:
     '2007\u3000年末 国债'
     """
     return _ASCII_SPACE.sub(" ", text).strip(" \u3000\u00a0")
+
+
+def compare_key(text: str) -> str:
+    """``text`` without whitespace and punctuation: two lines that say the same (a repeated title, a
+    summary found in the body) compare equal.
+
+    >>> compare_key("复工复产 有序推进") == compare_key("复工复产，有序推进。")
+    True
+    """
+    return _NOT_WORD.sub("", text)
 
 
 def split_lines(text: str) -> list[str]:

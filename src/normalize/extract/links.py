@@ -25,6 +25,7 @@ from lxml import etree
 from normalize.chars import han_count
 from normalize.extract.tree import XML_UNSAFE
 from normalize.structure.draft import Line
+from normalize.structure.shapes import LIST_MARK
 
 _CANDIDATES = [chr(c) for c in range(0x2400, 0x2427) if c != 0x2424]  # U+2424 is trafilatura's own
 _HAS_TEXT = etree.XPath("boolean(//text()[contains(., $c)])")
@@ -34,8 +35,6 @@ _FILE = re.compile(
     r"\.(?:pdf|docx?|xlsx?|pptx?|wps|et|dps|ofd|txt|csv|zip|rar|7z|gz|jpe?g|png|gif|bmp|mp4|mp3|apk)(?:[?#].*)?$",
     re.I,
 )
-_LIST_MARK = re.compile(r"^[-•·*]\s+")
-_NOT_COUNTED = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -139,13 +138,13 @@ def hinted_lines(lines: list[str], marks: Marks, *, main: bool | None = True) ->
             continue
         linked = [0, 0]  # Han characters, other visible characters inside links
         total = [0, 0]
-        visible = _LIST_MARK.sub("", raw.replace(marks.heading, ""), count=1)
+        visible = LIST_MARK.sub("", raw.replace(marks.heading, ""), count=1)
         for n, piece in enumerate(_pieces(visible, marks)):
             if n:  # every piece after the first follows a mark
                 inside = piece[0] == marks.open
                 piece = piece[1:]
             han = han_count(piece)
-            size = (han, len(_NOT_COUNTED.sub("", piece)) - han)
+            size = (han, len(piece) - sum(map(str.isspace, piece)) - han)
             for k in (0, 1):
                 total[k] += size[k]
                 linked[k] += size[k] if inside else 0

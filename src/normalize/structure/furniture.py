@@ -43,7 +43,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from normalize.chars import han_count
+from normalize.chars import compare_key, han_count
 from normalize.record import Removed
 from normalize.structure import vocab
 from normalize.structure.draft import Line
@@ -51,15 +51,15 @@ from normalize.structure.shapes import (
     BULLET_ITEM,
     BULLET_LINE,
     ELLIPSIS_END,
-    ends_sentence,
+    LIST_MARK,
     is_paragraph,
     is_prose,
+    is_sentence,
     is_title_like,
 )
 from normalize.structure.vocab import COLON
 
 _DATA = Path(__file__).parents[1] / "data" / "extract_furniture.toml"
-_LIST_MARK = re.compile(r"^[-•·*]\s+")
 
 # --- text-capture kinds ----------------------------------------------------------------------------
 EDITOR = re.compile(r"^\s*[(（\[【]?\s*(?:" + vocab.EDITOR_LABEL + r"|审核|審核|编审|編審)\s*" + COLON
@@ -89,7 +89,6 @@ _TEXT_ORDER = ("icp", "editor-line", "mood-widget", "share-widget", "qr-block", 
                "footer")
 DOCUMENT_NUMBER = re.compile(r"[〔［\[][12]\d{3}[〕］\]]\s*\d+\s*号")  # 发文字号: 穗卫函〔2023〕1930号
 HEADLINE_WITHIN = 12  # the headline is looked for among this many first lines
-_NOT_WORD = re.compile(r"[\W_]+")
 LINK_BLOCK_LINES = 2  # this many link lines together are a block of links wherever they stand
 CLOSING_KINDS = frozenset({"editor-line", "share-widget", "print-widget", "prev-next", "related-links",
                            "copyright", "icp", "qr-block", "comments", "promo", "link-block"})
@@ -171,7 +170,7 @@ def classify_line(line: str) -> str | None:
     >>> classify_line("记者从市发改局获悉，今年全市共完成投资120亿元，同比增长15%。") is None
     True
     """
-    line = _LIST_MARK.sub("", line, count=1)
+    line = LIST_MARK.sub("", line, count=1)
     prose = is_prose(line)
     for kind in load_kinds():
         if len(line) > kind.max_len:
@@ -220,7 +219,7 @@ def text_line_kind(line: str) -> str | None:
         return None
     m = _text_kind().match(s)
     text_kind = m.lastgroup.replace("_", "-") if m is not None and m.lastgroup else None
-    shared = None if ends_sentence(s) or is_prose(s) else _shared_kind(s)
+    shared = None if is_sentence(s) else _shared_kind(s)
     if text_kind is None or shared is None:
         return text_kind or shared
     return min(text_kind, shared, key=_TEXT_ORDER.index)
@@ -239,7 +238,7 @@ def starts_copyright(line: str) -> bool:
     if COPYRIGHT_START.match(s):
         return True
     spec = furniture_kind("copyright")
-    return (len(s) <= spec.max_len and not ends_sentence(s) and not is_prose(s)
+    return (len(s) <= spec.max_len and not is_sentence(s)
             and spec.pattern.search(s) is not None)
 
 
@@ -346,7 +345,7 @@ def _link_block_end(lines: list[Line], kinds: list[str | None], link: list[bool]
 
 def _filler(line: Line, kind: str | None) -> bool:
     """A line between two links of a block that says nothing of its own: no sentence, no prose."""
-    return kind is None and not ends_sentence(line.text) and not is_prose(line.text)
+    return kind is None and not is_sentence(line.text)
 
 
 def _labels_block(lines: list[Line], kinds: list[str | None], i: int) -> bool:
@@ -359,20 +358,15 @@ def mark_above_headline(lines: list[str], kinds: list[str | None], headline: str
     lines above it that are no sentence (a column name, 速报>>, a bar of the site's sections) are the
     page's (kind ``above-headline``); a sentence above it keeps everything, and a government
     document's number (穗民规字〔2025〕2号), printed above its title, stays."""
-    key = _key(headline or "")
+    key = compare_key(headline or "")
     if not key:
         return
-    at = next((i for i, s in enumerate(lines[:HEADLINE_WITHIN]) if _key(s) == key), None)
-    if at is None or any(kinds[i] is None and _is_sentence(lines[i]) for i in range(at)):
+    at = next((i for i, s in enumerate(lines[:HEADLINE_WITHIN]) if compare_key(s) == key), None)
+    if at is None or any(kinds[i] is None and is_sentence(lines[i]) for i in range(at)):
         return
     for i in range(at):
         if not DOCUMENT_NUMBER.search(lines[i]):
             kinds[i] = kinds[i] or "above-headline"
-
-
-def _key(text: str) -> str:
-    """A line as a comparison key: without spaces and punctuation."""
-    return _NOT_WORD.sub("", text)
 
 
 def keep_inner_credits(lines: list[str], kinds: list[str | None]) -> None:
@@ -380,7 +374,7 @@ def keep_inner_credits(lines: list[str], kinds: list[str | None]) -> None:
     text (a subheading such as 记者手记): credits stand above or below an article. A line that is only
     a date is the article's dateline above its first sentence (``metadata-line``) and text below it
     (the date a notice was signed, under the issuing office's name)."""
-    sentences = [i for i, k in enumerate(kinds) if k is None and _is_sentence(lines[i])]
+    sentences = [i for i, k in enumerate(kinds) if k is None and is_sentence(lines[i])]
     first = sentences[0] if sentences else len(kinds)
     for i, kind in enumerate(kinds):
         if kind in HEAD_ONLY_KINDS:
@@ -421,13 +415,9 @@ def mark_after_article(lines: list[Line], kinds: list[str | None]) -> None:
 
 def _sentence_chars(line: Line, kind: str | None) -> int:
     """Han characters of a line that is a sentence of the article (0 for furniture and teasers)."""
-    if kind is not None or is_teaser_link(line) or not _is_sentence(line.text):
+    if kind is not None or is_teaser_link(line) or not is_sentence(line.text):
         return 0
     return han_count(line.text)
-
-
-def _is_sentence(text: str) -> bool:
-    return ends_sentence(text) or is_prose(text)
 
 
 def _at_edge(kinds: list[str | None], start: int, end: int) -> bool:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 
-from normalize.chars import squash
+from normalize.chars import compare_key, squash
 from normalize.record import Removed
 from normalize.structure import vocab
 from normalize.structure.draft import Head, Meta
@@ -45,7 +45,6 @@ DATELINE_HINT = re.compile(
     + r"|^\s*(?:19|20)\d{2}\s*[年\-/.]"
 )
 SUMMARY = re.compile(r"^\s*(?:摘要|内容摘要|导读)\s*" + COLON + r"\s*(?P<text>.*)$")
-PUNCT_OR_SPACE = re.compile(r"[\s\W_]+")
 DATELINE_MAX_CHARS = 80
 HEADLINE_KINDS = {1: ("title",), 2: ("kicker", "title"), 3: ("kicker", "title", "subtitle")}
 _TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|--|——|－－|\s-\s|\s－\s|\s–\s|\s—\s)\s*")
@@ -80,13 +79,9 @@ def _source_value(value: str | None) -> bool:
     return bool(value) and not LABEL.search(value or "") and re.search(r"\w", value or "") is not None
 
 
-def _squash(text: str) -> str:
-    return PUNCT_OR_SPACE.sub("", text)
-
-
 def _is_summary_duplicate(summary: str, body: list[str]) -> bool:
-    core = _squash(ELLIPSIS_END.sub("", summary))
-    return len(core) >= 8 and core in _squash("".join(body))
+    core = compare_key(ELLIPSIS_END.sub("", summary))
+    return len(core) >= 8 and core in compare_key("".join(body))
 
 
 # --- the lines above and below the body ------------------------------------------------------------
@@ -176,10 +171,10 @@ def drop_repeated_title(lines: list[str], title: str) -> tuple[list[str], list[R
     (['一、加强领导', '正文。'], [])
     """
     removed: list[Removed] = []
-    key = _squash(title)
+    key = compare_key(title)
     while key:
         first = next((i for i, s in enumerate(lines) if s.strip()), None)
-        if first is None or _squash(lines[first]) != key:
+        if first is None or compare_key(lines[first]) != key:
             break
         removed.append(Removed("title", lines[first].strip()))
         lines = lines[:first] + lines[first + 1:]

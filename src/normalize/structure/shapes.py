@@ -1,13 +1,13 @@
 """The shapes of a line, the one place that says what a sentence, prose, a headline or a name line is.
 
-- :func:`ends_sentence`: the line ends with a sentence mark (。！？；… or ASCII ones), closing quotes
-  aside — the sentence predicate every stage uses;
-- :func:`is_prose`: the line reads as body prose (two sentence ends, or long with several commas): the
-  guard that keeps a body sentence mentioning 举报电话 or 版权 from being taken for furniture;
+- :func:`is_sentence`: a sentence of an article — it :func:`ends_sentence` (。！？；… or ASCII ones,
+  closing quotes aside) or :func:`is_prose` (two sentence ends, or long with several commas: the guard
+  that keeps a body sentence mentioning 举报电话 or 版权 from being taken for furniture);
 - :func:`is_title_like` / :func:`is_paragraph`: a short line with Han characters that does not end a
   sentence (a headline, a name, a label) / any other non-blank line;
 - :data:`NAMES_LINE` (one to three bare names), :data:`ELLIPSIS_END` (a teaser cut short),
-  :data:`BULLET_LINE` / :data:`BULLET_ITEM` (list marks of a text capture).
+  :data:`BULLET_LINE` / :data:`BULLET_ITEM` (list marks of a text capture), :data:`LIST_MARK` (the
+  mark of a list item in extracted text).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from normalize.chars import HAN, HAN_CHARS
 ELLIPSIS_END = re.compile(r"(\.{3,}|…+|。{3,})\s*$")
 BULLET_LINE = re.compile(r"^\s*[-•·*▪◆●]\s*$")
 BULLET_ITEM = re.compile(r"^\s*[-•·*▪◆●]\s+\S.{0,24}$")
+LIST_MARK = re.compile(r"^[-•·*]\s+")  # the mark trafilatura writes before a list item ("- 项目")
 NAMES_LINE = re.compile(rf"^\s*[{HAN_CHARS}]{{2,4}}(?:[ \u3000]+[{HAN_CHARS}]{{2,4}}){{0,2}}\s*$")
 TITLE_MAX_CHARS = 80
 TAIL_CHARS = 40  # a line's end is read from its last characters (a whole article can be one line)
@@ -45,6 +46,15 @@ def is_prose(line: str) -> bool:
     """
     ends = line.count("。") + line.count("！") + line.count("？")
     return ends >= 2 or (len(line) >= 60 and ends + line.count("，") >= 3)
+
+
+def is_sentence(line: str) -> bool:
+    """A sentence of an article: it ends a sentence or reads as prose.
+
+    >>> is_sentence("会议要求各地抓好落实。"), is_sentence("一、抓好种子供应")
+    (True, False)
+    """
+    return ends_sentence(line) or is_prose(line)
 
 
 def is_title_like(line: str) -> bool:

@@ -12,7 +12,7 @@ from normalize.structure.body import select_body
 from normalize.structure.draft import Draft, Line, Meta
 from normalize.structure.furniture import classify, split_trailing_widgets
 from normalize.structure.meta import LABELLED_KINDS, read_metadata
-from normalize.structure.shapes import ends_sentence, is_prose
+from normalize.structure.shapes import is_sentence
 
 __all__ = ["Article", "structure_article"]
 
@@ -70,7 +70,7 @@ def _texts(lines: list[Line]) -> tuple[list[str], list[Removed]]:
 def _first_sentence(texts: list[str], kinds: list[str | None]) -> int:
     """Index of the article's first sentence (its end when it has none)."""
     return next((i for i, (t, k) in enumerate(zip(texts, kinds, strict=True))
-                 if k is None and (ends_sentence(t) or is_prose(t))), len(texts))
+                 if k is None and is_sentence(t)), len(texts))
 
 
 def _top(texts: list[str], kinds: list[str | None]) -> list[str]:
