@@ -288,16 +288,43 @@ def missing_lines(ours: Ours, bare: str, page: str) -> list[tuple[str, str]]:
     out = []
     root = None
     for cell in (c for line in bare.split("\n") for c in re.split(r"(?<!\\)\|", line)):
-        s = _comparable(cell)
-        if not _CJK.search(s) or s in have:
+        whole = _comparable(cell)
+        rest = "" if whole in have else _leftover(whole, [have])  # what of it our text does not hold
+        if not _CJK.search(rest):
             continue
-        kind = next((k for k, t in removed if s in t or (len(t) >= 4 and t in s)), "")
+        kind = "title" if ours.title and whole == _comparable(ours.title) else ""
+        kind = kind or next((k for k, t in removed if whole in t or (len(t) >= 4 and t in whole)), "")
+        kind = kind or next((k for k, t in removed if not _CJK.search(_leftover(rest, [t]))), "")
         outside = "" if kind else classify_line(cell.strip(" -"))
         if not kind and not outside:
             root = _parse(page) if root is None else root
-            outside = page_region(root, s)
+            outside = page_region(root, rest)
         out.append((kind or (f"outside:{outside}" if outside else ""), cell.strip()))
     return out
+
+
+def _leftover(text: str, holders: list[str], least: int = 4) -> str:
+    """``text`` without its pieces of ``least`` or more characters that one of ``holders`` contains
+    (a bare trafilatura cell may join a line we kept to one we removed).
+
+    >>> _leftover("正文一段【2012/01/11联合晚报】", ["他说正文一段的话"])
+    '【2012/01/11联合晚报】'
+    """
+    out, i = [], 0
+    while i < len(text):
+        lo, hi = 0, len(text) - i
+        while lo < hi:  # the longest piece from i that a holder contains
+            mid = (lo + hi + 1) // 2
+            if any(text[i:i + mid] in h for h in holders):
+                lo = mid
+            else:
+                hi = mid - 1
+        if lo >= least:
+            i += lo
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
 
 
 def _parse(page: str) -> Any:
@@ -317,14 +344,20 @@ _REGION = re.compile(
 
 
 def page_region(root: Any, text: str) -> str:
-    """The page region that holds ``text``, by the class/id of the smallest element containing its
-    first characters or of that element's ancestors ("" when none is marked)."""
+    """Where on the page ``text`` stands, when it was never a line of our article: ``link`` when it
+    is the text of a link to another page, else the region the class/id of the smallest element
+    containing its first characters (or of its ancestors) names ("" when none)."""
+    from normalize.extract.links import points_elsewhere
+
     probe = text[:12]
     holders = [el for el in root.iter()
                if isinstance(el.tag, str) and probe in squeeze("".join(el.itertext()))]
     if not holders:
         return ""
     el = holders[-1]
+    links = [a for a in root.iter("a") if probe[:6] in squeeze("".join(a.itertext()))]
+    if any(points_elsewhere(a.get("href")) for a in links):
+        return "link"  # the text of a link to another page (a menu entry, a teaser)
     while el is not None:
         for attr in ("class", "id"):
             if m := _REGION.search(el.get(attr) or ""):
