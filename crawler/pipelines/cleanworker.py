@@ -52,7 +52,7 @@ def _timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def install_stage_timers() -> None:
-    """Time ``decode`` and ``extract_html`` wherever the normaliser's modules imported them.
+    """Time ``decode`` and ``extract_page`` wherever the normaliser's modules imported them.
 
     The split of clean()'s time into decode / extraction / normalisation is for the crawl benchmark only;
     clean() itself is unchanged.
@@ -66,7 +66,7 @@ def install_stage_timers() -> None:
     for module in list(sys.modules.values()):
         if not (getattr(module, "__name__", "") or "").startswith("normalize"):
             continue
-        for attr, stage in (("extract_html", "extraction"), ("decode", "decode")):
+        for attr, stage in (("extract_page", "extraction"), ("decode", "decode")):
             fn = getattr(module, attr, None)
             timed = getattr(fn, "__newsarchive_timed__", False)
             if callable(fn) and not isinstance(fn, ModuleType) and not timed:
