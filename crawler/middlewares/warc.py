@@ -38,7 +38,7 @@ class WarcCaptureMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
-        if not crawler.settings.getbool("NEWSARCHIVE_WARC", True):
+        if not crawler.settings.getbool("NEWSARCHIVE_WARC"):
             raise NotConfigured("NEWSARCHIVE_WARC is off")
         return cls(crawler)
 

@@ -51,7 +51,7 @@ log = logging.getLogger(__name__)
 class CleanPipeline:
     def __init__(self, crawler: Crawler, workers: int) -> None:
         self.crawler = crawler
-        self.timeout = crawler.settings.getfloat("CLEAN_TIMEOUT", 120.0)
+        self.timeout = crawler.settings.getfloat("CLEAN_TIMEOUT")
         self.function = crawler.settings.get("CLEAN_FUNCTION") or DEFAULT_FUNCTION
         self.stats = crawler.stats
         self.workers = workers
@@ -59,9 +59,9 @@ class CleanPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
-        if not crawler.settings.getbool("CLEAN_ENABLED", True):
+        if not crawler.settings.getbool("CLEAN_ENABLED"):
             raise NotConfigured("CLEAN_ENABLED is off")
-        return cls(crawler, crawler.settings.getint("CLEAN_WORKERS", 2))
+        return cls(crawler, crawler.settings.getint("CLEAN_WORKERS"))
 
     def open_spider(self) -> None:
         if self.workers > 0:
@@ -92,7 +92,8 @@ class CleanPipeline:
         self.stats.inc_value("newsarchive/pages_cleaned")
         if not result["ok"]:
             self.stats.inc_value(f"newsarchive/drop/{result['reason']}")
-            level = logging.ERROR if result["reason"] == "normalizer-error" else logging.INFO
+            # a counted drop, not a crawl failure (the raw page is in the WARC; replay recovers it)
+            level = logging.WARNING if result["reason"] == "normalizer-error" else logging.INFO
             log.log(level, "%s: no record (%s): %s; raw capture kept at %s", item.url, result["reason"],
                     result["message"], item.capture.get("file"))
             raise DropItem(f"{result['reason']}: {item.url}")
@@ -110,12 +111,12 @@ class CleanPipeline:
                 future = asyncio.wrap_future(executor.submit(clean_page, *args))
                 return await asyncio.wait_for(future, self.timeout)
             except TimeoutError:
-                log.error("cleaning %s took over CLEAN_TIMEOUT = %.0fs; killing the clean workers", item.url,
-                          self.timeout)
+                log.warning("cleaning %s took over CLEAN_TIMEOUT = %.0fs; killing the clean workers",
+                            item.url, self.timeout)
                 self._restart_pool(executor)
                 return failed("normalizer-timeout", f"no result within CLEAN_TIMEOUT = {self.timeout}s")
             except BrokenProcessPool:
-                log.error("a clean worker died (out of memory?) while cleaning %s (attempt %d)",
+                log.warning("a clean worker died (out of memory?) while cleaning %s (attempt %d)",
                           item.url, attempt)
                 self._restart_pool(executor)
         return failed("normalizer-crashed", "the clean worker process died twice on this page")

@@ -11,8 +11,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from crawler_helpers import project_settings
 from scrapy.exceptions import DropItem
-from scrapy.settings import Settings
 from scrapy.statscollectors import MemoryStatsCollector
 
 from crawler.items import PageItem
@@ -33,8 +33,9 @@ def stand_in_clean(data: bytes, *, url: str, **kwargs: Any) -> list[Record]:
 
 
 def pipeline(**settings: Any) -> CleanPipeline:
-    crawler = SimpleNamespace(settings=Settings({"CLEAN_WORKERS": 1, "CLEAN_TIMEOUT": 2,
-                                                 "CLEAN_FUNCTION": f"{__name__}:stand_in_clean", **settings}))
+    given = {"CLEAN_WORKERS": 1, "CLEAN_TIMEOUT": 2, "CLEAN_FUNCTION": f"{__name__}:stand_in_clean",
+             **settings}
+    crawler = SimpleNamespace(settings=project_settings(**given))
     crawler.stats = MemoryStatsCollector(crawler)
     return CleanPipeline.from_crawler(crawler)
 

@@ -10,12 +10,12 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from crawler_helpers import project_settings
 from scrapy import Request
 from scrapy.core.downloader import Slot
 from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Response
 from scrapy.robotstxt import ProtegoRobotParser
-from scrapy.settings import Settings
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.statscollectors import MemoryStatsCollector
 from twisted.python.failure import Failure
@@ -31,8 +31,7 @@ URL = "http://127.0.0.1:8000/content/post_1.html"
 def fake_crawler(**settings: Any) -> Any:
     slots: dict[str, Slot] = {}
     downloader = SimpleNamespace(slots=slots, get_slot_key=lambda request: "127.0.0.1")
-    crawler = SimpleNamespace(settings=Settings({"ROBOTSTXT_OBEY": True, "USER_AGENT": "cn-gov-news-archive",
-                                                 **settings}),
+    crawler = SimpleNamespace(settings=project_settings(USER_AGENT="cn-gov-news-archive", **settings),
                               engine=SimpleNamespace(downloader=downloader), signals=SimpleNamespace(
                                   connect=lambda *a, **k: None))
     crawler.stats = MemoryStatsCollector(crawler)
@@ -71,8 +70,7 @@ def test_crawl_delay_capped_and_switchable() -> None:
 
 
 def test_retry_backoff_doubles_and_caps() -> None:
-    mw = BackoffRetryMiddleware(Settings({"RETRY_ENABLED": True, "RETRY_BACKOFF_BASE": 0.5,
-                                          "RETRY_BACKOFF_MAX": 3}))
+    mw = BackoffRetryMiddleware(project_settings(RETRY_BACKOFF_BASE=0.5, RETRY_BACKOFF_MAX=3))
     waits = [mw.backoff(Request(URL, meta={"retry_times": n})) for n in (1, 2, 3, 4, 5)]
     assert waits == [0.5, 1.0, 2.0, 3, 3]
 
