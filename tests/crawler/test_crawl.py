@@ -4,21 +4,18 @@
   the reference's title, decks, bylines and text, dates right, WARC and JSONL agree,
   `warcio check` passes, nothing fetched outside 127.0.0.1, robots.txt Crawl-delay honoured;
 - replay of that archive with no server at all;
-- the bad cases: each ends in a record or a named, counted drop reason;
-- a crawl SIGKILLed mid-way and resumed with JOBDIR: every article exactly once.
+- the bad cases: each ends in a record or a named, counted drop reason.
+Kill and resume: tests/crawler/test_resume.py.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 import tomllib
 from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -270,50 +267,6 @@ def test_badcase_failures_are_still_in_the_warc(badcase_crawl: dict[str, Any]) -
             for u, _, _ in iter_responses(p)}
     kept = {"/robots.txt", "/content/post_1004.html", "/content/post_1009.html", "/redirect/loop-b.html"}
     assert kept <= urls
-
-
-# -- kill and resume ------------------------------------------------------------------------------
-def wait_for_records(archive: Path, at_least: int, proc: subprocess.Popen[str], timeout: float = 40) -> int:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        n = len(by_path(records_of(archive, "sample")))
-        if n >= at_least or proc.poll() is not None:
-            return n
-        time.sleep(0.05)
-    return len(by_path(records_of(archive, "sample")))
-
-
-@pytest.fixture()
-def killed_then_resumed(portal_url: str, tmp_path: Path) -> Iterator[tuple[Path, int]]:
-    archive, jobdir = tmp_path / "archive", tmp_path / "job"
-    cmd = crawl_command("sample", portal_url, archive, {"JOBDIR": str(jobdir), "DOWNLOAD_DELAY": "0.25",
-                                                        "RANDOMIZE_DOWNLOAD_DELAY": "False"})
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True,
-                            start_new_session=True)
-    try:
-        at_kill = wait_for_records(archive, 3, proc)
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)  # the crawler and its clean worker
-        proc.wait(timeout=10)
-    run_crawl("sample", portal_url, archive, JOBDIR=str(jobdir))
-    yield archive, at_kill
-
-
-def test_kill_and_resume_records_every_article_exactly_once(killed_then_resumed: tuple[Path, int]) -> None:
-    archive, at_kill = killed_then_resumed
-    pages = load_articles()
-    assert 0 < at_kill < len(pages), "the crawl was not killed mid-way"
-    grouped = by_path(records_of(archive, "sample"))
-    assert set(grouped) == {p.url for p in pages}
-    for page in pages:
-        captures = {(r["capture"]["file"], r["capture"]["offset"]) for r in grouped[page.url]}
-        assert len(captures) == 1, f"{page.url} recorded {len(captures)} times"
-    segments = warc_files(archive, "sample")
-    assert len(segments) >= 2  # the resumed run opened a new segment
-    assert len({p.name.split("-")[0] for p in segments}) == 1  # ... of the same crawl
-    for path in segments:
-        check = subprocess.run([str(WARCIO), "check", str(path)], capture_output=True, text=True, timeout=60)
-        assert check.returncode == 0, check.stdout + check.stderr
 
 
 # -- the project ----------------------------------------------------------------------------------
