@@ -159,7 +159,7 @@ class _KillingQueue:
         request = super().pop()  # type: ignore[misc]
         if request is not None and hit("queue-pop"):
             die()
-        return request  # type: ignore[no-any-return]
+        return request
 
 
 class KillingLifoQueue(_KillingQueue, LifoSQLiteQueue):
