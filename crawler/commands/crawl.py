@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.crawler import Crawler
@@ -23,6 +24,7 @@ from scrapy.settings import BaseSettings
 
 from crawler.extensions.outcome import EXIT_FAILED, exit_status, problems_of
 from crawler.siteconfig import SiteConfigError
+from newsarchive.captures import CaptureError, find_warc_files
 
 EXIT_USAGE = 2
 
@@ -38,7 +40,8 @@ class Command(ScrapyCrawl):
             check = getattr(crawler.spidercls, "check_arguments", None)
             if callable(check):
                 check(**opts.spargs)
-        except (KeyError, SiteConfigError) as exc:  # no such spider, a broken config, a bad -a value
+            check_replay_source(crawler.settings)
+        except (KeyError, SiteConfigError, CaptureError) as exc:  # no such spider, bad config or -a/-s value
             message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
             print(f"scrapy crawl {name}: {message}", file=sys.stderr)
             self.exitcode = EXIT_USAGE
@@ -51,6 +54,13 @@ class Command(ScrapyCrawl):
         self.exitcode = exit_status(crawler)
         if self.exitcode == EXIT_FAILED and not log_reaches_terminal(crawler.settings):
             report(name, crawler)
+
+
+def check_replay_source(settings: BaseSettings) -> None:
+    """REPLAY_WARC must name WARC files (a folder holding some, or one file)."""
+    source = settings.get("REPLAY_WARC")
+    if source:
+        find_warc_files(Path(source))
 
 
 def log_reaches_terminal(settings: BaseSettings) -> bool:

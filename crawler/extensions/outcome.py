@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
 INTERRUPTED_REASONS = {"shutdown"}
-FAILED_REASONS = {"closespider_errorcount", "closespider_timeout_no_item"}
+FAILED_REASONS = {"closespider_errorcount", "closespider_timeout_no_item", "warc-write-failed"}
 UNREACHABLE = {"connection-refused", "dns", "timeout", "connection-lost", "download-error", "data-loss"}
 
 

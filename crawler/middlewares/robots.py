@@ -88,7 +88,9 @@ class RobotsPolicyMiddleware:
 
     def check(self, policy: Policy, origin: str, request: Request) -> None:
         if policy.state == "down":
-            what = "connection refused" if policy.why == "connection-refused" else "unknown host"
+            what = {"connection-refused": "connection refused", "dns": "unknown host"}.get(policy.why)
+            if what is None:
+                raise IgnoreRequest(f"{policy.why}: {origin}/robots.txt could not be fetched ({policy.why})")
             raise IgnoreRequest(f"{policy.why}: nothing answers at {origin} ({what}; robots.txt could not be "
                                 "fetched, so no page is)")
         if policy.state == "unreachable":
@@ -131,6 +133,8 @@ class RobotsPolicyMiddleware:
         name = type(exc).__name__
         if name in HOST_DOWN:
             return Policy("down", why=HOST_DOWN[name])
+        if isinstance(exc, IgnoreRequest) and "redirect" not in str(exc):  # refused by our own middleware
+            return Policy("down", why=str(exc).split(":", 1)[0] or "ignored")
         why = "redirect loop" if isinstance(exc, IgnoreRequest) else f"{name}: {exc}"[:200]
         return self.unreachable(why, previous)
 

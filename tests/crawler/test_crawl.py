@@ -11,77 +11,21 @@ Kill and resume: tests/crawler/test_resume.py.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tomllib
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from crawler_helpers import REPO, by_path, crawl, drops, records_of, run_crawl, warc_files, warcs_read_whole
 
 from crawler.sample_portal.articles import Page, expected_records, load_articles
 from crawler.sample_portal.badcases import BADCASES, ENDLESS_PATH, RARE_CHARS_TEXT
 from newsarchive.captures import iter_responses, read_response
 
 pytestmark = pytest.mark.slow
-
-REPO = Path(__file__).resolve().parents[2]
-WARCIO = Path(sys.executable).with_name("warcio")
-FAST = {  # politeness off: the servers are ours, on 127.0.0.1
-    "AUTOTHROTTLE_ENABLED": "False",
-    "DOWNLOAD_DELAY": "0",
-    "CRAWL_DELAY_ENABLED": "False",
-    "CLEAN_WORKERS": "1",
-    "REMOTE_CONTROL_ENABLED": "False",
-    "TELNETCONSOLE_ENABLED": "False",
-    "RETRY_BACKOFF_BASE": "0.05",
-    "LOG_LEVEL": "INFO",
-}
-
-
-# -- helpers --------------------------------------------------------------------------------------
-def crawl_command(spider: str, base_url: str, archive: Path, settings: dict[str, str]) -> list[str]:
-    merged = {**FAST, "NEWSARCHIVE_ARCHIVE_DIR": str(archive),
-              "NEWSARCHIVE_STATS_FILE": str(archive / "stats.json"), **settings}
-    cmd = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"base_url={base_url}"]
-    for name, value in merged.items():
-        cmd += ["-s", f"{name}={value}"]
-    return cmd
-
-
-def run_crawl(spider: str, base_url: str, archive: Path, env: dict[str, str] | None = None,
-              **settings: str) -> dict[str, Any]:
-    """Run a crawl to the end; return its final stats (NEWSARCHIVE_STATS_FILE)."""
-    proc = subprocess.run(crawl_command(spider, base_url, archive, settings), cwd=REPO, capture_output=True,
-                          text=True, timeout=90, env={**os.environ, **(env or {})})
-    log = proc.stderr
-    assert proc.returncode == 0, log[-3000:]
-    assert "Traceback" not in log, log[-3000:]
-    stats_file = Path(settings.get("NEWSARCHIVE_STATS_FILE", archive / "stats.json"))
-    stats_file.with_suffix(".log").write_text(log, encoding="utf-8")
-    return json.loads(stats_file.read_text(encoding="utf-8"))
-
-
-def records_of(archive: Path, site: str, pattern: str = "*.jsonl") -> list[dict[str, Any]]:
-    out = []
-    for path in sorted((archive / "captures" / site).glob(pattern)):
-        out += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return out
-
-
-def warc_files(archive: Path, site: str) -> list[Path]:
-    return sorted((archive / "captures" / site).glob("*.warc.gz"))
-
-
-def by_path(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in records:
-        grouped[urlsplit(r["url"]).path].append(r)
-    return grouped
-
 
 def simplified_original(page: Page, pages: list[Page]) -> Page:
     """The Big5 mirror's records are converted to simplified: compare with its simplified original."""
@@ -93,11 +37,6 @@ def simplified_original(page: Page, pages: list[Page]) -> Page:
 def simplified_titles(page: Page, pages: list[Page]) -> list[str | None]:
     """The titles of the page's articles in page order (one per e-paper item)."""
     return [item.title for item in simplified_original(page, pages).items]
-
-
-def drops(stats: dict[str, Any]) -> dict[str, int]:
-    prefix = "newsarchive/drop/"
-    return {k[len(prefix):]: v for k, v in stats.items() if k.startswith(prefix)}
 
 
 # -- the sample portal ----------------------------------------------------------------------------
@@ -179,10 +118,8 @@ def test_sample_records_point_at_their_warc_responses(sample: dict[str, Any]) ->
 
 def test_sample_warc_passes_warcio_check_and_stays_on_localhost(sample: dict[str, Any]) -> None:
     files = warc_files(sample["archive"], "sample")
-    assert files
+    warcs_read_whole(files)
     for path in files:
-        check = subprocess.run([str(WARCIO), "check", str(path)], capture_output=True, text=True, timeout=60)
-        assert check.returncode == 0, check.stdout + check.stderr
         hosts = {urlsplit(url).hostname for url, _, _ in iter_responses(path)}
         assert hosts == {"127.0.0.1"}
     assert sample["stats"]["newsarchive/warc_responses"] == sample["stats"]["downloader/response_count"]
@@ -197,16 +134,20 @@ def test_robots_crawl_delay_is_honoured(sample: dict[str, Any], portal_server: A
     assert portal_server.hits["/robots.txt"] >= 1
 
 
-def test_replay_reprocesses_the_archive_without_any_server(sample: dict[str, Any],
-                                                            tmp_path: Path) -> None:
+def test_replay_reprocesses_the_archive_without_any_server(sample: dict[str, Any]) -> None:
+    """As documented: a relative REPLAY_WARC, no server, no base_url (the config's own port has nothing);
+    replay starts where the start pages were captured, and the records keep their URLs and ids."""
     archive = sample["archive"]
     before = set(warc_files(archive, "sample"))
-    stats = run_crawl("sample", "http://127.0.0.1:9", archive, NEWSARCHIVE_CRAWL_ID="replay1",
-                      REPLAY_WARC=str(archive / "captures" / "sample"),
-                      NEWSARCHIVE_STATS_FILE=str(tmp_path / "stats.json"))
+    proc = crawl("sample", None, Path(archive.name), cwd=archive.parent,
+                 env={"SCRAPY_SETTINGS_MODULE": "crawler.settings"}, NEWSARCHIVE_CRAWL_ID="replay1",
+                 REPLAY_WARC=f"{archive.name}/captures/sample", NEWSARCHIVE_STATS_FILE="replay-stats.json")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    stats = json.loads((archive.parent / "replay-stats.json").read_text(encoding="utf-8"))
     assert set(warc_files(archive, "sample")) == before  # nothing re-written
     replayed = records_of(archive, "sample", "replay1-replay.jsonl")
-    assert set(by_path(replayed)) == set(by_path(sample["records"]))
+    assert sorted(r["id"] for r in replayed) == sorted(r["id"] for r in sample["records"])
+    assert sorted(r["url"] for r in replayed) == sorted(r["url"] for r in sample["records"])
     assert stats["newsarchive/replayed"] >= len(by_path(replayed))
     assert not drops(stats), drops(stats)
     originals = {(r["capture"]["file"], r["capture"]["offset"]) for r in sample["records"]}
@@ -260,6 +201,34 @@ def test_badcase_robots_disallowed_page_never_requested(badcase_crawl: dict[str,
     assert badcase_server.hits["/robots.txt"] >= 1
     assert not [p for p in badcase_server.hits if p.startswith("/private/")]
     assert all("cn-gov-news-archive" in ua for _, _, ua in badcase_server.log)
+
+
+def test_badcase_warcs_pass_warcio_check_and_read_whole(badcase_crawl: dict[str, Any]) -> None:
+    warcs_read_whole(warc_files(badcase_crawl["archive"], "badcases"))
+
+
+def test_badcase_server_offering_br_gets_asked_for_gzip_only(badcase_crawl: dict[str, Any]) -> None:
+    """A server that sends br when asked (warcio cannot read br) sends gzip: we ask only gzip, deflate."""
+    for path in warc_files(badcase_crawl["archive"], "badcases"):
+        for url, offset, _ in iter_responses(path):
+            if url.endswith("/content/post_1011.html"):
+                response = read_response(path, offset)
+                assert dict((k.lower(), v) for k, v in response.headers)["content-encoding"] == "gzip"
+                return
+    raise AssertionError("post_1011 is not in the WARC")
+
+
+def test_badcase_retry_after_is_honoured_and_counted(badcase_crawl: dict[str, Any]) -> None:
+    stats = badcase_crawl["stats"]
+    assert stats["newsarchive/retry_after/count"] >= 1
+    assert stats["newsarchive/retry_after/seconds"] >= 1.0
+    assert "/content/post_1013.html" in by_path(badcase_crawl["records"])
+
+
+def test_badcase_redirect_to_another_port_is_never_followed(badcase_crawl: dict[str, Any],
+                                                            badcase_server: Any) -> None:
+    assert badcase_server.hits["/content/post_1012.html"] >= 1
+    assert drops(badcase_crawl["stats"])["offsite"] >= 1  # the other port was not even tried
 
 
 def test_badcase_failures_are_still_in_the_warc(badcase_crawl: dict[str, Any]) -> None:
