@@ -24,13 +24,18 @@ def shared_or_skip(*parts: str) -> Path:
     return path
 
 
-def load_bench() -> ModuleType:
-    """bench/extraction.py as a module (bench/ is not a package)."""
-    if "bench_extraction" in sys.modules:
-        return sys.modules["bench_extraction"]
-    spec = importlib.util.spec_from_file_location("bench_extraction", ROOT / "bench" / "extraction.py")
+def load_bench(name: str = "extraction", module_name: str = "bench_extraction") -> ModuleType:
+    """bench/<name>.py as a module named ``module_name`` (bench/ is not a package)."""
+    if module_name in sys.modules:
+        return sys.modules[module_name]
+    spec = importlib.util.spec_from_file_location(module_name, ROOT / "bench" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up here
     spec.loader.exec_module(module)
     return module
+
+
+def load_quote_labels() -> ModuleType:
+    """bench/quote_labels.py (quote-anchored reference labels) as the module ``quote_labels``."""
+    return load_bench("quote_labels", "quote_labels")
