@@ -14,8 +14,9 @@ charset header does not produce mojibake. A page that cannot be cleaned is dropp
 (``newsarchive/drop/<reason>``, e.g. ``no-main-content``); its raw bytes are already in the WARC.
 
 Settings: CLEAN_WORKERS (default 2; 0 = clean in the reactor thread, for debugging), CLEAN_ENABLED
-(default True), CLEAN_TIMEOUT (seconds per page, default 120: a page that hangs the normaliser is dropped
-as ``normalizer-timeout`` and the pool is replaced; pages caught in a broken pool are retried once),
+(default True), CLEAN_TIMEOUT (seconds per page, default 120, counted from when a warm worker takes the
+page, one page per worker at a time: a page that hangs the normaliser is dropped as ``normalizer-timeout``
+and the pool is replaced; pages caught in a broken pool are retried once),
 CLEAN_FUNCTION (``module:function`` with clean()'s signature; default ``normalize:clean``).
 Stats: ``newsarchive/time/{decode,extraction,normalisation}`` (seconds, summed over
 pages, measured inside the workers), ``newsarchive/pages_cleaned``, ``newsarchive/cpu/clean`` (CPU seconds
@@ -31,7 +32,7 @@ import multiprocessing
 import resource
 import sys
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from types import ModuleType
@@ -60,6 +61,8 @@ class CleanPipeline:
         self.stats = crawler.stats
         self.workers = workers
         self.executor: ProcessPoolExecutor | None = None
+        self.warming: list[Future[bool]] = []  # the warm-up of the current pool's workers
+        self.slots: asyncio.Semaphore | None = None  # one page per worker in the pool at a time
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
@@ -77,8 +80,8 @@ class CleanPipeline:
         self.executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
                                             initializer=init_worker)
         with without_main_module():  # the workers are spawned by these submits
-            for _ in range(self.workers):  # import normalize/trafilatura now, while the first pages download
-                self.executor.submit(warm_up)
+            # import normalize/trafilatura now, while the first pages download
+            self.warming = [self.executor.submit(warm_up) for _ in range(self.workers)]
 
     def close_spider(self) -> None:
         usage = resource.getrusage(resource.RUSAGE_SELF)  # the reactor process (downloads, WARC, JSONL)
@@ -109,12 +112,16 @@ class CleanPipeline:
         args = (item.body, item.url, item.http_charset, item.encoding_override, self.function)
         if self.executor is None:
             return clean_page(*args)
+        if self.slots is None:
+            self.slots = asyncio.Semaphore(self.workers)
         for attempt in (1, 2):  # a page whose pool broke under it (another page's crash) gets one more go
             executor = self.executor
             assert executor is not None
             try:
-                future = asyncio.wrap_future(executor.submit(clean_page, *args))
-                return await asyncio.wait_for(future, self.timeout)
+                async with self.slots:  # CLEAN_TIMEOUT counts the page's own run, not startup or queueing
+                    await asyncio.gather(*(asyncio.wrap_future(f) for f in self.warming))
+                    future = asyncio.wrap_future(executor.submit(clean_page, *args))
+                    return await asyncio.wait_for(future, self.timeout)
             except TimeoutError:
                 log.warning("cleaning %s took over CLEAN_TIMEOUT = %.0fs; killing the clean workers",
                             item.url, self.timeout)

@@ -19,7 +19,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from crawler_helpers import REPO, by_path, crawl, drops, records_of, run_crawl, warc_files, warcs_read_whole
+from crawler_helpers import (
+    REPO,
+    by_path,
+    crawl,
+    crawl_command,
+    drops,
+    records_of,
+    run_crawl,
+    warc_files,
+    warcs_read_whole,
+)
 
 from crawler.sample_portal.articles import Page, expected_records, load_articles
 from crawler.sample_portal.badcases import BADCASES, ENDLESS_PATH, RARE_CHARS_TEXT
@@ -152,6 +162,66 @@ def test_replay_reprocesses_the_archive_without_any_server(sample: dict[str, Any
     assert not drops(stats), drops(stats)
     originals = {(r["capture"]["file"], r["capture"]["offset"]) for r in sample["records"]}
     assert {(r["capture"]["file"], r["capture"]["offset"]) for r in replayed} <= originals
+
+
+# -- Scrapy's own feeds ----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def feeds(sample: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """`-O out.jsonl -O out.csv -O out.json -O out.xml` on a replay of the sample, and `newsarchive export`
+    of the same archive (the reference: feeds give the same rows)."""
+    archive = sample["archive"]
+    out = tmp_path_factory.mktemp("feeds")
+    outputs = [out / f"out.{ext}" for ext in ("jsonl", "csv", "json", "xml")]
+    args = [a for path in outputs for a in ("-O", str(path))]
+    settings = {"REPLAY_WARC": str(archive / "captures" / "sample"), "NEWSARCHIVE_CRAWL_ID": "feeds1",
+                "NEWSARCHIVE_STATS_FILE": str(out / "stats.json")}
+    cmd = [*crawl_command("sample", None, archive, settings), *args]
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    export = out / "export.jsonl"
+    newsarchive = str(Path(sys.executable).with_name("newsarchive"))
+    subprocess.run([newsarchive, "export", str(archive), "-o", str(export)], check=True, capture_output=True,
+                   timeout=120)
+    rows = [json.loads(line) for line in export.read_text(encoding="utf-8").splitlines()]
+    wanted = {r["id"]: r for r in rows if r["record_file"] == "captures/sample/feeds1-replay.jsonl"}
+    return {"out": out, "export": wanted}
+
+
+def test_feed_jsonl_is_one_row_per_article_as_newsarchive_export(feeds: dict[str, Any]) -> None:
+    text = (feeds["out"] / "out.jsonl").read_text(encoding="utf-8")
+    rows = [json.loads(line) for line in text.splitlines()]
+    assert len(rows) == len(expected_records()) == len(feeds["export"])  # 13 articles on 9 pages
+    assert {r["id"]: r for r in rows} == feeds["export"]
+    assert "\\u" not in text and "复工复产" in text  # UTF-8 as it is
+
+
+def test_feed_json_gives_the_same_rows(feeds: dict[str, Any]) -> None:
+    rows = json.loads((feeds["out"] / "out.json").read_text(encoding="utf-8"))
+    assert {r["id"]: r for r in rows} == feeds["export"]
+
+
+def test_feed_csv_has_the_same_columns_and_json_cells(feeds: dict[str, Any]) -> None:
+    import csv
+
+    from crawler.feeds import flat_value
+
+    with (feeds["out"] / "out.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == len(feeds["export"])
+    for row in rows:
+        want = feeds["export"][row["id"]]
+        assert list(row) == list(want)
+        assert row == {k: str(flat_value(v)) for k, v in want.items()}
+        assert json.loads(row["authors"]) == want["authors"]
+
+
+def test_feed_xml_has_one_item_per_article(feeds: dict[str, Any]) -> None:
+    from xml.etree import ElementTree
+
+    items = ElementTree.parse(feeds["out"] / "out.xml").getroot().findall("item")
+    assert sorted(item.findtext("id") or "" for item in items) == sorted(feeds["export"])
+    for item in items:
+        assert item.findtext("title") == feeds["export"][item.findtext("id")]["title"]
 
 
 # -- the bad cases --------------------------------------------------------------------------------
