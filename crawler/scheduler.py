@@ -37,7 +37,15 @@ class ResumableScheduler(Scheduler):
             except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
                 log.warning("%s is unreadable (%s; the previous run was killed while writing it?); using the "
                             "queue files found beside it", path, exc)
-        if isinstance(state, dict):  # a per-slot priority queue (DownloaderAwarePriorityQueue): its own
+        per_slot = getattr(getattr(self, "pqclass", None), "__name__", "") == "DownloaderAwarePriorityQueue"
+        if isinstance(state, dict):  # the state of a per-slot priority queue (DownloaderAwarePriorityQueue)
+            if per_slot:
+                return state
+            log.warning("%s was written by another SCHEDULER_PRIORITY_QUEUE (per download slot; Scrapy's "
+                        "default before this project's settings); its queues are not reused, the requests "
+                        "are found again from the start pages", path)
+            state = ()
+        if per_slot:
             return state
         return sorted({int(p) for p in state if isinstance(p, int)} | queues_on_disk(Path(dqdir)))
 

@@ -3,6 +3,7 @@
 A crawl FAILED (exit status 1, see crawler.commands.crawl) when
 - every start page failed (connection refused, DNS, timeouts, 4xx/5xx, robots.txt unreachable, off-site
   redirects ...), or no page at all was fetched; or
+- list pages were fetched but not one showed an article link (the config does not fit the portal); or
 - it had errors: an exception in a spider callback, or any ERROR-level log line (a WARC that cannot be
   written, a pipeline bug ...). Counted drops (a 404 article, a page without text) are not errors.
 A crawl stopped by Ctrl-C / SIGTERM is INTERRUPTED (exit status 130; with JOBDIR, rerun to resume).
@@ -100,10 +101,23 @@ def problems(stats: dict[str, Any], reason: str, errors: ErrorLines, cfg: Any) -
         found.append(start)
     elif not stats.get("newsarchive/pages_ok") and reason not in INTERRUPTED_REASONS:
         found.append("no page was fetched" + unreachable_fix(stats, cfg))
+    elif no_links_anywhere(stats):
+        name = getattr(cfg, "name", "NAME")
+        found.append(f"no article links were found on any of the {stats['newsarchive/list_pages']} list "
+                     f"page(s): the portal's layout is not recognised; fix: add [links] article = '<regex of "
+                     f"its article URLs>' or [selectors] article_links = '<CSS of the links>' to "
+                     f"{getattr(cfg, 'path', 'the site config')} (then scrapy checksite {name})")
     found += error_problems(stats, errors)
     if reason in FAILED_REASONS:
         found.append(f"Scrapy closed the crawl early ({reason}); see the log for the errors")
     return found
+
+
+def no_links_anywhere(stats: dict[str, Any]) -> bool:
+    """List pages were fetched, and not one of them showed an article link (not even an old or recorded
+    one: a date window or a resume skips links, it does not hide them)."""
+    pages = int(stats.get("newsarchive/list_pages", 0))
+    return pages > 0 and int(stats.get("newsarchive/list/no-article-links", 0)) >= pages
 
 
 def start_page_problem(stats: dict[str, Any], cfg: Any) -> str | None:

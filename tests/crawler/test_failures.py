@@ -64,6 +64,27 @@ def test_start_pages_that_answer_404_fail_the_crawl(portal_url: str, tmp_path: P
     assert "update start_pages in" in proc.stderr and "moved.toml" in proc.stderr
 
 
+def test_list_pages_without_a_single_article_link_fail_the_crawl(tmp_path: Path) -> None:
+    """The config does not fit the portal (a layout the heuristics do not know): say which keys to add."""
+    from crawler.sample_portal.server import Reply, serve
+
+    links = "".join(f'<p><a href="/view.jsp?doc={n}">第{n}号文件</a></p>' for n in range(5))
+    page = Reply(headers={"Content-Type": "text/html; charset=utf-8"},
+                 body=f'<html><head><meta charset="utf-8"></head><body>{links}</body></html>'.encode())
+    server, base = serve(tmp_path, routes={"/list.jsp": page})
+    try:
+        sites = tmp_path / "sites"
+        sites.mkdir()
+        (sites / "odd.toml").write_text(f'name = "odd"\nbase_url = "{base}/"\nstart_pages = ["/list.jsp"]\n',
+                                        encoding="utf-8")
+        proc = crawl("odd", None, tmp_path / "archive", env={"NEWSARCHIVE_EXTRA_SITES": str(sites)})
+    finally:
+        server.shutdown()
+    assert proc.returncode == 1
+    assert "no article links were found on any of the 1 list page(s)" in proc.stderr
+    assert "[links] article" in proc.stderr and "odd.toml" in proc.stderr
+
+
 BUGGY_SPIDER = '''
 import scrapy
 
