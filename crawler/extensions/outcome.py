@@ -99,7 +99,7 @@ def problems(stats: dict[str, Any], reason: str, errors: ErrorLines, cfg: Any) -
     start = start_page_problem(stats, cfg)
     if start:
         found.append(start)
-    elif not stats.get("newsarchive/pages_ok") and reason not in INTERRUPTED_REASONS:
+    elif not pages_fetched(stats) and reason not in INTERRUPTED_REASONS:
         found.append("no page was fetched" + unreachable_fix(stats, cfg))
     elif no_links_anywhere(stats):
         name = getattr(cfg, "name", "NAME")
@@ -111,6 +111,13 @@ def problems(stats: dict[str, Any], reason: str, errors: ErrorLines, cfg: Any) -
     if reason in FAILED_REASONS:
         found.append(f"Scrapy closed the crawl early ({reason}); see the log for the errors")
     return found
+
+
+def pages_fetched(stats: dict[str, Any]) -> int:
+    """Pages handled by the portal spider; for other spiders (no start-page counts), responses."""
+    if "newsarchive/start_pages/requested" in stats:
+        return int(stats.get("newsarchive/pages_ok", 0))
+    return int(stats.get("downloader/response_count", 0))
 
 
 def no_links_anywhere(stats: dict[str, Any]) -> bool:

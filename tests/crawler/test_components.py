@@ -307,3 +307,41 @@ def test_replay_serves_the_body_as_received_and_decompression_still_works(tmp_pa
     assert decoded.body == html
     with pytest.raises(IgnoreRequest, match="not-in-replay"):
         replay.process_request(Request("http://127.0.0.1:9999/content/post_2.html"))
+
+
+# -- did the crawl work? (crawler.extensions.outcome) ----------------------------------------------
+OUTCOME_CASES = [
+    ("good", {"newsarchive/start_pages/requested": 2, "newsarchive/start_pages/ok": 2,
+              "newsarchive/pages_ok": 9, "newsarchive/list_pages": 2}, "finished", []),
+    ("one-start-page-failed", {"newsarchive/start_pages/requested": 2, "newsarchive/start_pages/ok": 1,
+                               "newsarchive/start_pages/failed": 1, "newsarchive/pages_ok": 5,
+                               "newsarchive/list_pages": 1}, "finished", []),
+    ("all-refused", {"newsarchive/start_pages/requested": 2, "newsarchive/start_pages/failed": 2,
+                     "newsarchive/start_pages/failed/connection-refused": 2}, "finished",
+     ["every start page failed (2 of 2: connection-refused 2", "start the portal"]),
+    ("robots-unreachable", {"newsarchive/start_pages/requested": 1, "newsarchive/start_pages/failed": 1,
+                            "newsarchive/start_pages/failed/robots-unreachable": 1,
+                            "newsarchive/robots/unreachable": 3}, "finished",
+     ["RFC 9309", "try again later"]),
+    ("interrupted-before-any-page", {"newsarchive/start_pages/requested": 2}, "shutdown", []),
+    ("other-spider-fetched-something", {"downloader/response_count": 3}, "finished", []),
+    ("other-spider-fetched-nothing", {}, "finished", ["no page was fetched"]),
+    ("spider-exception", {"newsarchive/start_pages/requested": 1, "newsarchive/start_pages/ok": 1,
+                          "newsarchive/pages_ok": 1, "spider_exceptions/KeyError": 1}, "finished",
+     ["1 exception(s) in spider callbacks (KeyError)"]),
+    ("closed-for-errors", {"downloader/response_count": 3}, "closespider_errorcount",
+     ["closed the crawl early"]),
+]
+
+
+@pytest.mark.parametrize(("stats", "reason", "says"), [c[1:] for c in OUTCOME_CASES],
+                         ids=[c[0] for c in OUTCOME_CASES])
+def test_crawl_outcome(stats: dict[str, Any], reason: str, says: list[str]) -> None:
+    from crawler.extensions.outcome import ErrorLines, problems
+
+    cfg = SimpleNamespace(base_url="http://127.0.0.1:8731/", offline_help="start the portal", name="sample",
+                          path="crawler/sites/sample.toml")
+    found = problems(stats, reason, ErrorLines(), cfg)
+    assert bool(found) == bool(says), found
+    for words in says:
+        assert any(words in line for line in found), (words, found)
