@@ -563,8 +563,9 @@ def recorded_urls(site_dir: Path, crawl_id: str) -> set[str]:
     pages from the files.
     """
     urls: set[str] = set()
-    for warc in existing_segments(Path(site_dir), crawl_id):
-        path = jsonl_path_for(warc)
+    jsonls = [jsonl_path_for(warc) for warc in existing_segments(Path(site_dir), crawl_id)]
+    jsonls.append(Path(site_dir) / f"{crawl_id}-replay.jsonl")  # a replay writes beside no new WARC
+    for path in jsonls:
         if path.exists():
             pages, bad = read_pages(path)
             urls.update(page.url for page in pages if page.complete)
@@ -633,25 +634,26 @@ def valid_end(path: Path) -> tuple[int, str | None]:
     return end, None
 
 
-def cut_torn_tail(path: Path) -> int:
-    """Cut a WARC segment after its last complete record (a crash's torn write); bytes removed.
+def cut_torn_tail(path: Path) -> bool:
+    """Cut a WARC segment after its last complete record (a crash's torn write); True when it was cut.
 
     The records before the cut stay byte for byte, so every offset pointing into them stays valid. A
-    segment without one complete record holds no capture at all and is removed.
+    segment without one complete record (also an empty one) holds no capture at all and is removed.
     """
     end, error = valid_end(path)
-    if error is None:
-        return 0
     size = path.stat().st_size
+    if error is None and size > 0:
+        return False
     if end == 0:
         path.unlink()
-    else:
-        with path.open("r+b") as fh:
-            fh.truncate(end)
-            os.fsync(fh.fileno())
+        log.warning("%s: removed, it holds no complete WARC record (a crash while it was started)", path)
+        return True
+    with path.open("r+b") as fh:
+        fh.truncate(end)
+        os.fsync(fh.fileno())
     log.warning("%s: cut %d torn bytes after offset %d (an interrupted write); the records before are "
                 "kept", path, size - end, end)
-    return size - end
+    return True
 
 
 def repair_crawl(site_dir: Path, crawl_id: str, *,

@@ -239,3 +239,19 @@ def test_record_positions_count_the_lines_already_in_the_file(tmp_path: Path) ->
         with WarcSegmentWriter(tmp_path, "sample", "c1", fsync_interval=None) as writer:
             assert writer.append_page_records(target, [{"url": "u", "n": 1}, {"url": "u", "n": 2}]) \
                 == expected_first
+
+
+def test_a_segment_killed_before_its_first_record_is_removed(tmp_path: Path) -> None:
+    from newsarchive.captures import repair_crawl
+
+    site = tmp_path / "captures" / "sample"
+    site.mkdir(parents=True)
+    (site / "crawl1-00000.warc.gz").write_bytes(b"")  # created, then SIGKILL before the warcinfo
+    assert repair_crawl(site, "crawl1") and not (site / "crawl1-00000.warc.gz").exists()
+
+
+def test_a_resumed_replay_knows_what_it_already_recorded(tmp_path: Path) -> None:
+    site = tmp_path / "captures" / "sample"
+    site.mkdir(parents=True)
+    (site / "crawl1-replay.jsonl").write_text('{"url": "http://a.cn/1.html"}\n', encoding="utf-8")
+    assert recorded_urls(site, "crawl1") == {"http://a.cn/1.html"}
