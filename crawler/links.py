@@ -69,6 +69,7 @@ _CURRENT_VAR_RE = re.compile(r"\b(?:currentPage|curPage|nowPage|pageIndex|currPa
 _TEMPLATE_RE = re.compile(
     r"""["']([\w./?&=-]{0,80}?)["']\s*\+\s*\(?\s*[A-Za-z_]\w{0,30}\s*(?:[+-]\s*\d+\s*)?\)?"""
     r"""(?:\s*\+\s*["'](\.\w{1,6})["'])?""")
+MAX_PAGE_STEP = 10
 PAGE_PARAMS = ("page", "pageno", "pagenum", "pageindex", "curpage", "currentpage", "pn", "pg", "p")
 _NUMBERED_FILE_RE = re.compile(
     r"^(?P<stem>[\w.-]*?)(?P<sep>[_-])(?P<n>\d{1,6})\.(?P<ext>s?html?|jsp|php|aspx?)$")
@@ -391,13 +392,17 @@ def current_number(url: str) -> int:
 
 
 def numbered_next(url: str, candidates: Iterable[str]) -> list[str]:
-    """The next page among numbered links of the same list: the smallest number above the current one.
+    """The next page among numbered links of the same list: the smallest number above the current one,
+    and at most :data:`MAX_PAGE_STEP` above it (``12345.html`` in a list's folder is an article, not page
+    12345; a pager links the pages next to the current one).
 
     >>> numbered_next("http://a.cn/x/index.html", ["http://a.cn/x/index_2.html", "http://a.cn/x/index_1.html"])
     ['http://a.cn/x/index_1.html']
     >>> numbered_next("http://a.cn/x/list.jsp?c=1&page=2", ["http://a.cn/x/list.jsp?c=1&page=1",
     ...     "http://a.cn/x/list.jsp?c=1&page=3", "http://a.cn/x/list.jsp?c=2&page=3"])
     ['http://a.cn/x/list.jsp?c=1&page=3']
+    >>> numbered_next("http://a.cn/news/index.html", ["http://a.cn/news/20417.html"])  # an article
+    []
     """
     now = current_number(url)
     best: tuple[int, str] | None = None
@@ -405,7 +410,7 @@ def numbered_next(url: str, candidates: Iterable[str]) -> list[str]:
         if has_article_shape(candidate):
             continue
         found = page_number(candidate, url)
-        if found and found[1] > now and (best is None or found[1] < best[0]):
+        if found and now < found[1] <= now + MAX_PAGE_STEP and (best is None or found[1] < best[0]):
             best = (found[1], candidate)
     return [best[1]] if best else []
 
