@@ -14,9 +14,9 @@ charset header does not produce mojibake. A page that cannot be cleaned is dropp
 (``newsarchive/drop/<reason>``, e.g. ``no-main-content``); its raw bytes are already in the WARC.
 
 Settings: CLEAN_WORKERS (default 2; 0 = clean in the reactor thread, for debugging), CLEAN_ENABLED
-(default True), CLEAN_TIMEOUT (seconds per page, default 120, counted once the workers are up and the page
-is at most one page behind in a worker's queue: a page that hangs the normaliser is dropped as
-``normalizer-timeout`` and the pool is replaced; pages caught in a broken pool are retried once),
+(default True), CLEAN_TIMEOUT (seconds per page, default 120, counted once the workers are up: a page that
+hangs the normaliser is dropped as ``normalizer-timeout`` and the pool is replaced; pages caught in a
+broken pool are retried once),
 CLEAN_FUNCTION (``module:function`` with clean()'s signature; default ``normalize:clean``).
 Stats: ``newsarchive/time/{decode,extraction,normalisation}`` (seconds, summed over
 pages, measured inside the workers), ``newsarchive/pages_cleaned``, ``newsarchive/cpu/clean`` (CPU seconds
@@ -62,7 +62,6 @@ class CleanPipeline:
         self.workers = workers
         self.executor: ProcessPoolExecutor | None = None
         self.warming: list[Future[bool]] = []  # the warm-up of the current pool's workers
-        self.slots: asyncio.Semaphore | None = None  # at most two pages per worker in the pool
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
@@ -112,16 +111,14 @@ class CleanPipeline:
         args = (item.body, item.url, item.http_charset, item.encoding_override, self.function)
         if self.executor is None:
             return clean_page(*args)
-        if self.slots is None:  # each worker busy with one page, the next one queued behind it
-            self.slots = asyncio.Semaphore(2 * self.workers)
         for attempt in (1, 2):  # a page whose pool broke under it (another page's crash) gets one more go
             executor = self.executor
             assert executor is not None
             try:
-                async with self.slots:  # CLEAN_TIMEOUT does not count worker startup nor a long queue
-                    await asyncio.gather(*(asyncio.wrap_future(f) for f in self.warming))
-                    future = asyncio.wrap_future(executor.submit(clean_page, *args))
-                    return await asyncio.wait_for(future, self.timeout)
+                # CLEAN_TIMEOUT does not count the workers' start (importing the normaliser)
+                await asyncio.gather(*(asyncio.wrap_future(f) for f in self.warming))
+                future = asyncio.wrap_future(executor.submit(clean_page, *args))
+                return await asyncio.wait_for(future, self.timeout)
             except TimeoutError:
                 log.warning("cleaning %s took over CLEAN_TIMEOUT = %.0fs; killing the clean workers",
                             item.url, self.timeout)
