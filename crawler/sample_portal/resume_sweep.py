@@ -145,13 +145,18 @@ def check_archive(archive: Path) -> tuple[int, int, list[str]]:
     """(articles lost, articles duplicated, problems) of the sample crawl in ``archive``."""
     from crawler.sample_portal.articles import expected_records
     from newsarchive.captures import CaptureError, iter_records, read_response
-    from newsarchive.records import read_record_file
+    from newsarchive.records import RecordFileError, read_record_file
 
     site = archive / "captures" / "sample"
     problems: list[str] = []
     got: Counter[tuple[str, int]] = Counter()
     for jsonl in sorted(site.glob("*.jsonl")):
-        for record in read_record_file(jsonl):
+        try:
+            records = list(read_record_file(jsonl))
+        except RecordFileError as exc:  # what `newsarchive` would refuse to read
+            problems.append(str(exc))
+            continue
+        for record in records:
             capture = record.capture or {}
             got[(urlsplit(record.url or "").path, int(capture.get("index", 0)))] += 1
             try:

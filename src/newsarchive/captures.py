@@ -683,7 +683,10 @@ def _keep_whole_pages(jsonl: Path, crawl_id: str, warc_sizes: dict[str, int]) ->
         from newsarchive.records import atomic_write
 
         data = b"".join(line for page in kept for line in page.lines)
-        atomic_write(jsonl, lambda fh: fh.write(data))
+        if data:
+            atomic_write(jsonl, lambda fh: fh.write(data))
+        else:  # no whole page left: an empty record file would read as lost records
+            jsonl.unlink()
         log.warning("%s: removed %d record line(s) of pages the crash cut short; they are fetched again",
                     jsonl, removed)
     return removed

@@ -241,6 +241,16 @@ def test_record_positions_count_the_lines_already_in_the_file(tmp_path: Path) ->
                 == expected_first
 
 
+def test_a_jsonl_left_without_one_whole_page_is_removed_not_emptied(tmp_path: Path) -> None:
+    from newsarchive.captures import repair_crawl
+
+    writer, _ = write_crawl(tmp_path, [3])
+    jsonl = jsonl_path_for(writer.segments[0])
+    jsonl.write_bytes(jsonl.read_bytes()[:50])  # the first page's write torn
+    assert repair_crawl(tmp_path / "captures" / "sample", "crawl1")
+    assert not jsonl.exists()  # newsarchive reads a 0-byte record file as lost records
+
+
 def test_a_segment_killed_before_its_first_record_is_removed(tmp_path: Path) -> None:
     from newsarchive.captures import repair_crawl
 
