@@ -51,6 +51,10 @@ def note_changes(n: int) -> None:
 
 
 def get_step(name: str) -> Step:
+    if name not in STEPS:
+        from normalize.repairs import load_steps  # the step modules register on first use
+
+        load_steps()
     try:
         return STEPS[name]
     except KeyError:

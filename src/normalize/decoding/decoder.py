@@ -33,9 +33,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from normalize.chars import HAN, common_han_chars, han_count
 from normalize.errors import DecodeError
 from normalize.record import EncodingInfo
-from normalize.script import common_han_chars
 
 SNIFF_BYTES = 8192  # how far into the document <meta> / <?xml?> declarations are looked for
 MAX_LOSSY_RATIO = 0.01  # at most this share of replacement characters before giving up as undecodable
@@ -218,7 +218,7 @@ def _decode_ascii(data: bytes, declared: list[tuple[str, str]], first_declared: 
                 return _result(found[1], first_declared, "hz", "hz", source)
     if b"~{" in data and b"~}" in data:
         hz = _strict(data, "hz")
-        if hz is not None and _cjk_count(hz) > 0:
+        if hz is not None and han_count(hz) > 0:
             return _result(hz, first_declared, "hz", "hz", "validated-hz")
     why = declared[0][0] if declared else "ascii"
     return _result(data.decode("ascii"), first_declared, "ascii", "ascii", why)
@@ -386,7 +386,6 @@ _MIN_CHARDET_CONFIDENCE = 0.1  # below this chardet is guessing (cp720 at 0.01 f
 _CHARDET_BONUS = 0.05  # chardet's guess wins ties and near-ties
 _MIN_PLAUSIBILITY = 0.6
 _GOOD_NON_HAN_RE = re.compile(r"[\t\n\r\x20-\x7e\u00a0-\u06ff\u2000-\u206f\u3000-\u303f\uff00-\uffef]")
-_HAN_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def _plausibility(text: str) -> float:
@@ -398,7 +397,7 @@ def _plausibility(text: str) -> float:
         return 1.0
     sample = text[:20000]
     common = common_han_chars()
-    han = _HAN_RE.findall(sample)
+    han = HAN.findall(sample)
     good = len(_GOOD_NON_HAN_RE.findall(sample)) + sum(1 for ch in han if ch in common)
     return good / len(sample)
 
@@ -434,10 +433,6 @@ def _looks_like_text(text: str) -> bool:
         return True
     bad = len(_IMPLAUSIBLE_RE.findall(text))
     return bad * 200 <= len(text)
-
-
-def _cjk_count(text: str) -> int:
-    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
 
 
 def _refuse_binary_magic(data: bytes) -> None:

@@ -1,8 +1,6 @@
 """The page tree for extraction: input checks, one lxml parse, and the preparations trafilatura needs
 on Chinese portals, plus the fallback's block reader.
 
-- :func:`undo_page_mojibake`: a whole page of GB bytes mis-decoded as Latin-1/cp1252 upstream is read
-  back (only when the page has no CJK at all and the bytes re-decode strictly);
 - :func:`parse_html`: empty / not-HTML input raises :class:`~normalize.errors.ExtractionError`; content
   after a premature ``</html>`` is adopted back into ``<body>``;
 - :func:`prepare_tree`: scripts and styles go, data grids become one paragraph per row, tables used as
@@ -19,70 +17,15 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
+from normalize.chars import han_count, split_lines, squash
 from normalize.errors import ExtractionError
-from normalize.extract_furniture import cjk_count
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _TAG = re.compile(r"<[a-zA-Z!/][^>]{0,200}>")
 _DROP_TAGS = ("script", "style", "noscript", "iframe", "object", "embed", "template", "svg")
 FALLBACK_MIN_CJK = 10  # the fallback's block needs at least this much CJK text outside links
-LAYOUT_CELL_CHARS = 120  # a table cell with this much text is page layout, not data
-_LATIN_RUN = re.compile(r"[\u00a1-\u00ff]")
-
-
-def undo_page_mojibake(html: str) -> tuple[str, bool]:
-    """A whole page of GB bytes that was decoded as Latin-1/cp1252 upstream, read back as GB18030.
-
-    Only a page that is mostly Latin-1 letters and has no CJK at all is touched, and only when every
-    character maps back to a byte and the bytes are valid GB18030; otherwise the text is returned as is.
-
-    >>> undo_page_mojibake("<p>" + "政府工作报告".encode("gbk").decode("cp1252") + "</p>")
-    ('<p>政府工作报告</p>', True)
-    >>> undo_page_mojibake("<p>Café déjà vu</p>")
-    ('<p>Café déjà vu</p>', False)
-    """
-    latin = len(_LATIN_RUN.findall(html[:20000]))
-    if latin < 4 or cjk_count(html[:20000]) > 0:
-        return html, False
-    text = html
-    for _ in range(3):  # a page can have been mis-decoded twice (GB -> Latin -> UTF-8 -> Latin)
-        readings = [
-            r for codec in ("cp1252", "iso8859-15") for target in ("utf-8", "gb18030")
-            if (r := _reread(text, codec, target)) is not None
-        ]
-        if not readings:
-            return html, False
-        text = max(readings, key=_gb_plausibility)
-        if cjk_count(text[:20000]) >= latin // 8:
-            return text, True
-    return html, False
-
-
-def _gb_plausibility(text: str) -> tuple[int, int]:
-    """More common-set (GB2312) CJK first, then fewer Latin-1 letters."""
-    sample = text[:20000]
-    common = cjk_count(sample) - sample.encode("gb2312", errors="replace").count(b"?")
-    return common, -len(_LATIN_RUN.findall(sample))
-
-
-def _reread(text: str, codec: str, target: str) -> str | None:
-    """``text`` encoded back with a Latin codec and decoded as ``target``; None when either fails."""
-    try:
-        raw = bytes(_byte_of(ch) for ch in text) if codec == "cp1252" else text.encode(codec)
-        return raw.decode(target)
-    except (ValueError, UnicodeError):
-        return None
-
-
-def _byte_of(ch: str) -> int:
-    """The byte a Latin-1/cp1252 decoder turned into ``ch`` (ValueError when there is none)."""
-    code = ord(ch)
-    if code < 256:
-        return code
-    encoded = ch.encode("cp1252", errors="strict") if code < 0x2200 else b""
-    if len(encoded) != 1:
-        raise ValueError(ch)
-    return encoded[0]
+LAYOUT_CELL_CHARS = 120  # a table cell with this much text is page layout, not data ...
+DATA_GRID_COLUMNS = 3  # ... unless the table is a grid of this many columns
 
 
 def parse_html(html: str) -> etree._Element:
@@ -140,20 +83,10 @@ def adopt_stray_roots(tree: etree._Element) -> None:
         sibling = following
 
 
-def squash(text: str) -> str:
-    r"""Runs of ASCII whitespace as one space, ends trimmed; U+3000 inside Chinese text is kept.
-
-    >>> squash("  2007\u3000年末\n  国债 ")
-    '2007\u3000年末 国债'
-    """
-    return ASCII_SPACE.sub(" ", text).strip(" \u3000\u00a0")
-
-
 def text_of(el: etree._Element) -> str:
     return squash("".join(el.itertext()))
 
 
-ASCII_SPACE = re.compile(r"[ \t\n\r]+")
 
 
 def prepare_tree(tree: etree._Element) -> None:
@@ -193,7 +126,9 @@ def wrap_loose_text(tree: etree._Element) -> None:
 
 
 def is_layout_table(table: etree._Element) -> bool:
-    """A table used for page layout: it nests tables or a cell holds a paragraph of prose.
+    """A table used for page layout: it nests tables, or it is no grid of three or more columns and a
+    cell holds a paragraph of prose. A grid of three or more columns is data even when its cells hold
+    paragraphs (a policy's task table: 序号 | 工作事项 | 主要内容 | 牵头单位).
 
     >>> t = lxml_html.fragment_fromstring("<table><tr><th>区县</th><td>人口</td></tr></table>")
     >>> is_layout_table(t)
@@ -202,14 +137,38 @@ def is_layout_table(table: etree._Element) -> bool:
     ...     "<table><tr><td><table><tr><td>x</td></tr></table></td></tr></table>")
     >>> is_layout_table(t)
     True
+    >>> row = "<tr><td>1</td><td>事项</td><td>" + "内容" * 80 + "</td></tr>"
+    >>> is_layout_table(lxml_html.fragment_fromstring(f"<table>{row}{row}</table>"))
+    False
     """
     if table.find(".//table") is not None:
         return True
+    if grid_columns(table) >= DATA_GRID_COLUMNS:
+        return False
     for cell in table.iter("td"):
         text = "".join(cell.itertext())
         if len(text) >= LAYOUT_CELL_CHARS or cell.find(".//p") is not None or cell.find(".//br") is not None:
             return True
     return False
+
+
+def grid_columns(table: etree._Element) -> int:
+    """The number of cells most of the table's rows have (0 for fewer than two rows, or when no count
+    is shared by half of them).
+
+    >>> row = "<tr><td>1</td><td>2</td></tr>"
+    >>> grid_columns(lxml_html.fragment_fromstring(f"<table>{row}{row}</table>"))
+    2
+    """
+    rows = _OWN_ROWS(table)
+    if len(rows) < 2:
+        return 0
+    counts: dict[int, int] = {}
+    for row in rows:
+        n = sum(1 for cell in row if isinstance(cell.tag, str))
+        counts[n] = counts.get(n, 0) + 1
+    columns, rows_with = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+    return columns if rows_with * 2 >= len(rows) else 0
 
 
 _OWN_ROWS = etree.XPath("./tr|./*/tr")
@@ -267,15 +226,6 @@ def render_data_table(table: etree._Element) -> None:
         parent.replace(table, block)
 
 
-def split_lines(text: str) -> list[str]:
-    """Non-empty stripped lines.
-
-    >>> split_lines(" 一 \\n\\n 二\\u3000\\n")
-    ['一', '二']
-    """
-    return [s for s in (line.strip(" \t\r\u3000\u00a0") for line in text.split("\n")) if s]
-
-
 _BLOCK_TAGS = ("p", "div", "td", "li", "section", "article", "font", "span", "center")
 _CONTAINERS = frozenset(
     {"div", "td", "th", "li", "article", "section", "main", "blockquote", "center", "body"}
@@ -304,7 +254,7 @@ def densest_block_lines(tree: etree._Element) -> list[str]:
         while el is not None and el.tag not in _CONTAINERS:
             el = el.getparent()
         if el is not None:
-            scores[el] = scores.get(el, 0) + cjk_count(node)
+            scores[el] = scores.get(el, 0) + han_count(node)
     best = max(scores, key=lambda el: scores[el], default=None)
     if best is None or scores[best] < FALLBACK_MIN_CJK:
         return []  # no block with a sentence's worth of text outside links

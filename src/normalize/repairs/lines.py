@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 
-from normalize.registry import note_changes, step
+from normalize.chars import HAN_CHARS, is_han
+from normalize.repairs.registry import note_changes, step
 
 MAX_JOIN_PASSES = 50  # passes of join_broken_lines; real text settles in two
 BODY_MIN_CHARS = 50  # a line without a sentence mark this long is running text, not a heading
@@ -29,14 +30,12 @@ _UNIT_DIGIT_RE = re.compile(
     r"|(?<=\d[时時])[ \t\u3000]+(?=\d+分)"
     r"|(?<=\d分)[ \t\u3000]+(?=\d+秒)"
 )
-_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN = HAN_CHARS
 # a line break (with any blank lines and indentation) before a line that starts with Han or a closing
 # mark; it starts with the newline itself, so the regex engine jumps from one newline to the next
 _JUNCTION_RE = re.compile(rf"\n(?:[^\S\n]*+\n)*+[^\S\n]*+(?=[{_HAN}，、。；：？！）》」』”’])")
 _CLOSING_CHARS = frozenset("，、。；：？！）》」』”’")
-_OPEN_END_CHARS = frozenset("，、；").union(
-    *(map(chr, range(a, b)) for a, b in ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00)))
-)
+_OPEN_END_MARKS = frozenset("，、；")
 _SPACES = " \t\u3000"
 # A line whose first visible character is a closing or continuing mark: never the start of a paragraph.
 _CLOSING_START_RE = re.compile(r"(?m)^[ \t\u3000]*[，、。；：？！）》」』”’]")
@@ -47,6 +46,11 @@ _SENTENCE_MARK_RE = re.compile(r"[。！？!?；]")
 _ANY_MARK_RE = re.compile(r"[，。、；：！？,;:!?]")
 _CLAUSE_COMMA_RE = re.compile(r"[，,]")
 _TITLE_GAP_RE = re.compile(rf"[{_HAN}][ \u3000]+[{_HAN}]")
+
+
+def _opens(ch: str) -> bool:
+    """A line ending in this character may continue on the next line (a Han character, ，、；)."""
+    return ch in _OPEN_END_MARKS or is_han(ch)
 
 
 @step
@@ -93,7 +97,7 @@ def _join_pass(text: str) -> tuple[str, int]:
     cuts: list[tuple[int, int]] = []  # (end of a line's visible text, start of its continuation)
     for m in _JUNCTION_RE.finditer(text):
         end, after = _visible_end(text, m.start()), m.end()
-        if end == 0 or (text[end - 1] not in _OPEN_END_CHARS and text[after] not in _CLOSING_CHARS):
+        if end == 0 or (not _opens(text[end - 1]) and text[after] not in _CLOSING_CHARS):
             continue  # neither side allows a join: the common case, decided without slicing
         start = text.rfind("\n", 0, end) + 1
         joined = bool(cuts) and cuts[-1][1] >= start  # this line already continues an earlier one

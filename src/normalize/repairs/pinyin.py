@@ -19,12 +19,13 @@ import re
 import unicodedata
 from functools import cache
 
-from normalize.registry import note_changes, step
-from normalize.script import common_han_chars, is_traditional_char, simplified_form
+from normalize.chars import HAN_CHARS, common_han_chars
+from normalize.repairs.registry import note_changes, step
+from normalize.repairs.script import is_traditional_char, simplified_form
 
 MIN_RUN = 3  # this many readings after common characters make a text damaged, not glossed
 
-_HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"
+_HAN = f"[{HAN_CHARS}]"
 _SYL = r"[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,7}"
 _BRACKET = rf"[(（][ \t\u3000]*({_SYL})[ \t\u3000]*[)）]"
 _BRACKET_RE = re.compile(_BRACKET)

@@ -1,12 +1,31 @@
-"""normalize.boilerplate: each kind of portal furniture goes into `removed` with its kind; body text stays."""
+"""The line classifier on text captures (lines without hints): each kind of portal furniture goes into
+`removed` with its kind; body text stays. (Lines with hints, from HTML pages: tests/extract.)"""
 
 from __future__ import annotations
+
+import re
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from normalize.boilerplate import TERMINAL_END, ends_sentence, is_title_like, strip_boilerplate
+from normalize.structure.body import select_body
+from normalize.structure.draft import Draft, plain_lines
+from normalize.structure.furniture import classify, split_trailing_widgets
+from normalize.structure.shapes import ends_sentence, is_title_like
+from normalize.structure.stage import structure_article
+
+# the definition ends_sentence implements without a regex search
+TERMINAL_END = re.compile(r"(?:[。！？!?；;…]|\.{3,})[”’」』\"']*\s*$")
+
+
+def strip_boilerplate(lines: list[str]) -> SimpleNamespace:
+    """The structure stage's furniture on a text capture's lines: what stays, what went, the editor."""
+    texts, widgets = split_trailing_widgets(lines)
+    body = select_body(texts, classify(plain_lines(texts)))
+    editor = structure_article(Draft(plain_lines(lines))).meta.editor
+    return SimpleNamespace(lines=body.lines, removed=body.removed + widgets, editor=editor)
 
 BODY = "市委书记到企业调研复工复产情况，强调统筹推进疫情防控和经济社会发展。"
 
@@ -101,7 +120,7 @@ def test_is_title_like(line: str, expected: bool) -> None:
 ], ids=["icp-traditional", "site-id-code", "icp-lowercase", "print-traditional", "print-close-bracketed",
         "close-alone", "font-size", "share-bracketed", "qr", "prev-next-bracketed"])
 def test_shared_furniture_kind_removed(line: str, kind: str) -> None:
-    from normalize.extract_furniture import classify_line
+    from normalize.structure.furniture import classify_line
     stripped = strip_boilerplate([BODY, line])
     assert stripped.lines == [BODY]
     assert [(r.kind, r.text) for r in stripped.removed] == [(kind, line)]
@@ -144,11 +163,11 @@ def test_sentence_mentioning_copyright_stays() -> None:
     ("責任編輯：周婷", "周婷"),
 ], ids=["proofreader-run-in", "staff-code", "traditional-label"])
 def test_editor_name_read_as_the_html_path_reads_it(line: str, editor: str) -> None:
-    from normalize.extract_meta import read_meta_lines
+    from normalize.structure.bylines import read_meta_lines
     assert strip_boilerplate([BODY, line]).editor == read_meta_lines([line]).editor == editor
 
 
 def test_sharing_heading_is_not_share_furniture_on_html_pages_either() -> None:
-    from normalize.extract_furniture import classify_line
+    from normalize.structure.furniture import classify_line
     assert classify_line("分享经济成为新的增长点") is None
     assert classify_line("分享：") == classify_line("【分享】") == "share-widget"

@@ -28,11 +28,13 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from normalize.boilerplate import TERMINAL_END
-from normalize.extract_furniture import cjk_count, classify_line
-from normalize.extract_meta import split_names
-from normalize.extract_tree import block_lines, squash, text_of
+from normalize.chars import HAN_CHARS, han_count, squash
+from normalize.extract.tree import block_lines, text_of
 from normalize.record import Removed
+from normalize.structure.draft import Line
+from normalize.structure.furniture import classify_line
+from normalize.structure.shapes import ends_sentence
+from normalize.structure.vocab import split_names
 
 MIN_HEADLINED = 2  # containers with a headline and body text needed to call the page multi-article
 MIN_PART_CJK = 80  # CJK characters outside links and headlines in a headlined part
@@ -48,7 +50,7 @@ _NUMBERED = re.compile(  # a section heading: 一、 （二） 3. 第四部分
     r"^\s*(?:[（(]?[一二三四五六七八九十百\d]{1,3}[)）、.．]|第[一二三四五六七八九十\d]{1,3}[部分章节条篇])"
 )
 _BYLINE_ROLES = re.compile(r"本报|本報|特约|特約|记者|記者|通讯员|通訊員|实习生|實習生|[:：/／]")
-_NAMES_ONLY = re.compile(r"\s*[\u3400-\u9fff]{2,4}(?:[ \u3000]+[\u3400-\u9fff]{2,4}){0,3}\s*")
+_NAMES_ONLY = re.compile(rf"\s*[{HAN_CHARS}]{{2,4}}(?:[ \u3000]+[{HAN_CHARS}]{{2,4}}){{0,3}}\s*")
 _HEADLINES = etree.XPath(
     "//body//*[self::h1 or self::h2 or self::h3 or self::h4 or @class[contains(translate(., 'TILEBAOHDN', "
     "'tilebaohdn'), 'title') or contains(., 'biaoti') or contains(., 'bt') or contains(., 'headline')]]"
@@ -140,7 +142,7 @@ def body_cjk(el: etree._Element, skip: etree._Element | None = None) -> int:
             owner = owner.getparent()
         if owner is not None and headline_rank(owner) is not None:
             continue
-        total += cjk_count(node)
+        total += han_count(node)
     return total
 
 
@@ -187,10 +189,10 @@ def find_parts(tree: etree._Element, page_title: str | None = None) -> list[Part
     """The article blocks of a multi-article page, in page order; ``[]`` for an ordinary page.
 
     ``page_title`` is the page's headline (the element the ``<title>`` names, see
-    :func:`normalize.extract_head.headline_in_page`): when no part holds it, the repeated blocks are
+    :func:`normalize.extract.head.headline_in_page`): when no part holds it, the repeated blocks are
     sections or teasers of the page's one article.
 
-    >>> from normalize.extract_tree import parse_html
+    >>> from normalize.extract.tree import parse_html
     >>> body = "，".join(["会议强调要抓好落实"] * 12) + "。"
     >>> page = parse_html("<body>" + "".join(
     ...     f"<div class='art'><h1>标题{i}</h1><p>{body}</p><p>记者{i}</p></div>" for i in "一二")
@@ -222,27 +224,24 @@ def find_parts(tree: etree._Element, page_title: str | None = None) -> list[Part
     return best
 
 
-def part_lines(
-    el: etree._Element, heads: list[tuple[str | None, str]]
-) -> tuple[list[str], list[Removed]]:
+def part_lines(lines: list[Line], heads: list[tuple[str | None, str]]) -> tuple[list[Line], list[Removed]]:
     """A part's lines without its headline and decks (each ``(text, kind)`` removed once, from the
     top lines), and the removed lines.
 
-    >>> from normalize.extract_tree import parse_html
-    >>> part = parse_html("<body><div><h3>引题</h3><h1>标题</h1><p>正文。</p></div></body>").find(".//div")
-    >>> part_lines(part, [("标题", "title"), ("引题", "kicker"), (None, "subtitle")])
+    >>> lines = [Line("引题"), Line("标题"), Line("正文。")]
+    >>> kept, removed = part_lines(lines, [("标题", "title"), ("引题", "kicker")])
+    >>> [ln.text for ln in kept], removed
     (['正文。'], [Removed(kind='kicker', text='引题'), Removed(kind='title', text='标题')])
     """
-    lines = block_lines(el)
     wanted = {squash(text): kind for text, kind in heads if text}
     removed: list[Removed] = []
-    kept: list[str] = []
+    kept: list[Line] = []
     for i, line in enumerate(lines):
-        kind = wanted.pop(squash(line), None) if i < HEAD_LINES else None
+        kind = wanted.pop(squash(line.text), None) if i < HEAD_LINES else None
         if kind is None:
             kept.append(line)
         else:
-            removed.append(Removed(kind, line))
+            removed.append(Removed(kind, line.text))
     return kept, removed
 
 
@@ -257,7 +256,7 @@ def trailing_byline(lines: list[str]) -> tuple[list[str], str | None]:
     >>> trailing_byline(["会议还研究了其他事项。", "相关新闻"])[1], trailing_byline(["言武旭"])[1]
     (None, None)
     """
-    if len(lines) < 2 or not TERMINAL_END.search(lines[-2]) or classify_line(lines[-1]) is not None:
+    if len(lines) < 2 or not ends_sentence(lines[-2]) or classify_line(lines[-1]) not in (None, "byline"):
         return [], None
     names = _BYLINE_ROLES.sub(" ", lines[-1])
     if not _NAMES_ONLY.fullmatch(names):

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 
-from normalize.registry import note_changes, step
+from normalize.chars import HAN_CHARS
+from normalize.repairs.registry import note_changes, step
 
 _QUOTES = r"\u2018\u2019\u201c\u201d\u2026\u2014"  # ‘’“”…— count as Chinese context
-_CJK = _QUOTES + r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK = _QUOTES + "\u3000-\u303f" + HAN_CHARS + "\uff00-\uffef"
 _STRAY_COMMA_RE = re.compile(r",(?=[,，。、;；:：!！?？])")
 _WIDE = str.maketrans({",": "，", ":": "：", ";": "；", "?": "？", "!": "！"})
 # A run of marks ("?!", ":,") touching CJK on either side is converted as a whole, so that a restored
@@ -32,7 +33,7 @@ _ASCII_MARK_RE = re.compile(r"[,:;?!]")
 _ALL_MARKS = frozenset(",:;?!，：；？！")
 _CJK_CHAR_RE = re.compile(rf"[{_CJK}]")
 _LOST_BYTES_RE = re.compile(rf"[{_LOST_BYTES}]")
-_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN = HAN_CHARS
 # Pairs may span a line break: a sentence broken across lines (join_broken_lines mends it later) can be
 # broken inside brackets, and a pair must read the same before and after the join (idempotence).
 _HAN_BRACKETS_RE = re.compile(rf"\(([^()]*[{_HAN}][^()]*)\)")

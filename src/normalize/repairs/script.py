@@ -23,9 +23,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from normalize.registry import note_changes, step
+from normalize.repairs.registry import note_changes, step
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = Path(__file__).parents[1] / "data"
 
 SIMPLIFIED = "simplified"
 TRADITIONAL = "traditional"
@@ -123,25 +123,6 @@ def is_traditional_char(ch: str) -> bool:
     (True, False, False)
     """
     return ch in _tables().trad_only
-
-
-@cache
-def common_han_chars() -> frozenset[str]:
-    """The ~8,000 characters that make up nearly all running text: GB2312 level 1 (3,755 most frequent
-    simplified characters) and Big5 level 1 (5,401 frequent traditional ones). Rare characters (犇 羴)
-    and the symbols a wrong decoding produces are outside it.
-
-    >>> "区" in common_han_chars(), "區" in common_han_chars(), "犇" in common_han_chars()
-    (True, True, False)
-    """
-    chars: set[str] = set()
-    for lead in range(0xB0, 0xD8):
-        chars.update(bytes([lead, t]).decode("gb2312", "ignore") for t in range(0xA1, 0xFF))
-    for lead in range(0xA4, 0xC7):
-        for trail in (*range(0x40, 0x7F), *range(0xA1, 0xFF)):
-            chars.add(bytes([lead, trail]).decode("big5", "ignore"))
-    chars.discard("")
-    return frozenset(chars)
 
 
 def simplified_form(ch: str) -> str:

@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from normalize.chars import is_han
 from normalize.record import Removed
-from normalize.registry import note_changes, step
+from normalize.repairs.registry import note_changes, step
 
-DATA_FILE = Path(__file__).with_name("data") / "structure_tokens.json"
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+DATA_FILE = Path(__file__).parents[1] / "data" / "structure_tokens.json"
 CONTEXT_CHARS = 4
 
 
@@ -76,7 +76,7 @@ def _pattern() -> re.Pattern[str]:
 
 
 def _is_han(ch: str) -> bool:
-    return bool(ch) and _HAN.match(ch) is not None
+    return is_han(ch)
 
 
 def _injected_here(rule: TokenRule, text: str, start: int, end: int) -> bool:

@@ -1,6 +1,8 @@
 """The repair steps of the normaliser and their recommended order.
 
-Importing this module registers the steps (normalize.registry). The order, and why:
+Stage 4, repairs: each repair a small pure ``str -> str`` step in a module of this package, registered by
+name in :mod:`normalize.repairs.registry` (the step modules are imported when a plan first names a
+step, so importing :mod:`normalize` stays cheap). The order, and why:
 
 1. ``strip_pinyin_annotations`` first: it needs the characters as captured (a reading is checked against
    the traditional character it follows) and the ASCII brackets before punctuation repair touches them;
@@ -17,18 +19,33 @@ Importing this module registers the steps (normalize.registry). The order, and w
 
 from __future__ import annotations
 
-from normalize import lines, pinyin, punctuation, script
+import importlib
 
-PINYIN_STEP = pinyin.strip_pinyin_annotations.__name__
-SCRIPT_STEP = script.convert_to_simplified.__name__  # the one step that changes the script of a text
+STEP_MODULES = ("pinyin", "script", "punctuation", "lines", "tokens")  # the modules that register steps
+
+PINYIN_STEP = "strip_pinyin_annotations"
+SCRIPT_STEP = "convert_to_simplified"  # the one step that changes the script of a text
+TOKEN_STEP = "remove_injected_tokens"  # run by normalize.pipeline right after PINYIN_STEP
 
 CHARACTER_REPAIRS: tuple[str, ...] = (
     PINYIN_STEP,
     SCRIPT_STEP,
-    punctuation.drop_stray_commas.__name__,
-    punctuation.restore_fullwidth_punctuation.__name__,
-    lines.close_digit_unit_gaps.__name__,
+    "drop_stray_commas",
+    "restore_fullwidth_punctuation",
+    "close_digit_unit_gaps",
 )
-LINE_REPAIRS: tuple[str, ...] = (lines.join_broken_lines.__name__,)
+LINE_REPAIRS: tuple[str, ...] = ("join_broken_lines",)
 
 REPAIR_STEPS: tuple[str, ...] = CHARACTER_REPAIRS + LINE_REPAIRS
+
+
+def load_steps() -> None:
+    """Import the step modules (each registers its steps); cheap after the first call.
+
+    >>> load_steps()
+    >>> from normalize.repairs.registry import STEPS
+    >>> all(name in STEPS for name in REPAIR_STEPS + (TOKEN_STEP,))
+    True
+    """
+    for name in STEP_MODULES:
+        importlib.import_module(f"normalize.repairs.{name}")

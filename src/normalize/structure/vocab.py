@@ -1,15 +1,15 @@
 """The one vocabulary of dates, bylines, names, source and editor labels, shared by both paths.
 
-Text captures (:mod:`normalize.metadata`, :mod:`normalize.boilerplate`, :mod:`normalize.epaper`) and
-HTML pages (:mod:`normalize.extract_meta`, :mod:`normalize.extract_head`, :mod:`normalize.extract_parts`)
+Text captures (:mod:`metadata`, :mod:`boilerplate`, :mod:`epaper`) and
+HTML pages (:mod:`bylines`, :mod:`normalize.extract.head`, :mod:`normalize.extract.parts`)
 read the same things — a publish date, a reporter's name, a 来源 or 责任编辑 label — and must agree on
 them: a fix here (a new byline shape, full-width digits, a traditional-script spelling) reaches both.
 What the two paths do *differently* with this vocabulary is documented where they differ:
 
 - the text path reads a lead byline in brackets, where every token is a role word or a name
-  (:func:`normalize.metadata.parse_byline`), and a date in the lead without a year (:func:`partial_date`);
-- the HTML path scans free text for bylines with context (:func:`normalize.extract_meta.read_bylines`)
-  and reads labelled metadata lines (:func:`normalize.extract_meta.read_meta_lines`).
+  (:func:`metadata.parse_byline`), and a date in the lead without a year (:func:`partial_date`);
+- the HTML path scans free text for bylines with context (:func:`~normalize.structure.bylines.read_bylines`)
+  and reads labelled metadata lines (:func:`~normalize.structure.bylines.read_meta_lines`).
 
 Full-width digits and colons are read as ASCII for matching only (:data:`DIGITS`, a one-to-one
 translation, so match positions hold); the text itself is never width-folded.
@@ -18,6 +18,8 @@ translation, so match positions hold); the text itself is never width-folded.
 from __future__ import annotations
 
 import re
+
+from normalize.chars import HAN_CHARS
 
 COLON = "[:：]"
 
@@ -56,6 +58,45 @@ def parse_date(text: str) -> str | None:
     return out
 
 
+# dates that a page labels as something else than its publish date: a government document's 成文日期
+# (written), 实施/施行/生效日期 (in force from), 废止日期, 截止日期, 印发日期, 有效期
+OTHER_DATE = re.compile(
+    r"(?:成文|实施|實施|施行|生效|失效|废止|廢止|截止|印发|印發|有效期)(?:日期|时间|時間|至)?\s*[:：]?\s*"
+    r"(?:19|20)\d{2}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2}\s*日?"
+)
+
+
+def publish_date(text: str) -> str | None:
+    """The first date in ``text`` that is not labelled as another kind of date (成文日期, 实施日期 ...).
+
+    >>> publish_date("成文日期： 2023-10-19 发布日期：2023-11-07")
+    '2023-11-07'
+    >>> publish_date("实施日期： 2025年06月01日") is None
+    True
+    >>> publish_date("发布时间：2020-02-12 08:28")
+    '2020-02-12T08:28'
+    """
+    return parse_date(OTHER_DATE.sub(" ", text))
+
+
+DATE_LABEL = re.compile(  # a metadata label with its colon, 来源于, or a date first
+    r"(?:发布|發佈|發布|发表|發表|更新|时间|時間|日期|来源|來源|作者|编辑|編輯|责编|責編|浏览|瀏覽|点击|點擊)"
+    r"[^\d:：]{0,6}[:：]|来源于|來源於|^\s*(?:19|20)\d{2}\s*[-/年.]"
+)
+
+
+def labelled_date(text: str) -> str | None:
+    """The publish date of a block that labels it (发布时间：…, 来源：…) or starts with it; a date in a
+    block without a label (a teaser's, a video player's build date) is not the article's.
+
+    >>> labelled_date("发布日期：2023-11-07 浏览次数：12")
+    '2023-11-07'
+    >>> labelled_date("复制当前时间的页面地址 (2019-9-5 9:38)") is None
+    True
+    """
+    return publish_date(text) if DATE_LABEL.search(text) else None
+
+
 def partial_date(text: str) -> str | None:
     """``M月D日`` as an ISO date without year (``--MM-DD``): a lead gives no year.
 
@@ -78,16 +119,17 @@ TEXT_ROLE = r"文"
 
 # ---------------------------------------------------------------------------------------------- names
 # A person's name: 2-4 hanzi, a transliterated name with a middle dot, or a Latin name. In free text
-# (the HTML path) it must also end at a delimiter or a role word (see normalize.extract_meta), so that
+# (the HTML path) it must also end at a delimiter or a role word (see normalize.structure.bylines), so that
 # "记者从市公安局了解到" yields no name.
 NAME_CORE = (
     r"(?![从在日近获了对向到将据于])"
-    r"(?:[\u3400-\u9fff]{1,6}[·•][\u3400-\u9fff]{1,8}|[\u3400-\u9fff]{2,4}|[A-Za-z][A-Za-z .]{0,20}[A-Za-z])"
+    rf"(?:[{HAN_CHARS}]{{1,6}}[·•][{HAN_CHARS}]{{1,8}}|[{HAN_CHARS}]{{2,4}}"
+    r"|[A-Za-z][A-Za-z .]{0,20}[A-Za-z])"
 )
 # A token that is a whole name (a bracketed byline's token, a name line): Han names up to 5 characters
 # (compound surnames: 欧阳晓明), with a middle dot, or Latin.
 NAME_TOKEN = re.compile(
-    r"[\u3400-\u9fff]{1,6}[·•][\u3400-\u9fff]{1,8}|[\u3400-\u9fff]{2,5}|[A-Za-z][A-Za-z .]{0,20}[A-Za-z]"
+    rf"[{HAN_CHARS}]{{1,6}}[·•][{HAN_CHARS}]{{1,8}}|[{HAN_CHARS}]{{2,5}}|[A-Za-z][A-Za-z .]{{0,20}}[A-Za-z]"
 )
 NOT_NAMES = frozenset(
     {"完", "完结", "待续", "未完", "全文完", "本文完", "记者", "编辑", "图", "摄", "新华社", "中新社"}
@@ -173,6 +215,9 @@ def clean_source(value: str) -> str:
     return re.split(r"作者|编辑|編輯|责任|責任|点击|點擊|时间|時間|發佈|發布|发布|日期|浏览|瀏覽", value)[0]
 
 
+_STAFF_CODE = re.compile(rf"(?<=[{HAN_CHARS}])_[A-Za-z]+\d+$")
+
+
 def read_editor(line: str) -> str | None:
     """The editor a ``责任编辑：`` label names on ``line``.
 
@@ -185,4 +230,4 @@ def read_editor(line: str) -> str | None:
     if m is None:
         return None
     value = re.split(r"校对|校對|审核|審核|发布|發佈|时间|時間|来源|來源", m["v"])[0]
-    return re.sub(r"(?<=[\u3400-\u9fff])_[A-Za-z]+\d+$", "", value) or None  # 史建磊_NBJ11331
+    return _STAFF_CODE.sub("", value) or None  # 史建磊_NBJ11331

@@ -1,26 +1,25 @@
-"""Article metadata on Chinese news and government pages: headline, kicker, subtitle, publish time,
-source, authors, photographers and editor.
+"""Names and labels of an article: labelled metadata lines and the bylines inside its text.
 
-The page's own metadata line ("发布时间：2020-02-12 08:28 来源：市政府办 责任编辑：张三") is read first;
-these lines are removed from the body by :mod:`normalize.extract_furniture` and handed here. Bylines
-inside the text (记者 张三, 文/李四, 王五 摄, a name in brackets closing the text) are read from the body
-without changing it. Pure functions over strings; the HTML side (``<title>``, ``<h1>``) is in
-:mod:`normalize.extract`.
+- :func:`read_meta_lines`: publish time, source, editor and authors from labelled lines
+  ("发布时间：2020-02-12 08:28 来源：市政府办 责任编辑：张三");
+- :func:`read_bylines`: reporters, authors and photographers named inside the body (记者 张三, 文/李四,
+  王五 摄, a name in brackets closing the text), read without changing it;
+- :func:`read_lead_byline`: a lead's source and bracketed byline (``驻马店网讯(记者 滑清泉/文 谭啸/图)``),
+  where every token is a role word or a name (:func:`parse_byline`).
+
+Role words, name shapes and labels are :mod:`normalize.structure.vocab`'s.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
-from normalize import vocab
-from normalize.vocab import split_names
+from normalize.chars import HAN_CHARS
+from normalize.structure import vocab
+from normalize.structure.draft import Meta
+from normalize.structure.vocab import split_names
 
-__all__ = ["Meta", "normalize_date", "read_bylines", "read_meta_lines", "split_names", "strip_title_suffix"]
-
-_TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|--|——|－－|\s-\s|\s－\s|\s–\s|\s—\s)\s*")
-
-# In free text a name (normalize.vocab.NAME_CORE) must end at a delimiter or a role word, so that
+# In free text a name (normalize.structure.vocab.NAME_CORE) must end at a delimiter or a role word, so that
 # "记者从市公安局了解到" yields no name.
 _NAME_CORE = vocab.NAME_CORE
 _NAME = (
@@ -37,54 +36,13 @@ _SLASH_ROLE = re.compile(  # "滑清泉/文 谭啸/图"
 _WEN = re.compile(r"(?:^|[\s（(【])" + vocab.TEXT_ROLE + r"\s*[/／]\s*(?P<v>" + _NAMES + ")")
 _PHOTO = re.compile(
     r"(?:(?:摄影|攝影|图|圖)\s*[/／:：]\s*(?P<a>" + _NAMES + r"))"
-    r"|(?:(?:(?<![\u3400-\u9fff])|(?<=记者)|(?<=記者)|(?<=通讯员)|(?<=通訊員)|(?<=实习生)|(?<=實習生))"
+    "|(?:(?:(?<![" + HAN_CHARS + r"])|(?<=记者)|(?<=記者)|(?<=通讯员)|(?<=通訊員)|(?<=实习生)|(?<=實習生))"
     r"(?P<b>" + _NAMES + r")\s*(?:摄|攝)(?:影)?\s*[）)】]?\s*$)"
 )
 _PHOTO_HINT = re.compile("[摄攝图圖]")  # every _PHOTO match holds one: a cheap scan skips the other lines
 _CLOSING_BRACKET = re.compile(
-    r"[（(【\[]\s*(?P<v>[\u3400-\u9fff]{2,4}|[A-Za-zＡ-Ｚａ-ｚ]{1,4})\s*[）)】\]]\s*$"
+    "[（(【\\[]\\s*(?P<v>[" + HAN_CHARS + r"]{2,4}|[A-Za-zＡ-Ｚａ-ｚ]{1,4})\s*[）)】\]]\s*$"
 )
-
-
-@dataclass
-class Meta:
-    """What the metadata lines and bylines say."""
-
-    published: str | None = None
-    source: str | None = None
-    editor: str | None = None
-    authors: list[str] = field(default_factory=list)
-    photographers: list[str] = field(default_factory=list)
-
-
-def strip_title_suffix(title: str) -> str:
-    """The headline part of a ``<title>``: the site name after ``_``, ``|``, `` - `` goes.
-
-    >>> strip_title_suffix("我市召开春耕生产工作会议_中山网")
-    '我市召开春耕生产工作会议'
-    >>> strip_title_suffix("韩国女主播是非不断 - 新浪新闻")
-    '韩国女主播是非不断'
-    >>> strip_title_suffix("要闻 | 市政府常务会议研究部署春耕工作 | 某某市人民政府")
-    '市政府常务会议研究部署春耕工作'
-    """
-    parts = [p.strip() for p in _TITLE_SEPARATORS.split(title.strip()) if p.strip()]
-    if not parts:
-        return title.strip()
-    return max(parts, key=len) if len(parts[0]) < 6 else parts[0]
-
-
-def normalize_date(text: str) -> str | None:
-    """The first date (and time) in ``text``: :func:`normalize.vocab.parse_date`, the one date reader
-    of both paths.
-
-    >>> normalize_date("发布时间：2020年2月12日 08:28  来源：市政府办")
-    '2020-02-12T08:28'
-    >>> normalize_date("新华网北京１月１２日电") is None
-    True
-    >>> normalize_date("２０１１－１２－０９　１８：５１：０３")
-    '2011-12-09T18:51:03'
-    """
-    return vocab.parse_date(text)
 
 
 def read_meta_lines(lines: list[str]) -> Meta:
@@ -110,26 +68,13 @@ def read_meta_lines(lines: list[str]) -> Meta:
 
 def _read_one_line(line: str, meta: Meta) -> None:
     if meta.published is None:
-        meta.published = normalize_date(line)
+        meta.published = vocab.publish_date(line)
     if meta.source is None and (m := vocab.SOURCE.search(line)):
-        meta.source = _clean_source(m["v"])
+        meta.source = vocab.clean_source(m["v"])
     if meta.editor is None:
         meta.editor = vocab.read_editor(line)
     if m := _AUTHOR_LABEL.search(line):
         _add(meta.authors, split_names(m["v"]))
-
-
-def _clean_source(value: str) -> str:
-    """A source value without a trailing label that ran into it (:func:`normalize.vocab.clean_source`).
-
-    >>> _clean_source("新华网作者")
-    '新华网'
-    >>> _clean_source("新华网57人参与11评论")
-    '新华网'
-    >>> _clean_source("宿遷市廣播電視總臺發佈時間")
-    '宿遷市廣播電視總臺'
-    """
-    return vocab.clean_source(value)
 
 
 def read_bylines(body: list[str], meta: Meta, nearby: list[str] | None = None) -> None:
@@ -175,3 +120,58 @@ def _add(names: list[str], new: list[str]) -> None:
     for name in new:
         if name not in names:
             names.append(name)
+
+
+# --- the lead's bracketed byline -------------------------------------------------------------------
+LEAD_BYLINE = re.compile(
+    r"^\s*(?:(?P<src>[" + HAN_CHARS + r"]{2,12}?)(?:讯|訊|消息|电|電))?\s*[(（](?P<by>" + vocab.REPORTER_ROLE
+    + r"[^)）]{1,40})[)）]"
+)
+NOT_A_SOURCE = {"本报", "本報", "本台", "本网", "本網", "本刊", "本站"}
+ROLE_WORDS = re.compile(vocab.REPORTER_ROLE)
+PHOTO_MARK = re.compile(r"[/／]?" + vocab.PHOTO_ROLE + "$")
+TEXT_MARK = re.compile(r"[/／]?" + vocab.TEXT_ROLE + "$")
+
+
+def parse_byline(byline: str) -> tuple[list[str], list[str]]:
+    """Names of a bracketed byline: (authors, photographers).
+
+    Inside a lead byline's brackets every token is a role word or a name, so a token is a name by its
+    shape alone (:func:`~normalize.structure.vocab.is_name`); :func:`read_bylines` scans free text and
+    needs context.
+
+    >>> parse_byline("记者 滑清泉/文 谭啸/图")
+    (['滑清泉'], ['谭啸'])
+    >>> parse_byline("记者柴锦玉")
+    (['柴锦玉'], [])
+    >>> parse_byline("本报记者 张三 李四 通讯员 王五 摄")
+    (['张三', '李四', '王五'], [])
+    """
+    authors: list[str] = []
+    photographers: list[str] = []
+    for part in re.split(r"[\s、，,]+", ROLE_WORDS.sub(" ", byline)):
+        name, target = part, authors
+        if PHOTO_MARK.search(part) and len(part) > 2:
+            name, target = PHOTO_MARK.sub("", part), photographers
+        elif TEXT_MARK.search(part) and len(part) > 2:
+            name = TEXT_MARK.sub("", part)
+        if vocab.is_name(name) and name not in authors + photographers:
+            target.append(name)
+    return authors, photographers
+
+
+def read_lead_byline(lead: str, meta: Meta) -> None:
+    """The names of the lead's bracketed byline, and its source unless it is 本报/本台/本网.
+
+    >>> m = Meta(); read_lead_byline("驻马店网讯（记者 滑清泉/文 谭啸/图）2月20日上午，", m)
+    >>> m.source, m.authors, m.photographers
+    ('驻马店网', ['滑清泉'], ['谭啸'])
+    """
+    m = LEAD_BYLINE.match(lead)
+    if not m:
+        return
+    authors, photographers = parse_byline(m["by"])
+    meta.authors += [a for a in authors if a not in meta.authors]
+    meta.photographers += [p for p in photographers if p not in meta.photographers]
+    if m["src"] and m["src"] not in NOT_A_SOURCE and not meta.source:
+        meta.source = m["src"]

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from normalize.boilerplate import FOOTER, MASTHEAD_LINE, NAMES_LINE, TERMINAL_END, is_paragraph, is_title_like
 from normalize.record import Removed
-from normalize.vocab import parse_date
+from normalize.structure.furniture import FOOTER, MASTHEAD_LINE
+from normalize.structure.shapes import NAMES_LINE, ends_sentence, is_paragraph, is_title_like
+from normalize.structure.vocab import parse_date
 
 BYLINE = NAMES_LINE
 MIN_SIGNALS = 2
@@ -53,7 +54,7 @@ def _nonblank(lines: list[str]) -> list[int]:
 def _byline_indices(lines: list[str]) -> list[int]:
     idx = _nonblank(lines)
     return [i for n, i in enumerate(idx)
-            if n > 0 and BYLINE.match(lines[i]) and TERMINAL_END.search(lines[idx[n - 1]])]
+            if n > 0 and BYLINE.match(lines[i]) and ends_sentence(lines[idx[n - 1]])]
 
 
 def is_epaper(lines: list[str]) -> bool:
