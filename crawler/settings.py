@@ -12,6 +12,7 @@ Project settings (all overridable with ``-s NAME=VALUE``):
     NEWSARCHIVE_STATS_FILE      write the final crawl stats to this JSON file
     RETRY_BACKOFF_BASE / RETRY_BACKOFF_MAX   retry n waits BASE * 2**(n-1) seconds, at most MAX
     SITE_BASE_URL               like ``-a base_url=...``: serve the site config from another base URL
+    NEWSARCHIVE_REDIS_URL       redis://host:port/db: one worker of a distributed crawl (crawler.distributed)
 """
 
 from __future__ import annotations
@@ -67,6 +68,10 @@ ITEM_PIPELINES = {
     "crawler.pipelines.clean.CleanPipeline": 300,
     "crawler.pipelines.records.RecordsPipeline": 800,
 }
+# Distributed crawl (crawler/distributed): off unless NEWSARCHIVE_REDIS_URL is set.
+ADDONS = {"crawler.distributed.addon.DistributedCrawl": 0}
+NEWSARCHIVE_REDIS_URL = ""
+
 EXTENSIONS = {
     "crawler.extensions.capturestore.CaptureStore": 100,
     "crawler.extensions.crawldelay.CrawlDelay": 500,
