@@ -65,7 +65,8 @@ class DistributedCrawl:
     def update_settings(self, settings: Any) -> None:
         # over the project's own choices too (settings.py may name a JOBDIR-resumable scheduler)
         for name, value in {**COMPONENTS, "SCHEDULER_PERSIST": True}.items():
-            settings.set(name, value, priority=max(SETTINGS_PRIORITIES["addon"], settings.getpriority(name) or 0))
+            priority = max(SETTINGS_PRIORITIES["addon"], settings.getpriority(name) or 0)
+            settings.set(name, value, priority=priority)
         for scheme in ("http", "https"):
             settings["DOWNLOAD_HANDLERS"][scheme] = HANDLER
         settings["SPIDER_MIDDLEWARES"][SEED_MIDDLEWARE] = 10
