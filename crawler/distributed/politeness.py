@@ -3,9 +3,11 @@ one process only, so three workers would hit a portal three times as often. This
 (Scrapy's HTTP/1.1 handler, subclassed) asks Redis, right before each request goes on the wire, for the
 domain's turn:
 
-- spacing: a request may leave only when the domain's last request (by any worker, any crawl) left at
-  least ``delay`` ago, where ``delay`` is this worker's download-slot delay for the domain: DOWNLOAD_DELAY,
-  raised to robots.txt's Crawl-delay (crawler.extensions.crawldelay) and adapted by AutoThrottle;
+- spacing: a request may leave only ``delay`` after the domain's last request (by any worker, any crawl)
+  left *and* was answered, where ``delay`` is this worker's download-slot delay for the domain:
+  DOWNLOAD_DELAY, raised to robots.txt's Crawl-delay (crawler.extensions.crawldelay) and adapted by
+  AutoThrottle. Counting from the answer (not only from the send) keeps the spacing the portal sees at
+  least ``delay`` even when a request is slow to reach it;
 - concurrency: at most the slot's concurrency (CONCURRENT_REQUESTS_PER_DOMAIN) requests to the domain in
   flight across all workers; a holder's place is a lease (DOWNLOAD_TIMEOUT + 30 s), so a killed worker
   frees it by itself.
@@ -45,6 +47,14 @@ redis.call('ZADD', KEYS[2], now + hold, ARGV[3])
 redis.call('PEXPIRE', KEYS[2], 2 * hold)
 return 0
 """
+_DONE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREM', KEYS[2], ARGV[1])
+local last = tonumber(redis.call('GET', KEYS[1]) or '-1e15')
+if now > last then redis.call('SET', KEYS[1], now, 'PX', math.max(2 * tonumber(ARGV[2]), 60000)) end
+return 1
+"""
 
 
 class PoliteHTTP11DownloadHandler(HTTP11DownloadHandler):
@@ -63,7 +73,7 @@ class PoliteHTTP11DownloadHandler(HTTP11DownloadHandler):
         try:
             return await super().download_request(request)
         finally:
-            self.release(slot_key, token)
+            self.release(slot_key, token, delay)
 
     def slot_of(self, request: Request) -> tuple[str, float, int]:
         """The download slot's key, delay and concurrency for ``request`` (as this worker sees them)."""
@@ -98,10 +108,12 @@ class PoliteHTTP11DownloadHandler(HTTP11DownloadHandler):
             self.cluster.fail(exc)
             raise IgnoreRequest(f"redis-unavailable: no politeness turn for {request_url} ({exc})") from exc
 
-    def release(self, slot_key: str, token: str) -> None:
+    def release(self, slot_key: str, token: str, delay: float) -> None:
+        """The request was answered (or failed): free its place, the next one waits ``delay`` from now."""
         if self.cluster.broken:
             return  # the place is a lease: it expires by itself
+        keys = [Keys.polite(slot_key), Keys.polite(slot_key) + ":holders"]
         try:
-            self.cluster.client.zrem(Keys.polite(slot_key) + ":holders", token)
+            self.cluster.script("polite-done", _DONE)(keys=keys, args=[token, int(delay * 1000)])
         except REDIS_ERRORS as exc:
             self.cluster.fail(exc)
