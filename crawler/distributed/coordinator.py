@@ -61,6 +61,10 @@ class Coordinator:
 
     # -- while running ------------------------------------------------------------------------------
     def spider_opened(self, spider: Any) -> None:
+        try:
+            self.beat(quiet=True)  # starting up may take longer than a short lease
+        except REDIS_ERRORS as exc:
+            self.cluster.fail(exc)
         self._loop = task.LoopingCall(self.tick)
         self._loop.start(min(TICK, self.beat_every), now=False)
 
@@ -75,9 +79,9 @@ class Coordinator:
         except REDIS_ERRORS as exc:
             self.cluster.fail(exc)
 
-    def beat(self) -> None:
+    def beat(self, quiet: bool = False) -> None:
         self._last_beat = time.monotonic()
-        if not self.leases.heartbeat():
+        if not self.leases.heartbeat() and not quiet:
             self.count("lease_lapsed")
             log.warning("worker %s: its lease had lapsed (stalled longer than %g s?); its unfinished "
                         "requests were requeued and may be fetched twice (recorded once)",

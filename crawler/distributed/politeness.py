@@ -9,8 +9,8 @@ domain's turn:
   AutoThrottle. Counting from the answer (not only from the send) keeps the spacing the portal sees at
   least ``delay`` even when a request is slow to reach it;
 - concurrency: at most the slot's concurrency (CONCURRENT_REQUESTS_PER_DOMAIN) requests to the domain in
-  flight across all workers; a holder's place is a lease (DOWNLOAD_TIMEOUT + 30 s), so a killed worker
-  frees it by itself.
+  flight across all workers; a place is freed when the answer comes, when its worker's lease lapses
+  (a killed worker), and at the latest DOWNLOAD_TIMEOUT + 30 s after it was taken.
 
 Times are Redis's clock (``TIME`` inside the script), so the workers' clocks need not agree. The wait is
 an ``asyncio.sleep`` before the download starts (DOWNLOAD_TIMEOUT counts from the send).
@@ -39,6 +39,10 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local delay, limit, hold = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+for _, holder in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  local key, run = string.match(holder, '^([^|]*)|([^|]*)|')
+  if key and redis.call('GET', key) ~= run then redis.call('ZREM', KEYS[2], holder) end
+end
 if redis.call('ZCARD', KEYS[2]) >= limit then return -1 end
 local last = tonumber(redis.call('GET', KEYS[1]) or '-1e15')
 if last + delay > now then return last + delay - now end
@@ -68,7 +72,8 @@ class PoliteHTTP11DownloadHandler(HTTP11DownloadHandler):
 
     async def download_request(self, request: Request) -> Response:
         slot_key, delay, limit = self.slot_of(request)
-        token = uuid.uuid4().hex
+        cluster = self.cluster
+        token = f"{cluster.keys.worker(cluster.worker_id)}|{cluster.run}|{uuid.uuid4().hex}"
         await self.wait_turn(slot_key, delay, limit, token)
         try:
             return await super().download_request(request)

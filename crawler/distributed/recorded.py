@@ -55,6 +55,7 @@ class Claim(Enum):
     CLAIMED = "claimed"  # write the record, then add() it
     RECORDED = "recorded"  # some worker has recorded it: skip
     BUSY = "busy"  # a live worker is writing it right now: skip
+    LOST = "lost"  # Redis is gone (the worker stops; the page returns to the frontier)
 
 
 class SharedRecorded(MutableSet[str]):
@@ -80,8 +81,15 @@ class SharedRecorded(MutableSet[str]):
         return int(self.cluster.client.scard(self.keys.recorded))
 
     def add(self, url: str) -> None:
-        """The record of ``url`` is written: recorded, claim done."""
-        self.cluster.script("record-commit", _COMMIT)(keys=[self.keys.recorded, self.keys.claims], args=[url])
+        """The record of ``url`` is written: recorded, claim done. Without Redis the claim stays, and the
+        worker that meets it later finds the record in our file (see the module docstring)."""
+        if self.cluster.broken:
+            return
+        try:
+            self.cluster.script("record-commit", _COMMIT)(keys=[self.keys.recorded, self.keys.claims],
+                                                          args=[url])
+        except REDIS_ERRORS as exc:
+            self.cluster.fail(exc)
 
     def discard(self, url: str) -> None:
         self.cluster.client.srem(self.keys.recorded, url)
@@ -91,16 +99,24 @@ class SharedRecorded(MutableSet[str]):
         """Claim the right to write ``url``'s record at the end of ``jsonl`` (this worker's segment)."""
         mine = self._claim_value(jsonl)
         cluster = self.cluster
-        outcome = cluster.script("record-claim", _CLAIM)(
-            keys=[self.keys.recorded, self.keys.claims],
-            args=[url, mine, self.keys.prefix, cluster.worker_id, cluster.run])
-        kind = outcome[0].decode()
-        if kind != "stale":
-            return Claim(kind)
-        return self._resolve_stale(url, outcome[1].decode(), mine)
+        if cluster.broken:
+            return Claim.LOST
+        try:
+            outcome = cluster.script("record-claim", _CLAIM)(
+                keys=[self.keys.recorded, self.keys.claims],
+                args=[url, mine, self.keys.prefix, cluster.worker_id, cluster.run])
+            kind = outcome[0].decode()
+            if kind != "stale":
+                return Claim(kind)
+            return self._resolve_stale(url, outcome[1].decode(), mine)
+        except REDIS_ERRORS as exc:
+            cluster.fail(exc)
+            return Claim.LOST
 
     def release(self, url: str) -> None:
         """Give up a claim (the write failed or the item was dropped)."""
+        if self.cluster.broken:
+            return  # a dead claim: the next worker checks our file
         try:
             self.cluster.client.hdel(self.keys.claims, url)
         except REDIS_ERRORS as exc:

@@ -30,6 +30,8 @@ class SharedRecordsPipeline(RecordsPipeline):
         if not isinstance(item, PageItem) or not item.capture.get("file") or self.replay:
             return super().process_item(item)
         claim = self.shared.claim(item.url, self.target(item))
+        if claim is Claim.LOST:
+            raise DropItem(f"redis-unavailable: {item.url} not recorded here (it returns to the frontier)")
         if claim is not Claim.CLAIMED:
             self.stats.inc_value("newsarchive/skip/already-recorded")
             raise DropItem(f"already-recorded: {item.url} ({claim.value} by another worker)")

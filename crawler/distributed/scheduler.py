@@ -14,16 +14,19 @@ A Redis outage longer than NEWSARCHIVE_REDIS_RETRY_SECONDS stops the worker resu
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.utils.misc import load_object
 from scrapy_redis.scheduler import Scheduler
 
 from crawler.distributed.cluster import REDIS_ERRORS, Cluster
 from crawler.distributed.dupefilter import SharedDupeFilter
 from crawler.distributed.leases import LEASE_META
 
+log = logging.getLogger(__name__)
 QUEUE_CLASS = "crawler.distributed.queue.LeasedQueue"
 
 
@@ -41,6 +44,15 @@ class LeasedScheduler(Scheduler):  # scrapy-redis is untyped (Any)
         scheduler.stats = crawler.stats
         scheduler.cluster = cluster
         return scheduler
+
+    def open(self, spider: Any) -> None:
+        """scrapy-redis's open, logging through the module logger (``Spider.log`` is deprecated)."""
+        self.spider = spider
+        self.queue = load_object(self.queue_cls)(server=self.server, spider=spider, key=self.queue_key,
+                                                 serializer=self.serializer)
+        queued = len(self.queue)
+        if queued:
+            log.info("joining crawl %s: %d requests in the shared frontier", self.cluster.crawl_id, queued)
 
     def enqueue_request(self, request: Request) -> bool:
         if self.cluster.broken:

@@ -9,6 +9,7 @@ under CI (CI=true), where .ci/run installs it, they fail instead, so they cannot
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -54,13 +55,14 @@ class RedisServer:
                 return
             time.sleep(0.05)
         self.stop()
-        raise RuntimeError(f"redis-server did not start on 127.0.0.1:{self.port}; see {self.directory}/redis.log")
+        raise RuntimeError(f"redis-server did not start on 127.0.0.1:{self.port}; "
+                           f"see {self.directory}/redis.log")
 
     def ping(self) -> bool:
         import redis
 
         try:
-            return bool(redis.Redis(port=self.port, socket_connect_timeout=0.5).ping())
+            return bool(self.client().ping())
         except redis.RedisError:
             return False
 
@@ -70,10 +72,8 @@ class RedisServer:
 
         if self.process is None:
             return
-        try:
-            redis.Redis(port=self.port, socket_connect_timeout=1).shutdown()
-        except redis.RedisError:
-            pass  # shutdown closes the connection under our feet
+        with contextlib.suppress(redis.RedisError):  # shutdown closes the connection under our feet
+            self.client().shutdown()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -82,15 +82,19 @@ class RedisServer:
         self.process = None
 
     def client(self):  # type: ignore[no-untyped-def]
+        """A client that does not retry (redis-py's default retries would wait seconds on a dead server)."""
         import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
 
-        return redis.Redis(port=self.port)
+        return redis.Redis(port=self.port, socket_connect_timeout=1, retry=Retry(NoBackoff(), 0))
 
 
 @pytest.fixture(scope="session")
 def redis_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
     if shutil.which("redis-server") is None:
-        message = "redis-server is not installed: run `bash scripts/install-redis.sh` (apt-get install redis-server)"
+        message = ("redis-server is not installed: run `bash scripts/install-redis.sh` "
+                   "(apt-get install redis-server)")
         if os.environ.get("CI"):
             pytest.fail(message + " — .ci/run installs it, so under CI this is a broken setup")
         pytest.skip(message)
@@ -156,13 +160,15 @@ class Portals:
         pages = [f'"{s.base_url}{path}"' for s in self.servers for path in starts]
         domains = ", ".join(f'"{h}"' for h in self.hosts)
         text = (f'name = "{name}"\nbase_url = "{self.servers[0].base_url}/"\n'
-                f"start_pages = [{', '.join(pages)}]\nallowed_domains = [{domains}]\n\n[links]\nmax_pages = 10\n")
+                f"start_pages = [{', '.join(pages)}]\nallowed_domains = [{domains}]\n"
+                "\n[links]\nmax_pages = 10\n")
         (folder / f"{name}.toml").write_text(text, encoding="utf-8")
         return folder
 
 
 def serve_portals(count: int, crawl_delay: float | None, reply_delay: float = 0.0) -> Portals:
-    robots = "User-agent: *\n" + (f"Crawl-delay: {crawl_delay}\n" if crawl_delay else "") + "Disallow: /search/\n"
+    delay = f"Crawl-delay: {crawl_delay}\n" if crawl_delay else ""
+    robots = f"User-agent: *\n{delay}Disallow: /search/\n"
     routes: dict[str, Route] = {"/robots.txt": Reply(200, {"Content-Type": "text/plain"}, robots.encode())}
     portals = Portals()
     for i in range(count):

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 import subprocess
 import sys
@@ -59,15 +60,14 @@ def assert_complete_once(archive: Path, hosts: list[str]) -> None:
 def responses_of(archive: Path, worker: str) -> int:
     n = 0
     for warc in (archive / "captures" / SITE).glob(f"*-{worker}-*.warc.gz"):
-        try:
+        with contextlib.suppress(CaptureError):  # being written
             n += sum(1 for url, _, _ in iter_responses(warc) if not url.endswith("/robots.txt"))
-        except CaptureError:
-            pass  # being written
     return n
 
 
 def records_by(archive: Path, worker: str) -> int:
-    return sum(len(p.read_bytes().splitlines()) for p in (archive / "captures" / SITE).glob(f"*-{worker}-*.jsonl"))
+    segments = (archive / "captures" / SITE).glob(f"*-{worker}-*.jsonl")
+    return sum(len(p.read_bytes().splitlines()) for p in segments)
 
 
 def finish(workers: list[Worker], timeout: float = 120) -> None:
@@ -144,9 +144,9 @@ def test_redis_gone_stops_the_workers_resumably(crawl_setup: Any) -> None:
 def test_redis_unreachable_at_start_is_one_clear_error(tmp_path: Path) -> None:
     pytest.importorskip("scrapy_redis")
     url = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
-    proc = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "sample", "-s", f"NEWSARCHIVE_REDIS_URL={url}",
-                           "-s", f"NEWSARCHIVE_ARCHIVE_DIR={tmp_path}", "-s", "LOG_LEVEL=WARNING"],
-                          cwd=REPO, capture_output=True, text=True, timeout=60)
+    command = [sys.executable, "-m", "scrapy", "crawl", "sample", "-s", f"NEWSARCHIVE_REDIS_URL={url}",
+               "-s", f"NEWSARCHIVE_ARCHIVE_DIR={tmp_path}", "-s", "LOG_LEVEL=WARNING"]
+    proc = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=60)
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr, proc.stderr
     lines = [line for line in proc.stderr.splitlines() if url in line]

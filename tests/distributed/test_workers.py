@@ -10,6 +10,7 @@ portal served as three portals (127.0.0.2-4), each asking for a Crawl-delay in r
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 from collections import Counter
@@ -79,7 +80,7 @@ def test_politeness_holds_across_the_workers(shared_crawl: dict[str, Any]) -> No
     portals: Portals = shared_crawl["portals"]
     for server in portals.servers:
         times = sorted(t for t, path in server.times if path != "/robots.txt")
-        gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+        gaps = [b - a for a, b in itertools.pairwise(times)]
         assert len(times) >= 15
         assert min(gaps) >= CRAWL_DELAY - 0.005, (server.base_url, sorted(gaps)[:3])
         rate = (len(times) - 1) / (times[-1] - times[0])
@@ -112,7 +113,8 @@ def test_segments_carry_the_worker_id_and_are_valid_warc(shared_crawl: dict[str,
 def test_newsarchive_index_reads_all_workers_as_one_archive(shared_crawl: dict[str, Any]) -> None:
     archive: Path = shared_crawl["archive"]
     newsarchive = Path(sys.executable).with_name("newsarchive")
-    proc = subprocess.run([str(newsarchive), "index", str(archive)], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([str(newsarchive), "index", str(archive)], capture_output=True, text=True,
+                          timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     import sqlite3
 
