@@ -28,9 +28,10 @@ def status_lines(client: object, spider: str) -> list[str]:
     keys = Keys(spider, crawl["id"])
     workers = sorted(w.decode() for w in client.smembers(keys.workers))  # type: ignore[union-attr]
     alive = [w for w in workers if client.exists(keys.worker(w))]
+    unfinished = "" if crawl.get("seeded") == "1" else ", seeding not finished"
     return [
         f"crawl      {crawl['id']} of {spider}: {crawl.get('state', '?')}"
-        f" (seeded by {crawl.get('seeder', '-')}{'' if crawl.get('seeded') == '1' else ', seeding not finished'})",
+        f" (seeded by {crawl.get('seeder', '-')}{unfinished})",
         f"frontier   {client.zcard(keys.queue)} queued, {client.hlen(keys.inflight)} in flight",
         f"workers    {len(alive)} alive" + (f": {', '.join(alive)}" if alive else ""),
         f"recorded   {client.scard(keys.recorded)} articles ({client.hlen(keys.claims)} being written)",

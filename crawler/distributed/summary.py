@@ -57,7 +57,7 @@ def summary_lines(folder: Path, crawl_id: str) -> list[str]:
     lines.append(f"articles       {len(recorded)} pages recorded, {sum(records.values())} records, "
                  + (f"{len(twice)} recorded twice: {', '.join(twice[:3])}" if twice else "none twice"))
     for host, dates in sorted(per_host.items()):
-        lines.append(f"host {host:<12} {len(dates)} responses, {dates and min(dates)} .. {dates and max(dates)}")
+        lines.append(f"host {host:<12} {len(dates)} responses, {min(dates)} .. {max(dates)}")
     lines += [f"damaged WARC   {p}" for p in problems] or ["WARC files     all complete"]
     return lines
 
