@@ -47,8 +47,8 @@ def reset(client: object, spider: str) -> int:
     if crawl_id:
         prefix = Keys(spider, crawl_id.decode()).prefix  # type: ignore[union-attr]
         for key in client.scan_iter(match=prefix + "*", count=1000):
-            removed += int(client.delete(key))  # type: ignore[arg-type]
-    removed += int(client.delete(Keys.current(spider)))  # type: ignore[arg-type]
+            removed += int(client.delete(key))
+    removed += int(client.delete(Keys.current(spider)))
     return removed
 
 
