@@ -1,7 +1,6 @@
 """Fixtures of the distributed-crawl tests: a real Redis (``redis-server`` on 127.0.0.1, a free port, a
 temporary directory, AOF on so a restart keeps the frontier), started once per session and emptied before
-each test, and the sample portal served under several loopback host names (127.0.0.2, 127.0.0.3, ...),
-each server logging the monotonic time of every request.
+each test; the sample portal as several portals on 127.0.0.2, 127.0.0.3, ... is crawler.distributed.portals
 
 Without redis-server on PATH the tests skip with a message (install it: ``bash scripts/install-redis.sh``);
 under CI (CI=true), where .ci/run installs it, they fail instead, so they cannot silently not run.
@@ -14,15 +13,14 @@ import os
 import shutil
 import socket
 import subprocess
-import threading
 import time
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from crawler.sample_portal.server import SITE_ROOT, PortalHandler, PortalServer, Reply, Route
+from crawler.distributed.portals import Portals, serve_portals
 
 
 def free_port() -> int:
@@ -114,76 +112,4 @@ def redis_server(redis_session: RedisServer) -> RedisServer:
     return redis_session
 
 
-# -- the sample portal under several host names ---------------------------------------------------
-class TimedServer(PortalServer):
-    """A sample-portal server that also keeps (monotonic time, path) of every request, and can slow
-    every reply down (``reply_delay``) so that requests stay in flight long enough to kill a worker."""
-
-    def __init__(self, address: tuple[str, int], routes: Mapping[str, Route], reply_delay: float) -> None:
-        super().__init__(address, SITE_ROOT, routes)
-        self.RequestHandlerClass = SlowHandler
-        self.reply_delay = reply_delay
-        self.times: list[tuple[float, str]] = []
-
-    def count(self, method: str, target: str, path: str, user_agent: str) -> int:
-        with self._lock:
-            self.times.append((time.monotonic(), path))
-        return super().count(method, target, path, user_agent)
-
-
-class SlowHandler(PortalHandler):
-    server: TimedServer
-
-    def reply_for(self, request):  # type: ignore[no-untyped-def]
-        reply = super().reply_for(request)
-        if request.path == "/robots.txt" or not self.server.reply_delay:
-            return reply
-        return Reply(reply.status, reply.headers, reply.body, reply.delay + self.server.reply_delay)
-
-
-@dataclass
-class Portals:
-    servers: list[TimedServer] = field(default_factory=list)
-
-    @property
-    def hosts(self) -> list[str]:
-        return [s.server_address[0] for s in self.servers]  # type: ignore[misc]
-
-    def base(self, server: TimedServer) -> str:
-        return server.base_url
-
-    def site_config(self, folder: Path, name: str = "multi") -> Path:
-        """A site config crawling the sample portal on every host (one crawl, several portals)."""
-        folder.mkdir(parents=True, exist_ok=True)
-        starts = ["/xwzx/zwyw/index.html", "/xwzx/gzdt/index.html", "/szb/html/2020-02/18/node_7.htm",
-                  "/big5/index.html"]
-        pages = [f'"{s.base_url}{path}"' for s in self.servers for path in starts]
-        domains = ", ".join(f'"{h}"' for h in self.hosts)
-        text = (f'name = "{name}"\nbase_url = "{self.servers[0].base_url}/"\n'
-                f"start_pages = [{', '.join(pages)}]\nallowed_domains = [{domains}]\n"
-                "\n[links]\nmax_pages = 10\n")
-        (folder / f"{name}.toml").write_text(text, encoding="utf-8")
-        return folder
-
-
-def serve_portals(count: int, crawl_delay: float | None, reply_delay: float = 0.0) -> Portals:
-    delay = f"Crawl-delay: {crawl_delay}\n" if crawl_delay else ""
-    robots = f"User-agent: *\n{delay}Disallow: /search/\n"
-    routes: dict[str, Route] = {"/robots.txt": Reply(200, {"Content-Type": "text/plain"}, robots.encode())}
-    portals = Portals()
-    for i in range(count):
-        host = f"127.0.0.{i + 2}"
-        server = TimedServer((host, 0), routes, reply_delay)
-        threading.Thread(target=server.serve_forever, daemon=True, name=f"portal-{host}").start()
-        server.base_url = f"http://{host}:{server.server_port}"
-        portals.servers.append(server)
-    return portals
-
-
-@pytest.fixture
-def portals_factory() -> Iterator[list[Portals]]:
-    made: list[Portals] = []
-    yield made
-    for portals in made:
-        for server in portals.servers:
-            server.shutdown()
+__all__ = ["Portals", "RedisServer", "free_port", "serve_portals"]
