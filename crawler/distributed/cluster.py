@@ -5,7 +5,8 @@ distributed component through :meth:`Cluster.of`.
 Redis layout (``<p>`` = ``newsarchive:<spider>:<crawl-id>``; one Redis can hold many spiders' crawls)::
 
     newsarchive:<spider>:crawl   hash   the current crawl: id, state (running|done), seeder, seeded
-    <p>:requests                 zset   the frontier (scrapy-redis PriorityQueue: score = -priority)
+    <p>:requests                 zset   the frontier (scrapy-redis PriorityQueue: score = -priority, hosts
+                                        taking turns within a priority: <p>:hostseq counts per host)
     <p>:dupefilter               set    request fingerprints ever queued in this crawl (scrapy-redis)
     <p>:inflight                 hash   lease token -> "score|request" of every popped, unfinished request
     <p>:owned:<worker>           set    the lease tokens a worker holds
@@ -135,6 +136,10 @@ class Keys:
     @property
     def recorded(self) -> str:
         return self.prefix + "recorded"
+
+    @property
+    def hostseq(self) -> str:
+        return self.prefix + "hostseq"
 
     @property
     def claims(self) -> str:

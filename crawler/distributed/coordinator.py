@@ -124,7 +124,7 @@ class Coordinator:
         keys, client = self.cluster.keys, self.cluster.client
         with client.pipeline() as pipe:
             pipe.hset(Keys.current(keys.spider), "state", "done")
-            for key in (keys.dupefilter, keys.recorded, keys.claims, keys.workers):
+            for key in (keys.dupefilter, keys.recorded, keys.claims, keys.workers, keys.hostseq):
                 pipe.expire(key, DONE_KEYS_TTL)
             pipe.delete(keys.queue, keys.inflight)
             pipe.execute()

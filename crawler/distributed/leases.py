@@ -42,14 +42,18 @@ redis.call('HSET', KEYS[2], ARGV[1], r[2] .. '|' .. r[1])
 redis.call('SADD', KEYS[3], ARGV[1])
 return r[1]
 """
+# score = -priority + (n-th request of this host) / 1e6: within one priority the hosts take turns, so a
+# worker's prefetch (CONCURRENT_REQUESTS pops) spans portals instead of queueing behind one portal's delay
 _PUSH_NEW = """
 if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+local n = redis.call('HINCRBY', KEYS[3], ARGV[4], 1)
+redis.call('ZADD', KEYS[2], tonumber(ARGV[2]) + math.min(n, 999999) / 1000000, ARGV[3])
 return 1
 """
 _PUSH_CONTINUATION = """
 redis.call('SADD', KEYS[1], ARGV[1])
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+local n = redis.call('HINCRBY', KEYS[3], ARGV[4], 1)
+redis.call('ZADD', KEYS[2], tonumber(ARGV[2]) + math.min(n, 999999) / 1000000, ARGV[3])
 return 1
 """
 _ACK = """
@@ -146,16 +150,16 @@ class Leases:
         request.meta[LEASE_META] = token
         weakref.finalize(request, self.finished.append, token).atexit = False
 
-    def push(self, fingerprint: str, score: float, data: bytes) -> bool:
+    def push(self, fingerprint: str, score: float, data: bytes, host: str = "") -> bool:
         """Queue a request unless this crawl has queued it before (atomic check-and-push)."""
-        return bool(self._run("push", _PUSH_NEW, [self.keys.dupefilter, self.keys.queue],
-                              [fingerprint, score, data]))
+        keys = [self.keys.dupefilter, self.keys.queue, self.keys.hostseq]
+        return bool(self._run("push", _PUSH_NEW, keys, [fingerprint, score, data, host]))
 
-    def push_continuation(self, fingerprint: str, score: float, data: bytes) -> None:
+    def push_continuation(self, fingerprint: str, score: float, data: bytes, host: str = "") -> None:
         """Queue a retry/redirect of a leased request whatever the dupefilter says (its parent passed it);
         the parent's own lease is acknowledged when Scrapy lets go of the parent, right after."""
-        self._run("continue", _PUSH_CONTINUATION, [self.keys.dupefilter, self.keys.queue],
-                  [fingerprint, score, data])
+        keys = [self.keys.dupefilter, self.keys.queue, self.keys.hostseq]
+        self._run("continue", _PUSH_CONTINUATION, keys, [fingerprint, score, data, host])
 
     # -- acknowledgements --------------------------------------------------------------------------
     def flush(self) -> int:
