@@ -13,6 +13,9 @@ What it does, all in one run and one temporary folder:
 2. Writes them as JSONL record segments (5,000 per file) in the archive layout, indexes them with
    :class:`newsarchive.index.ArchiveIndex` (SQLite + MinHash signatures), times a second, no-change run,
    and clusters the whole archive with :func:`newsarchive.dups.find_clusters` (``newsarchive dups``).
+   Reading cost: every record file read with :func:`newsarchive.records.iter_record_file` (each record
+   checked against schema/record.schema.json) against the baseline ``json.loads`` + ``Record.from_dict``
+   with no check, median of 3 runs each.
 3. Makes ``--queries`` new articles: half are planted near-copies of random archive articles (sentences
    edited, inserted, deleted, paragraphs re-broken; exact Jaccard to the source known), half fresh.
 4. Matching, each query timed on its own (median, p95): shingles + signature + LSH candidates
@@ -43,6 +46,7 @@ import tracemalloc
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 # bench/ holds scripts named like the packages (bench/normalize.py): keep them from shadowing the packages
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
@@ -53,7 +57,7 @@ from scipy import sparse  # noqa: E402
 from newsarchive import similarity as sim  # noqa: E402
 from newsarchive.dups import find_clusters  # noqa: E402
 from newsarchive.index import ArchiveIndex  # noqa: E402
-from newsarchive.records import dumps  # noqa: E402
+from newsarchive.records import dumps, iter_record_file  # noqa: E402
 from normalize.record import Record  # noqa: E402
 
 THRESHOLD = 0.8
@@ -140,6 +144,38 @@ def index_archive(root: Path) -> dict[str, float]:
         again = index.update()
     return {"index_s": first, "reindex_unchanged_s": time.perf_counter() - t0,
             "indexed": stats.records_total, "reindex_files_read": again.files_read}  # fmt: skip
+
+
+def reading_cost(root: Path, index_s: float, runs: int = 3) -> dict[str, float]:
+    """Reading every record file: validated (the archive's reader) vs unchecked (the baseline)."""
+    files = sorted((root / "captures").rglob("*.jsonl"))
+
+    def validated() -> int:
+        problems: list[str] = []
+        n = sum(1 for f in files for _ in iter_record_file(f, problems))
+        assert not problems, problems[:3]
+        return n
+
+    def unchecked() -> int:
+        n = 0
+        for f in files:
+            with f.open(encoding="utf-8") as fh:
+                n += sum(1 for line in fh if line.strip() and Record.from_dict(json.loads(line)))
+        return n
+
+    def median_s(read: Any) -> tuple[float, int]:
+        times, n = [], 0
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            n = read()
+            times.append(time.perf_counter() - t0)
+        return float(np.median(times)), n
+
+    checked_s, n = median_s(validated)
+    plain_s, _ = median_s(unchecked)
+    return {"read_validated_us_per_record": 1e6 * checked_s / n,
+            "read_unchecked_us_per_record": 1e6 * plain_s / n, "read_validation_ratio": checked_s / plain_s,
+            "validation_share_of_index": (checked_s - plain_s) / index_s}  # fmt: skip
 
 
 def load_signatures(root: Path) -> np.ndarray:
@@ -352,6 +388,7 @@ def archive_phase(
         write_archive(work, w.texts)
         f["write_jsonl_s"] = time.perf_counter() - t0
         f.update(index_archive(work))
+        f.update(reading_cost(work, float(f["index_s"])))  # type: ignore[arg-type]
         f["index_mb"] = (work / "index.sqlite").stat().st_size / 2**20
         sigs = load_signatures(work)
         f["dups_s"], labels = cluster_archive(work)
@@ -405,6 +442,10 @@ TABLE = [  # (label, format over the figures; {n} / {small} are the two archive 
     ("generate / write JSONL (s)", "{generate_s:.1f} / {write_jsonl_s:.1f}"),
     ("index (s), records indexed", "{index_s:.1f}, {indexed:,}"),
     ("re-index, nothing changed (s), files read", "{reindex_unchanged_s:.2f}, {reindex_files_read}"),
+    ("read records, schema-checked / unchecked baseline (us each)",
+     "{read_validated_us_per_record:.0f} / {read_unchecked_us_per_record:.0f} "
+     "(x{read_validation_ratio:.2f})"),
+    ("schema checks' share of the index time", "{validation_share_of_index:.1%}"),
     ("match one query at {small:,}: median / p95 (ms)", "{match_small_ms:.3f} / {match_small_p95:.3f}"),
     ("match one query at {n:,}: median / p95 (ms)", "{match_n_ms:.3f} / {match_n_p95:.3f}"),
     ("matching time growth for x{growth_ratio_size:.0f} records", "x{growth_ratio_time:.2f}"),

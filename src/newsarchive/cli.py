@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -18,6 +19,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "diff": ("newsarchive.commands.diff", "diff new captures against the seeds or earlier captures"),
     "dups": ("newsarchive.commands.dups", "clusters of exact and near-duplicate articles"),
     "export": ("newsarchive.commands.export", "export records as JSONL, Parquet or a folder of .txt"),
+    "verify": (
+        "newsarchive.commands.verify",
+        "check that every record is readable and points at a complete raw capture",
+    ),
 }
 
 
@@ -36,7 +41,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser(argv).parse_args(argv)
     module = importlib.import_module(COMMANDS[args.command][0])
-    return int(module.run(args) or 0)
+    try:
+        return int(module.run(args) or 0)
+    except BrokenPipeError:  # `newsarchive diff ... | head` stopped reading: no traceback for that
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

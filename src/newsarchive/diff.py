@@ -207,7 +207,10 @@ def diff_articles(
 
 
 def diff_against_index(
-    new: Sequence[Record], index: ArchiveIndex, min_similarity: float = DEFAULT_MIN_SIMILARITY
+    new: Sequence[Record],
+    index: ArchiveIndex,
+    min_similarity: float = DEFAULT_MIN_SIMILARITY,
+    problems: list[str] | None = None,
 ) -> list[ArticleDiff]:
     """Like :func:`diff_articles`, with the earlier articles being an indexed archive: the signatures come
     from the index and only the LSH candidates' record files are read (for archives too big to load)."""
@@ -218,7 +221,7 @@ def diff_against_index(
     lsh.add(sigs, rowids)
     new_p = _prepare(new)
     candidates = lsh.query(new_p.sigs)
-    records = index.load_records({c for cands in candidates for c in cands})
+    records = index.load_records({c for cands in candidates for c in cands}, problems)
     hashes = {rid: similarity.shingle_hashes(rec.text) for rid, rec in records.items()}
     out = []
     for rec, h, cands in zip(new, new_p.hashes, candidates, strict=True):

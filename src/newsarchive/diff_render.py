@@ -21,8 +21,15 @@ JSON (``--format json``, :data:`DIFF_FORMAT_VERSION` = 1)::
                               "old_at": 5, "new_at": 5}]}],
         "insertions": ["锚点"], "deletions": []}]}
 
-Text: one block per article, ``[-deleted-]`` and ``{+inserted+}`` marks, coloured (red / green) when
-``color`` is on. Colour is on for a terminal unless ``NO_COLOR`` is set (https://no-color.org).
+``"changes_only": true`` when identical articles were left out of ``articles`` (``--changes-only``;
+the summary still counts them). Articles are in input order.
+
+Text and HTML put the changes first (:func:`ordered`: edited, metadata differs, no earlier match, then
+identical), in input order within each group. Text: one block per article, ``[-deleted-]`` and
+``{+inserted+}`` marks, coloured (red / green) when ``color`` is on; colour is on for a terminal unless
+``NO_COLOR`` is set (https://no-color.org); characters that act on a terminal are printed as escapes
+(:func:`newsarchive.display.printable`). HTML: a summary table, then one section per article, identical
+articles collapsed (``<details>``).
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from newsarchive.diff import STATUSES, ArticleDiff, Row, segments
+from newsarchive.display import json_safe, printable
 from normalize.record import Record
 
 DIFF_FORMAT_VERSION = 1
@@ -59,6 +67,16 @@ def use_color(stream: TextIO, choice: str = "auto") -> bool:
     if choice != "auto":
         return choice == "always"
     return stream.isatty() and not os.environ.get("NO_COLOR")
+
+
+REPORT_ORDER = ("edited", "metadata-differs", "no-match", "identical")  # what a reader looks for first
+
+
+def ordered(diffs: Sequence[ArticleDiff], changes_only: bool = False) -> list[ArticleDiff]:
+    """The articles in report order: changes first (:data:`REPORT_ORDER`), input order within a status;
+    without the identical ones when ``changes_only``."""
+    kept = [d for d in diffs if not (changes_only and d.status == "identical")]
+    return sorted(kept, key=lambda d: REPORT_ORDER.index(d.status))
 
 
 def summary(diffs: Sequence[ArticleDiff]) -> dict[str, int]:
@@ -89,15 +107,18 @@ def describe(rec: Record | None) -> dict[str, Any] | None:
 # -------------------------------------------------------------------------------------------- JSON
 
 
-def to_json(diffs: Sequence[ArticleDiff], problems: Sequence[str], min_similarity: float) -> str:
+def to_json(
+    diffs: Sequence[ArticleDiff], problems: Sequence[str], min_similarity: float, changes_only: bool = False
+) -> str:
     doc = {
         "diff_format_version": DIFF_FORMAT_VERSION,
         "min_similarity": min_similarity,
         "summary": summary(diffs),
         "problems": list(problems),
-        "articles": [_article_json(d) for d in diffs],
+        "changes_only": changes_only,
+        "articles": [_article_json(d) for d in diffs if not (changes_only and d.status == "identical")],
     }
-    return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+    return json_safe(json.dumps(doc, ensure_ascii=False, indent=1)) + "\n"
 
 
 def _article_json(d: ArticleDiff) -> dict[str, Any]:
@@ -130,18 +151,24 @@ def _row_json(r: Row) -> dict[str, Any]:
 # -------------------------------------------------------------------------------------------- text
 
 
-def to_text(diffs: Sequence[ArticleDiff], problems: Sequence[str], color: bool = False) -> str:
+def to_text(
+    diffs: Sequence[ArticleDiff], problems: Sequence[str], color: bool = False, changes_only: bool = False
+) -> str:
     paint = _painter(color)
-    blocks = [_article_text(d, paint) for d in diffs]
+    blocks = [_article_text(d, paint) for d in ordered(diffs, changes_only)]
     counts = summary(diffs)
     parts = [f"{counts[s]} {_LABEL[s]}" for s in STATUSES if counts[s]]
     tail = f"{counts['articles']} articles" + (": " + ", ".join(parts) if parts else "")
-    blocks.append(paint(_BOLD, tail) + "".join(f"\nproblem: {p}" for p in problems))
+    if changes_only and counts["identical"]:
+        tail += f" ({counts['identical']} identical not shown)"
+    problem_lines = "".join(f"\nproblem: {printable(p, newlines=False)}" for p in problems)
+    blocks.append(paint(_BOLD, tail) + problem_lines)
     return "\n\n".join(blocks) + "\n"
 
 
 def _painter(color: bool) -> Any:
     def paint(code: str, text: str) -> str:
+        text = printable(text)  # archive text never reaches the terminal raw; the colour codes are ours
         return f"{code}{text}{_RESET}" if color and text else text
 
     return paint
@@ -155,11 +182,12 @@ def _article_text(d: ArticleDiff, paint: Any) -> str:
     head = f"[{_LABEL[d.status]}] {d.new.id} {_title(d.new)}"
     lines = [paint(_BOLD, head)]
     if d.old is not None:
-        lines.append(f"  earlier: {d.old.id} {_title(d.old)} ({_how_similar(d)})")
+        lines.append(printable(f"  earlier: {d.old.id} {_title(d.old)} ({_how_similar(d)})"))
     elif d.similarity is not None:
         lines.append(f"  closest candidate only {d.similarity:.2f} similar")
     for change in d.metadata:
-        lines.append(f"  metadata {change.field}: {show_value(change.old)} -> {show_value(change.new)}")
+        old, new = show_value(change.old), show_value(change.new)
+        lines.append(printable(f"  metadata {change.field}: {old} -> {new}"))
     if d.status == "edited":
         c = d.counts()
         lines.append(
@@ -184,7 +212,7 @@ def _row_text(r: Row, paint: Any) -> str:
     if r.kind == "removed":
         return paint(_RED, f"- [{_num(r.old_index)}] [-{r.old}-]")
     body = "".join(
-        text
+        printable(text)
         if kind == "equal"
         else paint(_RED, f"[-{text}-]")
         if kind == "delete"
@@ -212,33 +240,49 @@ ins{text-decoration:none} del{text-decoration:line-through}
 """
 
 
-def to_html(diffs: Sequence[ArticleDiff], problems: Sequence[str], min_similarity: float) -> str:
-    """A self-contained report: summary table, then one side-by-side section per article."""
+def to_html(
+    diffs: Sequence[ArticleDiff], problems: Sequence[str], min_similarity: float, changes_only: bool = False
+) -> str:
+    """A self-contained report: summary, then one side-by-side section per article, changes first;
+    identical articles collapsed at the end (left out with ``changes_only``)."""
     e = html.escape
     counts = summary(diffs)
+    shown_diffs = ordered(diffs, changes_only)
+    changed = [d for d in shown_diffs if d.status != "identical"]
+    same = [d for d in shown_diffs if d.status == "identical"]
     parts = [
         "<!DOCTYPE html>\n<html lang='zh-CN'><head><meta charset='utf-8'>",
         f"<title>newsarchive diff: {counts['articles']} articles</title><style>{_CSS}</style></head><body>",
         f"<h1>Diff of {counts['articles']} articles</h1>",
         "<p>"
         + e(", ".join(f"{counts[s]} {_LABEL[s]}" for s in STATUSES))
-        + f" (matched by content, minimum similarity {min_similarity})</p>",
-        _summary_table(diffs),
+        + f" (matched by content, minimum similarity {min_similarity})"
+        + (f"; {counts['identical']} identical not shown" if changes_only and counts["identical"] else "")
+        + "</p>",
     ]
     if problems:
         parts.append("<h2>Problems</h2><ul>" + "".join(f"<li>{e(p)}</li>" for p in problems) + "</ul>")
-    parts.extend(_section(i, d) for i, d in enumerate(diffs))
+    if changed:
+        parts.append(_summary_table(changed, 0))
+    if same:
+        parts.append(f"<details><summary>{len(same)} identical articles</summary>"
+                     f"{_summary_table(same, len(changed))}</details>")
+    parts.extend(_section(i, d) for i, d in enumerate(changed))
+    if same:
+        parts.append(f"<details class='identical'><summary>{len(same)} identical articles, in full</summary>")
+        parts.extend(_section(len(changed) + i, d) for i, d in enumerate(same))
+        parts.append("</details>")
     parts.append("</body></html>\n")
     return "\n".join(parts)
 
 
-def _summary_table(diffs: Sequence[ArticleDiff]) -> str:
+def _summary_table(diffs: Sequence[ArticleDiff], first: int) -> str:
     e = html.escape
     rows = [
         "<table><tr><th>#</th><th>new article</th><th>status</th><th>earlier article</th>"
         "<th>similarity</th><th>changes</th></tr>"
     ]
-    for i, d in enumerate(diffs):
+    for i, d in enumerate(diffs, first):
         c = d.counts()
         changes = f"~{c['changed']} +{c['added']} -{c['removed']}" if d.status == "edited" else ""
         sim = "" if d.similarity is None else f"{d.similarity:.2f}"

@@ -125,8 +125,11 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def find_clusters(index: ArchiveIndex, threshold: float = DEFAULT_THRESHOLD) -> list[Cluster]:
-    """Duplicate clusters (two or more records) of the indexed archive, largest first."""
+def find_clusters(
+    index: ArchiveIndex, threshold: float = DEFAULT_THRESHOLD, problems: list[str] | None = None
+) -> list[Cluster]:
+    """Duplicate clusters (two or more records) of the indexed archive, largest first. A record whose
+    file cannot be read again is left out of the near-duplicate check and named in ``problems``."""
     rows = {row.rowid: row for row in index.rows()}
     uf = _UnionFind()
     first_of_text: dict[str, int] = {}
@@ -138,19 +141,26 @@ def find_clusters(index: ArchiveIndex, threshold: float = DEFAULT_THRESHOLD) -> 
     lsh = similarity.LSHIndex.for_threshold(threshold)
     lsh.add(sigs[keep], rowids[keep])
     pairs = sorted(lsh.candidate_pairs())
-    hashes = _shingles(index, {x for pair in pairs for x in pair})
+    hashes = _shingles(index, {x for pair in pairs for x in pair}, problems)
     for a, b in pairs:
-        if similarity.jaccard(hashes[a], hashes[b]) >= threshold:
+        if a in hashes and b in hashes and similarity.jaccard(hashes[a], hashes[b]) >= threshold:
             uf.union(a, b)
-    return _build(rows, uf, index, hashes)
+    return _build(rows, uf, index, hashes, problems)
 
 
-def _shingles(index: ArchiveIndex, rowids: Iterable[int]) -> dict[int, similarity.U64]:
-    return {rid: similarity.shingle_hashes(rec.text) for rid, rec in index.load_records(rowids).items()}
+def _shingles(
+    index: ArchiveIndex, rowids: Iterable[int], problems: list[str] | None
+) -> dict[int, similarity.U64]:
+    loaded = index.load_records(rowids, problems)
+    return {rid: similarity.shingle_hashes(rec.text) for rid, rec in loaded.items()}
 
 
 def _build(
-    rows: dict[int, IndexedRecord], uf: _UnionFind, index: ArchiveIndex, hashes: dict[int, similarity.U64]
+    rows: dict[int, IndexedRecord],
+    uf: _UnionFind,
+    index: ArchiveIndex,
+    hashes: dict[int, similarity.U64],
+    problems: list[str] | None,
 ) -> list[Cluster]:
     groups: dict[int, list[IndexedRecord]] = {}
     for rowid, row in rows.items():
@@ -160,17 +170,23 @@ def _build(
     needed = {r.rowid for g in multi for r in g if r.text_sha256 != g[0].text_sha256} | {
         g[0].rowid for g in multi
     }
-    hashes.update(_shingles(index, needed - hashes.keys()))
+    hashes.update(_shingles(index, needed - hashes.keys(), problems))
     clusters = []
     for n, group in enumerate(multi, 1):
         rep = group[0]
-        members = [
-            Member(r, 1.0 if same else round(similarity.jaccard(hashes[rep.rowid], hashes[r.rowid]), 4), same)
-            for r in group
-            for same in [r.text_sha256 == rep.text_sha256]
-        ]
+        members = [Member(r, _similarity(hashes, rep, r), r.text_sha256 == rep.text_sha256) for r in group]
         clusters.append(Cluster(n, rep, members))
     return clusters
+
+
+def _similarity(hashes: dict[int, similarity.U64], rep: IndexedRecord, row: IndexedRecord) -> float:
+    """Exact Jaccard of a member to the representative (1.0 for the same text; 0.0 when either text
+    could not be read again, which ``problems`` names)."""
+    if row.text_sha256 == rep.text_sha256:
+        return 1.0
+    if rep.rowid not in hashes or row.rowid not in hashes:
+        return 0.0
+    return round(similarity.jaccard(hashes[rep.rowid], hashes[row.rowid]), 4)
 
 
 def cluster_map(clusters: Iterable[Cluster]) -> dict[int, tuple[int, int, bool]]:

@@ -25,7 +25,7 @@ def full_record() -> Record:
         subtitle="副题一\n副题二", published="2020-02-12T08:28", source="宿迁市广播电视总台",
         authors=["滑清泉"], photographers=["谭啸"], editor="李建新", url="http://www.suqian.gov.cn/a.html",
         site="suqian", capture={"file": "captures/suqian/c-00000.warc.gz", "offset": 42, "index": 1},
-        fetched_at="2026-11-20T08:00:00+00:00",
+        fetched_at="2026-11-20T08:00:00Z",
         encoding=EncodingInfo(declared="gb2312", detected="gb18030", used="gb18030", why="meta"),
         script=ScriptInfo(original="traditional", converted=True),
         repairs=[Repair("convert_to_simplified", 12)], removed=[Removed("copyright", "版权所有")],
@@ -36,13 +36,13 @@ def full_record() -> Record:
 @pytest.fixture
 def archive(tmp_path: Path) -> Path:
     return write_archive(tmp_path / "archive", {
-        "seeds/000_a.json": [article("suqian", id="seed-suqian", site=None)],
-        "seeds/001_b.json": [article("unrelated", id="seed-unrelated", site=None, published="--04-23")],
+        "seeds/000_a.json": [article("suqian", id="seed-suqian-0", site=None)],
+        "seeds/001_b.json": [article("unrelated", id="seed-unrelated-0", site=None, published="--04-23")],
         "captures/suqian/c-00000.jsonl": [
             full_record(),
-            article("suqian", id="gov-suqian", url="http://www.suqian.gov.cn/b.html", site="suqian",
+            article("suqian", id="gov-suqian-0", url="http://www.suqian.gov.cn/b.html", site="suqian",
                     fetched_at="2026-11-01T00:00:00"),
-            article("gangzha", id="gov-gangzha", url="http://www.gangzha.gov.cn/c.html", site="gangzha"),
+            article("gangzha", id="gov-gangzha-0", url="http://www.gangzha.gov.cn/c.html", site="gangzha"),
         ],
     })  # fmt: skip
 
@@ -83,9 +83,11 @@ def test_export_from_archive_with_filters(archive: Path, tmp_path: Path) -> None
     def ids(**filters: Any) -> list[str]:
         return [i.record.id for i in iter_export(archive, **filters)]
 
-    assert ids() == ["url-0123456789abcdef-1", "gov-suqian", "gov-gangzha", "seed-suqian", "seed-unrelated"]
-    assert ids(sites=["suqian.gov.cn"]) == ["url-0123456789abcdef-1", "gov-suqian"]
-    assert ids(sites=["gangzha"]) == ["gov-gangzha"]
+    assert ids() == [
+        "url-0123456789abcdef-1", "gov-suqian-0", "gov-gangzha-0", "seed-suqian-0", "seed-unrelated-0"
+    ]
+    assert ids(sites=["suqian.gov.cn"]) == ["url-0123456789abcdef-1", "gov-suqian-0"]
+    assert ids(sites=["gangzha"]) == ["gov-gangzha-0"]
     from datetime import date
 
     stats = ExportStats()
@@ -93,7 +95,7 @@ def test_export_from_archive_with_filters(archive: Path, tmp_path: Path) -> None
         i.record.id
         for i in iter_export(archive, since=date(2020, 2, 13), until=date(2020, 2, 28), stats=stats)
     ]
-    assert got == ["gov-gangzha"]
+    assert got == ["gov-gangzha-0"]
     assert (stats.no_date, stats.filtered_out) == (1, 3)  # "--04-23" has no year
 
 
@@ -101,10 +103,10 @@ def test_one_per_cluster_keeps_the_representative(archive: Path) -> None:
     stats = ExportStats()
     items = list(iter_export(archive, one_per_cluster=True, stats=stats))
     suqian = [i for i in items if i.record.title == article("suqian").title]
-    assert [(i.record.id, i.cluster_id, i.cluster_size) for i in suqian] == [("gov-suqian", 1, 2)]
+    assert [(i.record.id, i.cluster_id, i.cluster_size) for i in suqian] == [("gov-suqian-0", 1, 2)]
     assert stats.duplicates_skipped == 1
     assert {i.record.id for i in items if i.cluster_id is None} == {
-        "url-0123456789abcdef-1", "gov-gangzha", "seed-unrelated"
+        "url-0123456789abcdef-1", "gov-gangzha-0", "seed-unrelated-0"
     }  # fmt: skip
 
 
@@ -112,14 +114,15 @@ def test_txt_folder_export_and_replacement(archive: Path, tmp_path: Path) -> Non
     out = tmp_path / "texts"
     write_export(iter_export(archive), f"{out}/")
     names = sorted(p.name for p in out.iterdir())
-    assert "manifest.jsonl" in names and "gov-suqian.txt" in names and len(names) == 6
-    assert (out / "gov-suqian.txt").read_text(encoding="utf-8").startswith(article("suqian").title + "\n\n")
+    suqian = next(n for n in names if n.startswith("gov-suqian-0@"))
+    assert "manifest.jsonl" in names and len(names) == 6
+    assert (out / suqian).read_text(encoding="utf-8").startswith(article("suqian").title + "\n\n")
     manifest = [
         json.loads(line) for line in (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
     ]
     assert {m["file"] for m in manifest} == set(names) - {"manifest.jsonl"}
     write_export(iter_export(archive, sites=["gangzha"]), out)  # an existing export folder is replaced
-    assert sorted(p.name for p in out.iterdir()) == ["gov-gangzha.txt", "manifest.jsonl"]
+    assert [p.name[:14] for p in sorted(out.iterdir())] == ["gov-gangzha-0@", "manifest.jsonl"]
 
 
 def test_txt_export_refuses_a_folder_that_is_not_an_export(archive: Path, tmp_path: Path) -> None:
@@ -147,13 +150,13 @@ def test_failed_export_leaves_the_previous_file_intact(tmp_path: Path) -> None:
 
 def test_export_streams_one_record_file_at_a_time(archive: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     opened: list[str] = []
-    real = export.read_record_file
+    real = export.iter_record_file
 
-    def spy(path: Path) -> Any:
+    def spy(path: Path, problems: list[str]) -> Any:
         opened.append(Path(path).name)
-        return real(path)
+        return real(path, problems)
 
-    monkeypatch.setattr(export, "read_record_file", spy)
+    monkeypatch.setattr(export, "iter_record_file", spy)
     items = iter_export(archive)
     next(items)
     assert opened == ["c-00000.jsonl"]
@@ -175,3 +178,72 @@ def test_unknown_extension_and_missing_pyarrow_say_what_to_do(
     with pytest.raises(ExportError, match=r"pip install 'cn-gov-news-archive\[parquet\]'"):
         write_export([], tmp_path / "out.parquet")
     assert not (tmp_path / "out.parquet").exists()
+
+
+@pytest.fixture
+def recrawled(tmp_path: Path) -> Path:
+    """One URL crawled twice (the same article id), a seed with a month-day date, mixed date forms."""
+    url = "http://www.suqian.gov.cn/art/1.html"
+    same = {"id": "url-0123456789abcdef-0", "url": url, "site": "suqian"}
+    first = article("suqian", **same, published="2020-02-12T08:28", fetched_at="2026-11-01T00:00:00Z")
+    again = article("suqian", **same, published="2020-02-14", fetched_at="2026-11-20T16:00:00+08:00")
+    return write_archive(tmp_path / "archive", {
+        "captures/suqian/c1-00000.jsonl": [first],
+        "captures/suqian/c2-00000.jsonl": [again],
+        "seeds/000_a.json": [article("unrelated", id="000_a-0", published="--02-20")],
+    })  # fmt: skip
+
+
+def test_ids_are_unique_per_capture_with_a_stable_article_id(recrawled: Path, tmp_path: Path) -> None:
+    rows = [i.to_row() for i in iter_export(recrawled)]
+    assert len({r["id"] for r in rows}) == 3
+    assert [r["article_id"] for r in rows[:2]] == ["url-0123456789abcdef-0"] * 2
+    assert [r["id"] for r in rows] == [i.id for i in iter_export(recrawled)]  # stable across exports
+    out = tmp_path / "texts"
+    write_export(iter_export(recrawled), f"{out}/")
+    names = sorted(p.name for p in out.iterdir() if p.name != "manifest.jsonl")
+    assert [n.rsplit("@", 1)[0] for n in names] == ["000_a-0"] + ["url-0123456789abcdef-0"] * 2
+    assert not any(n.endswith("-2.txt") for n in names)  # no invented suffixes
+
+
+def test_jsonl_export_loads_into_pandas_with_typed_dates(recrawled: Path, tmp_path: Path) -> None:
+    pd = pytest.importorskip("pandas")
+    out = tmp_path / "all.jsonl"
+    write_export(iter_export(recrawled), out)
+    df = pd.read_json(out, lines=True, dtype={"published": str, "published_date": str, "fetched_at": str})
+    assert list(df["published"]) == ["2020-02-12T08:28", "2020-02-14", "--02-20"]  # the partial form kept
+    days = pd.to_datetime(df["published_date"], format="ISO8601")
+    assert [None if pd.isna(d) else d.date().isoformat() for d in days] == ["2020-02-12", "2020-02-14", None]
+    fetched = pd.to_datetime(df["fetched_at"], format="ISO8601", utc=True)
+    assert str(fetched.iloc[1]) == "2026-11-20 08:00:00+00:00" and pd.isna(fetched.iloc[2])
+    assert df["id"].is_unique and df["article_id"].nunique() == 2
+
+
+def test_parquet_export_has_date_and_timestamp_columns(recrawled: Path, tmp_path: Path) -> None:
+    pd = pytest.importorskip("pandas")
+    pq = pytest.importorskip("pyarrow.parquet")
+    out = tmp_path / "all.parquet"
+    write_export(iter_export(recrawled), out)
+    schema = pq.read_schema(out)
+    assert str(schema.field("published_date").type) == "date32[day]"
+    assert str(schema.field("fetched_at").type) == "timestamp[us, tz=UTC]"
+    df = pd.read_parquet(out)
+    assert str(df["fetched_at"].dtype).startswith("datetime64") and str(df["fetched_at"].dt.tz) == "UTC"
+    assert str(df["fetched_at"].iloc[1]) == "2026-11-20 08:00:00+00:00"
+    assert pd.to_datetime(df["published_date"]).notna().tolist() == [True, True, False]
+    fetched = [i.record.fetched_at for i in read_export(out)]
+    assert fetched == ["2026-11-01T00:00:00Z", "2026-11-20T08:00:00Z", None]
+
+
+def test_txt_export_of_an_id_longer_than_a_file_name(tmp_path: Path) -> None:
+    long_id = "报道" * 100 + "-0"  # 602 bytes of UTF-8
+    items = [ExportItem(article("suqian", id=long_id), "seeds/a.json", 0),
+             ExportItem(article("gangzha", id=long_id), "seeds/a.json", 1)]
+    out = tmp_path / "texts"
+    assert write_export(items, f"{out}/") == 2
+    names = sorted(p.name for p in out.iterdir() if p.name != "manifest.jsonl")
+    assert len(names) == 2 and all(len(n.encode()) <= 255 for n in names)
+    lines = (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
+    manifest = [json.loads(line) for line in lines]
+    assert [m["article_id"] for m in manifest] == [long_id, long_id]
+    assert {m["file"] for m in manifest} == set(names)

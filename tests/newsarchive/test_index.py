@@ -40,9 +40,9 @@ def test_index_holds_every_record_with_location_and_signature(archive: Path) -> 
         assert stats.files_read == 3 and stats.records_added == 4 and stats.problems == []
         assert [(r.file, r.position, r.id) for r in rows] == [
             ("captures/zmd/c-00000.jsonl", 0, "zmd-1"),
-            ("seeds/000_a.json", 0, "suqian"),
-            ("seeds/001_b.json", 0, "gangzha"),
-            ("seeds/001_b.json", 1, "unrelated"),
+            ("seeds/000_a.json", 0, "suqian-0"),
+            ("seeds/001_b.json", 0, "gangzha-0"),
+            ("seeds/001_b.json", 1, "unrelated-0"),
         ]
         zmd = rows[0]
         assert zmd.url == "http://www.zhumadian.gov.cn/a/1.html"
@@ -98,20 +98,22 @@ def test_records_of_deleted_files_are_dropped(archive: Path) -> None:
         (archive / "seeds/001_b.json").unlink()
         stats = index.update()
         assert (stats.files_deleted, stats.records_removed, stats.records_total) == (1, 2, 2)
-        assert {r.id for r in index.rows()} == {"suqian", "zmd-1"}
+        assert {r.id for r in index.rows()} == {"suqian-0", "zmd-1"}
 
 
 def test_corrupt_record_file_is_named_and_the_rest_indexed(archive: Path) -> None:
     bad = archive / "captures/zmd/c-00001.jsonl"
     good_line = (archive / "captures/zmd/c-00000.jsonl").read_text(encoding="utf-8")
-    bad.write_text(good_line + '{"id": "broken", "text": \n', encoding="utf-8")
+    bad.write_text(good_line + '{"id": "broken", "text": \n' + good_line, encoding="utf-8")
     (archive / "seeds/002_c.txt").write_text("原始采集", encoding="utf-8")  # the capture it describes
     (archive / "seeds/002_c.json").write_text("{not json", encoding="utf-8")
     with ArchiveIndex(archive) as index:
         stats = index.update()
-        assert stats.records_total == 5  # 4 good records + the line before the damage
+        assert stats.records_total == 6  # 4 good records + the lines before and after the damage
         assert len(stats.problems) == 2
-        assert any("captures/zmd/c-00001.jsonl:2" in p and "1 records before it" in p for p in stats.problems)
+        assert any("captures/zmd/c-00001.jsonl:2: not valid JSON" in p and "the other lines are read" in p
+                   for p in stats.problems)
+        assert [r.position for r in index.rows("file = ?", ["captures/zmd/c-00001.jsonl"])] == [0, 2]
         assert any("seeds/002_c.json" in p for p in stats.problems)
         again = index.update()
         assert again.files_read == 0 and len(again.problems) == 2  # still reported, not re-read
@@ -144,10 +146,28 @@ def test_missing_archive_folder_says_what_to_pass(tmp_path: Path) -> None:
         ArchiveIndex(tmp_path / "nope")
 
 
-def test_damaged_index_file_says_how_to_rebuild(archive: Path) -> None:
+def test_damaged_index_file_is_moved_aside_and_rebuilt(archive: Path) -> None:
     (archive / INDEX_NAME).write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(RuntimeError, match="delete it and run `newsarchive index`"):
-        ArchiveIndex(archive)
+    with ArchiveIndex(archive) as index:
+        stats = index.update()
+    assert stats.records_total == 4 and stats.problems == []
+    [note] = stats.notes
+    assert "was damaged" in note and "index.sqlite.damaged" in note
+    assert (archive / "index.sqlite.damaged").read_bytes() == b"this is not sqlite" * 100
+
+
+def test_an_index_of_another_layout_version_is_built_again(archive: Path) -> None:
+    with ArchiveIndex(archive) as index:
+        index.update()
+    db = sqlite3.connect(archive / INDEX_NAME)
+    db.execute("PRAGMA user_version=1")
+    db.execute("ALTER TABLE records DROP COLUMN capture_length")  # an older layout
+    db.commit()
+    db.close()
+    with ArchiveIndex(archive) as index:
+        stats = index.update()
+    assert stats.rebuilt and stats.files_read == 3 and stats.records_total == 4
+    assert "layout version 1" in stats.notes[0]
 
 
 def test_other_json_in_the_archive_is_not_taken_for_records(archive: Path) -> None:
@@ -164,8 +184,7 @@ def test_side_files_hidden_files_and_covered_warcs_are_not_unindexed_captures(ar
     (archive / "seeds/.draft.txt").write_text("草稿", encoding="utf-8")
     site = archive / "captures/zmd"
     site.mkdir(parents=True, exist_ok=True)
-    (site / "c-00009.warc.gz").write_bytes(b"")  # a segment whose records are not written yet
-    (site / "c-00010.warc.gz").write_bytes(b"")
-    (site / "c-00010.jsonl").write_text("", encoding="utf-8")
+    (site / "c-00009.warc.gz").write_bytes(b"")  # the crawler writes a WARC segment's records, not clean
+    (archive / "seeds/009_new.txt").write_text("正文", encoding="utf-8")
     with ArchiveIndex(archive) as index:
         assert index.update().unindexed_captures == 1

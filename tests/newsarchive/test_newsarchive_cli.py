@@ -17,17 +17,17 @@ from newsarchive.diff_render import use_color
 def archive(tmp_path: Path) -> Path:
     return write_archive(tmp_path / "archive", {
         "seeds/000_a.json": [article("suqian"), article("gangzha")],
-        "captures/mirror/c-00000.jsonl": [article("suqian", id="mirror-suqian", url="http://m.example.com/1")],
+        "captures/mirror/c-00000.jsonl": [article("suqian", id="mirror-suqian-0", url="http://m.example.com/1")],
     })  # fmt: skip
 
 
 @pytest.fixture
 def new_file(tmp_path: Path) -> Path:
-    edited = article("suqian", id="new-suqian")
+    edited = article("suqian", id="new-suqian-0")
     edited.text = edited.text.replace("管用", "管锚点用")
     edited.text_sha256 = ""
     edited.__post_init__()
-    hostile = article("unrelated", id="new-hostile", title="<script>alert('x')</script>")
+    hostile = article("unrelated", id="new-hostile-0", title="<script>alert('x')</script>")
     return write_archive(tmp_path / "new", {"c-00000.jsonl": [edited, hostile]}) / "c-00000.jsonl"
 
 
@@ -61,7 +61,7 @@ def test_diff_json(archive: Path, new_file: Path, capsys: pytest.CaptureFixture[
         "no-match": 1,
     }
     edited, hostile = doc["articles"]
-    assert edited["old"]["id"] == "suqian" and edited["insertions"] == ["锚点"]
+    assert edited["old"]["id"] == "suqian-0" and edited["insertions"] == ["锚点"]
     [change] = edited["changes"]
     assert change["ops"] == [{"op": "insert", "old": "", "new": "锚点", "old_at": 13, "new_at": 13}]
     assert change["new"][13:15] == "锚点" and change["old"].startswith("要按照科学、合理、适度、管用")
@@ -116,8 +116,8 @@ def test_dups_command_json(archive: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["dups", str(archive), "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     [cluster] = doc["clusters"]
-    assert {m["id"] for m in cluster["members"]} == {"suqian", "mirror-suqian"}
-    assert cluster["representative"]["id"] == "suqian"  # site suqian.gov.cn beats the m.example.com mirror
+    assert {m["id"] for m in cluster["members"]} == {"suqian-0", "mirror-suqian-0"}
+    assert cluster["representative"]["id"] == "suqian-0"  # site suqian.gov.cn beats the m.example.com mirror
     assert cluster["representative"]["host"] == "suqian.gov.cn"
 
 
@@ -137,5 +137,67 @@ def test_diff_against_an_archive_folder_goes_through_its_index(
     doc = json.loads(capsys.readouterr().out)
     assert (archive / "index.sqlite").exists()
     edited = doc["articles"][0]
-    assert edited["old"]["id"] in ("suqian", "mirror-suqian") and edited["insertions"] == ["锚点"]
+    assert edited["old"]["id"] in ("suqian-0", "mirror-suqian-0") and edited["insertions"] == ["锚点"]
     assert doc["summary"]["no-match"] == 1
+
+
+@pytest.fixture
+def many_identical(tmp_path: Path) -> tuple[Path, Path]:
+    """Twelve articles unchanged and one edited (issue 10 #15: the edit was 2,150 px down the report)."""
+    names = ["suqian", "gangzha", "zhumadian", "unrelated"]
+    old = [article(names[i % 4], id=f"old{i}-0", text=article(names[i % 4]).text + f"第{i}段。")
+           for i in range(12)]
+    new = [article(names[i % 4], id=f"new{i}-0", text=article(names[i % 4]).text + f"第{i}段。")
+           for i in range(12)]
+    new[9].text = new[9].text.replace("第9段。", "第9段有改动。")
+    new[9].text_sha256 = ""
+    new[9].__post_init__()
+    archive = write_archive(tmp_path / "old", {"c-00000.jsonl": old}) / "c-00000.jsonl"
+    return write_archive(tmp_path / "new", {"c-00000.jsonl": new}) / "c-00000.jsonl", archive
+
+
+def test_html_report_puts_the_changes_first_and_collapses_identical_articles(
+    many_identical: tuple[Path, Path], tmp_path: Path
+) -> None:
+    new, old = many_identical
+    out = tmp_path / "report.html"
+    assert main(["diff", str(new), "--against", str(old), "--format", "html", "-o", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    first_section = page.index("<section")
+    assert page.index("new9-0") < page.index("new0-0")  # the edit comes first, in the table too
+    assert "<ins>有改动</ins>" in page[first_section:page.index("</section>")]
+    assert page.index("<details class='identical'>") < page.index("new0-0", first_section)
+    assert "<details class='identical' open" not in page  # collapsed
+
+
+def test_changes_only_leaves_identical_articles_out(
+    many_identical: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    new, old = many_identical
+    out = tmp_path / "report.html"
+    assert main(["diff", str(new), "--against", str(old), "--format", "html", "--changes-only",
+                 "-o", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert "new9-0" in page and "new0-0" not in page and "11 identical not shown" in page
+    assert main(["diff", str(new), "--against", str(old), "--format", "json", "--changes-only"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [a["new"]["id"] for a in doc["articles"]] == ["new9-0"] and doc["summary"]["identical"] == 11
+    assert main(["diff", str(new), "--against", str(old), "--changes-only"]) == 0
+    text = capsys.readouterr().out
+    assert "new9-0" in text and "new0-0" not in text
+
+
+def test_text_report_never_prints_a_control_character(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hostile = article("suqian", id="x-0", title="标题\x1b]0;pwned\x07\x9b31m")
+    new = write_archive(tmp_path / "new", {"c-00000.jsonl": [hostile]}) / "c-00000.jsonl"
+    old = write_archive(tmp_path / "old", {"c-00000.jsonl": [article("gangzha")]}) / "c-00000.jsonl"
+    assert main(["diff", str(new), "--against", str(old), "--color", "always"]) == 0
+    out = capsys.readouterr().out
+    assert "\\x1b]0;pwned\\x07\\x9b31m" in out
+    assert "\x07" not in out and "\x9b" not in out and "\x1b]" not in out
+    assert main(["diff", str(new), "--against", str(old), "--format", "json"]) == 0
+    raw = capsys.readouterr().out
+    assert "\x9b" not in raw and "\x1b" not in raw
+    assert json.loads(raw)["articles"][0]["new"]["title"] == hostile.title  # the same JSON, escaped

@@ -79,7 +79,7 @@ def test_warc_pages_diffed_against_seed_like_records_match_by_content(warc: tupl
     problems: list[str] = []
     new = load_sources([warc[0]], problems)
     old = [article("zhumadian"), article("gangzha"), article("suqian")]
-    assert [d.old.id if d.old else None for d in diff_articles(new, old)] == ["suqian", "gangzha"]
+    assert [d.old.id if d.old else None for d in diff_articles(new, old)] == ["suqian-0", "gangzha-0"]
 
 
 def test_a_crawler_segment_with_warcinfo_and_request_records_is_not_reported_as_truncated(
@@ -128,7 +128,7 @@ def test_corrupt_record_file_in_a_folder_is_named_and_the_rest_read(tmp_path: Pa
     (tmp_path / "seeds/001_b.json").write_text('{"records": [{"id": 1', encoding="utf-8")
     problems: list[str] = []
     records = list(iter_source(tmp_path, problems))
-    assert [r.id for r in records] == ["suqian", "gangzha"]
+    assert [r.id for r in records] == ["suqian-0", "gangzha-0"]
     [problem] = problems
     assert "seeds/001_b.json" in problem
 
@@ -162,3 +162,67 @@ def test_missing_path_and_unknown_file_kind_are_reported(tmp_path: Path) -> None
     assert list(iter_source(tmp_path / "nope.json", problems)) == []
     assert list(iter_source(tmp_path / "notes.md", problems)) == []
     assert "no such file" in problems[0] and "not a record file or capture" in problems[1]
+
+
+def test_a_warc_with_its_record_segment_beside_is_read_from_the_records(tmp_path: Path) -> None:
+    """Issue 10 #13: the crawler's JSONL holds the articles of its segment; list pages and robots.txt are
+    not articles, and nothing is cleaned again from raw."""
+    from archive_helpers import build_sample_archive
+
+    archive = build_sample_archive(tmp_path / "archive")
+    warc = archive / "captures/sample/c-00000.warc.gz"
+    problems: list[str] = []
+    records = list(iter_source(warc, problems))
+    assert problems == []
+    assert [r.id for r in records] == ["url-0000000000000000-0", "url-0000000000000001-0"]
+    assert records[0].capture["record_id"].startswith("<urn:uuid:")  # as the crawler recorded it
+
+
+def test_a_warc_without_records_skips_what_is_not_an_article(tmp_path: Path) -> None:
+    from collections import Counter
+
+    from archive_helpers import LIST_PAGE
+
+    path = tmp_path / "other-00000.warc.gz"
+    write_warc(path, [
+        ("http://www.suqian.gov.cn/robots.txt", b"User-agent: *\nDisallow:\n", "text/plain"),
+        ("http://www.suqian.gov.cn/xwzx/index.html", LIST_PAGE, "text/html; charset=utf-8"),
+        ("http://www.suqian.gov.cn/logo.png", b"\x89PNG\r\n", "image/png"),
+        ("http://www.suqian.gov.cn/art/1.html", article_html("suqian"), "text/html; charset=utf-8"),
+    ])  # fmt: skip
+    problems: list[str] = []
+    skipped: Counter[str] = Counter()
+    records = list(iter_source(path, problems, skipped))
+    assert [r.url for r in records] == ["http://www.suqian.gov.cn/art/1.html"] and problems == []
+    assert skipped == {"robots.txt": 1, "no-main-content": 1, "image/png": 1}
+
+
+def test_an_empty_warc_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "c-00000.warc.gz"
+    path.write_bytes(b"")
+    problems: list[str] = []
+    assert list(iter_source(path, problems)) == []
+    [problem] = problems
+    assert str(path) in problem and "empty WARC file (0 bytes)" in problem
+
+
+def test_a_normaliser_crash_on_one_capture_is_named_and_the_others_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsarchive import sources
+
+    (tmp_path / "a.txt").write_text(ARTICLES["suqian"]["text"], encoding="utf-8")
+    (tmp_path / "b.txt").write_text(ARTICLES["gangzha"]["text"], encoding="utf-8")
+    real = sources.clean_function()
+
+    def flaky(data: bytes, **kwargs: object) -> list[Record]:
+        if kwargs.get("name") == "a.txt":
+            raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")
+        return real(data, **kwargs)
+
+    monkeypatch.setattr(sources, "clean_function", lambda: flaky)
+    problems: list[str] = []
+    records = list(iter_source(tmp_path, problems))
+    assert len(records) == 1 and "黄卫锋" in records[0].text
+    [problem] = problems
+    assert "a.txt: normalize.clean failed (UnicodeEncodeError" in problem and "please report" in problem

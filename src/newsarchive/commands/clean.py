@@ -8,18 +8,21 @@ leaves the file untouched, byte for byte — records hold no run timestamps). Ca
 relative to ARCHIVE_DIR, so the output does not depend on the working directory.
 
 Prints one line per changed file and a summary (files, records, changed, errors). A capture that cannot
-be read or cleaned is reported on stderr with its path and reason; the others are still processed, and
-the exit status is 1 when any failed.
+be read or cleaned (not an article, a name that is not UTF-8 or too long for its record file, a folder
+that cannot be listed) is reported on stderr in one line with its path, the reason and what to do; the
+others are still processed. Exit status (:mod:`newsarchive.commands`): 0; 1 when any capture failed;
+2 when ARCHIVE_DIR is not a folder.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
+import errno
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsarchive.commands import add_archive_argument
+from newsarchive.commands import FAILED, OK, PARTIAL, add_archive_argument, say
+from newsarchive.display import name_problem, shown
 from newsarchive.records import find_captures, write_seed_records
 
 HELP = "write cleaned records next to every capture in the archive"
@@ -56,39 +59,57 @@ def clean_capture(path: Path, root: Path) -> tuple[int, bool]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from normalize.errors import CleanError
-
     root = Path(args.archive)
     if not root.is_dir():
-        print(
-            f"newsarchive clean: {root}: no such folder; pass the archive folder (default archive/)",
-            file=sys.stderr,
-        )
-        return 2
+        say("clean", f"{shown(root)}: no such folder; pass the archive folder (default archive/)")
+        return FAILED
     summary = Summary()
     claimed: dict[Path, Path] = {}
-    for path in find_captures(root):
+    problems: list[str] = []
+    for path in find_captures(root, problems=problems):
         summary.files += 1
-        target = path.with_suffix(".json")
-        if target in claimed:  # NAME.txt and NAME.html in one folder would overwrite each other's records
+        error = _check(path, claimed) or _clean_one(path, root, summary)
+        if error:
             summary.errors += 1
-            print(f"newsarchive clean: {path}: skipped: {claimed[target].name} already writes {target.name}; "
-                  "rename one of the two captures", file=sys.stderr)
-            continue
-        claimed[target] = path
-        try:
-            n, changed = clean_capture(path, root)
-        except CleanError as exc:
-            summary.errors += 1
-            print(f"newsarchive clean: {path}: {exc.reason}: {exc}", file=sys.stderr)
-            continue
-        except OSError as exc:
-            summary.errors += 1
-            print(f"newsarchive clean: {path}: cannot read or write: {exc}", file=sys.stderr)
-            continue
-        summary.records += n
-        if changed:
-            summary.changed += 1
-            print(f"wrote {path.with_suffix('.json')} ({n} record{'s' if n != 1 else ''})")
+            say("clean", error)
+    for problem in problems:
+        summary.errors += 1
+        say("clean", problem)
     print(summary.line())
-    return 1 if summary.errors else 0
+    return PARTIAL if summary.errors else OK
+
+
+def _check(path: Path, claimed: dict[Path, Path]) -> str | None:
+    """Why ``path`` cannot get a record file, or None (and then it is claimed)."""
+    bad_name = name_problem(path)
+    if bad_name:
+        return bad_name
+    target = path.with_suffix(".json")
+    if target in claimed:  # NAME.txt and NAME.html in one folder would overwrite each other's records
+        return (f"{shown(path)}: skipped: {shown(claimed[target].name)} already writes "
+                f"{shown(target.name)}; rename one of the two captures")
+    claimed[target] = path
+    return None
+
+
+def _clean_one(path: Path, root: Path, summary: Summary) -> str | None:
+    """Clean one capture and count it; the error line when it failed."""
+    from normalize.errors import CleanError
+
+    try:
+        n, changed = clean_capture(path, root)
+    except CleanError as exc:
+        return f"{shown(path)}: {exc.reason}: {exc}"
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            return (f"{shown(path)}: the name is too long for its record file "
+                    f"{shown(path.with_suffix('.json').name)} (the limit is 255 bytes); rename the capture")
+        return f"{shown(path)}: cannot read or write: {exc.strerror or exc}; check the permissions"
+    except Exception as exc:  # a bug in the normaliser must not stop the rest of the archive
+        return (f"{shown(path)}: normalize.clean failed ({type(exc).__name__}: {exc}); "
+                "the capture is kept — please report this file")
+    summary.records += n
+    if changed:
+        summary.changed += 1
+        print(f"wrote {shown(path.with_suffix('.json'))} ({n} record{'s' if n != 1 else ''})")
+    return None

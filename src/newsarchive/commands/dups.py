@@ -1,6 +1,8 @@
 """`newsarchive dups [ARCHIVE_DIR]`: clusters of exact and near-duplicate articles across sites, each with
 its representative (earliest capture from the most official host; ranking in :mod:`newsarchive.dups`).
-The index is brought up to date first. Exit status 0, or 1 when some record file could not be read.
+The index is brought up to date first (a read-only archive is read through a temporary copy). Exit
+status (:mod:`newsarchive.commands`): 0; 1 when some record file or raw capture is damaged (named on
+stderr; the rest is clustered); 2 when the archive cannot be read.
 
 ``--format json``: ``{"threshold", "records", "clusters": [{"cluster_id", "size", "sites",
 "representative": MEMBER, "members": [MEMBER + {"similarity", "exact"}]}]}``, where MEMBER is ``{"id",
@@ -12,12 +14,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
+import sqlite3
 from typing import Any
 
-from newsarchive.commands import add_archive_argument
+from newsarchive.commands import FAILED, add_archive_argument, report, say
+from newsarchive.display import json_safe, printable
 from newsarchive.dups import DEFAULT_THRESHOLD, Cluster, find_clusters, record_host
-from newsarchive.index import ArchiveIndex, IndexedRecord
+from newsarchive.index import ArchiveIndex, IndexedRecord, IndexUnavailable
 
 HELP = "clusters of exact and near-duplicate articles"
 
@@ -36,27 +39,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if not 0.0 < args.threshold <= 1.0:
-        print(f"newsarchive dups: --threshold must be in (0, 1], got {args.threshold}", file=sys.stderr)
-        return 2
+        say("dups", f"--threshold must be in (0, 1], got {args.threshold}")
+        return FAILED
     try:
-        with ArchiveIndex(args.archive) as index:
-            stats = index.update()
-            clusters = find_clusters(index, args.threshold)
-    except (FileNotFoundError, RuntimeError) as exc:
-        print(f"newsarchive dups: {exc}", file=sys.stderr)
-        return 2
+        index, stats = ArchiveIndex.updated(args.archive)
+        with index:
+            clusters = find_clusters(index, args.threshold, stats.problems)
+    except (FileNotFoundError, IndexUnavailable, RuntimeError, sqlite3.DatabaseError) as exc:
+        say("dups", str(exc))
+        return FAILED
     if args.format == "json":
         doc = {
             "threshold": args.threshold,
             "records": stats.records_total,
             "clusters": [_cluster_json(c) for c in clusters],
         }
-        print(json.dumps(doc, ensure_ascii=False, indent=1))
+        print(json_safe(json.dumps(doc, ensure_ascii=False, indent=1)))
     else:
         print(_text(clusters, stats.records_total))
-    for problem in stats.problems:
-        print(f"newsarchive dups: {problem}", file=sys.stderr)
-    return 1 if stats.problems else 0
+    return report("dups", stats.problems, stats.notes)
 
 
 def _describe(row: IndexedRecord) -> dict[str, Any]:
@@ -87,14 +88,14 @@ def _text(clusters: list[Cluster], total: int) -> str:
     lines = []
     for c in clusters:
         rep = c.representative
-        lines.append(f"cluster {c.id}: {c.size} articles on {len(c.sites)} sites — {rep.title or rep.id}")
+        title = printable(rep.title or rep.id, newlines=False)
+        lines.append(f"cluster {c.id}: {c.size} articles on {len(c.sites)} sites — {title}")
         for m in c.members:
             mark = "*" if m.row.rowid == rep.rowid else " "
             kind = "exact" if m.exact else f"{m.similarity:.2f}"
             where = record_host(m.row) or m.row.file
-            lines.append(
-                f"  {mark} {kind:>5}  {m.row.id}  {where}  {m.row.fetched_at or m.row.published or ''}"
-            )
+            when = m.row.fetched_at or m.row.published or ""
+            lines.append(printable(f"  {mark} {kind:>5}  {m.row.id}  {where}  {when}", newlines=False))
     dup = sum(c.size - 1 for c in clusters)
     lines.append(f"{len(clusters)} clusters, {dup} duplicate records among {total} (* = representative)")
     return "\n".join(lines)

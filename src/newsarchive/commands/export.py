@@ -1,16 +1,23 @@
 """`newsarchive export [ARCHIVE_DIR] -o FILE`: clean articles as JSONL (``.jsonl``), Parquet (``.parquet``,
 needs pyarrow) or a folder of .txt files (``-o DIR/``), filtered by site, date range, one per duplicate
-cluster. Rows follow ``schema/export.schema.json``; see :mod:`newsarchive.export`."""
+cluster. Rows follow ``schema/export.schema.json``; see :mod:`newsarchive.export`. Works on a read-only
+archive (the index is read through a temporary copy, with a note on stderr).
+
+Exit status (:mod:`newsarchive.commands`): 0; 1 when some record file or raw capture is damaged (named on
+stderr; every readable record was exported); 2 when nothing was written (a usage error, an output that
+cannot be written, an archive that cannot be read; the previous export, if any, is left as it was)."""
 
 from __future__ import annotations
 
 import argparse
-import sys
+import sqlite3
 from datetime import date
 
-from newsarchive.commands import add_archive_argument
+from newsarchive.commands import FAILED, add_archive_argument, report, say
+from newsarchive.display import shown
 from newsarchive.dups import DEFAULT_THRESHOLD
 from newsarchive.export import ExportError, ExportStats, iter_export, output_kind, write_export
+from newsarchive.index import IndexUnavailable
 
 HELP = "export records as JSONL, Parquet or a folder of .txt"
 
@@ -53,10 +60,14 @@ def run(args: argparse.Namespace) -> int:
             stats=stats,
         )
         write_export(items, args.output, stats)
-    except (ExportError, FileNotFoundError, RuntimeError) as exc:
-        print(f"newsarchive export: {exc}", file=sys.stderr)
-        return 2
-    notes = [f"{stats.written} articles written to {args.output}"]
+    except (ExportError, FileNotFoundError, IndexUnavailable, RuntimeError, sqlite3.DatabaseError) as exc:
+        say("export", str(exc))
+        return FAILED
+    except OSError as exc:
+        say("export", f"{shown(args.output)}: cannot write the export ({exc.strerror or exc}); "
+                      "choose a place you can write to (the archive itself may be read-only)")
+        return FAILED
+    notes = [f"{stats.written} articles written to {shown(args.output)}"]
     if stats.filtered_out:
         notes.append(f"{stats.filtered_out} filtered out")
     if stats.no_date:
@@ -64,6 +75,4 @@ def run(args: argparse.Namespace) -> int:
     if stats.duplicates_skipped:
         notes.append(f"{stats.duplicates_skipped} duplicates skipped")
     print("; ".join(notes))
-    for problem in stats.problems:
-        print(f"newsarchive export: {problem}", file=sys.stderr)
-    return 1 if stats.problems else 0
+    return report("export", stats.problems, stats.notes)

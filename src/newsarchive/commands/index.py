@@ -1,16 +1,21 @@
 """`newsarchive index [ARCHIVE_DIR]`: build or update ``ARCHIVE_DIR/index.sqlite`` (see
 :mod:`newsarchive.index`). Only new or changed record files are read; ``--rebuild`` starts from scratch.
-Exit status 0, or 1 when some record file could not be read (named on stderr; the rest is indexed)."""
+Besides reading every record file it checks that each record's raw capture is there (a missing, emptied
+or truncated WARC is named, with the records that point into it).
+
+Exit status (:mod:`newsarchive.commands`): 0; 1 when some record or raw capture is damaged (each named
+on stderr; everything else is indexed); 2 when the index cannot be written (a read-only archive)."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
+import sqlite3
 from dataclasses import asdict
 
-from newsarchive.commands import add_archive_argument
-from newsarchive.index import ArchiveIndex
+from newsarchive.commands import FAILED, add_archive_argument, report, say
+from newsarchive.display import json_safe
+from newsarchive.index import ArchiveIndex, IndexUnavailable
 
 HELP = "build or update the SQLite index of all records"
 
@@ -23,12 +28,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        with ArchiveIndex(args.archive) as index:
-            stats = index.update(rebuild=args.rebuild)
-    except (FileNotFoundError, RuntimeError) as exc:
-        print(f"newsarchive index: {exc}", file=sys.stderr)
-        return 2
-    print(json.dumps(asdict(stats), ensure_ascii=False) if args.json else stats.summary())
-    for problem in stats.problems:
-        print(f"newsarchive index: {problem}", file=sys.stderr)
-    return 1 if stats.problems else 0
+        index, stats = ArchiveIndex.updated(args.archive, rebuild=args.rebuild, writable=True)
+        index.close()
+    except (FileNotFoundError, IndexUnavailable, RuntimeError, sqlite3.DatabaseError) as exc:
+        say("index", str(exc))
+        return FAILED
+    print(json_safe(json.dumps(asdict(stats), ensure_ascii=False)) if args.json else stats.summary())
+    return report("index", stats.problems, stats.notes)
