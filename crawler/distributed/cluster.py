@@ -159,7 +159,7 @@ if cur and state ~= 'done' then return {cur, 'joined'} end
 if cur and cur == ARGV[1] then return {cur, 'done'} end
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'id', ARGV[1], 'state', 'running')
-return {ARGV[1], 'new'}
+return {ARGV[1], 'new', cur or ''}
 """
 
 
@@ -221,8 +221,10 @@ class Cluster:
 
     @staticmethod
     def _join_crawl(client: redis.Redis, url: str, spider: str, candidate: str, explicit: bool) -> str:
-        raw_id, how = client.register_script(_JOIN)(keys=[Keys.current(spider)], args=[candidate])
+        raw_id, how, *before = client.register_script(_JOIN)(keys=[Keys.current(spider)], args=[candidate])
         crawl_id, how = raw_id.decode(), how.decode()
+        if before and before[0]:
+            log.info("crawl %s of %s is finished; beginning crawl %s", before[0].decode(), spider, crawl_id)
         if how == "done":
             raise DistributedError(f"crawl {crawl_id} of {spider} in Redis at {url} is finished; leave "
                                    "NEWSARCHIVE_CRAWL_ID out (or give a new one) to begin another crawl")

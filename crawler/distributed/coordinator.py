@@ -11,7 +11,8 @@ stop.
   with reason ``redis-unavailable`` (:meth:`crawler.distributed.cluster.Cluster.fail`).
 
 Settings: NEWSARCHIVE_REDIS_LEASE, NEWSARCHIVE_REDIS_IDLE_POLL (see :mod:`crawler.distributed`).
-Stats: ``newsarchive/distributed/{worker_id,crawl_id,requeued,acknowledged,lease_lapsed,idle_polls}``.
+Stats: ``newsarchive/distributed/{worker_id,crawl_id,requeued,acknowledged,lease_lapsed,idle_polls}``,
+``newsarchive/distributed/crawl_done`` (this worker saw the whole crawl end).
 """
 
 from __future__ import annotations
@@ -128,6 +129,8 @@ class Coordinator:
                 pipe.expire(key, DONE_KEYS_TTL)
             pipe.delete(keys.queue, keys.inflight)
             pipe.execute()
+        if self.crawler.stats is not None:
+            self.crawler.stats.set_value("newsarchive/distributed/crawl_done", True)
         log.info("crawl %s is done: nothing queued or in flight in any worker", keys.crawl_id)
 
     # -- closing ------------------------------------------------------------------------------------

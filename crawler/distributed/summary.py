@@ -2,8 +2,9 @@
 
     python -m crawler.distributed.summary --archive DIR --site NAME --crawl-id ID
 
-Per worker: pages fetched (WARC responses), records written; then the whole crawl: articles recorded
-(and whether any was recorded twice), per-host requests and their rate over the crawl, damaged WARCs.
+Per worker: pages fetched (WARC responses; robots.txt apart, each worker reads it), records written; then
+the whole crawl: articles recorded (and whether any was recorded twice), pages per host and when, damaged
+WARCs.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ def worker_of(name: str, crawl_id: str) -> str:
 
 def summary_lines(folder: Path, crawl_id: str) -> list[str]:
     pages: Counter[str] = Counter()
+    robots: Counter[str] = Counter()
     records: Counter[str] = Counter()
     per_host: dict[str, list[str]] = defaultdict(list)
     problems: list[str] = []
@@ -37,6 +39,9 @@ def summary_lines(folder: Path, crawl_id: str) -> list[str]:
             for entry in iter_records(warc):
                 if entry.rec_type == "response":
                     url = entry.header("WARC-Target-URI")
+                    if urlsplit(url).path == "/robots.txt":
+                        robots[worker] += 1
+                        continue
                     pages[worker] += 1
                     per_host[urlsplit(url).hostname or "?"].append(entry.header("WARC-Date"))
         except CaptureError as exc:
@@ -51,13 +56,13 @@ def summary_lines(folder: Path, crawl_id: str) -> list[str]:
                 records[worker] += 1
                 captures.add((record.get("url"), record["capture"]["file"], record["capture"]["offset"]))
         recorded.update(url for url, _, _ in captures)
-    lines = [f"worker {w:<10} {pages[w]:>4} pages fetched, {records[w]:>4} records"
-             for w in sorted(set(pages) | set(records))]
+    lines = [f"worker {w:<10} {pages[w]:>4} pages fetched, {records[w]:>4} records "
+             f"(+ {robots[w]} robots.txt)" for w in sorted(set(pages) | set(records) | set(robots))]
     twice = sorted(u for u, n in recorded.items() if n > 1)
     lines.append(f"articles       {len(recorded)} pages recorded, {sum(records.values())} records, "
                  + (f"{len(twice)} recorded twice: {', '.join(twice[:3])}" if twice else "none twice"))
     for host, dates in sorted(per_host.items()):
-        lines.append(f"host {host:<12} {len(dates)} responses, {min(dates)} .. {max(dates)}")
+        lines.append(f"host {host:<12} {len(dates)} pages, {min(dates)} .. {max(dates)}")
     lines += [f"damaged WARC   {p}" for p in problems] or ["WARC files     all complete"]
     return lines
 

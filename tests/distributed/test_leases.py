@@ -140,3 +140,20 @@ def test_two_workers_take_turns_on_a_domain(redis_server: RedisServer) -> None:
     assert turn(a, "3", limit=1)[0] == -1  # the one place is b's
     die(b)
     assert turn(a, "3", limit=1)[0] == 0  # a dead worker's place is freed at once
+
+
+def join(redis_server: RedisServer, worker_id: str, crawl_id: str = "") -> Cluster:
+    crawler = get_crawler(Sample, {"NEWSARCHIVE_WORKER_ID": worker_id, "NEWSARCHIVE_CRAWL_ID": crawl_id})
+    return Cluster.join(crawler, redis_server.url)
+
+
+def test_workers_join_the_running_crawl_and_a_finished_one_is_followed_by_a_new(redis_server: RedisServer
+                                                                                ) -> None:
+    first = join(redis_server, "w1", "c1")
+    assert join(redis_server, "w2").crawl_id == "c1"  # no id given: the running crawl
+    with pytest.raises(DistributedError, match=r"is running crawl c1 .* NEWSARCHIVE_CRAWL_ID=c1"):
+        join(redis_server, "w3", "c2")
+    first.client.hset(Keys.current("sample"), "state", "done")
+    with pytest.raises(DistributedError, match=r"crawl c1 of sample .* is finished"):
+        join(redis_server, "w4", "c1")
+    assert join(redis_server, "w5").crawl_id not in {"c1", ""}  # the next crawl

@@ -61,7 +61,8 @@ def test_every_worker_finishes_the_crawl(shared_crawl: dict[str, Any]) -> None:
         log = shared_crawl["logs"][worker]
         assert code == 0, log[-3000:]
         assert "Traceback" not in log, log[-3000:]
-        assert stats_of(shared_crawl["archive"], worker)["finish_reason"] == "finished"
+        stats = stats_of(shared_crawl["archive"], worker)
+        assert stats["finish_reason"] == "finished" and stats["newsarchive/distributed/crawl_done"]
 
 
 def test_each_page_is_fetched_once_across_the_workers(shared_crawl: dict[str, Any]) -> None:
