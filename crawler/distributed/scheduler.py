@@ -5,11 +5,13 @@
   this worker leased and is queued as it is; any other request goes through the shared dupefilter, so
   each URL is queued, and so fetched, once per crawl whichever worker discovers it;
 - ``next_request``: pops from the shared frontier with a lease;
-- nothing is flushed on close: the frontier belongs to the crawl, not to a worker.
+- nothing is flushed on close: the frontier belongs to the crawl, not to a worker;
+- requests are stored as JSON (:mod:`crawler.distributed.serializer`), never pickled.
 
 A Redis outage longer than NEWSARCHIVE_REDIS_RETRY_SECONDS stops the worker resumably
 (:meth:`crawler.distributed.cluster.Cluster.fail`). Stats: ``scheduler/enqueued/redis``,
-``scheduler/dequeued/redis``, ``newsarchive/distributed/duplicate``, ``newsarchive/distributed/continued``.
+``scheduler/dequeued/redis``, ``newsarchive/distributed/duplicate``, ``newsarchive/distributed/continued``,
+``newsarchive/drop/unqueueable`` (a request whose meta JSON cannot hold; logged as an error).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from scrapy.crawler import Crawler
 from scrapy.utils.misc import load_object
 from scrapy_redis.scheduler import Scheduler
 
+from crawler.distributed import serializer
 from crawler.distributed.cluster import REDIS_ERRORS, Cluster
 from crawler.distributed.dupefilter import SharedDupeFilter
 from crawler.distributed.leases import LEASE_META
@@ -40,7 +43,7 @@ class LeasedScheduler(Scheduler):  # scrapy-redis is untyped (Any)
         dupefilter = SharedDupeFilter(cluster.client, key=keys.dupefilter,
                                       debug=crawler.settings.getbool("DUPEFILTER_DEBUG"))
         scheduler = cls(server=cluster.client, persist=True, queue_key=keys.queue, queue_cls=QUEUE_CLASS,
-                        dupefilter=dupefilter, dupefilter_key=keys.dupefilter)
+                        dupefilter=dupefilter, dupefilter_key=keys.dupefilter, serializer=serializer)
         scheduler.stats = crawler.stats
         scheduler.cluster = cluster
         return scheduler
@@ -69,6 +72,10 @@ class LeasedScheduler(Scheduler):  # scrapy-redis is untyped (Any)
                 return False
         except REDIS_ERRORS as exc:
             self.cluster.fail(exc)
+            return False
+        except TypeError as exc:  # meta that JSON cannot hold: a spider bug, said loudly
+            log.error("cannot queue %s in the shared frontier: %s", request.url, exc)
+            self._count("newsarchive/drop/unqueueable")
             return False
         self._count("scheduler/enqueued/redis")
         return True
