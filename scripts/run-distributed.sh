@@ -47,8 +47,10 @@ starts=(/xwzx/zwyw/index.html /xwzx/gzdt/index.html /szb/html/2020-02/18/node_7.
 pages=""
 domains=""
 bases=()
+# one port for the three hosts: allowed_domains hosts share the scheme and port of base_url
+portal_port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.2", 0)); print(s.getsockname()[1])')
 for host in 127.0.0.2 127.0.0.3 127.0.0.4; do
-  "$PY" -m crawler.sample_portal.server --host "$host" --port 0 >"$OUT/logs/portal-$host.out" 2>&1 &
+  "$PY" -m crawler.sample_portal.server --host "$host" --port "$portal_port" >"$OUT/logs/portal-$host.out" 2>&1 &
   pids+=($!)
   base=""
   for _ in $(seq 1 100); do

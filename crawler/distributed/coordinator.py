@@ -101,7 +101,10 @@ class Coordinator:
                 self.count("idle_polls")
                 self.wake_later()
                 raise DontCloseSpider
-            self.mark_done()
+            if not state.done:
+                self.mark_done()
+            if self.crawler.stats is not None:
+                self.crawler.stats.set_value("newsarchive/distributed/crawl_done", True)
         except REDIS_ERRORS as exc:
             self.cluster.fail(exc)
 
@@ -129,8 +132,6 @@ class Coordinator:
                 pipe.expire(key, DONE_KEYS_TTL)
             pipe.delete(keys.queue, keys.inflight)
             pipe.execute()
-        if self.crawler.stats is not None:
-            self.crawler.stats.set_value("newsarchive/distributed/crawl_done", True)
         log.info("crawl %s is done: nothing queued or in flight in any worker", keys.crawl_id)
 
     # -- closing ------------------------------------------------------------------------------------

@@ -80,16 +80,27 @@ class Portals:
 
 def serve_portals(count: int, crawl_delay: float | None, reply_delay: float = 0.0,
                   root: Path = SITE_ROOT) -> Portals:
-    """``count`` servers of ``root`` on 127.0.0.2, 127.0.0.3, ... (free ports), robots.txt asking for
+    """``count`` servers of ``root`` on 127.0.0.2, 127.0.0.3, ..., all on one free port (a site config's
+    ``allowed_domains`` hosts share the scheme and port of its ``base_url``), robots.txt asking for
     ``crawl_delay`` (None: no Crawl-delay line)."""
     delay = f"Crawl-delay: {crawl_delay}\n" if crawl_delay else ""
     robots = f"User-agent: *\n{delay}Disallow: /search/\n"
     routes: dict[str, Route] = {"/robots.txt": Reply(200, {"Content-Type": "text/plain"}, robots.encode())}
-    portals = Portals()
-    for i in range(count):
-        host = f"127.0.0.{i + 2}"
-        server = TimedServer((host, 0), root, routes, reply_delay)
-        threading.Thread(target=server.serve_forever, daemon=True, name=f"portal-{host}").start()
-        server.base_url = f"http://{host}:{server.server_port}"
-        portals.servers.append(server)
-    return portals
+    for _ in range(20):  # a port free on 127.0.0.2 may be taken on another address: try another
+        portals = Portals()
+        try:
+            port = 0
+            for i in range(count):
+                server = TimedServer((f"127.0.0.{i + 2}", port), root, routes, reply_delay)
+                portals.servers.append(server)
+                port = server.server_port
+        except OSError:
+            for server in portals.servers:
+                server.server_close()
+            continue
+        for server in portals.servers:
+            host = str(server.server_address[0])
+            threading.Thread(target=server.serve_forever, daemon=True, name=f"portal-{host}").start()
+            server.base_url = f"http://{host}:{server.server_port}"
+        return portals
+    raise OSError(f"no port free on all of 127.0.0.2-{count + 1}")
