@@ -44,6 +44,7 @@ sys.path.insert(0, str(REPO))
 from crawler.distributed.portals import Portals, serve_portals  # noqa: E402
 from crawler.sample_portal import build  # noqa: E402
 
+NICE = ["nice", "-n", "10"] if shutil.which("nice") else []
 QUIET = {"LOG_LEVEL": "INFO", "TELNETCONSOLE_ENABLED": "False", "REMOTE_CONTROL_ENABLED": "False",
          "CLEAN_WORKERS": "1"}
 POLITE = {"AUTOTHROTTLE_ENABLED": "False", "DOWNLOAD_DELAY": "0", "CRAWL_DELAY_ENABLED": "True"}
@@ -92,7 +93,8 @@ def crawl(work: Path, name: str, site: str, sites: Path, settings: dict[str, str
                   "NEWSARCHIVE_STATS_FILE": str(archive / f"stats-{i}.json")}
         if redis_url:
             merged |= {"NEWSARCHIVE_REDIS_URL": redis_url, "NEWSARCHIVE_WORKER_ID": f"w{i + 1}"}
-        cmd = [sys.executable, "-m", "scrapy", "crawl", site]
+        # niced, so that the portals' threads (which time every request) are not starved by the crawl
+        cmd = [*NICE, sys.executable, "-m", "scrapy", "crawl", site]
         for key, value in merged.items():
             cmd += ["-s", f"{key}={value}"]
         archive.mkdir(parents=True, exist_ok=True)

@@ -251,10 +251,11 @@ class Cluster:
 
         return Leases(self)
 
-    def fail(self, exc: Exception) -> None:
+    def fail(self, exc: Exception, close: bool = True) -> None:
         """Redis stayed away longer than NEWSARCHIVE_REDIS_RETRY_SECONDS: stop this worker, resumably. It
         acknowledges nothing from now on, so everything it held goes back to the frontier when its lease
-        expires; the other workers (or this one, restarted) finish the crawl."""
+        expires; the other workers (or this one, restarted) finish the crawl. ``close=False`` while the
+        spider opens: the caller raises CloseSpider instead."""
         if self.broken:
             return
         self.broken = True
@@ -264,7 +265,7 @@ class Cluster:
         if self.crawler.stats is not None:
             self.crawler.stats.set_value("newsarchive/distributed/redis_lost", str(exc))
         engine = self.crawler.engine
-        if engine is not None and engine.spider is not None:
+        if close and engine is not None and engine.spider is not None:
             deferred_from_coro(engine.close_spider_async(reason="redis-unavailable"))
 
     def script(self, name: str, source: str) -> Any:

@@ -21,6 +21,7 @@ from typing import Any
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider
 from scrapy.utils.misc import load_object
 from scrapy_redis.scheduler import Scheduler
 
@@ -53,7 +54,11 @@ class LeasedScheduler(Scheduler):  # scrapy-redis is untyped (Any)
         self.spider = spider
         self.queue = load_object(self.queue_cls)(server=self.server, spider=spider, key=self.queue_key,
                                                  serializer=self.serializer)
-        queued = len(self.queue)
+        try:
+            queued = len(self.queue)
+        except REDIS_ERRORS as exc:
+            self.cluster.fail(exc, close=False)
+            raise CloseSpider("redis-unavailable") from None
         if queued:
             log.info("joining crawl %s: %d requests in the shared frontier", self.cluster.crawl_id, queued)
 

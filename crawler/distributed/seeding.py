@@ -24,7 +24,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
-from crawler.distributed.cluster import Cluster, Keys
+from crawler.distributed.cluster import REDIS_ERRORS, Cluster, Keys
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +51,13 @@ class SeedOnce:
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         cluster = self.cluster
         crawl_key = Keys.current(cluster.spider)
-        if not cluster.client.hsetnx(crawl_key, "seeder", cluster.worker_id):
-            seeder = cluster.client.hget(crawl_key, "seeder")
+        try:
+            seeding = cluster.client.hsetnx(crawl_key, "seeder", cluster.worker_id)
+            seeder = None if seeding else cluster.client.hget(crawl_key, "seeder")
+        except REDIS_ERRORS as exc:
+            cluster.fail(exc)
+            return
+        if not seeding:
             log.info("crawl %s is seeded by worker %s; taking requests from the shared frontier",
                      cluster.crawl_id, seeder.decode() if isinstance(seeder, bytes) else "?")
             return
@@ -68,7 +73,11 @@ class SeedOnce:
 
 
 def mark_seeded(cluster: Cluster) -> None:
-    cluster.client.hset(Keys.current(cluster.spider), "seeded", "1")
+    try:
+        cluster.client.hset(Keys.current(cluster.spider), "seeded", "1")
+    except REDIS_ERRORS as exc:  # not seeded then: a live worker seeds again (take_over)
+        cluster.fail(exc)
+        return
     log.info("worker %s seeded crawl %s", cluster.worker_id, cluster.crawl_id)
 
 

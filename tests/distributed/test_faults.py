@@ -129,7 +129,7 @@ def test_redis_gone_stops_the_workers_resumably(crawl_setup: Any) -> None:
     redis_server, portals, sites, archive = crawl_setup
     first = [start_worker(w, SITE, redis_server.url, archive, sites, NEWSARCHIVE_REDIS_RETRY_SECONDS="1")
              for w in ("w1", "w2")]
-    wait_for(lambda: records_by(archive, "w1") + records_by(archive, "w2") >= 2, 60, "the first records")
+    wait_for(lambda: records_by(archive, "w1") >= 1 and records_by(archive, "w2") >= 1, 60, "records of both")
     redis_server.stop()
     for worker in first:
         worker.wait(60)
