@@ -159,7 +159,7 @@ def redis_ops(redis: Redis, ops: int) -> float:
         name = "opsbench"
 
     redis.client.flushall()
-    crawler = get_crawler(Bench, {})
+    crawler = get_crawler(Bench, {"NEWSARCHIVE_REDIS_LEASE": 30})
     cluster = Cluster(crawler, connect(redis.url, 0), redis.url, Keys("opsbench", "c1"), "w1")
     cluster._register()
     leases = cluster.leases

@@ -18,7 +18,7 @@ in Redis through scrapy-redis. Off unless ``NEWSARCHIVE_REDIS_URL`` is set; then
 Each worker writes its own WARC/JSONL segments, ``<crawl-id>-<worker-id>-NNNNN.warc.gz``; all workers'
 segments together are one crawl (``newsarchive index`` reads them as one archive).
 
-Settings (all ``-s NAME=VALUE``; defaults in ``cluster.DEFAULTS``):
+Settings (all ``-s NAME=VALUE``; defaults in crawler/settings.py):
     NEWSARCHIVE_REDIS_URL            redis://host:port/db of the shared Redis; empty = single machine
     NEWSARCHIVE_WORKER_ID            this worker's name in segment names and Redis (default host-pid)
     NEWSARCHIVE_REDIS_LEASE          seconds a worker's lease lasts without a heartbeat (default 30)

@@ -44,11 +44,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 _ATTR = "_newsarchive_cluster"
-DEFAULTS: dict[str, float] = {
-    "NEWSARCHIVE_REDIS_LEASE": 30.0,
-    "NEWSARCHIVE_REDIS_RETRY_SECONDS": 30.0,
-    "NEWSARCHIVE_REDIS_IDLE_POLL": 0.5,
-}
 RETRY_STEP = 0.25  # seconds between reconnection attempts
 REDIS_ERRORS = (redis.ConnectionError, redis.TimeoutError)
 START_HINT = ("start one with `bash scripts/redis-start.sh` (127.0.0.1:6379; installs it with "
@@ -61,7 +56,12 @@ class DistributedError(RuntimeError):
 
 
 def setting(crawler: Crawler, name: str) -> float:
-    return crawler.settings.getfloat(name, DEFAULTS[name])
+    """A positive number of seconds (defaults in crawler/settings.py)."""
+    value = crawler.settings.getfloat(name)
+    if value <= 0 and name != "NEWSARCHIVE_REDIS_RETRY_SECONDS":
+        raise DistributedError(f"{name}={value:g}: give a number of seconds above 0 "
+                               "(defaults in crawler/settings.py)")
+    return value
 
 
 def connect(url: str, retry_seconds: float) -> redis.Redis:

@@ -143,7 +143,8 @@ def test_two_workers_take_turns_on_a_domain(redis_server: RedisServer) -> None:
 
 
 def join(redis_server: RedisServer, worker_id: str, crawl_id: str = "") -> Cluster:
-    crawler = get_crawler(Sample, {"NEWSARCHIVE_WORKER_ID": worker_id, "NEWSARCHIVE_CRAWL_ID": crawl_id})
+    crawler = get_crawler(Sample, {"NEWSARCHIVE_WORKER_ID": worker_id, "NEWSARCHIVE_CRAWL_ID": crawl_id,
+                                   "NEWSARCHIVE_REDIS_LEASE": 30, "NEWSARCHIVE_REDIS_RETRY_SECONDS": 0})
     return Cluster.join(crawler, redis_server.url)
 
 
