@@ -13,10 +13,15 @@ ones, and the text stays simplified; a tiny text with both ("廠 版权") is mix
 names in simplified text stay as written. :func:`to_simplified` is the unconditional conversion: OpenCC
 ``t2s`` followed by the documented fix-ups in ``data/repairs_t2s_fixes.toml`` for what t2s misses (著 as
 the aspect particle, 陜, ...). Tables are loaded once, on first use.
+
+The t2s output is opencc-python-reimplemented's. It comes from OpenCC's C++ library where installed
+(:mod:`normalize.repairs.opencc_cpp`, ~6x faster than :class:`FastT2S`, checked against it on load),
+else from :class:`FastT2S`; :func:`t2s_engine` says which.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
 from functools import cache
@@ -153,7 +158,14 @@ def to_simplified(text: str) -> str:
     >>> to_simplified("陜汽大同專用汽車 圍著 著名 著作 乾隆年間乾燥")
     '陕汽大同专用汽车 围着 著名 著作 乾隆年间干燥'
     """
-    return _apply_fixes(_fast_t2s().convert(text))
+    return _apply_fixes(_t2s().convert(text))
+
+
+def t2s_engine() -> str:
+    """Which converter :func:`to_simplified` uses, and why (OpenCC's C++ library when installed and
+    checked, else :class:`FastT2S` on opencc-python-reimplemented: the same output, slower)."""
+    _t2s()
+    return _ENGINE_WHY[0]
 
 
 class FastT2S:
@@ -323,6 +335,26 @@ def _converter() -> Any:
 @cache
 def _fast_t2s() -> FastT2S:
     return FastT2S(_converter())
+
+
+_ENGINE_WHY = ["not loaded yet"]
+
+
+@cache
+def _t2s() -> Any:
+    """The fastest exact converter: :mod:`normalize.repairs.opencc_cpp` where it loads and passes its
+    check against :class:`FastT2S`, else FastT2S itself (said once on the log)."""
+    from normalize.repairs.opencc_cpp import load_engine
+
+    fast = _fast_t2s()
+    loaded = load_engine(fast, _converter()) if fast.exact else None
+    if loaded is not None and loaded.engine is not None:
+        _ENGINE_WHY[0] = loaded.why
+        return loaded.engine
+    why = loaded.why if loaded is not None else "OpenCC's t2s tables changed shape"
+    _ENGINE_WHY[0] = f"opencc-python-reimplemented (FastT2S): {why}"
+    logging.getLogger(__name__).info("t2s: %s", _ENGINE_WHY[0])
+    return fast
 
 
 class _Fixes:
