@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from functools import cache
 
 from normalize.chars import HAN_CHARS, common_han_chars
@@ -29,9 +30,10 @@ _HAN = f"[{HAN_CHARS}]"
 _SYL = r"[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,7}"
 _BRACKET = rf"[(（][ \t\u3000]*({_SYL})[ \t\u3000]*[)）]"
 _BRACKET_RE = re.compile(_BRACKET)
-# a character, its first reading-like bracket, then any repeats ("(guo)(guo)") as one group
+# a character, its first reading-like bracket (and in it the syllable), then any repeats ("(guo)(guo)")
+# as one group: split() hands back, in C, [text, character, bracket, syllable, repeats, text, ...]
 _REPEAT = rf"[(（][ \t\u3000]*{_SYL}[ \t\u3000]*[)）]"  # the same bracket, nothing captured
-_ANNOTATED_RE = re.compile(rf"({_HAN}){_BRACKET}((?:{_REPEAT})*)")
+_ANNOTATED_RE = re.compile(rf"({_HAN})({_BRACKET})((?:{_REPEAT})*)")
 _QUICK_RE = re.compile(r"[(（][ \t]*[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]")
 
 
@@ -48,40 +50,56 @@ def strip_pinyin_annotations(text: str) -> str:
     """
     if not _QUICK_RE.search(text):
         return text
-    state = _Run()
-    out = _ANNOTATED_RE.sub(state.replace, text)
+    parts = _ANNOTATED_RE.split(text)
+    state = _Run()  # each distinct (character, syllable, repeats) is judged once, with its count
+    found = Counter(zip(parts[1::5], parts[3::5], parts[4::5], strict=True))
+    verdicts = {key: state.judge(*key, count) for key, count in found.items()}
     if state.removed == 0 or (state.on_common < MIN_RUN and not state.after_traditional):
         return text
     note_changes(state.removed)
-    return out
+    if all(v == "" for v in verdicts.values()):  # every bracket goes: keep the text and each character
+        del parts[2::5], parts[2::4], parts[2::3]
+        return "".join(parts)
+    out = []
+    for at in range(0, len(parts) - 1, 5):
+        between, ch, bracket, syllable, repeats = parts[at : at + 5]
+        kept = verdicts[ch, syllable, repeats]
+        out += [between, ch, bracket + repeats if kept is None else kept]
+    out.append(parts[-1])
+    return "".join(out)
 
 
 class _Run:
-    """Collects what one pass removed, so that the context rule can accept or undo the pass."""
+    """Collects what one pass removes, so that the context rule can accept or refuse the pass."""
 
     def __init__(self) -> None:
         self.removed = 0
         self.on_common = 0  # readings after common characters: a glossary explains rare ones
         self.after_traditional = False
 
-    def replace(self, m: re.Match[str]) -> str:
-        ch, first, repeats = m.group(1), m.group(2), m.group(3)
-        if not is_reading(ch, first):
-            return m.group(0)
-        self.removed += 1
+    def judge(self, ch: str, syllable: str, repeats: str, count: int) -> str | None:
+        """What replaces the bracket and its repeats after ``ch`` (found ``count`` times): None when they
+        stay (the syllable is not a reading of ``ch``), else the repeats left."""
+        if not is_reading(ch, syllable):
+            return None
+        left, removed = _strip_repeats(ch, repeats) if repeats else ("", 0)
+        self.removed += count * (1 + removed)
         if ch in common_han_chars():
-            self.on_common += 1
-        if not self.after_traditional and is_traditional_char(ch):
+            self.on_common += count
+        if is_traditional_char(ch):
             self.after_traditional = True
-        return ch + (self._strip_repeats(ch, repeats) if repeats else "")
+        return left
 
-    def _strip_repeats(self, ch: str, repeats: str) -> str:
-        """Repeated brackets after the first: readings of ``ch`` go until the first one that is not."""
-        for m in _BRACKET_RE.finditer(repeats):
-            if not is_reading(ch, m.group(1)):
-                return repeats[m.start() :]
-            self.removed += 1
-        return ""
+
+def _strip_repeats(ch: str, repeats: str) -> tuple[str, int]:
+    """Repeated brackets after the first: readings of ``ch`` go until the first one that is not.
+    Returns the repeats left and how many went."""
+    removed = 0
+    for m in _BRACKET_RE.finditer(repeats):
+        if not is_reading(ch, m.group(1)):
+            return repeats[m.start() :], removed
+        removed += 1
+    return "", removed
 
 
 def is_reading(ch: str, syllable: str) -> bool:
