@@ -101,7 +101,7 @@ def test_seed_has_no_annotation_or_traditional_left(path: Path) -> None:
     from normalize.repairs.script import is_traditional_char
 
     out = apply_plan(path.read_text(encoding="utf-8"), REPAIR_STEPS)[0]
-    left = [m.group(0) for m in _ANNOTATED_RE.finditer(out) if is_reading(m.group(1), m.group(3))]
+    left = [m.group(0) for m in _ANNOTATED_RE.finditer(out) if is_reading(m.group(1), m.group(2))]
     assert left == []
     traditional = sorted({c for c in out if is_traditional_char(c)})
     assert traditional == (["韋"] if path.name.startswith("004") else [])

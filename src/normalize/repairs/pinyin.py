@@ -15,6 +15,7 @@ stays, and so does a glossary of rare characters ("犇(bēn)，猋(biāo)，羴(
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from collections import Counter
@@ -30,10 +31,12 @@ _HAN = f"[{HAN_CHARS}]"
 _SYL = r"[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,7}"
 _BRACKET = rf"[(（][ \t\u3000]*({_SYL})[ \t\u3000]*[)）]"
 _BRACKET_RE = re.compile(_BRACKET)
-# a character, its first reading-like bracket (and in it the syllable), then any repeats ("(guo)(guo)")
-# as one group: split() hands back, in C, [text, character, bracket, syllable, repeats, text, ...]
+# a character, its first reading-like bracket, then any repeats ("(guo)(guo)") as one group
 _REPEAT = rf"[(（][ \t\u3000]*{_SYL}[ \t\u3000]*[)）]"  # the same bracket, nothing captured
-_ANNOTATED_RE = re.compile(rf"({_HAN})({_BRACKET})((?:{_REPEAT})*)")
+_ANNOTATED_RE = re.compile(rf"({_HAN}){_BRACKET}((?:{_REPEAT})*)")
+# the same matches in two groups, the character and its brackets: split() hands back, in C,
+# [text, character, brackets, text, character, brackets, ..., text]
+_SPLIT_RE = re.compile(rf"({_HAN})({_REPEAT}(?:{_REPEAT})*)")
 _QUICK_RE = re.compile(r"[(（][ \t]*[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]")
 
 
@@ -50,21 +53,21 @@ def strip_pinyin_annotations(text: str) -> str:
     """
     if not _QUICK_RE.search(text):
         return text
-    parts = _ANNOTATED_RE.split(text)
-    state = _Run()  # each distinct (character, syllable, repeats) is judged once, with its count
-    found = Counter(zip(parts[1::5], parts[3::5], parts[4::5], strict=True))
-    verdicts = {key: state.judge(*key, count) for key, count in found.items()}
+    parts = _SPLIT_RE.split(text)
+    state = _Run()  # each distinct annotation is judged once, with its count
+    found = Counter(map(operator.add, parts[1::3], parts[2::3]))
+    verdicts = {found_as: state.judge(found_as, count) for found_as, count in found.items()}
     if state.removed == 0 or (state.on_common < MIN_RUN and not state.after_traditional):
         return text
     note_changes(state.removed)
     if all(v == "" for v in verdicts.values()):  # every bracket goes: keep the text and each character
-        del parts[2::5], parts[2::4], parts[2::3]
+        del parts[2::3]
         return "".join(parts)
     out = []
-    for at in range(0, len(parts) - 1, 5):
-        between, ch, bracket, syllable, repeats = parts[at : at + 5]
-        kept = verdicts[ch, syllable, repeats]
-        out += [between, ch, bracket + repeats if kept is None else kept]
+    for at in range(0, len(parts) - 1, 3):
+        between, ch, brackets = parts[at : at + 3]
+        kept = verdicts[ch + brackets]
+        out += [between, ch, brackets if kept is None else kept]
     out.append(parts[-1])
     return "".join(out)
 
@@ -77,9 +80,12 @@ class _Run:
         self.on_common = 0  # readings after common characters: a glossary explains rare ones
         self.after_traditional = False
 
-    def judge(self, ch: str, syllable: str, repeats: str, count: int) -> str | None:
-        """What replaces the bracket and its repeats after ``ch`` (found ``count`` times): None when they
-        stay (the syllable is not a reading of ``ch``), else the repeats left."""
+    def judge(self, annotation: str, count: int) -> str | None:
+        """What replaces the brackets after the character of ``annotation`` (found ``count`` times): None
+        when they stay (the first syllable is not a reading of the character), else the repeats left."""
+        m = _ANNOTATED_RE.fullmatch(annotation)
+        assert m is not None, annotation  # _SPLIT_RE finds what _ANNOTATED_RE finds
+        ch, syllable, repeats = m.groups()
         if not is_reading(ch, syllable):
             return None
         left, removed = _strip_repeats(ch, repeats) if repeats else ("", 0)
