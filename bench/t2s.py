@@ -161,8 +161,8 @@ def print_table(results: list[dict], about: dict[str, str], runs: int) -> None:
     for name, what in about.items():
         print(f"  {name:<20} {what}")
     print()
-    header = f"{'input':<10} {'contestant':<20} {'median s':>9} {'cpu s':>7} {'chars/s':>12} {'x base':>7} {'differ':>7}"
-    print(header)
+    print(f"{'input':<10} {'contestant':<20} {'median s':>9} {'cpu s':>7} {'chars/s':>12} "
+          f"{'x base':>7} {'differ':>7}")
     for r in results:
         for name, row in r["rows"].items():
             diff = "-" if row["chars_differing"] is None else str(row["chars_differing"])
