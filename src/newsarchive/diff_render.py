@@ -116,12 +116,13 @@ def to_json(
         "summary": summary(diffs),
         "problems": list(problems),
         "changes_only": changes_only,
-        "articles": [_article_json(d) for d in diffs if not (changes_only and d.status == "identical")],
+        "articles": [article_json(d) for d in diffs if not (changes_only and d.status == "identical")],
     }
     return json_safe(json.dumps(doc, ensure_ascii=False, indent=1)) + "\n"
 
 
-def _article_json(d: ArticleDiff) -> dict[str, Any]:
+def article_json(d: ArticleDiff) -> dict[str, Any]:
+    """One article of the JSON report (also what ``newsarchive history`` keeps of each edit)."""
     return {
         "status": d.status,
         "new": describe(d.new),
