@@ -205,6 +205,7 @@ class WarcSegmentWriter:
         self.segments: list[Path] = []
         self.records_written = 0
         self.warc_records = 0
+        self.bytes_written = 0  # WARC bytes appended by this writer (all segments)
 
     # -- WARC -----------------------------------------------------------------------------------
     def write_exchange(self, exchange: Exchange) -> CapturePointer:
@@ -285,6 +286,8 @@ class WarcSegmentWriter:
     def _request_record(ex: Exchange, moment: datetime, concurrent_to: str) -> bytes:
         buf = io.BytesIO()
         writer = WARCWriter(buf, gzip=True, warc_version="WARC/1.1")
+        if not ex.request_body:  # a GET has no payload: its digest would say nothing (WARC 1.1: optional)
+            writer.NO_PAYLOAD_DIGEST_TYPES = (*writer.NO_PAYLOAD_DIGEST_TYPES, "request")
         path = _request_target(ex.url)
         req = writer.create_warc_record(
             ex.url,
@@ -332,6 +335,7 @@ class WarcSegmentWriter:
         assert self._fd is not None
         _write_all(self._fd, data)
         self._size += len(data)
+        self.bytes_written += len(data)
         self._maybe_sync()
 
     # -- JSONL ----------------------------------------------------------------------------------
