@@ -80,11 +80,14 @@ class FetchHistory:
         return found if found is not None and found.article else None
 
     def captured_now(self, url: str) -> bool:
-        """This crawl already captured ``url`` (before a resume, or a moment ago) with an answer that is
-        not retried (5xx, 429 and 408 are)."""
+        """This crawl already captured ``url`` (before a resume, or a moment ago) with an answer that
+        needs no record: a revisit record, or a status that is neither 2xx (a page is done when it is
+        recorded, crawler.extensions.capturestore) nor retried (5xx, 429, 408)."""
         found = self.known.get(url)
-        return (found is not None and found.last_crawl == self.store.crawl_id
-                and found.last_status not in (408, 429) and not (found.last_status or 0) >= 500)
+        if found is None or found.last_crawl != self.store.crawl_id:
+            return False
+        status = found.last_status or 0
+        return found.last_revisit or not (200 <= status < 300 or status >= 500 or status in (408, 429))
 
     def noted(self, url: str, pointer: CapturePointer, status: int, body: bytes | None,
               headers: dict[str, str]) -> None:
@@ -94,6 +97,7 @@ class FetchHistory:
             found = self.known[url] = KnownUrl(url, pointer.fetched_at, pointer.fetched_at, status,
                                                self.store.crawl_id)
         found.last_date, found.last_status, found.last_crawl = pointer.fetched_at, status, self.store.crawl_id
+        found.last_revisit = body is None
         if 200 <= status < 300 or status == 304:
             found.etag, found.last_modified = headers.get("etag"), headers.get("last-modified")
             if body is not None and 200 <= status < 300:

@@ -141,3 +141,68 @@ def placeholder_page(message: str) -> bytes:
 
 
 __all__ = ["Case", "Edition", "item_from_dict", "load_edition", "site_files"]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    case: Case
+    url: str  # where it was checked (the new URL for a move, also checked at the old one)
+    got: str  # state (how) found in the history, "-" when the URL has none
+    ok: bool
+
+
+def check_cases(archive: Path, base_url: str, site: str = "sample") -> list[Verdict]:
+    """What ``newsarchive index`` classified each edition-2 case as, against the reference data."""
+    from newsarchive.index import ArchiveIndex
+
+    base = base_url.rstrip("/")
+    verdicts = []
+    with ArchiveIndex(archive) as index:
+        index.update()
+        for case in load_edition().cases:
+            urls = [case.url] + ([case.new_url] if case.new_url else [])
+            for url in urls:
+                row = _last_row(index.db, base + url, site)
+                got = "-" if row is None else row.state + (f" ({row.how})" if row.how else "")
+                ok = row is not None and row.state == case.expect and (
+                    case.how is None or url != case.url or row.how == case.how) and (
+                    case.revisit is None or row.revisit == case.revisit)
+                verdicts.append(Verdict(case, url, got + (f" [{row.revisit}]" if row and row.revisit else ""),
+                                        ok))
+    return verdicts
+
+
+def _last_row(db: Any, url: str, site: str) -> Any:
+    from newsarchive import history
+
+    rows = [r for r in history.rows(db, "url = ? AND site = ?", (url, site)) if r.state != "unavailable"]
+    return rows[-1] if rows else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m crawler.sample_portal.editions ARCHIVE BASE_URL``: the edition-2 cases, expected and
+    found; exit status 1 when one is not what the reference data says."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m crawler.sample_portal.editions",
+                                     description=main.__doc__)
+    parser.add_argument("archive", type=Path)
+    parser.add_argument("base_url")
+    parser.add_argument("--site", default="sample")
+    args = parser.parse_args(argv)
+    verdicts = check_cases(args.archive, args.base_url, args.site)
+    print(f"{'edition-2 case':<20} {'url':<44} {'expected':<38} found")
+    for v in verdicts:
+        expected = v.case.expect + (f" ({v.case.how})" if v.case.how and v.url == v.case.url else "")
+        expected += f" [{v.case.revisit}]" if v.case.revisit else ""
+        print(f"{v.case.change:<20} {v.url:<44} {expected:<38} {v.got}  {'ok' if v.ok else 'WRONG'}")
+    wrong = sum(not v.ok for v in verdicts)
+    print(f"{len(verdicts) - wrong} of {len(verdicts)} as the reference data says"
+          + (f"; {wrong} WRONG" if wrong else ""))
+    return 1 if wrong else 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

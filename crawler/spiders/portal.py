@@ -138,7 +138,9 @@ class PortalSpider(scrapy.Spider):
         history = FetchHistory.of(self.crawler)
         articles = [k for k in history.known.values() if k.article and self.on_site(k.url)] if history else []
         if articles and self.crawler.settings.getbool("NOT_FOUND_PROBE_ENABLED") and not self.replaying:
-            yield self.probe_request(max(articles, key=lambda k: (k.last_date, k.url)).url)
+            probe = self.probe_request(max(articles, key=lambda k: (k.last_date, k.url)).url)
+            if history is not None and not history.captured_now(probe.url):  # (a resumed crawl probed)
+                yield probe
         if self.mode == "revisit":
             for revisit in self.revisit_requests(articles):
                 yield revisit

@@ -300,6 +300,7 @@ class KnownUrl:
     original: Original | None = None  # its last full 2xx response: what a revisit record refers to
     etag: str | None = None  # validators of its last 2xx capture (response or revisit)
     last_modified: str | None = None
+    last_revisit: bool = False  # its last capture is a revisit record
 
     @property
     def gone(self) -> bool:
@@ -316,6 +317,7 @@ def known_urls(db: sqlite3.Connection, site: str) -> dict[str, KnownUrl]:
         if k is None:
             k = known[cap.url] = KnownUrl(cap.url, cap.date, cap.date, cap.status, cap.crawl)
         k.last_date, k.last_status, k.last_crawl = cap.date, cap.status, cap.crawl
+        k.last_revisit = cap.revisit
         if cap.status is not None and (200 <= cap.status < 300 or cap.revisit):
             k.etag, k.last_modified = cap.etag, cap.last_modified
             if not cap.revisit and cap.payload_digest:
