@@ -103,6 +103,7 @@ class FetchHistory:
             if body is not None and 200 <= status < 300:
                 found.original = Original(url, pointer.fetched_at, pointer.record_id, payload_digest(body),
                                           pointer.file, pointer.offset)
+                found.original_recorded = False  # (its records, if any, are written after this)
 
 
 def load(archive: Path, site: str) -> dict[str, KnownUrl]:

@@ -1,14 +1,14 @@
 """Conditional GET for archived articles: If-None-Match / If-Modified-Since from their last capture.
 
 For an article request (``meta["newsarchive_kind"] == "article"``) whose URL the archive holds
-(crawler.extensions.fetchhistory) and whose last capture was a page (2xx or an unchanged revisit, not a
-404), the validators of that capture are sent as they were received: its ETag as If-None-Match and its
-Last-Modified as If-Modified-Since (RFC 9110 section 13.1: a client sends the server's own value, never
-one computed from its clock, so a Last-Modified in the future does no harm). A server that answers 304
-costs a few hundred bytes in the WARC (crawler.middlewares.warc writes a ``server-not-modified``
-revisit record); the 304 reaches the spider (``handle_httpstatus_list``), which counts it and makes no
-record. Headers a request already has are left alone; list pages are never conditional (their links are
-needed).
+(crawler.extensions.fetchhistory), whose last capture was a page (2xx or an unchanged revisit, not a
+404) and whose records the archive has, the validators of that capture are sent as they were received:
+its ETag as If-None-Match and its Last-Modified as If-Modified-Since (RFC 9110 section 13.1: a client
+sends the server's own value, never one computed from its clock, so a Last-Modified in the future does no
+harm). A server that answers 304 costs a few hundred bytes in the WARC (crawler.middlewares.warc writes a
+``server-not-modified`` revisit record); the 304 reaches the spider (``handle_httpstatus_list``), which
+counts it and makes no record. Headers a request already has are left alone; list pages are never
+conditional (their links are needed).
 
 Settings: CONDITIONAL_REQUESTS_ENABLED (default True). Stats: ``newsarchive/revisit/conditional``.
 """
@@ -38,7 +38,9 @@ class ConditionalRequestMiddleware:
         if request.meta.get("newsarchive_kind") != "article":
             return
         known = self.history.article(request.url)
-        if known is None or known.gone or not (known.etag or known.last_modified):
+        if known is None or known.gone or not known.original_recorded:
+            return  # (a 304 must stand for a capture whose records the archive has)
+        if not (known.etag or known.last_modified):
             return
         sent = False
         if known.etag and b"If-None-Match" not in request.headers:

@@ -98,7 +98,7 @@ class WarcCaptureMiddleware:
         """A revisit record when the page is the URL's last full capture again, else the exchange."""
         writer = self.store.writer
         before = writer.bytes_written
-        profile, original = self.revisit_of(exchange)
+        profile, original = self.revisit_of(exchange, request.meta.get("newsarchive_kind") == "article")
         if profile is None or original is None:
             pointer = writer.write_exchange(exchange)
         else:
@@ -115,10 +115,13 @@ class WarcCaptureMiddleware:
         self.stats.inc_value("newsarchive/warc_bytes", writer.bytes_written - before)
         return pointer
 
-    def revisit_of(self, exchange: Exchange) -> tuple[str | None, Original | None]:
+    def revisit_of(self, exchange: Exchange, article: bool) -> tuple[str | None, Original | None]:
+        """The revisit profile and original for this exchange, or (None, None). An article page is a
+        revisit only of a capture its records were made from (else it must be recorded now: a page whose
+        records a crash lost, an earlier page without an article)."""
         known = self.history.get(exchange.url) if self.history is not None else None
         original = known.original if known is not None else None
-        if original is None:
+        if original is None or known is None or (article and not known.original_recorded):
             return None, None
         if exchange.status == 304:
             return REVISIT_NOT_MODIFIED, original

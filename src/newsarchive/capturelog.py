@@ -301,6 +301,7 @@ class KnownUrl:
     etag: str | None = None  # validators of its last 2xx capture (response or revisit)
     last_modified: str | None = None
     last_revisit: bool = False  # its last capture is a revisit record
+    original_recorded: bool = False  # records were made from ``original`` (a page that needs none if same)
 
     @property
     def gone(self) -> bool:
@@ -312,6 +313,8 @@ def known_urls(db: sqlite3.Connection, site: str) -> dict[str, KnownUrl]:
     """Every captured URL of ``site`` with its first and last capture, the original a revisit would refer
     to, the validators for a conditional request, and whether it is an article (has records)."""
     known: dict[str, KnownUrl] = {}
+    recorded = set(db.execute("SELECT DISTINCT capture_file, capture_offset FROM capture_records "
+                              "WHERE site = ?", (site,)))
     for cap in captures(db, site):
         k = known.get(cap.url)
         if k is None:
@@ -323,6 +326,7 @@ def known_urls(db: sqlite3.Connection, site: str) -> dict[str, KnownUrl]:
             if not cap.revisit and cap.payload_digest:
                 k.original = Original(cap.url, cap.date, cap.record_id, cap.payload_digest, cap.file,
                                       cap.offset)
+                k.original_recorded = (cap.file, cap.offset) in recorded
     sql = "SELECT url, MIN(published) FROM capture_records WHERE site = ? GROUP BY url"
     for url, published in db.execute(sql, (site,)):
         if url in known:

@@ -184,3 +184,61 @@ def test_revisit_killed_and_resumed_records_each_capture_once(
                                                            if c.new_url}
     assert all(caps[url] == 1 for url in articles if url in caps), caps
     assert {r.url for r in rows} >= {revisited["base"] + c.url for c in CASES if c.expect == "unchanged"}
+
+
+PYWB = REPO / ".venv-pywb" / "bin"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_pywb_replays_revisit_records_with_the_original_payload(revisited: dict[str, Any],
+                                                                tmp_path: Path) -> None:
+    """pywb (started here on 127.0.0.1) serves each unchanged page at its revisit's time with the payload
+    of the original capture: the revisit records resolve."""
+    import time
+    import urllib.request
+
+    if not (PYWB / "wayback").exists():
+        pytest.skip("pywb is not installed: run `bash scripts/install-pywb.sh` (a venv of its own, "
+                    ".venv-pywb/; .ci/run does it)")
+    archive, base = revisited["archive"], revisited["base"]
+    manager = str(PYWB / "wb-manager")
+    for args in (["init", "coll"], ["add", "coll", *map(str, warc_files(archive, "sample"))]):
+        done = subprocess.run([manager, *args], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+    port = free_port()
+    server = subprocess.Popen([str(PYWB / "wayback"), "-p", str(port), "-b", "127.0.0.1"], cwd=tmp_path,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        with ArchiveIndex(archive) as index:
+            index.update()
+            caps = {c.url: c for c in capturelog.captures(index.db, "sample") if c.crawl == "edition2"}
+        for case in [c for c in CASES if c.expect == "unchanged"]:
+            url = base + case.url
+            stamp = "".join(ch for ch in caps[url].date if ch.isdigit())[:14]
+            body = fetch(f"http://127.0.0.1:{port}/coll/{stamp}id_/{url}", server, time, urllib.request)
+            original = (REPO / "crawler" / "sample_portal" / "site" / case.url.lstrip("/")).read_bytes()
+            assert body == original, f"{case.url}: pywb served {len(body)} bytes, not the original"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def fetch(url: str, server: subprocess.Popen[bytes], time: Any, request: Any) -> bytes:
+    """GET from the pywb server, waiting (up to 30 s) for it to start listening."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with request.urlopen(url, timeout=10) as response:
+                assert response.headers.get("Memento-Datetime"), "not a memento"
+                return bytes(response.read())
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
