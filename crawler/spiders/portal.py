@@ -324,7 +324,14 @@ class PortalSpider(scrapy.Spider):
             capture=dict(response.meta.get("newsarchive_capture") or {}),
             fetched_at=response.meta.get("newsarchive_fetched_at"),
             list_date=response.meta.get("list_date"),
+            history_state=self.first_seen(url),
         )
+
+    def first_seen(self, url: str) -> str | None:
+        """"new" when the archive holds no article at ``url`` (the state a feed row gets; `newsarchive
+        index` classifies the rest, and may find a "new" one was moved)."""
+        history = FetchHistory.of(self.crawler)
+        return "new" if history is None or history.article(url) is None else None
 
     def on_error(self, failure: Failure) -> None:
         reason = drop_reason(failure)
