@@ -27,6 +27,9 @@ lists its settings). All are overridable with ``-s NAME=VALUE``:
     DROP_PLACEHOLDERS_ENABLED   no record for a page that only says the article is gone (default True)
     SITE_BASE_URL               like ``-a base_url=...``: serve the site config from another base URL
     OUTCOME_ENABLED             decide whether the crawl failed and set the exit status (default True)
+    NEWSARCHIVE_REDIS_URL       redis://host:port/db: one worker of a distributed crawl (crawler.distributed);
+                                with NEWSARCHIVE_WORKER_ID, NEWSARCHIVE_REDIS_LEASE (30 s), ..._RETRY_SECONDS
+                                (30 s), ..._IDLE_POLL (0.5 s): see crawler/distributed/__init__.py
 """
 
 from __future__ import annotations
@@ -89,9 +92,10 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = "INFO"
 
 # Pause / resume (JOBDIR): crash-safe queues (crawler.diskqueue) under a scheduler whose state survives a
-# SIGKILL (crawler.scheduler). One site per crawl, so no per-domain queue split is needed.
+# SIGKILL (crawler.scheduler). A site may span several hosts (departments' sites): per-host queues let the
+# hosts take turns, so one host's Crawl-delay does not fill the downloader and stall the others.
 SCHEDULER = "crawler.scheduler.ResumableScheduler"
-SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.ScrapyPriorityQueue"
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 SCHEDULER_DISK_QUEUE = "crawler.diskqueue.LifoSQLiteQueue"
 SCHEDULER_START_DISK_QUEUE = "crawler.diskqueue.FifoSQLiteQueue"
 
@@ -123,6 +127,14 @@ ITEM_PIPELINES = {
     "crawler.pipelines.placeholder.PlaceholderPipeline": 700,
     "crawler.pipelines.records.RecordsPipeline": 800,
 }
+# Distributed crawl (crawler/distributed): off unless NEWSARCHIVE_REDIS_URL is set.
+ADDONS = {"crawler.distributed.addon.DistributedCrawl": 0}
+NEWSARCHIVE_REDIS_URL = ""
+NEWSARCHIVE_WORKER_ID = ""  # default <host>-<pid>
+NEWSARCHIVE_REDIS_LEASE = 30.0
+NEWSARCHIVE_REDIS_RETRY_SECONDS = 30.0
+NEWSARCHIVE_REDIS_IDLE_POLL = 0.5
+
 EXTENSIONS = {
     "scrapy.extensions.spiderstate.SpiderState": None,  # unused; a torn spider.state would stop resumes
     "crawler.extensions.capturestore.CaptureStore": 100,
