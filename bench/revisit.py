@@ -145,7 +145,7 @@ def measure_once(args: argparse.Namespace, work: Path) -> dict[str, Any]:
 
 def print_table(f: dict[str, Any]) -> None:
     rows = [
-        ("article pages in the copy", f"{f['articles']}", ""),
+        ("articles in the copy (e-paper pages hold several)", f"{f['articles']}", ""),
         ("first crawl (baseline)", f"{f['first_pages_per_s']:.1f} pages/s",
          f"{f['first_bytes_per_page']:.0f} WARC bytes per page"),
         ("revisit, server answers 304", f"{f['revisit304_pages_per_s']:.1f} pages/s",
