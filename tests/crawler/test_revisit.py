@@ -242,3 +242,24 @@ def fetch(url: str, server: subprocess.Popen[bytes], time: Any, request: Any) ->
             if server.poll() is not None or time.monotonic() > deadline:
                 raise
             time.sleep(0.3)
+
+
+def test_a_plain_crawl_also_notices_archived_articles(revisited: dict[str, Any], tmp_path: Path) -> None:
+    """`scrapy crawl sample` (no revisit mode) over an archive holding edition 1: conditional requests,
+    revisit records for what did not change, records only for the changed and new articles."""
+    import shutil
+
+    archive = tmp_path / "archive"
+    shutil.copytree(revisited["archive"] / "captures", archive / "captures",
+                    ignore=shutil.ignore_patterns("edition2-*"))
+    stats = run_crawl("sample", revisited["base"], archive, NEWSARCHIVE_CRAWL_ID="plain")
+    assert stats["newsarchive/revisit/conditional"] >= 4  # the archived articles still listed
+    assert stats["newsarchive/warc_revisits/server-not-modified"] >= 3
+    assert stats["newsarchive/records_written"] == 4  # corrected, moved, two new
+    with ArchiveIndex(archive) as index:
+        index.update()
+        plain = {c.id for c in capturelog.captures(index.db, "sample") if c.crawl == "plain"}
+        states = Counter(r.state for r in history.rows(index.db) if r.capture in plain)
+    # the lists no longer link the deleted and moved articles, so a plain crawl does not see them go (a
+    # revisit does): the moved article's new URL is new until then
+    assert (states["edited"], states["new"], states["deleted"]) == (1, 3, 0) and states["unchanged"] >= 3
