@@ -422,12 +422,13 @@ class Classifier:
         status = final.status or 0
         if status >= 400:
             return self._with_final(self.observe(final), cap, final.url, f"redirect-http-{status}")
+        path = urlsplit(final.url).path
+        if path.count("/") <= 1 and path.rsplit("/", 1)[-1] in HOME_NAMES:  # the home page is no article,
+            return Observation(cap, "gone", "redirect-home", final_url=final.url)  # even when recorded
         refs = self._url_records(final)
         if refs:
             return Observation(cap, "redirect-article", records=refs, final_url=final.url)
-        path = urlsplit(final.url).path
-        home = path.count("/") <= 1 and path.rsplit("/", 1)[-1] in HOME_NAMES
-        return Observation(cap, "gone", "redirect-home" if home else "redirect-column", final_url=final.url)
+        return Observation(cap, "gone", "redirect-column", final_url=final.url)
 
     @staticmethod
     def _with_final(obs: Observation, cap: Capture, final_url: str, how: str) -> Observation:

@@ -3,7 +3,8 @@
 
 A crawl is a list of :class:`Fetch`: a URL and what the server answered — a page of the bundled sample
 portal (optionally edited), a status, a redirect, a placeholder or garbage body — or a revisit record
-(``revisit="identical"`` / ``"not-modified"``) of the URL's last full capture.
+(``revisit="identical"`` / ``"not-modified"``) of the URL's last full capture. List and home pages get no
+record, as in a crawl.
 """
 
 from __future__ import annotations
@@ -45,6 +46,12 @@ class Fetch:
     def full_url(self) -> str:
         return self.url if "://" in self.url else BASE + self.url
 
+    @property
+    def list_page(self) -> bool:
+        """A column list or the home page: the crawler keeps it in WARC only, it makes no record
+        (crawler.spiders.portal); the normaliser would find a short "article" on it."""
+        return self.url.rsplit("/", 1)[-1] in ("", "index.html") and self.page is None and self.body is None
+
 
 def sample_page(path: str) -> tuple[bytes, str]:
     body = (SITE / path.lstrip("/")).read_bytes()
@@ -83,7 +90,8 @@ class Site:
         if 200 <= f.status < 300:
             self.originals[url] = Original(url, pointer.fetched_at, pointer.record_id, payload_digest(body),
                                            pointer.file, pointer.offset)
-            self.records(writer, pointer, url, body, ctype)
+            if not f.list_page:
+                self.records(writer, pointer, url, body, ctype)
 
     def body_of(self, f: Fetch) -> tuple[bytes, str]:
         if f.body is not None:

@@ -55,6 +55,10 @@ CASES = {
         [Fetch(A)],
         [Fetch(A, status=302, location="/index.html"), Fetch("/index.html")],
     ], [("new", None, 1), ("deleted", "redirect-home", None)]),
+    "redirect-home-recorded-by-another-tool": (A, [
+        [Fetch(A)],
+        [Fetch(A, status=302, location="/index.html"), Fetch("/index.html", page="/index.html")],
+    ], [("new", None, 1), ("deleted", "redirect-home", None)]),
     "redirect-column": (A, [
         [Fetch(A)],
         [Fetch(A, status=301, location="/xwzx/gzdt/index.html"), Fetch("/xwzx/gzdt/index.html")],
