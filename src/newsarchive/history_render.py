@@ -33,11 +33,14 @@ from newsarchive.history import HistoryRow
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _LABELS = {"new": "new", "unchanged": "unchanged", "edited": "edited", "metadata-changed": "metadata changed",
            "deleted": "deleted", "restored": "restored", "moved": "moved", "unavailable": "unavailable"}
+_RANK = {s: i for i, s in enumerate(("deleted", "moved", "edited", "metadata-changed", "restored", "new",
+                                     "unchanged", "unavailable"))}  # the order of equal counts
 DiffOf = Callable[[str | None], dict[str, Any] | None]
 
 
-def label(row: HistoryRow) -> str:
-    """
+def label(row: HistoryRow, related: bool = True) -> str:
+    """The state, how, and (``related``) where a moved article went or came from.
+
     >>> label(HistoryRow("a", "s", "u", 1, "d", 404, None, None, None, None, "r", None, None, None, "deleted",
     ...                  how="http-404"))
     'deleted (http-404)'
@@ -45,9 +48,13 @@ def label(row: HistoryRow) -> str:
     text = _LABELS.get(row.state, row.state)
     if row.how:
         text += f" ({row.how})"
-    if row.related:
-        text += f" {'from' if row.record_file else 'to'} {row.related}"
+    if related and row.related:
+        text += " " + _moved(row)
     return text
+
+
+def _moved(row: HistoryRow) -> str:
+    return f"{'from' if row.record_file else 'to'} {row.related}"
 
 
 def rows_of_diff(diff: dict[str, Any]) -> list[Row]:
@@ -125,25 +132,43 @@ def counts(rows: Sequence[HistoryRow]) -> str:
 
     >>> r = HistoryRow("a", "s", "u", 1, "d", 404, None, None, None, None, "r", None, None, None, "deleted",
     ...                how="http-404", change=True)
-    >>> counts([r, r])
+    >>> counts([r, HistoryRow(**{**vars(r), "article": "b"})])
     '2 changes: 2 deleted (http-404 2)'
     """
-    states = Counter(r.state for r in rows)
-    hows = Counter(r.how for r in rows if r.state == "deleted" and r.how)
+    events = list({_event(r): r for r in rows}.values())  # a move is one change, listed at both URLs
+    states = Counter(r.state for r in events)
+    hows = Counter(r.how for r in events if r.state == "deleted" and r.how)
     parts = []
-    for state, n in states.most_common():
+    for state, n in sorted(states.items(), key=lambda kv: (-kv[1], _RANK.get(kv[0], len(_RANK)), kv[0])):
         extra = f" ({', '.join(f'{h} {k}' for h, k in sorted(hows.items()))})" if state == "deleted" else ""
         parts.append(f"{n} {_LABELS.get(state, state)}{extra}")
-    return f"{len(rows)} change{'s' if len(rows) != 1 else ''}" + (": " + ", ".join(parts) if parts else "")
+    n = len(events)
+    return f"{n} change{'s' if n != 1 else ''}" + (": " + ", ".join(parts) if parts else "")
+
+
+def _event(r: HistoryRow) -> tuple[str, ...]:
+    """One key per change: a moved article's departure and arrival rows share theirs.
+
+    >>> gone = HistoryRow("a", "s", "old", 1, "d", 404, None, None, None, None, "r", None, None, None,
+    ...                   "moved", related="new")
+    >>> came = HistoryRow("b", "s", "new", 2, "d", 200, None, None, None, None, "r", "f", None, None,
+    ...                   "moved", related="old")
+    >>> _event(gone) == _event(came), counts([gone, came])
+    (True, '1 change: 1 moved')
+    """
+    if r.state == "moved" and r.related:
+        return ("moved", *sorted((r.url, r.related)))
+    return (r.article, str(r.capture))
 
 
 def changes_text(rows: Sequence[HistoryRow], diff_of: DiffOf, unchanged: int, color: bool = False) -> str:
     paint = painter(color)
     lines = []
     for r in rows:
-        detail = _summary_of_diff(diff_of(r.diff_key))
-        lines.append(printable(f"{r.date}  {label(r):<28} {r.site}  {r.title or r.article}  {r.url}"
-                               + (f"  ({detail})" if detail else ""), newlines=False))
+        moved = _moved(r) if r.related else ""
+        detail = "; ".join(filter(None, [moved, _summary_of_diff(diff_of(r.diff_key))]))
+        lines.append(printable(f"{r.date}  {label(r, related=False):<26} {r.site}  {r.title or r.article}  "
+                               f"{r.url}" + (f"  ({detail})" if detail else ""), newlines=False))
     tail = counts(rows) + (f"; {unchanged} article(s) unchanged" if unchanged else "")
     lines.append(paint("\x1b[1m", tail))
     return "\n".join(lines) + "\n"

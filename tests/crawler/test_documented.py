@@ -204,7 +204,8 @@ def test_main_job_as_documented(runs: dict[str, tuple[Path, Any]]) -> None:
     cases = load_edition().cases
     checked = len(cases) + sum(1 for c in cases if c.new_url)
     assert f"{checked} of {checked} as the reference data says" in proc.stdout, proc.stdout[-3000:]
-    assert "3 deleted (http-404 1, placeholder 1, redirect-home 1), 2 moved, 1 edited" in proc.stdout
+    assert "5 changes: 3 deleted (http-404 1, placeholder 1, redirect-home 1), 1 moved, 1 edited" \
+        in proc.stdout
 
 
 def test_list_and_checksite_as_documented(served: str, tmp_path: Path) -> None:

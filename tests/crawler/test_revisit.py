@@ -114,7 +114,7 @@ def test_changes_command_text_jsonl_atom_html(revisited: dict[str, Any], capsys:
     archive, base = str(revisited["archive"]), revisited["base"]
     code, text = run_cli(capsys, "changes", archive, "--state", "edited,deleted,moved", "--color", "never")
     assert code == 0
-    assert "3 deleted (http-404 1, placeholder 1, redirect-home 1), 2 moved, 1 edited" in text
+    assert "5 changes: 3 deleted (http-404 1, placeholder 1, redirect-home 1), 1 moved, 1 edited" in text
     code, lines = run_cli(capsys, "changes", archive, "--format", "jsonl", "--state", "edited")
     [edit] = [json.loads(line) for line in lines.splitlines()]
     assert edit["url"] == base + "/xwzx/gzdt/202002/t20200210_2001.html" and edit["version"] == 2

@@ -8,7 +8,8 @@ capture in them is listed); ``--since`` a day (captures on or after it, UTC); ``
 (repeatable). Formats: ``text`` (one line per change, then the counts), ``jsonl`` (one JSON object per
 change, with its diff as ``newsarchive diff --format json`` writes one article), ``atom`` (an Atom feed
 to subscribe to), ``html`` (a report: changes first with their sentence diffs, unchanged articles
-collapsed). ``-o FILE`` writes atomically. The index is brought up to date first.
+collapsed). ``-o FILE`` writes atomically (its folder is made when missing). The index is brought up to
+date first.
 
 Exit status (:mod:`newsarchive.commands`): 0; 1 when some input is damaged (named on stderr); 2 on a
 usage error or an archive that cannot be read.
@@ -72,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
         text = render(args, rows, unchanged, diff_of)
     try:
         if args.output:
+            args.output.parent.mkdir(parents=True, exist_ok=True)  # -o reports/changes.html in a fresh clone
             atomic_write_text(args.output, text)
         else:
             sys.stdout.write(text)
