@@ -16,6 +16,8 @@ or 版权 stays. Text-capture kinds, in the same table of rules below: ``editor-
 **Block kinds**:
 
 - ``copyright``: a copyright line and the numbered clauses or lawyer lines right after it;
+- a widget split one button per line (``【字号`` / ``大`` / ``中`` / ``小`` / ``】``): very short lines that
+  read together as a print or share widget take its kind;
 - ``link-block`` (lines with link hints, from HTML): two or more lines that are the text of links to
   other pages (a teaser's date or count beside it allowed; a bulleted date line between two allowed),
   with the label heading them; the links right after a related-links heading; link lines at the
@@ -96,6 +98,8 @@ CLOSING_KINDS = frozenset({"editor-line", "share-widget", "print-widget", "prev-
 WEAK_CLOSING_KINDS = frozenset({"related-links", "icp", "qr-block", "link-block"})
 EDGE_ONLY_KINDS = frozenset({"byline"})  # furniture only above the article's first sentence or below its last
 HEAD_ONLY_KINDS = {"date-line": "metadata-line"}  # furniture (of this kind) only above the first sentence
+SPLIT_WIDGET_CHARS = 6  # a widget's buttons split one per line are this short ...
+SPLIT_WIDGET_KINDS = frozenset({"print-widget", "share-widget"})  # ... and read as one of these together
 MAX_TEXT_LINE = 160  # a longer line of a text capture is never furniture by its own words
 MAX_COPYRIGHT_LINE = 200
 
@@ -263,6 +267,7 @@ def classify(lines: list[Line], headline: str | None = None) -> list[str | None]
         for line, s in zip(lines, texts, strict=True)
     ]
     mark_copyright(texts, kinds, hinted=hinted)
+    mark_split_widgets(texts, kinds)
     if hinted:
         mark_above_headline(texts, kinds, headline)
         keep_inner_credits(texts, kinds)
@@ -295,13 +300,29 @@ def mark_copyright(lines: list[str], kinds: list[str | None], *, hinted: bool = 
             i += 1
 
 
+def mark_split_widgets(lines: list[str], kinds: list[str | None]) -> None:
+    """A widget whose buttons came out one per line ("【字号", "大", "中", "小", "】"): a run of two or
+    more very short unclaimed lines that, read as one line, is a print or share widget takes that
+    kind. A run that does not read as a widget (a roster of names) stays."""
+    i = 0
+    while i < len(lines):
+        end = i
+        while end < len(lines) and kinds[end] is None and 0 < len(lines[end].strip()) <= SPLIT_WIDGET_CHARS:
+            end += 1
+        kind = classify_line(" ".join(s.strip() for s in lines[i:end])) if end - i >= 2 else None
+        if kind in SPLIT_WIDGET_KINDS:
+            kinds[i:end] = [kind] * (end - i)
+        i = max(end, i + 1)
+
+
 def mark_link_blocks(lines: list[Line], kinds: list[str | None]) -> None:
     """Blocks of links to other pages: two or more link lines, maybe with a line between them that is
     no sentence (a date, a bullet) and with the label heading them (a title-like line right before);
     the links right after a related-links heading; a link line at the article's top or bottom edge
     (furniture lines aside). A single linked line between body lines stays."""
     n = len(lines)
-    link = [kinds[i] is None and is_teaser_link(lines[i]) for i in range(n)]
+    # a linked "byline" (记者即时播报, a column in a menu) is a link like the others
+    link = [kinds[i] in (None, "byline") and is_teaser_link(lines[i]) for i in range(n)]
     i = 0
     while i < n:
         if not link[i]:
@@ -312,7 +333,7 @@ def mark_link_blocks(lines: list[Line], kinds: list[str | None]) -> None:
         if count >= LINK_BLOCK_LINES or after_heading or _at_edge(kinds, i, end):
             start = i - 1 if count >= LINK_BLOCK_LINES and _labels_block(lines, kinds, i - 1) else i
             for k in range(start, end):
-                kinds[k] = kinds[k] or "link-block"
+                kinds[k] = "link-block" if kinds[k] in (None, "byline") else kinds[k]
         i = end
 
 
