@@ -89,6 +89,9 @@ _TEXT_KINDS = {"editor-line": EDITOR, "mood-widget": MOOD, "footer": FOOTER}
 # a text capture's kinds in priority order; those not in _TEXT_KINDS are the data file's
 _TEXT_ORDER = ("icp", "editor-line", "mood-widget", "share-widget", "qr-block", "prev-next", "print-widget",
                "footer")
+STEP_NUMBER = re.compile(  # a numbered item: 1. / 1、 / （1） / 一、 / 第一步
+    r"^\s*(?:\d{1,2}\s*[.、．]|[（(]\s*\d{1,2}\s*[)）]|[一二三四五六七八九十]{1,3}\s*、|第[一二三四五六七八九十\d]{1,3}步)"
+)
 DOCUMENT_NUMBER = re.compile(r"[〔［\[][12]\d{3}[〕］\]]\s*\d+\s*号")  # 发文字号: 穗卫函〔2023〕1930号
 HEADLINE_WITHIN = 12  # the headline is looked for among this many first lines
 LINK_BLOCK_LINES = 2  # this many link lines together are a block of links wherever they stand
@@ -112,6 +115,7 @@ class FurnitureKind:
     pattern: re.Pattern[str]
     prose_pattern: re.Pattern[str] | None
     max_len: int
+    numbered: bool = True  # False: a numbered item (1. / 一、 / （1）) is an article's step, never this kind
 
 
 @functools.cache
@@ -131,6 +135,7 @@ def load_kinds() -> tuple[FurnitureKind, ...]:
             pattern=_alternation(spec["line"] + spec.get("prose", [])),
             prose_pattern=_alternation(spec["prose"]) if spec.get("prose") else None,
             max_len=int(spec.get("max_len", 200)),
+            numbered=bool(spec.get("numbered", True)),
         )
         for kind, spec in table.items()
     )
@@ -173,11 +178,14 @@ def classify_line(line: str) -> str | None:
     True
     >>> classify_line("记者从市发改局获悉，今年全市共完成投资120亿元，同比增长15%。") is None
     True
+    >>> classify_line("扫描二维码下载客户端"), classify_line("1.先扫二维码，关注粤省事公众号")
+    ('qr-block', None)
     """
     line = LIST_MARK.sub("", line, count=1)
     prose = is_prose(line)
+    numbered = STEP_NUMBER.match(line) is not None
     for kind in load_kinds():
-        if len(line) > kind.max_len:
+        if len(line) > kind.max_len or (numbered and not kind.numbered):
             continue
         pattern = kind.prose_pattern if prose else kind.pattern
         if pattern is not None and pattern.search(line):
@@ -194,15 +202,16 @@ def _text_kind() -> re.Pattern[str]:
 
 
 @functools.cache
-def _shared_specs() -> tuple[tuple[str, re.Pattern[str], int], ...]:
-    return tuple((k, furniture_kind(k).pattern, furniture_kind(k).max_len)
-                 for k in _TEXT_ORDER if k not in _TEXT_KINDS)
+def _shared_specs() -> tuple[FurnitureKind, ...]:
+    return tuple(furniture_kind(k) for k in _TEXT_ORDER if k not in _TEXT_KINDS)
 
 
 def _shared_kind(s: str) -> str | None:
-    for kind, pattern, max_len in _shared_specs():
-        if len(s) <= max_len and pattern.search(s) is not None:
-            return None if kind == "prev-next" and PREV_NEXT_COLON.match(s) is None else kind
+    numbered = STEP_NUMBER.match(s) is not None
+    for spec in _shared_specs():
+        if len(s) > spec.max_len or (numbered and not spec.numbered) or spec.pattern.search(s) is None:
+            continue
+        return None if spec.kind == "prev-next" and PREV_NEXT_COLON.match(s) is None else spec.kind
     return None
 
 

@@ -46,6 +46,7 @@ DATELINE_HINT = re.compile(
 )
 SUMMARY = re.compile(r"^\s*(?:摘要|内容摘要|导读)\s*" + COLON + r"\s*(?P<text>.*)$")
 DATELINE_MAX_CHARS = 80
+PROSE_CLAUSE = re.compile(r"[，,][^：:，,]{8,}")  # a clause after a comma without a label: a sentence
 HEADLINE_KINDS = {1: ("title",), 2: ("kicker", "title"), 3: ("kicker", "title", "subtitle")}
 COLUMN_LABEL = re.compile(r"^\s*[【\[][^】\]]{1,12}[】\]]")  # 【记者即时播报】 before a headline: the column
 _TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|--|——|－－|\s-\s|\s－\s|\s–\s|\s—\s)\s*")
@@ -60,9 +61,12 @@ def is_dateline(line: str) -> bool:
     (True, False)
     >>> is_dateline("来源:")  # an empty label says nothing
     False
+    >>> is_dateline("2025年度医保缴费期为2024年9月1日至12月31日，参保人可通过以下步骤缴费：")  # a lead
+    False
     """
     s = line.strip()
-    if len(s) > DATELINE_MAX_CHARS or "。" in s or DATELINE_HINT.search(s) is None:
+    if (len(s) > DATELINE_MAX_CHARS or "。" in s or DATELINE_HINT.search(s) is None
+            or PROSE_CLAUSE.search(s) is not None):
         return False
     return vocab.parse_date(s) is not None or _source_value(vocab.read_source(s))
 
