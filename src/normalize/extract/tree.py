@@ -22,6 +22,7 @@ from normalize.chars import han_count, split_lines, squash
 from normalize.errors import ExtractionError
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # lxml refuses them as text
 _TAG = re.compile(r"<[a-zA-Z!/][^>]{0,200}>")
 _DROP_TAGS = ("script", "style", "noscript", "iframe", "object", "embed", "template", "svg")
 FALLBACK_MIN_CJK = 10  # the fallback's block needs at least this much CJK text outside links
@@ -40,6 +41,12 @@ def parse_html(html: str) -> etree._Element:
     Traceback (most recent call last):
     ...
     normalize.errors.ExtractionError: input is not HTML (no tags found); pass it to clean() with kind="text"
+
+    Control characters go first (a caption's stray backspaces ``\x08`` made trafilatura drop it, and
+    no text carries them to a user's terminal):
+
+    >>> "".join(parse_html("<p>图为内洞森林游乐区。\x08\x08（林务局提供）</p>").itertext())
+    '图为内洞森林游乐区。（林务局提供）'
     """
     if not html or not html.strip():
         raise ExtractionError(
@@ -50,7 +57,7 @@ def parse_html(html: str) -> etree._Element:
             "not-html", 'input is not HTML (no tags found); pass it to clean() with kind="text"'
         )
     try:
-        tree = lxml_html.document_fromstring(_XML_DECL.sub("", html, count=1))
+        tree = lxml_html.document_fromstring(XML_UNSAFE.sub("", _XML_DECL.sub("", html, count=1)))
     except (etree.ParserError, ValueError) as err:
         msg = f"lxml could not parse the page ({err}); is it really HTML?"
         raise ExtractionError("not-html", msg) from err
@@ -201,15 +208,18 @@ def grid_columns(table: etree._Element) -> int:
 
 _OWN_ROWS = etree.XPath("./tr|./*/tr")
 TABLE_CELL_SEPARATOR = " | "
-XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # lxml refuses them as text
 
 
 def unwrap_table(table: etree._Element) -> None:
     """Rename a layout table's rows and cells, and those of the tables inside it, to ``div`` so that
     extraction reads them as blocks (data grids inside were already rendered as rows); the text right
-    after each table becomes a paragraph of its own (:func:`wrap_tail`)."""
+    after each table becomes a paragraph of its own (:func:`wrap_tail`), and links without text (a
+    photo's link) go: trafilatura drops a short block whose links have no text, and the photo's
+    caption with it."""
     for inner in list(table.iter("table")):
         wrap_tail(inner)
+    for link in [a for a in table.iter("a") if not text_of(a)]:
+        link.drop_tree()  # an image link: as a div, a photo box with its caption would read as a link block
     for el in table.iter("table", "tbody", "thead", "tfoot", "tr", "td", "th"):
         el.tag = "div"
 
