@@ -32,6 +32,7 @@ Prints a table, then as its very last line one JSON object with the figures and 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -156,10 +157,8 @@ def clean_alone(pages: list[tuple[str, bytes, str]], base: str) -> tuple[float, 
 
     started, cpu_started = time.perf_counter(), time.process_time()
     for path, data, charset in pages:
-        try:
+        with contextlib.suppress(CleanError):  # a list page: no article (the crawl does not clean those)
             clean(data, url=base + path, http_charset=charset, encoding_override=None, kind="html")
-        except CleanError:
-            pass  # a list page: no article (the crawl does not clean those)
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     return len(pages) / wall, 1000.0 * cpu / len(pages)
 
@@ -288,7 +287,8 @@ def run_peer(work: Path, base: str, args: argparse.Namespace) -> dict[str, Any]:
         if name not in ("CRAWL_DELAY_ENABLED",):
             command += ["-s", f"{name}={value}"]
     result, wall, cpu, memory = run_command(command, project, clean_env(), args.sample_seconds)
-    stats = stats_from_log(log_file.read_text(encoding="utf-8", errors="replace")) if log_file.exists() else {}
+    log = log_file.read_text(encoding="utf-8", errors="replace") if log_file.exists() else ""
+    stats = stats_from_log(log) if log else {}
     if result.returncode != 0 or not stats.get("elapsed_time_seconds"):
         raise SystemExit(f"bench: the naive peer crawl failed (exit {result.returncode}):\n"
                          f"{result.stderr[-3000:]}")

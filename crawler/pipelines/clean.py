@@ -20,8 +20,8 @@ broken pool are retried once),
 CLEAN_FUNCTION (``module:function`` with clean()'s signature; default ``normalize:clean``).
 Stats: ``newsarchive/time/{decode,extraction,normalisation}`` (seconds, summed over
 pages, measured inside the workers), ``newsarchive/pages_cleaned``, ``newsarchive/cpu/clean`` (CPU seconds
-the workers spent cleaning) and ``newsarchive/cpu/reactor`` (CPU seconds of the crawler process; ``.../reactor_at_open`` the part spent
-before the spider opened, start-up): with
+the workers spent cleaning) and ``newsarchive/cpu/reactor`` (CPU seconds of the crawler process;
+``newsarchive/cpu/reactor_at_open``: the part spent before the spider opened, start-up): with
 crawl wall time they show whether both cores were busy.
 """
 
