@@ -141,10 +141,51 @@ def parse_html(html: str) -> HtmlElement | None:
 
 def page_links(html: str, url: str) -> list[Link]:
     """Every http(s) link on the page, absolute, with its text and the date written next to it."""
-    root = parse_html(html)
+    return _page_links(parse_html(html), url)
+
+
+def _page_links(root: HtmlElement | None, url: str) -> list[Link]:
     if root is None:
         return []
     return [link for a in root.iter("a") if (link := _link(a, url)) is not None]
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """What a column list page links to: its article links (page order, with dates) and the list pages
+    to follow (the next page, "更多" columns, the site's column pattern), before any on-site check."""
+
+    articles: list[Link]
+    pages: list[str]
+
+
+def read_list_page(html: str, url: str, *, pattern: re.Pattern[str] | None = None,
+                   article_css: str | None = None, next_css: str | None = None,
+                   columns: re.Pattern[str] | None = None) -> ListPage:
+    """:func:`article_links` and the pages to follow, from one parse of the page and one pass over its
+    links (``pattern``: the site's ``[links] article``; ``article_css`` / ``next_css``: its ``[selectors]
+    article_links`` / ``next_page``; ``columns``: its ``[links] columns``).
+
+    >>> page = read_list_page('<ul><li><a href="t20200220_1.html">甲</a> 2020-02-20</li></ul>'
+    ...                       '<a href="index_1.html">下一页</a><a href="/zwgk/index.html">更多</a>',
+    ...                       "http://a.cn/gzdt/index.html")
+    >>> [(a.url, a.date.isoformat()) for a in page.articles], page.pages
+    ([('http://a.cn/gzdt/t20200220_1.html', '2020-02-20')], ['http://a.cn/gzdt/index_1.html', \
+'http://a.cn/zwgk/index.html'])
+    """
+    root = parse_html(html)
+    links = _page_links(root, url)
+    if article_css:
+        articles = _unique(link for a in _css_anchors_in(root, article_css) if (link := _link(a, url)))
+    else:
+        articles = _article_links_of(root, url, links, pattern)
+    pages = [link.url for a in _css_anchors_in(root, next_css) if (link := _link(a, url, with_date=False))
+             ] if next_css else []
+    pages += _pagination(html, url, links) if not pages else []
+    pages += _more(url, links)
+    if columns is not None:
+        pages += [link.url for link in links if columns.search(link.url)]
+    return ListPage(articles, list(dict.fromkeys(pages)))
 
 
 def _text(el: HtmlElement) -> str:
@@ -178,16 +219,24 @@ def article_links(html: str, url: str, pattern: re.Pattern[str] | None = None,
     """Article links of a list page, in page order, without duplicates (see the module docstring)."""
     if css:
         return _unique(link for a in _css_anchors(html, css) if (link := _link(a, url)))
-    links = page_links(html, url)
+    root = parse_html(html)
+    return _article_links_of(root, url, _page_links(root, url), pattern)
+
+
+def _article_links_of(root: HtmlElement | None, url: str, links: list[Link],
+                      pattern: re.Pattern[str] | None) -> list[Link]:
     if pattern is not None:
         return _unique(link for link in links if pattern.search(link.url))
     shaped = [link for link in links if has_article_shape(link.url)]
-    return _unique([*shaped, *structural_links(html, url)])
+    return _unique([*shaped, *_structural_links(root, url)])
 
 
 def structural_links(html: str, url: str) -> list[Link]:
     """Links in the largest container whose items each hold one link and a date (a column list)."""
-    root = parse_html(html)
+    return _structural_links(parse_html(html), url)
+
+
+def _structural_links(root: HtmlElement | None, url: str) -> list[Link]:
     if root is None:
         return []
     best: list[Link] = []
@@ -222,7 +271,10 @@ def css_links(html: str, url: str, css: str) -> list[str]:
 
 def _css_anchors(html: str, css: str) -> list[HtmlElement]:
     """``<a>`` elements matched by ``css``, or inside the elements it matches."""
-    root = parse_html(html)
+    return _css_anchors_in(parse_html(html), css)
+
+
+def _css_anchors_in(root: HtmlElement | None, css: str) -> list[HtmlElement]:
     if root is None:
         return []
     found: list[HtmlElement] = []
@@ -237,7 +289,10 @@ def pagination_links(html: str, url: str) -> list[str]:
     Following the *next* page (not all N pages at once) keeps paging a chain, so ``since`` can stop it
     and ``max_pages`` bounds it.
     """
-    links = page_links(html, url)
+    return _pagination(html, url, page_links(html, url))
+
+
+def _pagination(html: str, url: str, links: list[Link]) -> list[str]:
     found = [link.url for link in links if _is_next_text(link.text)]
     if not found:
         found = create_page_urls(html, url) or script_pager_urls(html, url)
@@ -442,9 +497,13 @@ def _renumber(url: str, n: int) -> str | None:
 
 def more_links(html: str, url: str) -> list[str]:
     """Links to other column list pages ("更多>>"), same host only."""
+    return _more(url, page_links(html, url))
+
+
+def _more(url: str, links: list[Link]) -> list[str]:
     host = urlsplit(url).netloc
     return list(dict.fromkeys(
-        link.url for link in page_links(html, url)
+        link.url for link in links
         if _is_more_text(link.text)
         if urlsplit(link.url).netloc == host and link.url != url
     ))

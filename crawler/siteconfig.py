@@ -23,6 +23,7 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urljoin, urlsplit
@@ -116,9 +117,10 @@ class SiteConfig:
     revisit: RevisitPolicy = field(default_factory=RevisitPolicy)
     path: Path | None = None
 
-    @property
+    @cached_property
     def origins(self) -> tuple[Origin, ...]:
-        """The origins pages of this site may come from (see the module docstring)."""
+        """The origins pages of this site may come from (see the module docstring); computed once, as
+        ``on_site`` asks for every link and request."""
         return tuple(origin_of_entry(entry, self.base_url) for entry in self.allowed_domains)
 
     def on_site(self, url: str) -> bool:

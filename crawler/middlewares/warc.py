@@ -143,10 +143,14 @@ class WarcCaptureMiddleware:
 
 
 def header_pairs(headers: Headers) -> list[tuple[str, str]]:
-    """Scrapy's bytes headers as (name, value) text pairs, one per value (latin-1, as on the wire)."""
+    """Scrapy's bytes headers as (name, value) text pairs, one per value (latin-1, as on the wire).
+
+    Read as the plain dict it is underneath (normalised name -> list of values): ``Headers.items()``
+    looks every name up again.
+    """
     return [
         (k.decode("latin-1"), v.decode("latin-1"))
-        for k, values in headers.items()
+        for k, values in dict.items(headers)
         for v in values
     ]
 

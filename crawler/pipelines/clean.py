@@ -8,6 +8,9 @@ worker is busy with extraction while the reactor uses the other core; with 2 wor
 both cores once downloads outpace extraction. Scrapy's scraper slot (SCRAPER_SLOT_MAX_ACTIVE_SIZE) is the
 back-pressure: when too many pages wait for cleaning, the engine stops pulling new requests.
 
+The spider hands column list pages to the same workers (:meth:`CleanPipeline.read_list`: decoding and
+link extraction, one parse per page), so the crawler process keeps only I/O, scheduling and WARC writes.
+
 In the worker: ``normalize.clean(body, url=..., http_charset=..., encoding_override=<site encoding>,
 kind="html")`` decodes the bytes itself (BOM > header > meta, validated; the override wins), so a wrong
 charset header does not produce mojibake. A page that cannot be cleaned is dropped with its reason counted
@@ -20,7 +23,8 @@ broken pool are retried once),
 CLEAN_FUNCTION (``module:function`` with clean()'s signature; default ``normalize:clean``).
 Stats: ``newsarchive/time/{decode,extraction,normalisation}`` (seconds, summed over
 pages, measured inside the workers), ``newsarchive/pages_cleaned``, ``newsarchive/cpu/clean`` (CPU seconds
-the workers spent cleaning) and ``newsarchive/cpu/reactor`` (CPU seconds of the crawler process): with
+the workers spent cleaning) and ``newsarchive/cpu/reactor`` (CPU seconds of the crawler process;
+``newsarchive/cpu/reactor_at_open``: the part spent before the spider opened, start-up): with
 crawl wall time they show whether both cores were busy.
 """
 
@@ -31,7 +35,7 @@ import logging
 import multiprocessing
 import resource
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -47,10 +51,12 @@ from crawler.pipelines.cleanworker import (
     clean_page,
     init_worker,
     install_stage_timers,
+    read_list,
     warm_up,
 )
 
 log = logging.getLogger(__name__)
+_RUNNING = "_newsarchive_clean_pool"  # the crawler attribute holding the pipeline while its pool runs
 
 
 class CleanPipeline:
@@ -70,10 +76,27 @@ class CleanPipeline:
         return cls(crawler, crawler.settings.getint("CLEAN_WORKERS"))
 
     def open_spider(self) -> None:
+        # start-up (imports, settings, components) is not per-page work: the benchmark takes it off
+        self.stats.set_value("newsarchive/cpu/reactor_at_open", process_cpu())
         if self.workers > 0:
             self._start_pool()
+            setattr(self.crawler, _RUNNING, self)
         else:
             install_stage_timers()
+
+    @staticmethod
+    def running(crawler: Crawler) -> CleanPipeline | None:
+        """The crawl's pipeline while its worker pool runs (None without one: CLEAN_WORKERS = 0, CLEAN_ENABLED
+        off, not opened yet or closed)."""
+        pipeline: CleanPipeline | None = getattr(crawler, _RUNNING, None)
+        return pipeline if pipeline is not None and pipeline.executor is not None else None
+
+    async def read_list(self, body: bytes, url: str, http_charset: str | None, override: str | None,
+                        options: dict[str, Any]) -> dict[str, Any]:
+        """A list page's links read in a worker (cleanworker.read_list), or ``ok`` False."""
+        result = await self._call(read_list, (body, url, http_charset, override, options), url)
+        self.stats.inc_value("newsarchive/cpu/lists", result.get("cpu", 0.0))
+        return result
 
     def _start_pool(self) -> None:
         self.executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
@@ -83,8 +106,10 @@ class CleanPipeline:
             self.warming = [self.executor.submit(warm_up) for _ in range(self.workers)]
 
     def close_spider(self) -> None:
-        usage = resource.getrusage(resource.RUSAGE_SELF)  # the reactor process (downloads, WARC, JSONL)
-        self.stats.set_value("newsarchive/cpu/reactor", usage.ru_utime + usage.ru_stime)
+        # the reactor process (downloads, WARC, JSONL)
+        self.stats.set_value("newsarchive/cpu/reactor", process_cpu())
+        if getattr(self.crawler, _RUNNING, None) is self:
+            delattr(self.crawler, _RUNNING)
         if self.executor is not None:
             self.executor.shutdown(wait=True, cancel_futures=True)
             self.executor = None
@@ -111,22 +136,26 @@ class CleanPipeline:
         args = (item.body, item.url, item.http_charset, item.encoding_override, self.function)
         if self.executor is None:
             return clean_page(*args)
+        return await self._call(clean_page, args, item.url)
+
+    async def _call(self, fn: Callable[..., dict[str, Any]], args: tuple[Any, ...], url: str
+                    ) -> dict[str, Any]:
         for attempt in (1, 2):  # a page whose pool broke under it (another page's crash) gets one more go
             executor = self.executor
             assert executor is not None
             try:
                 # CLEAN_TIMEOUT does not count the workers' start (importing the normaliser)
                 await asyncio.gather(*(asyncio.wrap_future(f) for f in self.warming))
-                future = asyncio.wrap_future(executor.submit(clean_page, *args))
+                future = asyncio.wrap_future(executor.submit(fn, *args))
                 return await asyncio.wait_for(future, self.timeout)
             except TimeoutError:
                 log.warning("cleaning %s took over CLEAN_TIMEOUT = %.0fs; killing the clean workers",
-                            item.url, self.timeout)
+                            url, self.timeout)
                 self._restart_pool(executor)
                 return failed("normalizer-timeout", f"no result within CLEAN_TIMEOUT = {self.timeout}s")
             except BrokenProcessPool:
                 log.warning("a clean worker died (out of memory?) while cleaning %s (attempt %d)",
-                          item.url, attempt)
+                          url, attempt)
                 self._restart_pool(executor)
         return failed("normalizer-crashed", "the clean worker process died twice on this page")
 
@@ -152,6 +181,12 @@ def without_main_module() -> Iterator[None]:
     finally:
         if main is not None:
             sys.modules["__main__"] = main
+
+
+def process_cpu() -> float:
+    """CPU seconds of this process so far (all its threads)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def failed(reason: str, message: str) -> dict[str, Any]:

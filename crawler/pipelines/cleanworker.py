@@ -1,4 +1,6 @@
-"""The worker side of crawler.pipelines.clean: runs ``normalize.clean`` on one page in a pool process.
+"""The worker side of crawler.pipelines.clean: runs ``normalize.clean`` on one page in a pool process, and
+reads the links of a column list page (:func:`read_list`: decoding and lxml parsing stay off the crawler
+process).
 
 Kept free of Scrapy imports so that each spawned worker only loads the normaliser. A worker exits as soon
 as the crawler process that started it is gone, however it died (SIGKILL, OOM killer): no orphans.
@@ -128,3 +130,20 @@ def clean_page(body: bytes, url: str, http_charset: str | None, override: str | 
                        "normalisation": max(0.0, total - _TIMES["decode"] - _TIMES["extraction"])}
     result["cpu"] = time.process_time() - cpu_started
     return result
+
+
+def read_list(body: bytes, url: str, http_charset: str | None, override: str | None,
+              options: dict[str, Any]) -> dict[str, Any]:
+    """Runs in a worker: a list page decoded as articles are (BOM > header > meta, validated; the site's
+    encoding wins) and read by :func:`crawler.links.read_list_page` with ``options``; or ``ok`` False
+    when the page cannot be decoded (the spider then reads it with Scrapy's decoding)."""
+    from crawler.links import read_list_page
+    from normalize.decoding import decode
+
+    cpu_started = time.process_time()
+    try:
+        html = decode(body, http_charset, override=override).text
+    except ValueError as exc:  # normalize.errors.DecodeError
+        return {"ok": False, "reason": "undecodable", "message": str(exc), "cpu": 0.0}
+    page = read_list_page(html, url, **options)
+    return {"ok": True, "page": page, "cpu": time.process_time() - cpu_started}

@@ -50,8 +50,9 @@ from twisted.python.failure import Failure
 from crawler.extensions.capturestore import CaptureStore
 from crawler.extensions.fetchhistory import FetchHistory
 from crawler.items import PageItem
-from crawler.links import Link, all_older, article_links, css_links, more_links, page_links, pagination_links
+from crawler.links import Link, ListPage, all_older, read_list_page
 from crawler.middlewares.replay import ReplayIndex
+from crawler.pipelines.clean import CleanPipeline
 from crawler.revisit import due_urls
 from crawler.siteconfig import SiteConfig, SiteConfigError, check_window, parse_day, rebase
 from newsarchive.gone import probe_url
@@ -260,13 +261,34 @@ class PortalSpider(scrapy.Spider):
         if response.meta.get("newsarchive_start"):
             self.count("start_pages/ok")
 
-    def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
+    def parse_list(self, response: Response) -> Iterator[scrapy.Request] | AsyncIterator[scrapy.Request]:
+        """The list page's articles and next pages: read in the clean workers when they run (decoding and
+        link extraction are CPU work the crawler process does not need to do), else here."""
         self.handled(response)
         self.count("list_pages")
-        html = self.page_text(response)
-        links = [link for link in article_links(html, response.url, self.cfg.article_pattern,
-                                                self.cfg.selectors.get("article_links"))
-                 if self.on_site(link.url)]
+        pool = CleanPipeline.running(self.crawler)
+        if pool is None:
+            return self.follow_list(response, self.read_list(response))
+        return self.parse_list_in_pool(response, pool)
+
+    async def parse_list_in_pool(self, response: Response, pool: CleanPipeline
+                                 ) -> AsyncIterator[scrapy.Request]:
+        result = await pool.read_list(response.body, response.url, header_charset(response),
+                                      self.cfg.encoding, self.list_options())
+        page: ListPage = result["page"] if result["ok"] else self.read_list(response)
+        for request in self.follow_list(response, page):
+            yield request
+
+    def list_options(self) -> dict[str, Any]:
+        """The site's link rules, as crawler.links.read_list_page takes them."""
+        return {"pattern": self.cfg.article_pattern, "article_css": self.cfg.selectors.get("article_links"),
+                "next_css": self.cfg.selectors.get("next_page"), "columns": self.cfg.columns_pattern}
+
+    def read_list(self, response: Response) -> ListPage:
+        return read_list_page(self.page_text(response), response.url, **self.list_options())
+
+    def follow_list(self, response: Response, page: ListPage) -> Iterator[scrapy.Request]:
+        links = [link for link in page.articles if self.on_site(link.url)]
         if not links:
             self.count("list/no-article-links")
             log.warning("%s: no article links found; add [links] article or [selectors] article_links "
@@ -278,21 +300,11 @@ class PortalSpider(scrapy.Spider):
         if self.since and all_older(links, self.since):
             self.count("list/stopped-by-since")
             return
-        page = int(response.meta.get("list_page", 0))
-        for url in self.next_pages(html, response.url):
-            request = self.list_request(url, page + 1)
+        number = int(response.meta.get("list_page", 0))
+        for url in page.pages:
+            request = self.list_request(url, number + 1) if self.on_site(url) else None
             if request is not None:
                 yield request
-
-    def next_pages(self, html: str, url: str) -> list[str]:
-        css = self.cfg.selectors.get("next_page")
-        pages = css_links(html, url, css) if css else []
-        pages += pagination_links(html, url) if not pages else []
-        pages += more_links(html, url)
-        if self.cfg.columns_pattern is not None:
-            pattern = self.cfg.columns_pattern
-            pages += [link.url for link in page_links(html, url) if pattern.search(link.url)]
-        return [u for u in dict.fromkeys(pages) if self.on_site(u)]
 
     def parse_article(self, response: Response) -> Iterator[PageItem]:
         self.handled(response)

@@ -42,7 +42,7 @@ def started(pipe: CleanPipeline) -> CleanPipeline:
 
 
 def pipeline(**settings: Any) -> CleanPipeline:
-    given = {"CLEAN_WORKERS": 1, "CLEAN_TIMEOUT": 2, "CLEAN_FUNCTION": f"{__name__}:stand_in_clean",
+    given = {"CLEAN_WORKERS": 1, "CLEAN_TIMEOUT": 5, "CLEAN_FUNCTION": f"{__name__}:stand_in_clean",
              **settings}
     crawler = SimpleNamespace(settings=project_settings(**given))
     crawler.stats = MemoryStatsCollector(crawler)
