@@ -14,6 +14,13 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 stamp=.venv/.installed-$(cat pyproject.toml | "$PY" -c 'import hashlib,sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest()[:16])')
+if [ ! -f "$stamp" ] && [ -L .venv ]; then
+  # A linked environment belongs to another checkout: installing here would point its editable install at
+  # this folder (and break it when this folder goes).
+  echo "setup: .venv links to $(readlink -f .venv), which is not set up for this pyproject.toml;" \
+    "run bash scripts/setup.sh in the checkout that owns it, or replace the link with a folder" >&2
+  exit 1
+fi
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
