@@ -31,12 +31,12 @@ records themselves.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
 import sqlite3
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -48,6 +48,16 @@ import numpy.typing as npt
 
 from newsarchive import similarity
 from newsarchive.display import name_problem, shown
+from newsarchive.index_rows import (
+    INSERT_RECORD,
+    FileJob,
+    FileRows,
+    available_cores,
+    group_jobs,
+    read_batches,
+    sha256_file,
+)
+from newsarchive.progress import Progress
 from newsarchive.records import (
     capture_problem,
     find_loose_captures,
@@ -58,7 +68,8 @@ from newsarchive.records import (
 from normalize.record import Record
 
 INDEX_NAME = "index.sqlite"
-INDEX_SCHEMA_VERSION = 2  # PRAGMA user_version; 2: capture_length, several problems per file
+INDEX_SCHEMA_VERSION = 3  # PRAGMA user_version; 2: capture_length, problems per file; 3: rensa signatures
+PARALLEL_MIN_BYTES = 16 << 20  # record files to read from which an update uses a process pool
 LAYOUT_FOLDERS = ("seeds", "captures")
 
 _SCHEMA = """
@@ -92,12 +103,6 @@ CREATE INDEX IF NOT EXISTS records_text ON records(text_sha256);
 CREATE INDEX IF NOT EXISTS records_capture ON records(capture_file);
 """
 
-_COLUMNS = (
-    "file, position, id, url, site, title, published, source, fetched_at, text_sha256, length, "
-    "capture_file, capture_offset, capture_length, capture, minhash"
-)
-
-
 _ROW_FIELDS = (
     "rowid", "file", "position", "id", "url", "site", "title", "published", "source", "fetched_at",
     "text_sha256", "length",
@@ -110,7 +115,7 @@ def _params() -> dict[str, str]:
         "shingle_size": str(similarity.SHINGLE_SIZE),
         "num_perm": str(similarity.NUM_PERM),
         "seed": str(similarity.SEED),
-        "scheme": similarity.SCHEME,
+        "minhash": similarity.FAMILY,
     }
 
 
@@ -129,6 +134,8 @@ class IndexStats:
     unindexed_captures: int = 0  # text/HTML captures with no record file beside them (`newsarchive clean`)
     bad_records: int = 0  # records in record files that could not be read (named in problems)
     rebuilt: bool = False
+    workers: int = 1  # processes that read the record files
+    seconds: dict[str, float] = field(default_factory=dict)  # wall; CPU by stage: read, shingle, sign, write
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the index did on its own (a temporary copy, ...)
 
@@ -270,7 +277,8 @@ class ArchiveIndex:
 
     @classmethod
     def updated(
-        cls, archive: Path, *, rebuild: bool = False, writable: bool = False
+        cls, archive: Path, *, rebuild: bool = False, writable: bool = False, workers: int | None = None,
+        progress: Progress | None = None,
     ) -> tuple[ArchiveIndex, IndexStats]:
         """Open the index of ``archive`` and bring it up to date: what every command does first.
 
@@ -284,7 +292,7 @@ class ArchiveIndex:
             _remove_index(db_path)
         index = cls(archive, writable=writable)
         try:
-            return index, index.update(rebuild=rebuild)
+            return index, index.update(rebuild=rebuild, workers=workers, progress=progress)
         except sqlite3.DatabaseError as exc:
             if isinstance(exc, sqlite3.OperationalError) and _is_locked(exc):
                 index.close()
@@ -299,7 +307,7 @@ class ArchiveIndex:
                                        "replaced; give this user write access to its folder") from exc
             else:
                 index.db = index._open_temporary(f"is damaged ({exc})", copy=False)
-            return index, index.update()
+            return index, index.update(workers=workers, progress=progress)
 
     def __enter__(self) -> ArchiveIndex:
         return self
@@ -322,38 +330,40 @@ class ArchiveIndex:
         found = [p for root in roots or [self.archive] for p in find_record_files(root, problems)]
         return sorted(p for p in found if p.resolve() != self.db_path.resolve())
 
-    def update(self, *, rebuild: bool = False) -> IndexStats:
-        """Bring the index up to date with the record files; see :class:`IndexStats`."""
+    def update(
+        self, *, rebuild: bool = False, workers: int | None = None, progress: Progress | None = None
+    ) -> IndexStats:
+        """Bring the index up to date with the record files; see :class:`IndexStats`.
+
+        ``workers``: processes that read, check, shingle and sign the record files. ``None`` (the
+        default) uses every available core when at least :data:`PARALLEL_MIN_BYTES` are to be read (a
+        first index, a large crawl) and this process alone otherwise (a small update starts at once);
+        1 never starts a pool. ``progress`` is told the bytes to read and each batch written.
+        """
         stats = IndexStats(notes=list(self.notes))
         if rebuild or self._params_changed():
             self._clear()
             stats.rebuilt = True
         stats.rebuilt |= self.schema_rebuilt
         walk_problems: list[str] = []
-        files = self.record_files(walk_problems)
         known = {row[0]: row[1:] for row in self.db.execute("SELECT path, size, mtime_ns, sha256 FROM files")}
-        current: dict[str, Path] = {}
-        # a file indexed before stays a record file while it exists, even when the capture beside it that
-        # made it one is gone: its records stay, and the lost capture is named (capture_problems)
-        listed = set(files)
-        files += [p for rel in sorted(known) if (p := self.archive / rel) not in listed and is_file(p)]
-        for path in files:
-            bad_name = name_problem(path)
-            if bad_name:
-                walk_problems.append(bad_name)
-            else:
-                current[self._rel(path)] = path
+        current = self._current_files(known, walk_problems)
         with self.db:
             for rel in sorted(set(known) - set(current)):
                 stats.records_removed += self._drop_file(rel)
                 stats.files_deleted += 1
+        jobs = []
         for rel, path in current.items():
             stats.files_seen += 1
             try:
-                self._update_file(rel, path, known.get(rel), stats)
+                job = self._job(rel, path, known.get(rel), stats)
             except OSError as exc:
                 walk_problems.append(f"{shown(path)}: cannot read record file ({exc.strerror or exc}); "
                                      "check that it is readable")
+                continue
+            if job is not None:
+                jobs.append(job)
+        self._read(jobs, stats, walk_problems, workers, progress)
         stats.unindexed_captures = self._count_unindexed_captures()
         stats.records_total = self.count()
         stats.problems.extend(self._stored_errors())
@@ -362,39 +372,83 @@ class ArchiveIndex:
         stats.problems.extend(self.capture_problems())
         return stats
 
-    def _update_file(self, rel: str, path: Path, known: tuple[Any, ...] | None, stats: IndexStats) -> None:
+    def _current_files(self, known: dict[str, Any], walk_problems: list[str]) -> dict[str, Path]:
+        """The record files to index now, by relative path; names that cannot be shown are problems."""
+        files = self.record_files(walk_problems)
+        # a file indexed before stays a record file while it exists, even when the capture beside it that
+        # made it one is gone: its records stay, and the lost capture is named (capture_problems)
+        listed = set(files)
+        files += [p for rel in sorted(known) if (p := self.archive / rel) not in listed and is_file(p)]
+        current: dict[str, Path] = {}
+        for path in files:
+            bad_name = name_problem(path)
+            if bad_name:
+                walk_problems.append(bad_name)
+            else:
+                current[self._rel(path)] = path
+        return current
+
+    def _job(self, rel: str, path: Path, known: tuple[Any, ...] | None, stats: IndexStats) -> FileJob | None:
+        """The file to read again, or None when it is unchanged (same size and mtime: not opened; or the
+        same SHA-256: only its new mtime is stored)."""
         st = path.stat()
         if known and known[0] == st.st_size and known[1] == st.st_mtime_ns:
             stats.files_unchanged += 1
-            return
-        digest = _sha256_file(path)
+            return None
+        digest = sha256_file(path) if known else None
         if known and known[2] == digest:
             with self.db:
                 self.db.execute(
                     "UPDATE files SET size=?, mtime_ns=? WHERE path=?", (st.st_size, st.st_mtime_ns, rel)
                 )
             stats.files_same_content += 1
-            return
-        stats.files_read += 1
-        problems: list[str] = []
-        with self.db:
-            stats.records_removed += self._drop_file(rel)
-            added = self._insert_records(rel, iter_record_file(path, problems))
-            self.db.execute(
-                "INSERT INTO files (path, size, mtime_ns, sha256, records, error, indexed_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (rel, st.st_size, st.st_mtime_ns, digest, added, "\n".join(problems) or None, _now()),
-            )
-        stats.records_added += added
+            return None
+        return FileJob(rel, path, st.st_size, st.st_mtime_ns, digest)
 
-    def _insert_records(self, rel: str, records: Iterator[tuple[int, Record]]) -> int:
-        added = 0
-        for position, rec in records:
-            self.db.execute(
-                f"INSERT INTO records ({_COLUMNS}) VALUES ({','.join('?' * 16)})", _row(rel, position, rec)
-            )
-            added += 1
-        return added
+    def _read(self, jobs: list[FileJob], stats: IndexStats, walk_problems: list[str],
+              workers: int | None, progress: Progress | None) -> None:
+        """Read the jobs (in a pool when large) and write each group of files in one transaction."""
+        total = sum(job.size for job in jobs)
+        if workers is None:
+            workers = available_cores() if total >= PARALLEL_MIN_BYTES else 1
+        groups = group_jobs(jobs, workers)
+        stats.workers = max(1, min(workers, len(groups)))
+        start, done = time.perf_counter(), 0
+        if progress is not None:
+            progress.start(total)
+        try:
+            for batch in read_batches(groups, stats.workers, stats.notes):
+                clock = time.process_time()
+                with self.db:
+                    for file_rows in batch:
+                        self._write_file(file_rows, stats, walk_problems)
+                _add_seconds(stats.seconds, "write", time.process_time() - clock)
+                done += sum(f.job.size for f in batch)
+                if progress is not None:
+                    progress.update(done, f"{stats.records_added:,} records")
+        finally:
+            if progress is not None:
+                progress.close()
+        stats.seconds["wall"] = time.perf_counter() - start
+
+    def _write_file(self, file_rows: FileRows, stats: IndexStats, walk_problems: list[str]) -> None:
+        """Replace one file's rows (inside the caller's transaction)."""
+        for stage, seconds in file_rows.seconds.items():
+            _add_seconds(stats.seconds, stage, seconds)
+        if file_rows.unreadable:
+            walk_problems.append(file_rows.unreadable)
+            return
+        job = file_rows.job
+        stats.files_read += 1
+        stats.records_removed += self._drop_file(job.rel)
+        self.db.executemany(INSERT_RECORD, file_rows.rows)
+        self.db.execute(
+            "INSERT INTO files (path, size, mtime_ns, sha256, records, error, indexed_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (job.rel, job.size, job.mtime_ns, file_rows.sha256, len(file_rows.rows),
+             "\n".join(file_rows.problems) or None, _now()),
+        )
+        stats.records_added += len(file_rows.rows)
 
     def _drop_file(self, rel: str) -> int:
         """Delete a file's rows (inside the caller's transaction); returns the records removed."""
@@ -522,35 +576,8 @@ def _remove_index(path: Path) -> None:
             Path(name).unlink()
 
 
-def _row(rel: str, position: int, rec: Record) -> tuple[Any, ...]:
-    capture = rec.capture or {}
-    offset, length = capture.get("offset"), capture.get("length")
-    return (
-        rel,
-        position,
-        rec.id,
-        rec.url,
-        rec.site,
-        rec.title,
-        rec.published,
-        rec.source,
-        rec.fetched_at,
-        rec.text_sha256,
-        len(rec.text),
-        capture.get("file"),
-        offset if isinstance(offset, int) else None,
-        length if isinstance(length, int) else None,
-        json.dumps(capture, ensure_ascii=False, sort_keys=True),
-        similarity.signature_to_blob(similarity.text_signature(rec.text)),
-    )
-
-
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+def _add_seconds(seconds: dict[str, float], stage: str, value: float) -> None:
+    seconds[stage] = seconds.get(stage, 0.0) + value
 
 
 def _now() -> str:
