@@ -129,21 +129,20 @@ def _hash_joined(squeezed: Sequence[str], lengths: I64, k: int) -> U64:
     cps = np.zeros(n + k - 1, dtype=np.uint64)  # padded, so that every position starts a full window
     cps[:n] = np.frombuffer("".join(squeezed).encode("utf-32-le"), dtype=np.uint32)
     cps[:n] += np.uint64(1)
-    starts = np.cumsum(lengths) - lengths
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
     short = (lengths > 0) & (lengths < k)
-    h = np.zeros(n, dtype=np.uint64)
-    short_values = np.zeros(len(lengths), dtype=np.uint64)
+    h = cps[:n].copy()
+    short_values = np.where(short & (lengths == 1), h[np.minimum(starts, n - 1)], np.uint64(0))
     with np.errstate(over="ignore"):
-        for i in range(k):
+        for i in range(1, k):
             h *= _POLY
             h += cps[i : i + n]
             done = short & (lengths == i + 1)
             short_values[done] = h[starts[done]]
-    long = lengths >= k
-    keep = np.zeros(n + 1, dtype=np.int64)  # +1 at a long text's first window, -1 after its last
-    np.add.at(keep, starts[long], 1)
-    np.add.at(keep, starts[long] + lengths[long] - k + 1, -1)
-    valid = np.cumsum(keep[:n]) > 0
+    valid = np.ones(n, dtype=bool)
+    tail = (ends[lengths > 0, None] - np.arange(1, k)).ravel()  # windows that run past their text's end
+    valid[tail[tail >= np.repeat(starts[lengths > 0], k - 1)]] = False
     valid[starts[short]] = True
     h[starts[short]] = short_values[short]
     h = h[valid]
