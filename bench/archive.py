@@ -13,7 +13,7 @@ What it does, all in one run and one temporary folder:
 2. Signatures and shingles beside the peers, on the same 2,000 articles (median of 3 runs each):
    signatures per second from the same shingle hashes for datasketch (``MinHash.update_batch``), rensa
    (``RMinHash.digest_matrix_from_flat_token_hashes``, its batch API), the numpy baseline (the project's
-   previous affine32 outer products, one document at a time) and the project (``similarity.signatures``:
+   previous affine32 outer products, one document at a time) and the project (``flat_signatures``:
    rensa plus the numpy matrix); shingle hashing one text at a time (before) against batched (now).
 3. Writes the articles as JSONL record segments (5,000 per file) in the archive layout and indexes them
    with :class:`newsarchive.index.ArchiveIndex` ``--index-runs`` times each way, alternating: as
@@ -176,21 +176,19 @@ def index_phase(root: Path, runs: int) -> dict[str, float]:
 
 
 def _first_index(root: Path, workers: int | None) -> tuple[float, float, IndexStats]:
-    """A first index from scratch: wall seconds, CPU seconds of this process and its workers, stats."""
+    """A first index from scratch: wall seconds, CPU seconds (this process, plus what the workers
+    report for their tasks: they are the fork server's children, not ours), stats."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{root / INDEX_NAME}{suffix}").unlink(missing_ok=True)
     gc.collect()
-    cpu0 = _cpu_s()
+    cpu0 = time.process_time()
     t0 = time.perf_counter()
     with ArchiveIndex(root) as index:
         stats = index.update(workers=workers)
-    return time.perf_counter() - t0, _cpu_s() - cpu0, stats
-
-
-def _cpu_s() -> float:
-    """User + system CPU seconds of this process and of its ended children (the pool's workers)."""
-    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+    wall, own = time.perf_counter() - t0, time.process_time() - cpu0
+    stages = ("read", "shingle", "sign")
+    in_workers = sum(stats.seconds.get(s, 0.0) for s in stages) if stats.workers > 1 else 0.0
+    return wall, own + in_workers, stats
 
 
 # ------------------------------------------------------------------------------ signatures beside peers
@@ -251,7 +249,7 @@ def signature_peers(texts: list[str], runs: int = 3) -> dict[str, float]:
         "datasketch": datasketch,
         "numpy_baseline": lambda: [numpy_baseline_signature(h) for h in hashes],
         "rensa": lambda: rensa.RMinHash.digest_matrix_from_flat_token_hashes(flat, offsets, sim.NUM_PERM, 1),
-        "project": lambda: sim.signatures(hashes),
+        "project": lambda: sim.flat_signatures(flat, offsets),  # what the index does, from the same buffer
     }  # fmt: skip
     out = {f"sig_per_s_{name}": len(texts) / _median_s(run, runs) for name, run in peers.items()}
     out["sig_project_vs_datasketch"] = out["sig_per_s_project"] / out["sig_per_s_datasketch"]
@@ -583,7 +581,7 @@ TABLE = [  # (label, format over the figures; {n} / {small} are the two archive 
      "{sig_per_s_datasketch:,.0f}"),
     ("  numpy baseline (previous: affine32 outer products)", "{sig_per_s_numpy_baseline:,.0f}"),
     ("  rensa R-MinHash, batch call", "{sig_per_s_rensa:,.0f}"),
-    ("  project (similarity.signatures: rensa + numpy matrix)", "{sig_per_s_project:,.0f}"),
+    ("  project (similarity.flat_signatures: rensa + numpy matrix)", "{sig_per_s_project:,.0f}"),
     ("project vs datasketch / numpy baseline / rensa",
      "x{sig_project_vs_datasketch:.1f} / x{sig_project_vs_numpy_baseline:.1f} / x{sig_project_vs_rensa:.2f}"),
     ("shingle hashing per text: one at a time (before) / batched (us)",
