@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "newsarchive.commands.verify",
         "check that every record is readable and points at a complete raw capture",
     ),
+    "serve": ("newsarchive.commands.serve", "browse and search the archive in a browser (local, read-only)"),
 }
 
 

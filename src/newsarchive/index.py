@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from newsarchive import similarity
+from newsarchive import search, similarity
 from newsarchive.display import name_problem, shown
 from newsarchive.index_rows import (
     INSERT_RECORD,
@@ -309,6 +309,42 @@ class ArchiveIndex:
                 index.db = index._open_temporary(f"is damaged ({exc})", copy=False)
             return index, index.update(workers=workers, progress=progress)
 
+    @classmethod
+    def open_read_only(cls, archive: Path, db_path: Path | None = None) -> ArchiveIndex:
+        """An existing index opened read-only (``newsarchive serve``): no schema set-up, no writes."""
+        self = cls.__new__(cls)
+        self.archive = Path(archive)
+        self.db_path = Path(db_path) if db_path else self.archive / INDEX_NAME
+        self.notes, self.schema_rebuilt, self._tmp = [], False, None
+        fix = f"run `newsarchive index {shown(self.archive)}`"
+        if not self.db_path.is_file():
+            raise FileNotFoundError(f"{shown(self.db_path)}: no index here; {fix}")
+        try:
+            try:
+                version = self._connect_read_only("mode=ro")
+            except sqlite3.OperationalError:
+                if _can_write(self.db_path):
+                    raise
+                # a WAL index in a read-only folder cannot get its -shm file; nobody can be writing it
+                version = self._connect_read_only("mode=ro&immutable=1")
+        except sqlite3.DatabaseError as exc:
+            raise IndexUnavailable(f"{shown(self.db_path)}: not a usable index ({exc}); {fix}") from exc
+        if version != INDEX_SCHEMA_VERSION:
+            self.db.close()
+            raise IndexUnavailable(f"{shown(self.db_path)}: an index of layout version {version}, not "
+                                   f"{INDEX_SCHEMA_VERSION}; {fix} to build it again")
+        return self
+
+    def _connect_read_only(self, flags: str) -> int:
+        """Open :attr:`db` read-only with URI ``flags``; returns the layout version (``user_version``)."""
+        self.db = sqlite3.connect(f"{self.db_path.resolve().as_uri()}?{flags}", uri=True, timeout=30,
+                                  check_same_thread=False)  # one user at a time, maybe from several threads
+        try:
+            return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+        except sqlite3.DatabaseError:
+            self.db.close()
+            raise
+
     def __enter__(self) -> ArchiveIndex:
         return self
 
@@ -364,6 +400,7 @@ class ArchiveIndex:
             if job is not None:
                 jobs.append(job)
         self._read(jobs, stats, walk_problems, workers, progress)
+        search.update(self)  # newsarchive serve's search tables (newsarchive.search), from the records above
         stats.unindexed_captures = self._count_unindexed_captures()
         stats.records_total = self.count()
         stats.problems.extend(self._stored_errors())

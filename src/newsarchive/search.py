@@ -1,0 +1,642 @@
+"""Full-text search over the archive: Chinese substring search from an index, facets, snippets.
+
+The search tables live in the archive index (``ARCHIVE/index.sqlite``, :mod:`newsarchive.index`) beside
+its ``records`` table, keyed by the same rowid, and are brought up to date by ``newsarchive index``
+(:meth:`ArchiveIndex.update` calls :func:`update` once, after the records).
+
+Why bigrams. Chinese has no spaces, and SQLite's ``trigram`` tokenizer cannot match a query shorter than
+three characters — but 市长, 疫情 and 复工 are the queries people type. The established answer is to index
+overlapping character bigrams (Lucene's CJKAnalyzer): every run of letters and digits (:data:`_RUN`:
+Han characters, Latin words, numbers; punctuation and spaces end a run) becomes the bigrams that start at
+each of its characters, plus its last character alone, in order. A query then finds *exactly* the texts
+that contain it as a substring, from the index alone:
+
+- 2 characters (疫情): the one bigram token;
+- 3 or more (复工复产): the FTS5 phrase of its bigrams ``"复工 工复 复产"`` — consecutive positions, so the
+  characters are consecutive in the text;
+- 1 character (市): the prefix query ``"市"*`` — every occurrence of a character starts a bigram or is
+  the last character of its run — answered by FTS5's prefix index (``prefix='1'``: the doclist of every
+  one-character prefix is stored, so it is one lookup, not a merge of every bigram starting with 市).
+
+Tokens are built here in Python and handed to FTS5 space-separated with the ``ascii`` tokenizer (it splits
+on ASCII spaces and punctuation only and treats every non-ASCII character as part of a token, so SQLite's
+Unicode tables never split a bigram). Case: ASCII letters are lower-cased on both sides; nothing else is
+folded (never NFKC or width-fold Chinese text). A query is split at whitespace into terms that must all
+match (AND); punctuation inside a term splits it into runs that must all match.
+
+Traditional script: the archive's text is simplified (``normalize`` converts traditional captures), so
+each query term is also tried in its simplified form (``normalize.script.to_simplified``, OpenCC t2s plus
+the project's fix-ups): 復工復產 finds 复工复产, while a name kept as written (方韋) still finds itself.
+
+Tables (all rebuildable from the record files, like the rest of the index):
+
+- ``search_docs``: one narrow row per record — where it came from (file, position, the file's SHA-256
+  at indexing time: the identity :func:`update` compares), the facet columns ``site``, ``source``,
+  ``published``, ``date_key`` (the date when it has a year, for sorting), ``month`` (``YYYY-MM``) and
+  ``state``, and the title;
+- ``search_records``: the whole record as zlib-compressed JSON — snippets, result downloads and article
+  pages without reading a record file up to the record (a copy, rebuilt like everything here), apart
+  from ``search_docs`` so that counting facets over 100,000 hits reads narrow rows;
+- ``search_fts``: a contentless FTS5 table (``content=''``) of the title and text tokens, same rowid;
+  BM25 ranks with the title weighted :data:`TITLE_WEIGHT` times the text;
+- ``search_meta``: the token scheme version; a different one rebuilds the search tables.
+
+State (live / edited / deleted): ``search_docs.state`` is a closed vocabulary (:data:`STATES`, checked
+by the table), ``'live'`` by default. The history work (issue 11) plugs in by calling
+:func:`set_states` with the rowids it classified, after ``update`` in the same ``newsarchive index`` run;
+the facet, the filter and the downloads already use the column. A record file that is read again starts
+its records as ``'live'`` until the history step classifies them again.
+
+Incremental and crash-safe: :func:`update` deletes the rows whose record is gone or whose file changed
+(its SHA-256 differs), then adds the records that have no row, reading each record file once, one
+transaction per file; a run interrupted at any point is completed by the next one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from newsarchive.records import RecordFileError
+
+if TYPE_CHECKING:
+    from newsarchive.index import ArchiveIndex
+    from normalize.record import Record
+
+TOKEN_SCHEME = "bigram+last-unigram/v3"  # v3: whole records in search_records
+STATES = ("live", "edited", "deleted")
+FACETS = ("site", "month", "state", "source")
+SORTS = ("relevance", "newest", "oldest")
+TITLE_WEIGHT = 4.0
+UPDATE_CACHE_KIB = 256 * 1024  # page cache of `newsarchive index` while it builds the search tables
+MAX_QUERY_CHARS = 200  # longer queries are cut: every term is a phrase query, so this bounds the work
+
+_RUN = re.compile(r"[^\W_]+")  # letters and digits of any script; linear time
+_UPPER = re.compile(r"[A-Z]")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_YEAR_DATE = re.compile(r"\d{4}-\d{2}")
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS search_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS search_docs (
+    rowid INTEGER PRIMARY KEY,      -- = records.rowid
+    file TEXT NOT NULL, position INTEGER NOT NULL,
+    file_sha256 TEXT NOT NULL,      -- files.sha256 when indexed: a changed file re-indexes its records
+    site TEXT, source TEXT, published TEXT,
+    date_key TEXT,                  -- published when it has a year (sortable), else NULL
+    month TEXT,                     -- YYYY-MM of date_key
+    state TEXT NOT NULL DEFAULT 'live' CHECK (state IN {STATES!r}),
+    title TEXT
+);
+CREATE TABLE IF NOT EXISTS search_records (
+    rowid INTEGER PRIMARY KEY,      -- = search_docs.rowid
+    record BLOB NOT NULL            -- zlib(the record's JSON): apart, so facet counts read narrow rows
+);
+CREATE INDEX IF NOT EXISTS search_docs_site ON search_docs(site);
+CREATE INDEX IF NOT EXISTS search_docs_month ON search_docs(month);
+CREATE INDEX IF NOT EXISTS search_docs_state ON search_docs(state);
+CREATE INDEX IF NOT EXISTS search_docs_source ON search_docs(source);
+CREATE INDEX IF NOT EXISTS search_docs_date ON search_docs(date_key);
+CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
+    title, text, content='', tokenize='ascii', prefix='1'
+);
+"""
+
+
+class SearchIndexMissing(RuntimeError):
+    """The index has no (current) search tables; the message says which command builds them."""
+
+
+# ------------------------------------------------------------------------------------------- tokens
+
+
+def fold(text: str) -> str:
+    """What search compares: ASCII letters lower-cased, everything else as it is (same length).
+
+    >>> fold("COVID-19 复工")
+    'covid-19 复工'
+    """
+    return text.translate(_ASCII_LOWER)
+
+
+def tokens(text: str | None) -> str:
+    """The FTS5 token string of a text: per run, the bigram at each character, then the last one alone.
+
+    >>> tokens("复工复产，市长")
+    '复工 工复 复产 产 市长 长'
+    >>> tokens("2020年 5G")
+    '20 02 20 0年 年 5g g'
+    """
+    text = text or ""
+    if _UPPER.search(text):
+        text = fold(text)
+    return " ".join(" ".join(map(str.__add__, run, run[1:])) + " " + run[-1] if len(run) > 1 else run
+                    for run in _RUN.findall(text))  # fmt: skip
+
+
+# -------------------------------------------------------------------------------------------- query
+
+
+@dataclass(frozen=True)
+class Term:
+    """One whitespace-separated query term and the forms it is searched in (as typed, simplified)."""
+
+    text: str
+    variants: tuple[str, ...]
+
+    def runs(self) -> list[list[str]]:
+        """Per variant, its runs (the pieces between punctuation), folded."""
+        return [_RUN.findall(fold(v)) for v in self.variants]
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    terms: tuple[Term, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.terms
+
+    def needles(self) -> list[str]:
+        """The strings to highlight, longest first (folded)."""
+        found = {run for term in self.terms for runs in term.runs() for run in runs}
+        return sorted(found, key=lambda s: (-len(s), s))
+
+    def match(self) -> str:
+        """The FTS5 MATCH expression (see the module docstring).
+
+        >>> parse_query("复工复产 市").match()
+        '("复工 工复 复产") AND ("市"*)'
+        >>> parse_query("復工").match()
+        '("復工" OR "复工")'
+        """
+        return " AND ".join(_term_match(t) for t in self.terms)
+
+
+def parse_query(text: str | None) -> Query:
+    """Split a user's query into terms; control characters go, the length is capped.
+
+    >>> [t.variants for t in parse_query("  區委  书记， ").terms]
+    [('區委', '区委'), ('书记，',)]
+    >>> parse_query("，。").empty
+    True
+    """
+    clean = _CONTROL.sub(" ", text or "")[:MAX_QUERY_CHARS].strip()
+    terms = []
+    for word in clean.split():
+        if not _RUN.search(word):
+            continue
+        variants = dict.fromkeys([word, _simplified(word)])
+        terms.append(Term(word, tuple(variants)))
+    return Query(clean, tuple(terms))
+
+
+def _term_match(term: Term) -> str:
+    alternatives = []
+    for runs in term.runs():
+        alternatives.append(" AND ".join(_run_match(r) for r in runs))
+    joined = " OR ".join(f"({a})" if " AND " in a else a for a in dict.fromkeys(alternatives))
+    return f"({joined})"
+
+
+def _run_match(run: str) -> str:
+    if len(run) == 1:
+        return f'"{run}"*'
+    return '"' + " ".join(map(str.__add__, run[:-1], run[1:])) + '"'
+
+
+@cache
+def _simplified(word: str) -> str:
+    from normalize.script import to_simplified  # OpenCC tables load on first use
+
+    return to_simplified(word)
+
+
+# ----------------------------------------------------------------------------------------- snippets
+
+SNIPPET_CHARS = 120
+_CONTEXT_BEFORE = 30
+
+
+def snippet(text: str, needles: Sequence[str], width: int = SNIPPET_CHARS) -> list[tuple[str, bool]]:
+    """A window of ``text`` around its matches as (piece, is_match) pairs; the window holding the most
+    different needles wins (the earliest on a tie); no match: the start of the text.
+
+    >>> snippet("一二三四五六七八九十市长说复工", ["复工", "市长"], width=8)
+    [('…八九十', False), ('市长', True), ('说', False), ('复工', True)]
+    >>> snippet("没有", ["复工"])
+    [('没有', False)]
+    """
+    text = " ".join(text.split())  # paragraphs joined: a snippet is one line
+    spans = find_spans(text, needles)
+    start = _best_window(spans, len(text), width)
+    end = min(len(text), start + width)
+    pieces: list[tuple[str, bool]] = []
+    at = start
+    for s, e in spans:
+        if s < start or e > end:
+            continue
+        if s > at:
+            pieces.append((text[at:s], False))
+        pieces.append((text[s:e], True))
+        at = e
+    if at < end:
+        pieces.append((text[at:end], False))
+    return _ellipsis(pieces, start > 0, end < len(text))
+
+
+def find_spans(text: str, needles: Sequence[str], limit: int = 1000) -> list[tuple[int, int]]:
+    """Non-overlapping (start, end) of the needles in ``text`` (folded), longest needle first at a place.
+
+    >>> find_spans("Covid 复工复产", ["复工", "covid"])
+    [(0, 5), (6, 8)]
+    """
+    if not needles:
+        return []
+    alternation = "|".join(re.escape(n) for n in sorted(set(needles), key=lambda s: (-len(s), s)))
+    pattern = re.compile(alternation)
+    spans = []
+    for m in pattern.finditer(fold(text)):
+        spans.append((m.start(), m.end()))
+        if len(spans) >= limit:
+            break
+    return spans
+
+
+def _best_window(spans: list[tuple[int, int]], length: int, width: int) -> int:
+    if not spans or spans[0][1] <= width:
+        return 0
+    best, best_score = 0, -1
+    for s, _ in spans[:50]:
+        start = max(0, min(s - min(_CONTEXT_BEFORE, width // 4), length - width))
+        score = len({e - b for b, e in spans if start <= b and e <= start + width})
+        if score > best_score:
+            best, best_score = start, score
+    return best
+
+
+def _ellipsis(pieces: list[tuple[str, bool]], before: bool, after: bool) -> list[tuple[str, bool]]:
+    if before:
+        pieces.insert(0, ("…", False))
+    if after:
+        pieces.append(("…", False))
+    merged: list[tuple[str, bool]] = []
+    for piece, hit in pieces:
+        if merged and not hit and not merged[-1][1]:
+            merged[-1] = (merged[-1][0] + piece, False)
+        else:
+            merged.append((piece, hit))
+    return merged
+
+
+# ------------------------------------------------------------------------------------------ writing
+
+
+@dataclass
+class UpdateStats:
+    """What one :func:`update` did to the search tables."""
+
+    added: int = 0
+    removed: int = 0
+    total: int = 0
+    rebuilt: bool = False
+
+
+def date_key(published: str | None) -> str | None:
+    """The date when it has a year (``--02-20`` has none).
+
+    >>> date_key("2020-02-12T08:28"), date_key("--02-20"), date_key(None)
+    ('2020-02-12T08:28', None, None)
+    """
+    return published if published and _YEAR_DATE.match(published) else None
+
+
+def update(index: ArchiveIndex) -> UpdateStats:
+    """Bring the search tables of ``index`` in line with its records (see the module docstring)."""
+    db = index.db
+    stats = UpdateStats()
+    db.executescript(SCHEMA)
+    db.execute(f"PRAGMA cache_size=-{UPDATE_CACHE_KIB}")  # FTS5 merges its segments in the page cache
+    if _scheme(db) != TOKEN_SCHEME:
+        _clear(db)
+        stats.rebuilt = True
+    stale = [r for (r,) in db.execute(_STALE_SQL)]
+    if stale and len(stale) * 2 >= _count(db):
+        _clear(db)
+        stats.rebuilt, stats.removed = True, len(stale)
+    else:
+        with db:
+            stats.removed = _delete(db, stale)
+    for file, rowids in _missing_by_file(db).items():
+        try:
+            with db:
+                stats.added += _insert(db, index, file, rowids)
+        except RecordFileError:
+            continue  # the index reports the damaged file; its records get rows once it is mended
+    stats.total = _count(db)
+    return stats
+
+
+def set_states(db: sqlite3.Connection, states: Mapping[int, str]) -> int:
+    """Set the state of records by rowid (the history work's entry point); returns the rows changed."""
+    bad = {s for s in states.values() if s not in STATES}
+    if bad:
+        raise ValueError(f"unknown record states {sorted(bad)}; use one of {', '.join(STATES)}")
+    with db:
+        pairs = [(s, r) for r, s in states.items()]
+        cur = db.executemany("UPDATE search_docs SET state=? WHERE rowid=?", pairs)
+    return cur.rowcount
+
+
+_STALE_SQL = """
+SELECT d.rowid FROM search_docs d
+LEFT JOIN records r ON r.rowid = d.rowid AND r.file = d.file AND r.position = d.position
+LEFT JOIN files f ON f.path = d.file
+WHERE r.rowid IS NULL OR f.sha256 IS NOT d.file_sha256
+"""
+
+
+def _scheme(db: sqlite3.Connection) -> str | None:
+    row = db.execute("SELECT value FROM search_meta WHERE key='token_scheme'").fetchone()
+    return row[0] if row else None
+
+
+def _count(db: sqlite3.Connection) -> int:
+    return int(db.execute("SELECT COUNT(*) FROM search_docs").fetchone()[0])
+
+
+def _clear(db: sqlite3.Connection) -> None:
+    with db:
+        db.execute("INSERT INTO search_fts(search_fts) VALUES('delete-all')")
+        db.execute("DELETE FROM search_docs")
+        db.execute("DELETE FROM search_records")
+        db.execute("INSERT OR REPLACE INTO search_meta VALUES ('token_scheme', ?)", (TOKEN_SCHEME,))
+
+
+def _delete(db: sqlite3.Connection, rowids: Iterable[int]) -> int:
+    """Remove rows; a contentless FTS5 row is deleted by giving its tokens again."""
+    n = 0
+    for rowid in rowids:
+        (blob,) = db.execute("SELECT record FROM search_records WHERE rowid=?", (rowid,)).fetchone()
+        rec = _unzip_json(blob)
+        db.execute(
+            "INSERT INTO search_fts(search_fts, rowid, title, text) VALUES('delete', ?, ?, ?)",
+            (rowid, tokens(rec.get("title")), tokens(rec.get("text"))),
+        )
+        db.execute("DELETE FROM search_docs WHERE rowid=?", (rowid,))
+        db.execute("DELETE FROM search_records WHERE rowid=?", (rowid,))
+        n += 1
+    return n
+
+
+def _missing_by_file(db: sqlite3.Connection) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    sql = (
+        "SELECT r.rowid, r.file FROM records r LEFT JOIN search_docs d ON d.rowid = r.rowid "
+        "WHERE d.rowid IS NULL ORDER BY r.file, r.position"
+    )
+    for rowid, file in db.execute(sql):
+        out.setdefault(file, []).append(rowid)
+    return out
+
+
+def _insert(db: sqlite3.Connection, index: ArchiveIndex, file: str, rowids: list[int]) -> int:
+    sha = db.execute("SELECT sha256 FROM files WHERE path=?", (file,)).fetchone()
+    if sha is None:
+        return 0
+    positions = dict(db.execute("SELECT rowid, position FROM records WHERE file=?", (file,)).fetchall())
+    docs, texts, fts = [], [], []
+    for rowid, rec in index.load_records(rowids).items():
+        docs.append(_doc_row(rowid, file, positions[rowid], sha[0], rec))
+        texts.append((rowid, zlib.compress(json.dumps(rec.to_dict(), ensure_ascii=False).encode("utf-8"), 6)))
+        fts.append((rowid, tokens(rec.title), tokens(rec.text)))
+    db.executemany(f"INSERT INTO search_docs VALUES ({','.join('?' * 11)})", docs)
+    db.executemany("INSERT INTO search_records VALUES (?, ?)", texts)
+    db.executemany("INSERT INTO search_fts(rowid, title, text) VALUES (?, ?, ?)", fts)
+    return len(docs)
+
+
+def _doc_row(rowid: int, file: str, position: int, sha: str, rec: Record) -> tuple[Any, ...]:
+    key = date_key(rec.published)
+    return (
+        rowid, file, position, sha, rec.site, rec.source, rec.published, key, key[:7] if key else None,
+        "live", rec.title,
+    )  # fmt: skip
+
+
+def _unzip_json(blob: bytes) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(zlib.decompress(blob).decode("utf-8"))
+    return doc
+
+
+# ------------------------------------------------------------------------------------------ reading
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Chosen facet values: a record matches when, for every facet with choices, it has one of them.
+    ``""`` stands for "no value" (no site, no dated month, ...)."""
+
+    site: tuple[str, ...] = ()
+    month: tuple[str, ...] = ()
+    state: tuple[str, ...] = ()
+    source: tuple[str, ...] = ()
+
+    def chosen(self) -> dict[str, tuple[str, ...]]:
+        return {f: getattr(self, f) for f in FACETS if getattr(self, f)}
+
+
+@dataclass(frozen=True)
+class Hit:
+    rowid: int
+    id: str
+    title: str | None
+    published: str | None
+    site: str | None
+    source: str | None
+    state: str
+    url: str | None
+    score: float | None
+    title_spans: list[tuple[str, bool]] = field(default_factory=list)
+    snippet: list[tuple[str, bool]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rowid": self.rowid, "id": self.id, "title": self.title, "published": self.published,
+            "site": self.site, "source": self.source, "state": self.state, "url": self.url,
+            "score": self.score, "snippet": "".join(p for p, _ in self.snippet),
+            "highlights": _offsets(self.snippet), "title_highlights": _offsets(self.title_spans),
+        }  # fmt: skip
+
+
+def _offsets(pieces: list[tuple[str, bool]]) -> list[list[int]]:
+    out, at = [], 0
+    for piece, hit in pieces:
+        if hit:
+            out.append([at, at + len(piece)])
+        at += len(piece)
+    return out
+
+
+@dataclass
+class Result:
+    query: Query
+    filters: Filters
+    sort: str
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]]
+    page: int
+    per_page: int
+
+
+class Searcher:
+    """Queries over the search tables of one (read-only) index connection.
+
+    The rowids (and BM25 scores) a query matches are collected once per query into a temporary table
+    (the temp database of the connection: nothing is written to the index), then counted, faceted and
+    paged from there; the facet columns sit in a narrow table, apart from the texts."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        if _scheme_or_none(db) != TOKEN_SCHEME:
+            raise SearchIndexMissing(
+                "the index has no current search tables; run `newsarchive index ARCHIVE_DIR` to build them"
+            )
+        self._collected: tuple[str, bool] | None = None
+
+    def search(self, query: Query, filters: Filters = Filters(), sort: str = "relevance",
+               page: int = 1, per_page: int = 20, facet_limit: int = 30, with_facets: bool = True,
+               ) -> Result:  # fmt: skip
+        """One page of hits with snippets, the total and the facet counts of the whole result set."""
+        base, params = self._base(query, filters, scored=sort == "relevance")
+        total = int(self.db.execute(f"SELECT COUNT(*) {base}", params).fetchone()[0])
+        facets = {f: self._facet(f, base, params, facet_limit) for f in FACETS} if with_facets else {}
+        full, _ = self._base(query, filters, scored=sort == "relevance", full=True)
+        rows = self.db.execute(
+            f"SELECT {_HIT_COLUMNS} {full} ORDER BY {_order(sort, query)} LIMIT ? OFFSET ?",
+            [*params, per_page, (max(page, 1) - 1) * per_page],
+        ).fetchall()
+        needles = query.needles()
+        hits = [self._hit(row, needles) for row in rows]
+        return Result(query, filters, sort, total, hits, facets, page, per_page)
+
+    def facet_counts(self, query: Query, filters: Filters = Filters(), limit: int = 30) -> dict[
+            str, list[tuple[str, int]]]:  # fmt: skip
+        """The counts of every facet over the whole result set."""
+        base, params = self._base(query, filters, scored=False)
+        return {f: self._facet(f, base, params, limit) for f in FACETS}
+
+    def iter_all(self, query: Query, filters: Filters = Filters(), sort: str = "relevance") -> Iterator[
+            dict[str, Any]]:  # fmt: skip
+        """Every hit in order, with its text (for CSV / JSONL downloads); streams."""
+        base, params = self._base(query, filters, scored=sort == "relevance", full=True)
+        sql = (
+            f"SELECT {_HIT_COLUMNS}, r.fetched_at, r.capture_file, r.capture_offset {base} "
+            f"ORDER BY {_order(sort, query)}"
+        )
+        for row in self.db.execute(sql, params):
+            yield {
+                "id": row[1], "title": row[2], "published": row[3], "site": row[4], "source": row[5],
+                "state": row[6], "url": row[7], "fetched_at": row[10], "capture_file": row[11],
+                "capture_offset": row[12], "text": _unzip_json(row[9]).get("text") or "",
+            }  # fmt: skip
+
+    def text(self, rowid: int) -> str | None:
+        row = self.db.execute("SELECT record FROM search_records WHERE rowid=?", (rowid,)).fetchone()
+        return str(_unzip_json(row[0]).get("text") or "") if row else None
+
+    def record(self, rowid: int) -> Record | None:
+        """The record as indexed (a copy of the one in its record file)."""
+        from normalize.record import Record
+
+        row = self.db.execute("SELECT record FROM search_records WHERE rowid=?", (rowid,)).fetchone()
+        return Record.from_dict(_unzip_json(row[0])) if row else None
+
+    def state(self, rowid: int) -> str:
+        row = self.db.execute("SELECT state FROM search_docs WHERE rowid=?", (rowid,)).fetchone()
+        return str(row[0]) if row else STATES[0]
+
+    def _facet(self, name: str, base: str, params: Sequence[Any], limit: int) -> list[tuple[str, int]]:
+        order = "value DESC" if name == "month" else "n DESC, value"
+        rows = self.db.execute(
+            f"SELECT COALESCE(d.{name}, '') AS value, COUNT(*) AS n {base} GROUP BY value ORDER BY {order} "
+            "LIMIT ?",
+            [*params, limit],
+        )
+        return [(v, n) for v, n in rows]
+
+    def _base(self, query: Query, filters: Filters, scored: bool, full: bool = False,
+              ) -> tuple[str, list[Any]]:  # fmt: skip
+        """The FROM/WHERE of a search; ``full`` joins the texts and the index's records (for shown rows)."""
+        more = _FULL if full else ""
+        if query.empty:
+            sql = f"FROM search_docs d {more} LEFT JOIN (SELECT NULL AS score) h"
+        else:
+            self._collect(query.match(), scored)
+            sql = f"FROM temp.search_hits h CROSS JOIN search_docs d ON d.rowid = h.rowid {more}"
+        where: list[str] = []
+        params: list[Any] = []
+        for name, values in filters.chosen().items():
+            where.append(f"COALESCE(d.{name}, '') IN ({','.join('?' * len(values))})")
+            params.extend(values)
+        return sql + (" WHERE " + " AND ".join(where) if where else ""), params
+
+    def _collect(self, match: str, scored: bool) -> None:
+        if self._collected in ((match, scored), (match, True)):
+            return
+        score = f"bm25(search_fts, {TITLE_WEIGHT}, 1.0)" if scored else "NULL"
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS search_hits (rowid INTEGER PRIMARY KEY, score REAL)")
+        self.db.execute("DELETE FROM temp.search_hits")
+        self.db.execute(
+            f"INSERT INTO temp.search_hits SELECT rowid, {score} FROM search_fts WHERE search_fts MATCH ?",
+            (match,),
+        )
+        self._collected = (match, scored)
+
+    def _hit(self, row: Sequence[Any], needles: Sequence[str]) -> Hit:
+        text = _unzip_json(row[9]).get("text") or ""
+        title = row[2] or ""
+        rowid, rid, _, published, site, source, state, url, score = row[:9]
+        return Hit(rowid, rid, row[2], published, site, source, state, url, score,
+                   _mark(title, needles), snippet(text, needles))  # fmt: skip
+
+
+_FULL = "JOIN search_records t ON t.rowid = d.rowid JOIN records r ON r.rowid = d.rowid"
+_HIT_COLUMNS = "d.rowid, r.id, d.title, d.published, d.site, d.source, d.state, r.url, h.score, t.record"
+
+
+def _order(sort: str, query: Query) -> str:
+    newest = "d.date_key IS NULL, d.date_key DESC, d.rowid"
+    if sort == "oldest":
+        return "d.date_key IS NULL, d.date_key ASC, d.rowid"
+    if sort == "newest" or query.empty:
+        return newest
+    return "h.score ASC, " + newest  # bm25(): smaller is better
+
+
+def _mark(text: str, needles: Sequence[str]) -> list[tuple[str, bool]]:
+    pieces, at = [], 0
+    for s, e in find_spans(text, needles):
+        if s > at:
+            pieces.append((text[at:s], False))
+        pieces.append((text[s:e], True))
+        at = e
+    if at < len(text):
+        pieces.append((text[at:], False))
+    return pieces
+
+
+def _scheme_or_none(db: sqlite3.Connection) -> str | None:
+    try:
+        return _scheme(db)
+    except sqlite3.OperationalError:  # no such table: an index from before search existed
+        return None
