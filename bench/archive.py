@@ -147,35 +147,49 @@ def write_archive(root: Path, texts: list[str]) -> None:
         (folder / f"c-{start // SEGMENT:05d}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def index_phase(root: Path, runs: int) -> dict[str, float]:
-    """``runs`` first indexes each way, alternating (as ``newsarchive index`` does: a pool for a large
-    first index; and in one process), then one no-change run. Medians; the breakdown is that of the
-    median pooled run."""
-    pooled: list[tuple[float, float, IndexStats]] = []
-    serial: list[float] = []
+def index_phase(root: Path, runs: int, search_runs: int) -> dict[str, float]:
+    """The records index alone (what export, diff, dups and verify do first) ``runs`` times each way,
+    alternating: a pool, as for a large first index, and one process; then ``newsarchive index`` (the
+    records and the search tables) ``search_runs`` times with the pool; then one no-change run.
+    Medians; each breakdown is that of its median run."""
+    pooled, serial = [], []
     for _ in range(runs):
-        pooled.append(_first_index(root, None))
-        serial.append(_first_index(root, 1)[0])
-    pooled.sort(key=lambda run: run[0])
-    wall, cpu, stats = pooled[len(pooled) // 2]
+        pooled.append(_first_index(root, None, search=False))
+        serial.append(_first_index(root, 1, search=False)[0])
+    out = _index_figures("records_index", _median_run(pooled))
+    out["records_index_serial_s"] = float(np.median(serial))
+    out["records_index_pool_speedup"] = out["records_index_serial_s"] / out["records_index_s"]
+    out.update(_index_figures("index", _median_run([_first_index(root, None) for _ in range(search_runs)])))
     t0 = time.perf_counter()
     with ArchiveIndex(root) as index:
-        again = index.update()
-    sec = stats.seconds
-    n = stats.records_total
-    out = {"index_s": wall, "index_serial_s": float(np.median(serial)), "index_workers": stats.workers,
-           "index_runs": runs, "indexed": n, "index_records_per_s": n / wall, "index_cpu_s": cpu,
-           "index_cores_busy": cpu / wall, "reindex_unchanged_s": time.perf_counter() - t0,
-           "reindex_files_read": again.files_read}  # fmt: skip
-    for stage in ("read", "shingle", "sign", "write"):
-        out[f"index_{stage}_cpu_s"] = sec.get(stage, 0.0)
-    out["index_other_cpu_s"] = cpu - sum(sec.get(s, 0.0) for s in ("read", "shingle", "sign", "write"))
-    out["index_pool_speedup"] = out["index_serial_s"] / wall
-    out["index_100k_s"] = wall * 100_000 / max(stats.records_total, 1)
+        again = index.update(search=True)
+    out |= {"index_runs": runs, "search_runs": search_runs, "reindex_unchanged_s": time.perf_counter() - t0,
+            "reindex_files_read": again.files_read}  # fmt: skip
     return out
 
 
-def _first_index(root: Path, workers: int | None) -> tuple[float, float, IndexStats]:
+STAGES = ("read", "shingle", "sign", "search", "write_search", "write")  # write includes write_search
+
+
+def _median_run(runs: list[tuple[float, float, IndexStats]]) -> tuple[float, float, IndexStats]:
+    return sorted(runs, key=lambda run: run[0])[len(runs) // 2]
+
+
+def _index_figures(name: str, run: tuple[float, float, IndexStats]) -> dict[str, float]:
+    wall, cpu, stats = run
+    n = stats.records_total
+    out = {f"{name}_s": wall, f"{name}_workers": stats.workers, f"{name}_records_per_s": n / wall,
+           f"{name}_cpu_s": cpu, f"{name}_cores_busy": cpu / wall, "indexed": n,
+           f"{name}_100k_s": wall * 100_000 / max(n, 1)}  # fmt: skip
+    for stage in STAGES:
+        out[f"{name}_{stage}_cpu_s"] = stats.seconds.get(stage, 0.0)
+    counted = sum(stats.seconds.get(s, 0.0) for s in STAGES if s != "write_search")
+    out[f"{name}_other_cpu_s"] = cpu - counted
+    out[f"{name}_records_write_cpu_s"] = out[f"{name}_write_cpu_s"] - out[f"{name}_write_search_cpu_s"]
+    return out
+
+
+def _first_index(root: Path, workers: int | None, *, search: bool = True) -> tuple[float, float, IndexStats]:
     """A first index from scratch: wall seconds, CPU seconds (this process, plus what the workers
     report for their tasks: they are the fork server's children, not ours), stats."""
     for suffix in ("", "-wal", "-shm"):
@@ -184,9 +198,9 @@ def _first_index(root: Path, workers: int | None) -> tuple[float, float, IndexSt
     cpu0 = time.process_time()
     t0 = time.perf_counter()
     with ArchiveIndex(root) as index:
-        stats = index.update(workers=workers)
+        stats = index.update(workers=workers, search=search)
     wall, own = time.perf_counter() - t0, time.process_time() - cpu0
-    stages = ("read", "shingle", "sign")
+    stages = ("read", "shingle", "sign", "search")
     in_workers = sum(stats.seconds.get(s, 0.0) for s in stages) if stats.workers > 1 else 0.0
     return wall, own + in_workers, stats
 
@@ -479,12 +493,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--brute", type=int, default=5000, help="subset size for brute force")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--workdir", type=Path, help="where to write the archive (default: a temp folder)")
-    ap.add_argument("--index-runs", type=int, default=3, help="first indexes timed each way (median)")
+    ap.add_argument("--index-runs", type=int, default=3, help="records-index builds timed each way (median)")
+    ap.add_argument("--search-runs", type=int, default=1, help="`newsarchive index` builds (search too)")
     ap.add_argument("--sig-sample", type=int, default=2000, help="articles the signature peers are timed on")
     args = ap.parse_args(argv)
     n, small, subset = args.records, max(args.records // 10, 1), min(args.brute, args.records)
     f: dict[str, object] = {"records": n, "queries": args.queries, "small": small, "brute_subset": subset,
-                            "index_runs": args.index_runs, "load_before": os.getloadavg()[0],
+                            "index_runs": args.index_runs, "search_runs": args.search_runs,
+                            "load_before": os.getloadavg()[0],
                             "cores": len(os.sched_getaffinity(0))}  # fmt: skip
 
     t0 = time.perf_counter()
@@ -523,8 +539,8 @@ def archive_phase(
         t0 = time.perf_counter()
         write_archive(work, w.texts)
         f["write_jsonl_s"] = time.perf_counter() - t0
-        f.update(index_phase(work, f["index_runs"]))  # type: ignore[arg-type]
-        f.update(reading_cost(work, float(f["index_s"])))  # type: ignore[arg-type]
+        f.update(index_phase(work, f["index_runs"], f["search_runs"]))  # type: ignore[arg-type]
+        f.update(reading_cost(work, float(f["records_index_s"])))  # type: ignore[arg-type]
         f["index_mb"] = (work / "index.sqlite").stat().st_size / 2**20
         sigs = load_signatures(work)
         f["dups_s"], labels = cluster_archive(work)
@@ -586,18 +602,28 @@ TABLE = [  # (label, format over the figures; {n} / {small} are the two archive 
      "x{sig_project_vs_datasketch:.1f} / x{sig_project_vs_numpy_baseline:.1f} / x{sig_project_vs_rensa:.2f}"),
     ("shingle hashing per text: one at a time (before) / batched (us)",
      "{shingle_us_per_text_before:.1f} / {shingle_us_per_text:.1f} (x{shingle_speedup:.1f})"),
-    ("index (s), median of {index_runs}, {index_workers} processes; records indexed",
-     "{index_s:.1f}, {indexed:,} ({index_records_per_s:,.0f} records/s)"),
-    ("index in one process (s), median; pool speed-up", "{index_serial_s:.1f}; x{index_pool_speedup:.2f}"),
-    ("index CPU s, all processes: read+check / shingle / sign / SQLite / other",
+    ("records index (what export/diff/dups do) (s), median of {index_runs}, {records_index_workers} "
+     "processes", "{records_index_s:.1f} ({records_index_records_per_s:,.0f} records/s; for 100k: "
+     "{records_index_100k_s:.1f}, target <= 10)"),
+    ("  in one process (s), median; pool speed-up",
+     "{records_index_serial_s:.1f}; x{records_index_pool_speedup:.2f}"),
+    ("  CPU s: read+check / shingle / sign / SQLite / other",
+     "{records_index_read_cpu_s:.1f} / {records_index_shingle_cpu_s:.1f} / {records_index_sign_cpu_s:.1f} / "
+     "{records_index_write_cpu_s:.1f} / {records_index_other_cpu_s:.1f} "
+     "(cores busy {records_index_cores_busy:.2f})"),
+    ("newsarchive index, with the search tables (s), {index_workers} processes",
+     "{index_s:.1f} ({index_records_per_s:,.0f} records/s; for 100k: {index_100k_s:.1f})"),
+    ("  CPU s: read+check / shingle / sign / search rows (workers)",
      "{index_read_cpu_s:.1f} / {index_shingle_cpu_s:.1f} / {index_sign_cpu_s:.1f} / "
-     "{index_write_cpu_s:.1f} / {index_other_cpu_s:.1f} (cores busy {index_cores_busy:.2f})"),
-    ("index time for 100k records (target <= 10 s)", "{index_100k_s:.1f}"),
+     "{index_search_cpu_s:.1f}"),
+    ("  CPU s, the writer: records / search tables (FTS5) / other",
+     "{index_records_write_cpu_s:.1f} / {index_write_search_cpu_s:.1f} / {index_other_cpu_s:.1f} "
+     "(cores busy {index_cores_busy:.2f})"),
     ("re-index, nothing changed (s), files read", "{reindex_unchanged_s:.2f}, {reindex_files_read}"),
     ("read records, schema-checked / unchecked baseline (us each)",
      "{read_validated_us_per_record:.0f} / {read_unchecked_us_per_record:.0f} "
      "(x{read_validation_ratio:.2f})"),
-    ("schema checks' share of the index time", "{validation_share_of_index:.1%}"),
+    ("schema checks' share of the records index time", "{validation_share_of_index:.1%}"),
     ("match one query at {small:,}: median / p95 (ms)", "{match_small_ms:.3f} / {match_small_p95:.3f}"),
     ("match one query at {n:,}: median / p95 (ms)", "{match_n_ms:.3f} / {match_n_p95:.3f}"),
     ("matching time growth for x{growth_ratio_size:.0f} records", "x{growth_ratio_time:.2f}"),

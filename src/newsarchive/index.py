@@ -38,7 +38,7 @@ import sqlite3
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -46,7 +46,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from newsarchive import search, similarity
+from newsarchive import search as search_index
+from newsarchive import similarity
 from newsarchive.display import name_problem, shown
 from newsarchive.index_rows import (
     INSERT_RECORD,
@@ -70,6 +71,7 @@ from normalize.record import Record
 INDEX_NAME = "index.sqlite"
 INDEX_SCHEMA_VERSION = 3  # PRAGMA user_version; 2: capture_length, problems per file; 3: rensa signatures
 PARALLEL_MIN_BYTES = 16 << 20  # record files to read from which an update uses a process pool
+COMMIT_ROWS = 20_000  # records written between commits (whole files; FTS5 flushes its terms at a commit)
 LAYOUT_FOLDERS = ("seeds", "captures")
 
 _SCHEMA = """
@@ -134,8 +136,10 @@ class IndexStats:
     unindexed_captures: int = 0  # text/HTML captures with no record file beside them (`newsarchive clean`)
     bad_records: int = 0  # records in record files that could not be read (named in problems)
     rebuilt: bool = False
+    search_added: int = 0  # records added to the search tables (`newsarchive index`: search=True)
+    search_total: int | None = None  # records in the search tables, when they were brought up to date
     workers: int = 1  # processes that read the record files
-    seconds: dict[str, float] = field(default_factory=dict)  # wall; CPU by stage: read, shingle, sign, write
+    seconds: dict[str, float] = field(default_factory=dict)  # wall; CPU: read, shingle, sign, search, write
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the index did on its own (a temporary copy, ...)
 
@@ -147,6 +151,8 @@ class IndexStats:
         ]
         head = ", ".join(p for p in parts if p)
         line = f"{head}; records +{self.records_added} -{self.records_removed}, {self.records_total} in index"
+        if self.search_total is not None:
+            line += f", {self.search_total} searchable"
         if self.problems:
             line += f"; {len(self.problems)} problems (listed on stderr)"
         if self.unindexed_captures:
@@ -193,6 +199,8 @@ class ArchiveIndex:
         self.db_path = Path(db_path) if db_path else self.archive / INDEX_NAME
         self.notes: list[str] = []
         self.schema_rebuilt = False
+        self._searchable = False  # the index has search tables: dropped records drop their search rows
+        self._next_rowid = 1
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self.db = self._open(writable)
 
@@ -278,7 +286,7 @@ class ArchiveIndex:
     @classmethod
     def updated(
         cls, archive: Path, *, rebuild: bool = False, writable: bool = False, workers: int | None = None,
-        progress: Progress | None = None,
+        progress: Progress | None = None, search: bool = False,
     ) -> tuple[ArchiveIndex, IndexStats]:
         """Open the index of ``archive`` and bring it up to date: what every command does first.
 
@@ -292,7 +300,7 @@ class ArchiveIndex:
             _remove_index(db_path)
         index = cls(archive, writable=writable)
         try:
-            return index, index.update(rebuild=rebuild, workers=workers, progress=progress)
+            return index, index.update(rebuild=rebuild, workers=workers, progress=progress, search=search)
         except sqlite3.DatabaseError as exc:
             if isinstance(exc, sqlite3.OperationalError) and _is_locked(exc):
                 index.close()
@@ -307,7 +315,7 @@ class ArchiveIndex:
                                        "replaced; give this user write access to its folder") from exc
             else:
                 index.db = index._open_temporary(f"is damaged ({exc})", copy=False)
-            return index, index.update(workers=workers, progress=progress)
+            return index, index.update(workers=workers, progress=progress, search=search)
 
     @classmethod
     def open_read_only(cls, archive: Path, db_path: Path | None = None) -> ArchiveIndex:
@@ -316,6 +324,7 @@ class ArchiveIndex:
         self.archive = Path(archive)
         self.db_path = Path(db_path) if db_path else self.archive / INDEX_NAME
         self.notes, self.schema_rebuilt, self._tmp = [], False, None
+        self._searchable, self._next_rowid = False, 1
         fix = f"run `newsarchive index {shown(self.archive)}`"
         if not self.db_path.is_file():
             raise FileNotFoundError(f"{shown(self.db_path)}: no index here; {fix}")
@@ -367,7 +376,8 @@ class ArchiveIndex:
         return sorted(p for p in found if p.resolve() != self.db_path.resolve())
 
     def update(
-        self, *, rebuild: bool = False, workers: int | None = None, progress: Progress | None = None
+        self, *, rebuild: bool = False, workers: int | None = None, progress: Progress | None = None,
+        search: bool = False,
     ) -> IndexStats:
         """Bring the index up to date with the record files; see :class:`IndexStats`.
 
@@ -375,8 +385,16 @@ class ArchiveIndex:
         default) uses every available core when at least :data:`PARALLEL_MIN_BYTES` are to be read (a
         first index, a large crawl) and this process alone otherwise (a small update starts at once);
         1 never starts a pool. ``progress`` is told the bytes to read and each batch written.
+
+        ``search``: also bring ``newsarchive serve``'s search tables (:mod:`newsarchive.search`) up to
+        date: what ``newsarchive index`` does; the other commands leave them, only dropping the search
+        rows of the records they drop. The search rows of the files read are made by the same workers,
+        from the same reading, and written in the same transactions as the records.
         """
         stats = IndexStats(notes=list(self.notes))
+        if search:
+            search_index.prepare(self.db)
+        self._searchable = search or search_index.present(self.db)
         if rebuild or self._params_changed():
             self._clear()
             stats.rebuilt = True
@@ -399,8 +417,10 @@ class ArchiveIndex:
                 continue
             if job is not None:
                 jobs.append(job)
-        self._read(jobs, stats, walk_problems, workers, progress)
-        search.update(self)  # newsarchive serve's search tables (newsarchive.search), from the records above
+        self._read([replace(job, search=search) for job in jobs], stats, walk_problems, workers, progress)
+        if search:
+            self._read(self._search_jobs(), stats, walk_problems, workers, None)
+            stats.search_total = search_index.count(self.db)
         stats.unindexed_captures = self._count_unindexed_captures()
         stats.records_total = self.count()
         stats.problems.extend(self._stored_errors())
@@ -444,41 +464,55 @@ class ArchiveIndex:
 
     def _read(self, jobs: list[FileJob], stats: IndexStats, walk_problems: list[str],
               workers: int | None, progress: Progress | None) -> None:
-        """Read the jobs (in a pool when large) and write each group of files in one transaction."""
+        """Read the jobs (in a pool when large) and write what they give, in file order, committing
+        whole files at least every :data:`COMMIT_ROWS` records (a crash loses no more than that)."""
+        if not jobs:
+            return
         total = sum(job.size for job in jobs)
         if workers is None:
             workers = available_cores() if total >= PARALLEL_MIN_BYTES else 1
         groups = group_jobs(jobs, workers)
-        stats.workers = max(1, min(workers, len(groups)))
-        start, done = time.perf_counter(), 0
+        stats.workers = max(stats.workers, min(workers, len(groups)))
+        start, done, pending = time.perf_counter(), 0, 0
+        self._next_rowid = self._first_free_rowid()
         if progress is not None:
             progress.start(total)
         try:
-            for batch in read_batches(groups, stats.workers, stats.notes):
+            for batch in read_batches(groups, min(workers, len(groups)), stats.notes):
                 clock = time.process_time()
-                with self.db:
-                    for file_rows in batch:
-                        self._write_file(file_rows, stats, walk_problems)
+                for file_rows in batch:
+                    pending += self._write_file(file_rows, stats, walk_problems)
+                if pending >= COMMIT_ROWS:
+                    self.db.commit()
+                    pending = 0
                 _add_seconds(stats.seconds, "write", time.process_time() - clock)
                 done += sum(f.job.size for f in batch)
                 if progress is not None:
                     progress.update(done, f"{stats.records_added:,} records")
+            self.db.commit()
+        except BaseException:
+            self.db.rollback()
+            raise
         finally:
             if progress is not None:
                 progress.close()
-        stats.seconds["wall"] = time.perf_counter() - start
+        _add_seconds(stats.seconds, "wall", time.perf_counter() - start)
 
-    def _write_file(self, file_rows: FileRows, stats: IndexStats, walk_problems: list[str]) -> None:
-        """Replace one file's rows (inside the caller's transaction)."""
+    def _write_file(self, file_rows: FileRows, stats: IndexStats, walk_problems: list[str]) -> int:
+        """Write what reading one file gave (inside the caller's transaction); returns the rows written."""
         for stage, seconds in file_rows.seconds.items():
             _add_seconds(stats.seconds, stage, seconds)
         if file_rows.unreadable:
             walk_problems.append(file_rows.unreadable)
-            return
+            return 0
+        if not file_rows.job.rows:
+            return self._write_search_rows(file_rows, stats)
         job = file_rows.job
         stats.files_read += 1
         stats.records_removed += self._drop_file(job.rel)
-        self.db.executemany(INSERT_RECORD, file_rows.rows)
+        rowids = range(self._next_rowid, self._next_rowid + len(file_rows.rows))
+        self._next_rowid += len(rowids)
+        self.db.executemany(INSERT_RECORD, [(r, *row) for r, row in zip(rowids, file_rows.rows, strict=True)])
         self.db.execute(
             "INSERT INTO files (path, size, mtime_ns, sha256, records, error, indexed_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -486,9 +520,53 @@ class ArchiveIndex:
              "\n".join(file_rows.problems) or None, _now()),
         )
         stats.records_added += len(file_rows.rows)
+        if job.search:
+            clock = time.process_time()
+            rows = zip(rowids, file_rows.positions, file_rows.search, strict=True)
+            stats.search_added += search_index.insert_rows(
+                self.db, [(r, job.rel, pos, file_rows.sha256, payload) for r, pos, payload in rows]
+            )
+            _add_seconds(stats.seconds, "write_search", time.process_time() - clock)
+        return len(rowids)
+
+    def _search_jobs(self) -> list[FileJob]:
+        """The record files whose records lack search rows (indexed by another command): read again."""
+        jobs = []
+        for rel in search_index.missing(self.db):
+            path = self.archive / rel
+            try:
+                st = path.stat()
+            except OSError:
+                continue  # gone since: the next update drops its records
+            jobs.append(FileJob(rel, path, st.st_size, st.st_mtime_ns, rows=False, search=True))
+        return jobs
+
+    def _write_search_rows(self, file_rows: FileRows, stats: IndexStats) -> int:
+        """Search rows for the records of a file read again for them, when it is still the file indexed."""
+        rel = file_rows.job.rel
+        indexed = self.db.execute("SELECT sha256 FROM files WHERE path=?", (rel,)).fetchone()
+        if indexed is None or indexed[0] != file_rows.sha256:
+            return 0  # changed since it was indexed: the next `newsarchive index` reads it again
+        lacking = dict(self.db.execute(
+            "SELECT r.position, r.rowid FROM records r LEFT JOIN search_docs d ON d.rowid = r.rowid "
+            "WHERE r.file=? AND d.rowid IS NULL", (rel,)))  # fmt: skip
+        rows = [(lacking[pos], rel, pos, file_rows.sha256, payload)
+                for pos, payload in zip(file_rows.positions, file_rows.search, strict=True) if pos in lacking]
+        clock = time.process_time()
+        stats.search_added += search_index.insert_rows(self.db, rows)
+        _add_seconds(stats.seconds, "write_search", time.process_time() - clock)
+        return len(rows)
+
+    def _first_free_rowid(self) -> int:
+        """Above every record and every search row: a new record never takes a stale search row's id."""
+        free = int(self.db.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM records").fetchone()[0])
+        return max(free, search_index.next_rowid(self.db)) if self._searchable else free
 
     def _drop_file(self, rel: str) -> int:
-        """Delete a file's rows (inside the caller's transaction); returns the records removed."""
+        """Delete a file's rows and their search rows (inside the caller's transaction); returns the
+        records removed."""
+        if self._searchable:
+            search_index.delete_file(self.db, rel)
         n = self.db.execute("DELETE FROM records WHERE file=?", (rel,)).rowcount
         self.db.execute("DELETE FROM files WHERE path=?", (rel,))
         return n
@@ -498,6 +576,8 @@ class ArchiveIndex:
         return stored != _params()
 
     def _clear(self) -> None:
+        if self._searchable:
+            search_index.clear(self.db)
         with self.db:
             self.db.execute("DELETE FROM records")
             self.db.execute("DELETE FROM files")

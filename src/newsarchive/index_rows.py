@@ -32,14 +32,14 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from newsarchive import similarity
+from newsarchive import search, similarity
 from newsarchive.display import shown
 from newsarchive.records import iter_record_file
 from normalize.record import Record
 
 COLUMNS = (
-    "file", "position", "id", "url", "site", "title", "published", "source", "fetched_at", "text_sha256",
-    "length", "capture_file", "capture_offset", "capture_length", "capture", "minhash",
+    "rowid", "file", "position", "id", "url", "site", "title", "published", "source", "fetched_at",
+    "text_sha256", "length", "capture_file", "capture_offset", "capture_length", "capture", "minhash",
 )  # fmt: skip
 INSERT_RECORD = f"INSERT INTO records ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 GROUP_BYTES = 4 << 20  # record files go to a worker in groups of about this many bytes
@@ -48,13 +48,16 @@ SIGN_BATCH = 1000  # records shingled and signed per call
 
 @dataclass(frozen=True)
 class FileJob:
-    """A record file to read: where, its stat when listed, and its SHA-256 when already known."""
+    """A record file to read: where, its stat when listed, its SHA-256 when already known, and what to
+    make of its records: index rows, search rows (:func:`newsarchive.search.payloads`), or both."""
 
     rel: str  # relative to the archive, '/' separated
     path: Path
     size: int
     mtime_ns: int
     sha256: str | None = None  # None: the reader hashes it
+    rows: bool = True
+    search: bool = False
 
 
 @dataclass
@@ -64,10 +67,12 @@ class FileRows:
 
     job: FileJob
     sha256: str = ""
-    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    rows: list[tuple[Any, ...]] = field(default_factory=list)  # COLUMNS but the rowid
+    positions: list[int] = field(default_factory=list)  # of the records read, in file order
+    search: list[tuple[Any, ...]] = field(default_factory=list)  # their search payloads, when asked for
     problems: list[str] = field(default_factory=list)
     unreadable: str | None = None
-    seconds: dict[str, float] = field(default_factory=dict)  # CPU seconds by stage: read, shingle, sign
+    seconds: dict[str, float] = field(default_factory=dict)  # CPU by stage: read, shingle, sign, search
 
 
 def group_jobs(jobs: Sequence[FileJob], workers: int = 1) -> list[list[FileJob]]:
@@ -117,8 +122,14 @@ def read_file(job: FileJob) -> FileRows:
         out.seconds["read"] += time.process_time() - clock
         if not batch:
             return out
-        blobs = _signature_blobs([rec.text for _, rec in batch], out.seconds)
-        out.rows.extend(row(job.rel, pos, rec, blob) for (pos, rec), blob in zip(batch, blobs, strict=True))
+        out.positions.extend(pos for pos, _ in batch)
+        if job.rows:
+            blobs = _signature_blobs([rec.text for _, rec in batch], out.seconds)
+            out.rows.extend(row(job.rel, pos, rec, b) for (pos, rec), b in zip(batch, blobs, strict=True))
+        if job.search:
+            clock = time.process_time()
+            out.search.extend(search.payloads([rec for _, rec in batch]))
+            out.seconds["search"] = out.seconds.get("search", 0.0) + time.process_time() - clock
 
 
 def _signature_blobs(texts: list[str], seconds: dict[str, float]) -> list[bytes]:
@@ -133,7 +144,7 @@ def _signature_blobs(texts: list[str], seconds: dict[str, float]) -> list[bytes]
 
 
 def row(rel: str, position: int, rec: Record, minhash: bytes) -> tuple[Any, ...]:
-    """The ``records`` row of one record (:data:`COLUMNS`)."""
+    """The ``records`` row of one record (:data:`COLUMNS` but the rowid, which the writer gives)."""
     capture = rec.capture or {}
     offset, length = capture.get("offset"), capture.get("length")
     return (

@@ -1,5 +1,6 @@
 """`newsarchive index [ARCHIVE_DIR]`: build or update ``ARCHIVE_DIR/index.sqlite`` (see
-:mod:`newsarchive.index`). Only new or changed record files are read; ``--rebuild`` starts from scratch.
+:mod:`newsarchive.index`), with ``newsarchive serve``'s search tables (:mod:`newsarchive.search`: only
+this command builds them). Only new or changed record files are read; ``--rebuild`` starts from scratch.
 Besides reading every record file it checks that each record's raw capture is there (a missing, emptied
 or truncated WARC is named, with the records that point into it).
 
@@ -50,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         progress = Progress.for_stderr("index", args.progress)
         index, stats = ArchiveIndex.updated(args.archive, rebuild=args.rebuild, writable=True,
-                                            workers=args.workers, progress=progress)
+                                            workers=args.workers, progress=progress, search=True)
         index.close()
     except (FileNotFoundError, IndexUnavailable, RuntimeError, sqlite3.DatabaseError) as exc:
         say("index", str(exc))
