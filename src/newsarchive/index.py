@@ -419,7 +419,7 @@ class ArchiveIndex:
                 jobs.append(job)
         self._read([replace(job, search=search) for job in jobs], stats, walk_problems, workers, progress)
         if search:
-            self._read(self._search_jobs(), stats, walk_problems, workers, None)
+            self._read(self._search_jobs(), stats, walk_problems, workers, progress)
             stats.search_total = search_index.count(self.db)
         stats.unindexed_captures = self._count_unindexed_captures()
         stats.records_total = self.count()

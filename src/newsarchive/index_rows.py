@@ -216,6 +216,10 @@ def _pool_map(groups: Iterable[list[FileJob]], workers: int) -> Iterator[list[Fi
             if nxt is not None:
                 pending.append(pool.submit(read_files, nxt))
             yield batch
+    except BaseException:  # Ctrl-C, an error while writing: the workers' current groups are not wanted
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

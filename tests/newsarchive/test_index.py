@@ -279,3 +279,27 @@ def test_progress_is_plain_lines_off_a_terminal(tmp_path: Path) -> None:
     assert lines[0].startswith("newsarchive index: ") and lines[-1].startswith("newsarchive index: done")
     assert "24 records" in lines[-2]
     assert not any(ch in out.getvalue() for ch in "\r\x1b\b")
+
+
+def test_an_interrupted_build_keeps_nothing_half_written_and_a_rerun_finishes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the pool is reading: the workers are stopped, the uncommitted files rolled back."""
+    archive = _crawl(tmp_path / "archive")
+    real = ArchiveIndex._write_file
+    written: list[str] = []
+
+    def interrupted(self: ArchiveIndex, file_rows: Any, *args: Any) -> int:
+        if len(written) == 3:
+            raise KeyboardInterrupt
+        written.append(file_rows.job.rel)
+        return real(self, file_rows, *args)
+
+    monkeypatch.setattr(ArchiveIndex, "_write_file", interrupted)
+    with ArchiveIndex(archive) as index, pytest.raises(KeyboardInterrupt):
+        index.update(workers=2, search=True)
+    monkeypatch.setattr(ArchiveIndex, "_write_file", real)
+    with ArchiveIndex(archive) as index:
+        assert index.count() == 0  # the three files written were in the transaction rolled back
+        stats = index.update(workers=2, search=True)
+    assert (stats.files_read, stats.records_total, stats.search_total) == (6, 24, 24)
