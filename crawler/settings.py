@@ -1,17 +1,26 @@
 """Scrapy settings of the archive crawler: polite by default, every response kept in WARC.
 
-Project settings (all overridable with ``-s NAME=VALUE``):
-    NEWSARCHIVE_CONTACT         how a webmaster reaches the operator; goes into the User-Agent. Set it.
+The defaults of the project's own components live here, and only here (each component's module docstring
+lists its settings). All are overridable with ``-s NAME=VALUE``:
+
+    NEWSARCHIVE_CONTACT         how a webmaster reaches the operator; goes into the User-Agent. Set it
+                                (crawler.extensions.contact warns at start while it is a placeholder)
     NEWSARCHIVE_ARCHIVE_DIR     archive root (default ``archive``); captures go to captures/<site>/
     NEWSARCHIVE_CRAWL_ID        crawl id (default: UTC start time; kept in JOBDIR so a resume continues it)
     NEWSARCHIVE_WARC_MAX_SIZE   rotate WARC segments at this many bytes (default 100 MB)
     NEWSARCHIVE_FSYNC_INTERVAL  seconds between fsyncs of WARC/JSONL (default 2; 0 = each write; -1 = close)
-    CRAWL_DELAY_ENABLED         honour robots.txt Crawl-delay (default True)
-    CLEAN_WORKERS               processes running normalize.clean (default 2; 0 = in the reactor thread)
-    REPLAY_WARC                 serve responses from these WARC files instead of the network
     NEWSARCHIVE_STATS_FILE      write the final crawl stats to this JSON file
+    NEWSARCHIVE_SITES_DIRS      extra folders of site configs (also env NEWSARCHIVE_EXTRA_SITES)
+    CRAWL_DELAY_ENABLED / CRAWL_DELAY_MAX   honour robots.txt Crawl-delay, capped (default True, 60 s)
+    ROBOTS_RETRY_TIMES / ROBOTS_RETRY_DELAY / ROBOTS_REDIRECT_MAX   RFC 9309 robots.txt handling
     RETRY_BACKOFF_BASE / RETRY_BACKOFF_MAX   retry n waits BASE * 2**(n-1) seconds, at most MAX
+    RETRY_AFTER_MAX             cap on a server's Retry-After (503/429), seconds (default 600)
+    RETRY_UNREACHABLE_TIMES     retries of a connection error on a host that never answered (default 1)
+    CLEAN_WORKERS               processes running normalize.clean (default 2; 0 = in the reactor thread)
+    CLEAN_TIMEOUT               seconds per page before its clean worker is killed (default 120)
+    REPLAY_WARC                 serve responses from these WARC files instead of the network
     SITE_BASE_URL               like ``-a base_url=...``: serve the site config from another base URL
+    OUTCOME_ENABLED             decide whether the crawl failed and set the exit status (default True)
 """
 
 from __future__ import annotations
@@ -19,14 +28,22 @@ from __future__ import annotations
 BOT_NAME = "cn-gov-news-archive"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+SPIDER_LOADER_CLASS = "crawler.spiderloader.SiteSpiderLoader"  # one spider per crawler/sites/*.toml
+COMMANDS_MODULE = "crawler.commands"  # `scrapy crawl` with exit statuses, `scrapy checksite`
 
-NEWSARCHIVE_CONTACT = "https://github.com/ (set NEWSARCHIVE_CONTACT to your e-mail or project page)"
+PLACEHOLDER_CONTACT = "https://github.com/ (set NEWSARCHIVE_CONTACT to your e-mail or project page)"
+NEWSARCHIVE_CONTACT = PLACEHOLDER_CONTACT
 USER_AGENT = f"cn-gov-news-archive/0.1 (research archive of government news; +{NEWSARCHIVE_CONTACT})"
 ROBOTSTXT_USER_AGENT = "cn-gov-news-archive"
 
 # Politeness
 ROBOTSTXT_OBEY = True
+ROBOTS_RETRY_TIMES = 3  # robots.txt 5xx / timeout / redirect loop: fetch nothing, ask again this often ...
+ROBOTS_RETRY_DELAY = 30.0  # ... after 30 s, 60 s, 120 s (then the site's pages are dropped)
+ROBOTS_REDIRECT_MAX = 5  # RFC 9309: follow at least five redirects for robots.txt
+ROBOTS_CACHE_SECONDS = 86400.0  # RFC 9309: use a fetched robots.txt for at most 24 hours
 CRAWL_DELAY_ENABLED = True
+CRAWL_DELAY_MAX = 60.0
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
@@ -42,8 +59,18 @@ RETRY_TIMES = 3
 RETRY_GIVE_UP_LOG_LEVEL = "WARNING"  # the drop is counted under newsarchive/drop/<reason>
 RETRY_BACKOFF_BASE = 2.0
 RETRY_BACKOFF_MAX = 60.0
+RETRY_AFTER_MAX = 600.0
+RETRY_UNREACHABLE_TIMES = 1
 REDIRECT_MAX_TIMES = 10
 DEPTH_LIMIT = 0  # list pages are bounded by each site's [links] max_pages instead
+URLLENGTH_LIMIT = 2083  # longer links are dropped as newsarchive/drop/url-too-long by the spider
+# Only content codings that standard WARC tools decode (warcio check / pywb): a br or zstd body in a WARC
+# fails `warcio check`. HttpCompressionMiddleware keeps a header that is already set.
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5",
+    "Accept-Encoding": "gzip, deflate",
+}
 
 # Scrapy runs CONCURRENT_ITEMS asyncio tasks per response (default 100); an article page yields one item
 # and a list page a few dozen requests, so 16 is plenty and saves ~100 task creations per page.
@@ -55,10 +82,31 @@ FEED_EXPORT_ENCODING = "utf-8"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = "INFO"
 
+# Pause / resume (JOBDIR): crash-safe queues (crawler.diskqueue) under a scheduler whose state survives a
+# SIGKILL (crawler.scheduler). One site per crawl, so no per-domain queue split is needed.
+SCHEDULER = "crawler.scheduler.ResumableScheduler"
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.ScrapyPriorityQueue"
+SCHEDULER_DISK_QUEUE = "crawler.diskqueue.LifoSQLiteQueue"
+SCHEDULER_START_DISK_QUEUE = "crawler.diskqueue.FifoSQLiteQueue"
+
+# Scrapy's feeds (-o / -O / FEEDS) export one row per article, as `newsarchive export` (crawler.feeds)
+FEED_EXPORTERS = {
+    "json": "crawler.feeds.JsonArticlesExporter",
+    "jsonlines": "crawler.feeds.JsonLinesArticlesExporter",
+    "jsonl": "crawler.feeds.JsonLinesArticlesExporter",
+    "jl": "crawler.feeds.JsonLinesArticlesExporter",
+    "csv": "crawler.feeds.CsvArticlesExporter",
+    "xml": "crawler.feeds.XmlArticlesExporter",
+    "marshal": "crawler.feeds.MarshalArticlesExporter",
+    "pickle": "crawler.feeds.PickleArticlesExporter",
+}
+
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.onsite.OnSiteMiddleware": 40,
     "crawler.middlewares.recorded.SkipRecordedMiddleware": 50,
+    "crawler.middlewares.robots.RobotsPolicyMiddleware": 100,
     "crawler.middlewares.backoff.BackoffRetryMiddleware": 550,
     "crawler.middlewares.warc.WarcCaptureMiddleware": 950,
     "crawler.middlewares.replay.ReplayMiddleware": 960,
@@ -68,8 +116,11 @@ ITEM_PIPELINES = {
     "crawler.pipelines.records.RecordsPipeline": 800,
 }
 EXTENSIONS = {
+    "scrapy.extensions.spiderstate.SpiderState": None,  # unused; a torn spider.state would stop resumes
     "crawler.extensions.capturestore.CaptureStore": 100,
+    "crawler.extensions.contact.ContactCheck": 200,
     "crawler.extensions.crawldelay.CrawlDelay": 500,
+    "crawler.extensions.outcome.CrawlOutcome": 800,
     "crawler.extensions.statsfile.StatsFile": 900,
 }
 
@@ -77,7 +128,16 @@ NEWSARCHIVE_ARCHIVE_DIR = "archive"
 NEWSARCHIVE_CRAWL_ID = ""
 NEWSARCHIVE_WARC_MAX_SIZE = 100 * 1024 * 1024
 NEWSARCHIVE_FSYNC_INTERVAL = 2.0
-CLEAN_WORKERS = 2
-REPLAY_WARC = ""
 NEWSARCHIVE_STATS_FILE = ""
+NEWSARCHIVE_SITES_DIRS: list[str] = []
+NEWSARCHIVE_WARC = True
+NEWSARCHIVE_RECORDS = True
+CLEAN_ENABLED = True
+CLEAN_WORKERS = 2
+CLEAN_TIMEOUT = 120.0
+CLEAN_FUNCTION = "normalize:clean"
+ONSITE_ENABLED = True
+OUTCOME_ENABLED = True
+CONTACT_CHECK_ENABLED = True
+REPLAY_WARC = ""
 SITE_BASE_URL = ""

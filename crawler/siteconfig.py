@@ -1,31 +1,64 @@
 """Site configs: one small TOML file per portal under ``crawler/sites/`` (format: crawler/sites/README.md).
 
-:func:`load_site` reads and validates one file; every error names the file, the key and how to fix it.
-:func:`rebase` moves a config onto another base URL (``-a base_url=...``: the test server's port is random).
+:func:`load_site` reads and validates one file: every key is checked when the file is loaded (types, URLs,
+host names, dates and ``since <= until``, codecs, regular expressions and CSS selectors compiled), and
+every error is ONE line naming the file, the key and what to write instead (:class:`SiteConfigError`).
+:func:`scan_sites` loads a set of folders and keeps going past a broken file, so one bad config never
+hides the others. :func:`rebase` moves a config onto another base URL (``-a base_url=...``).
+
+On-site means the same origin, scheme + host + port (:meth:`SiteConfig.on_site`): ``allowed_domains``
+entries are host names (their subdomains included) on the scheme and port of ``base_url``, or explicit
+origins (``https://www.example.gov.cn``, ``www.example.gov.cn:8080``).
 """
 
 from __future__ import annotations
 
+import codecs
+import difflib
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 SITES_DIR = Path(__file__).resolve().parent / "sites"
 
 _TOP_KEYS = {
     "name", "title", "base_url", "allowed_domains", "start_pages", "encoding", "since", "until", "links",
-    "selectors",
+    "selectors", "offline_help",
 }
 _LINK_KEYS = {"article", "exclude", "columns", "max_pages"}
 _SELECTOR_KEYS = {"article_links", "next_page"}
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_HOST_RE = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*", re.I)
 
 
 class SiteConfigError(ValueError):
-    """A site config that cannot be used; the message names the file and the key, and says what to write."""
+    """A site config that cannot be used; the one-line message names the file and the key, and says what to
+    write instead."""
+
+
+class Origin(NamedTuple):
+    """scheme + host + port; ``subdomains``: hosts ending in ``.host`` belong to it too."""
+
+    scheme: str
+    host: str
+    port: int
+    subdomains: bool = True
+
+    def admits(self, scheme: str, host: str, port: int) -> bool:
+        """
+        >>> Origin("http", "zhuhai.gov.cn", 80).admits("http", "www.zhuhai.gov.cn", 80)
+        True
+        >>> Origin("http", "127.0.0.1", 8731, False).admits("http", "127.0.0.1", 9999)
+        False
+        """
+        same_host = host == self.host or (self.subdomains and host.endswith("." + self.host))
+        return same_host and scheme == self.scheme and port == self.port
 
 
 @dataclass(frozen=True)
@@ -43,29 +76,126 @@ class SiteConfig:
     since: date | None = None
     until: date | None = None
     selectors: dict[str, str] = field(default_factory=dict)
+    offline_help: str | None = None
     path: Path | None = None
 
+    @property
+    def origins(self) -> tuple[Origin, ...]:
+        """The origins pages of this site may come from (see the module docstring)."""
+        return tuple(origin_of_entry(entry, self.base_url) for entry in self.allowed_domains)
 
+    def on_site(self, url: str) -> bool:
+        """Whether ``url`` is on this site: scheme, host and port all match an allowed origin.
+
+        >>> cfg = parse_site({"name": "x", "base_url": "http://127.0.0.1:8731/", "start_pages": ["/a/"]})
+        >>> cfg.on_site("http://127.0.0.1:8731/a/1.html"), cfg.on_site("http://127.0.0.1:9999/a/1.html")
+        (True, False)
+        >>> cfg.on_site("https://127.0.0.1:8731/a/1.html")
+        False
+        """
+        parts = split_origin(url)
+        return parts is not None and any(o.admits(*parts) for o in self.origins)
+
+    def describe(self) -> str:
+        """One line for people: what this config crawls."""
+        window = f", {self.since or '…'} to {self.until or '…'}" if self.since or self.until else ""
+        return (f"spider {self.name!r}: {len(self.start_pages)} start page(s) on {self.base_url}, "
+                f"on-site {', '.join(self.allowed_domains)}{window}")
+
+
+def split_origin(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an http(s) URL, the port filled in from the scheme; None otherwise.
+
+    >>> split_origin("http://WWW.A.gov.cn/x"), split_origin("https://a.cn:8443/"), split_origin("ftp://a/")
+    (('http', 'www.a.gov.cn', 80), ('https', 'a.cn', 8443), None)
+    """
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    return parts.scheme, parts.hostname, port or _DEFAULT_PORTS[parts.scheme]
+
+
+def origin_of_entry(entry: str, base_url: str) -> Origin:
+    """An ``allowed_domains`` entry as an origin: a bare host takes base_url's scheme and port.
+
+    >>> origin_of_entry("a.gov.cn", "http://a.gov.cn:8080/")
+    Origin(scheme='http', host='a.gov.cn', port=8080, subdomains=True)
+    >>> origin_of_entry("https://a.gov.cn", "http://a.gov.cn/")
+    Origin(scheme='https', host='a.gov.cn', port=443, subdomains=False)
+    """
+    base = split_origin(base_url) or ("http", "", 80)
+    if "://" in entry:
+        parts = split_origin(entry) or (base[0], entry, base[2])
+        return Origin(*parts, subdomains=False)
+    host, _, port = entry.partition(":")
+    return Origin(base[0], host.lower(), int(port) if port else base[2], subdomains=not port)
+
+
+# -- loading ----------------------------------------------------------------------------------------
 def load_site(path: Path) -> SiteConfig:
     """Read and validate one site config file."""
     path = Path(path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise SiteConfigError(f"{path}: not valid TOML ({exc}); check quotes and [section] headers") from exc
+        raise SiteConfigError(f"{path}: not valid TOML ({exc}); check quotes, '=' and [section] headers "
+                              "(see crawler/sites/README.md)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SiteConfigError(f"{path}: cannot read it ({exc}); save it as UTF-8 text") from None
     return parse_site(raw, path)
 
 
+@dataclass
+class SiteScan:
+    """The configs of some folders: the good ones by name, the broken ones as (path, error)."""
+
+    sites: dict[str, SiteConfig] = field(default_factory=dict)
+    broken: list[tuple[Path, SiteConfigError]] = field(default_factory=list)
+
+    def broken_named(self, name: str) -> SiteConfigError | None:
+        """The error of a broken config whose file stem or ``name = ...`` line is ``name``."""
+        for path, error in self.broken:
+            if path.stem == name or re.search(rf"""^\s*name\s*=\s*["']{re.escape(name)}["']""",
+                                              _read_or_empty(path), re.M):
+                return error
+        return None
+
+
+def _read_or_empty(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def scan_sites(folders: Iterable[Path]) -> SiteScan:
+    """Every ``*.toml`` in ``folders``; a broken file (or a name used twice) is set aside with its error."""
+    scan = SiteScan()
+    for folder in folders:
+        for path in sorted(Path(folder).glob("*.toml")):
+            try:
+                cfg = load_site(path)
+                if cfg.name in scan.sites:
+                    raise SiteConfigError(
+                        f"{path}: name = {cfg.name!r} is already used by {scan.sites[cfg.name].path}; "
+                        "give each site its own name (it is the spider name)")
+            except SiteConfigError as exc:
+                scan.broken.append((path, exc))
+                continue
+            scan.sites[cfg.name] = cfg
+    return scan
+
+
 def load_sites(folder: Path = SITES_DIR) -> list[SiteConfig]:
-    """All site configs in ``folder`` (``*.toml``), names unique."""
-    sites: dict[str, SiteConfig] = {}
-    for path in sorted(Path(folder).glob("*.toml")):
-        cfg = load_site(path)
-        if cfg.name in sites:
-            raise SiteConfigError(f"{path}: name {cfg.name!r} is already used by {sites[cfg.name].path}; "
-                                  "each site needs its own name (it is the spider name)")
-        sites[cfg.name] = cfg
-    return list(sites.values())
+    """All site configs in ``folder`` (``*.toml``), names unique; the first broken one raises."""
+    scan = scan_sites([folder])
+    if scan.broken:
+        raise scan.broken[0][1]
+    return list(scan.sites.values())
 
 
 def parse_site(raw: dict[str, Any], path: Path | None = None) -> SiteConfig:
@@ -75,41 +205,45 @@ def parse_site(raw: dict[str, Any], path: Path | None = None) -> SiteConfig:
     selectors = _table(raw, "selectors", where)
     _check_keys(links, _LINK_KEYS, where, "[links] ")
     _check_keys(selectors, _SELECTOR_KEYS, where, "[selectors] ")
-    name = _name(raw, where)
     base_url = _base_url(raw, where)
-    return SiteConfig(
-        name=name,
+    domains = _allowed_domains(raw, base_url, where)
+    since, until = _window(raw, where)
+    cfg = SiteConfig(
+        name=_name(raw, where),
         base_url=base_url,
         start_pages=_start_pages(raw, base_url, where),
-        allowed_domains=_allowed_domains(raw, base_url, where),
+        allowed_domains=domains,
         title=_opt_str(raw, "title", where),
         article_pattern=_regex(links, "article", where),
         exclude_pattern=_regex(links, "exclude", where),
         columns_pattern=_regex(links, "columns", where),
         max_pages=_max_pages(links, where),
         encoding=_encoding(raw, where),
-        since=parse_day(raw.get("since"), f"{where}: since"),
-        until=parse_day(raw.get("until"), f"{where}: until"),
-        selectors={k: str(v) for k, v in selectors.items()},
+        since=since,
+        until=until,
+        selectors={key: _selector(selectors, key, where) for key in sorted(selectors)},
+        offline_help=_opt_str(raw, "offline_help", where),
         path=path,
     )
+    _check_start_pages_on_site(cfg, where)
+    return cfg
 
 
 def rebase(cfg: SiteConfig, base_url: str) -> SiteConfig:
-    """The same site served from ``base_url``: start pages on the old host move, allowed domains follow.
+    """The same site served from ``base_url``: start pages on the old origin move, allowed domains follow.
 
     >>> cfg = parse_site({"name": "x", "base_url": "http://a.gov.cn/", "start_pages": ["/gzdt/index.html"]})
-    >>> rebase(cfg, "http://127.0.0.1:8123").start_pages
-    ('http://127.0.0.1:8123/gzdt/index.html',)
+    >>> new = rebase(cfg, "http://127.0.0.1:8123")
+    >>> new.start_pages, new.allowed_domains
+    (('http://127.0.0.1:8123/gzdt/index.html',), ('127.0.0.1',))
     """
-    new_base = _normal_base(base_url)
-    old_host = urlsplit(cfg.base_url).netloc
-    pages = tuple(
-        urljoin(new_base, _path_of(p)) if urlsplit(p).netloc == old_host else p for p in cfg.start_pages
-    )
-    new_host = urlsplit(new_base).hostname or ""
-    old_hostname = urlsplit(cfg.base_url).hostname
-    domains = tuple(dict.fromkeys(new_host if d == old_hostname else d for d in cfg.allowed_domains))
+    where = "-a base_url"
+    new_base = _base_url({"base_url": base_url}, where)
+    old = split_origin(cfg.base_url)
+    pages = tuple(urljoin(new_base, _path_of(p)) if split_origin(p) == old else p for p in cfg.start_pages)
+    # the entries that covered the old base become the new host; other origins stay as they were
+    kept = [d for d in cfg.allowed_domains if not (old and origin_of_entry(d, cfg.base_url).admits(*old))]
+    domains = tuple(dict.fromkeys([urlsplit(new_base).hostname or "", *kept]))
     return replace(cfg, base_url=new_base, start_pages=pages, allowed_domains=domains)
 
 
@@ -128,17 +262,28 @@ def parse_day(value: Any, where: str) -> date | None:
             raise ValueError(value)
         return date.fromisoformat(str(value))
     except ValueError:
-        raise SiteConfigError(f"{where}: {value!r} is not a date; write YYYY-MM-DD, e.g. 2020-02-01") \
+        raise SiteConfigError(f"{where} = {value!r} is not a date; write YYYY-MM-DD, e.g. 2020-02-01") \
             from None
 
 
+def check_window(since: date | None, until: date | None, where: str) -> None:
+    """``since`` must not be after ``until``."""
+    if since and until and since > until:
+        raise SiteConfigError(f"{where}: since = {since} is after until = {until}; swap them or drop one "
+                              "(the window is since <= published <= until)")
+
+
+# -- one check per key -------------------------------------------------------------------------------
 def _check_keys(raw: dict[str, Any], allowed: set[str], where: str, section: str) -> None:
     unknown = sorted(set(raw) - allowed)
-    if unknown:
-        raise SiteConfigError(
-            f"{where}: {section}unknown key(s) {unknown}; allowed here: {sorted(allowed)} "
-            "(see crawler/sites/README.md)"
-        )
+    if not unknown:
+        return
+    hints = [f"{k!r} -> {m[0]!r}" for k in unknown if (m := difflib.get_close_matches(k, allowed, 1))]
+    hint = f" (did you mean {', '.join(hints)}?)" if hints else ""
+    raise SiteConfigError(
+        f"{where}: {section}unknown key(s) {unknown}{hint}; allowed here: {sorted(allowed)} "
+        "(see crawler/sites/README.md)"
+    )
 
 
 def _table(raw: dict[str, Any], key: str, where: str) -> dict[str, Any]:
@@ -162,57 +307,129 @@ def _normal_base(url: str) -> str:
     return url if url.endswith("/") else url + "/"
 
 
+def _valid_host(host: str) -> bool:
+    """
+    >>> _valid_host("www.zhuhai.gov.cn"), _valid_host("127.0.0.1"), _valid_host("a b"), _valid_host("")
+    (True, True, False, False)
+    """
+    return bool(_HOST_RE.fullmatch(host))
+
+
 def _base_url(raw: dict[str, Any], where: str) -> str:
     url = raw.get("base_url")
-    parts = urlsplit(url) if isinstance(url, str) else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-        raise SiteConfigError(
-            f'{where}: base_url = {url!r}; write the portal\'s home, e.g. base_url = "http://www.zhuhai.gov.cn/"'
-        )
+    fix = 'write the portal\'s home, e.g. base_url = "http://www.zhuhai.gov.cn/"'
+    parts = split_origin(url) if isinstance(url, str) else None
+    if parts is None or not _valid_host(parts[1]):
+        raise SiteConfigError(f"{where}: base_url = {url!r} is not an http(s) URL with a host; {fix}")
+    if urlsplit(str(url)).query or "#" in str(url):
+        raise SiteConfigError(f"{where}: base_url = {url!r} has a query or fragment; {fix}")
     return _normal_base(str(url))
 
 
 def _start_pages(raw: dict[str, Any], base_url: str, where: str) -> tuple[str, ...]:
     pages = raw.get("start_pages")
-    if not isinstance(pages, list) or not pages or not all(isinstance(p, str) and p for p in pages):
+    if not isinstance(pages, list) or not pages or not all(isinstance(p, str) and p.strip() for p in pages):
         raise SiteConfigError(
             f"{where}: start_pages must be a non-empty list of column list pages, "
             'e.g. start_pages = ["/zwgk/gzdt/index.html"] (relative to base_url or absolute)'
         )
-    return tuple(urljoin(base_url, p) for p in pages)
+    resolved = []
+    for page in pages:
+        url = urljoin(base_url, page.strip())
+        if split_origin(url) is None:
+            raise SiteConfigError(f"{where}: start_pages entry {page!r} is not an http(s) page; write a path "
+                                  'such as "/xwzx/gzdt/index.html" or a full http:// URL')
+        resolved.append(url)
+    return tuple(dict.fromkeys(resolved))
 
 
 def _allowed_domains(raw: dict[str, Any], base_url: str, where: str) -> tuple[str, ...]:
     domains = raw.get("allowed_domains")
     if domains is None:
         return (urlsplit(base_url).hostname or "",)
-    if not isinstance(domains, list) or not all(isinstance(d, str) and d and "/" not in d for d in domains):
-        raise SiteConfigError(
-            f"{where}: allowed_domains must be a list of host names without scheme, "
-            'e.g. ["www.zhuhai.gov.cn"]'
-        )
-    return tuple(domains)
+    fix = ('write host names (subdomains are included) or origins, e.g. allowed_domains = '
+           '["www.zhuhai.gov.cn", "https://www.zhuhai.gov.cn", "www.zhuhai.gov.cn:8080"]')
+    if not isinstance(domains, list) or not domains:
+        raise SiteConfigError(f"{where}: allowed_domains = {domains!r} must be a non-empty list; {fix}")
+    for entry in domains:
+        if not isinstance(entry, str) or not _valid_entry(entry):
+            raise SiteConfigError(
+                f"{where}: allowed_domains entry {entry!r} is not a host name or an origin; {fix}")
+    return tuple(d.lower() for d in domains)
+
+
+def _valid_entry(entry: str) -> bool:
+    """
+    >>> [_valid_entry(e) for e in ("a.gov.cn", "a.gov.cn:8080", "https://a.gov.cn", "a.gov.cn/x", "http://")]
+    [True, True, True, False, False]
+    """
+    if "://" in entry:
+        parts = split_origin(entry)
+        return parts is not None and _valid_host(parts[1]) and urlsplit(entry).path in ("", "/")
+    host, sep, port = entry.partition(":")
+    return _valid_host(host) and (not sep or (port.isdigit() and 0 < int(port) < 65536))
+
+
+def _check_start_pages_on_site(cfg: SiteConfig, where: str) -> None:
+    for page in cfg.start_pages:
+        if not cfg.on_site(page):
+            raise SiteConfigError(
+                f"{where}: start page {page} is not on the site ({', '.join(cfg.allowed_domains)} on "
+                f"{cfg.base_url}); add its origin to allowed_domains, e.g. "
+                f'allowed_domains = ["{urlsplit(cfg.base_url).hostname}", "{_origin_text(page)}"]')
+
+
+def _origin_text(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _opt_str(raw: dict[str, Any], key: str, where: str) -> str | None:
     value = raw.get(key)
     if value is not None and not isinstance(value, str):
-        raise SiteConfigError(f"{where}: {key} must be a string")
+        raise SiteConfigError(f'{where}: {key} = {value!r} must be a string, e.g. {key} = "..."')
     return value
+
+
+def _window(raw: dict[str, Any], where: str) -> tuple[date | None, date | None]:
+    since = parse_day(raw.get("since"), f"{where}: since")
+    until = parse_day(raw.get("until"), f"{where}: until")
+    check_window(since, until, where)
+    return since, until
 
 
 def _regex(raw: dict[str, Any], key: str, where: str) -> re.Pattern[str] | None:
     value = raw.get(key)
     if value is None:
         return None
+    fix = (r"write a Python regex matched against the full URL, e.g. '/content/post_\d+\.html$' "
+           "(a TOML literal string in single quotes keeps backslashes as written)")
+    if not isinstance(value, str) or not value:
+        raise SiteConfigError(f"{where}: [links] {key} = {value!r} must be a non-empty string; {fix}")
     try:
-        return re.compile(str(value))
+        return re.compile(value)
     except re.error as exc:
         raise SiteConfigError(
-            f"{where}: [links] {key} = {value!r} is not a valid regular expression ({exc}); "
-            r"write a Python regex matched against the full URL, e.g. '/content/post_\d+\.html$' "
-            "(use a TOML literal string in single quotes so backslashes stay)"
+            f"{where}: [links] {key} = '{value}' is not a valid regular expression ({exc}); {fix}"
         ) from None
+
+
+def _selector(raw: dict[str, Any], key: str, where: str) -> str:
+    """A CSS selector, compiled now (as crawler.links will use it) so a typo fails at load time."""
+    from cssselect import SelectorError
+    from lxml.cssselect import CSSSelector
+
+    value = raw[key]
+    fix = 'write a CSS selector of the <a> elements, e.g. "ul.newslist li a" or "div.page a.next"'
+    if not isinstance(value, str) or not value.strip():
+        raise SiteConfigError(f"{where}: [selectors] {key} = {value!r} must be a non-empty string; {fix}")
+    try:
+        CSSSelector(value)
+    except SelectorError as exc:
+        message = " ".join(str(exc).split())
+        raise SiteConfigError(f"{where}: [selectors] {key} = '{value}' is not a CSS selector ({message}); "
+                              f"{fix}") from None
+    return value
 
 
 def _max_pages(raw: dict[str, Any], where: str) -> int:
@@ -226,8 +443,6 @@ def _encoding(raw: dict[str, Any], where: str) -> str | None:
     value = _opt_str(raw, "encoding", where)
     if value is None:
         return None
-    import codecs
-
     try:
         codecs.lookup(value)
     except LookupError:

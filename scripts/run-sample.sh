@@ -6,12 +6,13 @@
 # 1. scripts/setup.sh creates .venv and installs the project (idempotent).
 # 2. `newsarchive clean archive/` writes the cleaned record next to every seed capture.
 # 3. The sample portal (crawler/sample_portal/site) is served on 127.0.0.1, port $SAMPLE_PORTAL_PORT
-#    (default 8731; a random free port when it is taken), by
+#    (default 8731, the port crawler/sites/sample.toml expects; a random free port when it is taken), by
 #    `python -m crawler.sample_portal.server`; a trap stops it on every exit path.
 # 4. `scrapy crawl sample -a base_url=...` (polite: robots.txt + its Crawl-delay 0.5 s, AutoThrottle) writes
 #    WARC + JSONL. It writes into a scratch archive root first; only a finished crawl replaces the previous
 #    run's files archive/captures/sample/sample-portal-*, so a rerun ends in the same state and an
-#    interrupted run leaves the previous capture intact. Nothing leaves 127.0.0.1.
+#    interrupted run leaves the previous capture intact. Nothing leaves 127.0.0.1. `scrapy crawl` exits
+#    non-zero when the crawl failed or was interrupted, and says why (crawler/commands/crawl.py).
 # 5. A summary: pages fetched, articles written, drops by reason, where the files are.
 # 6. `newsarchive index` and `newsarchive diff` of the crawl against the seeds (HTML report in reports/).
 set -euo pipefail

@@ -8,29 +8,33 @@ Settings:
                                (new segment numbers, never appending to a file a crash may have torn)
     NEWSARCHIVE_WARC_MAX_SIZE  segment rotation size in bytes
     NEWSARCHIVE_FSYNC_INTERVAL seconds between fsyncs of the WARC/JSONL files (default 2; 0 = after every
-                               write; -1 = only on close). Process kills never tear a record either way:
-                               each exchange and each page's records are written with one write call
+                               write; -1 = only on close). Each exchange and each page's records are
+                               written with one write call, so a kill tears at most the last one
 
-Exactly-once on resume: the URLs already in this crawl's JSONL segments are loaded at start
-(``recorded``); the spider re-queues list pages and skips those articles, the records pipeline refuses a
-second record for the same URL.
+Exactly-once on resume: first the crawl's files are made whole (newsarchive.captures.repair_crawl: a
+torn WARC tail is cut off, a JSONL keeps only pages whose records are all there); WARC segments a run
+closed cleanly are listed in ``JOBDIR/newsarchive-closed-segments.txt`` and not re-read. Then the URLs
+recorded so far are loaded (``recorded``); the spider re-queues list pages and skips those articles, the
+records pipeline refuses a second record for the same URL.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from newsarchive.captures import WarcSegmentWriter, recorded_urls, utc_stamp
+from newsarchive.captures import WarcSegmentWriter, recorded_urls, repair_crawl, utc_stamp
 from newsarchive.records import atomic_write_text
 
 log = logging.getLogger(__name__)
 _ATTR = "_newsarchive_capture_store"
 CRAWL_ID_FILE = "newsarchive-crawl-id.txt"
+CLOSED_FILE = "newsarchive-closed-segments.txt"
 
 
 class CaptureStore:
@@ -39,8 +43,9 @@ class CaptureStore:
         settings = crawler.settings
         self.archive_dir = Path(settings.get("NEWSARCHIVE_ARCHIVE_DIR") or "archive")
         self.max_size = settings.getint("NEWSARCHIVE_WARC_MAX_SIZE")
-        interval = settings.getfloat("NEWSARCHIVE_FSYNC_INTERVAL", 2.0)
+        interval = settings.getfloat("NEWSARCHIVE_FSYNC_INTERVAL")
         self.fsync_interval = None if interval < 0 else interval
+        self.jobdir = Path(settings["JOBDIR"]) if settings.get("JOBDIR") else None
         self.crawl_id, self.resuming = self._crawl_id(
             settings.get("NEWSARCHIVE_CRAWL_ID"), settings.get("JOBDIR")
         )
@@ -88,6 +93,7 @@ class CaptureStore:
                 fsync_interval=self.fsync_interval,
                 software=f"cn-gov-news-archive crawler (Scrapy); {self.crawler.settings.get('USER_AGENT')}",
                 operator=self.crawler.settings.get("NEWSARCHIVE_CONTACT"),
+                on_close=self._closed_cleanly if self.jobdir else None,
             )
         return self._writer
 
@@ -96,11 +102,31 @@ class CaptureStore:
         """URLs recorded by this crawl so far (loaded from its JSONL segments when resuming)."""
         if self._recorded is None:
             site_dir = self.archive_dir / "captures" / self.site
-            self._recorded = recorded_urls(site_dir, self.crawl_id) if self.resuming else set()
+            self._recorded = set()
             if self.resuming:
-                log.info("resuming crawl %s: %d articles already recorded",
-                         self.crawl_id, len(self._recorded))
+                closed = self._closed_segments()
+                for change in repair_crawl(site_dir, self.crawl_id, check=lambda p: p.name not in closed):
+                    log.warning("resuming crawl %s: %s", self.crawl_id, change)
+                self._recorded = recorded_urls(site_dir, self.crawl_id)
+                log.info("resuming crawl %s: %d pages already recorded", self.crawl_id, len(self._recorded))
         return self._recorded
+
+    def _closed_segments(self) -> set[str]:
+        path = self.jobdir / CLOSED_FILE if self.jobdir else None
+        if path is None or not path.exists():
+            return set()
+        return {line.strip() for line in path.read_text(encoding="utf-8", errors="replace").splitlines()}
+
+    def _closed_cleanly(self, segment: Path) -> None:
+        """Called by the writer once a segment is fsync-ed and closed: a resume need not re-read it."""
+        assert self.jobdir is not None
+        self.jobdir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.jobdir / CLOSED_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        try:
+            os.write(fd, f"{segment.name}\n".encode())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self._writer is None:

@@ -30,12 +30,12 @@ class CrawlDelay:
         self.crawler = crawler
         settings = crawler.settings
         self.user_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
-        self.max_delay = settings.getfloat("CRAWL_DELAY_MAX", 60.0)
+        self.max_delay = settings.getfloat("CRAWL_DELAY_MAX")
         self.delays: dict[str, float] = {}  # download slot key -> Crawl-delay
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlDelay:
-        if not crawler.settings.getbool("CRAWL_DELAY_ENABLED", True):
+        if not crawler.settings.getbool("CRAWL_DELAY_ENABLED"):
             raise NotConfigured("CRAWL_DELAY_ENABLED is off")
         if not crawler.settings.getbool("ROBOTSTXT_OBEY"):
             raise NotConfigured("ROBOTSTXT_OBEY is off, so robots.txt is not read")

@@ -9,11 +9,13 @@ Settings: NEWSARCHIVE_WARC (default True; False turns capture off, and then no r
 either, since a record must point at its raw capture), plus the NEWSARCHIVE_* settings of
 crawler.extensions.capturestore.
 Stats: ``newsarchive/warc_responses``, ``newsarchive/time/download``, ``newsarchive/time/warc``,
-``newsarchive/drop/warc-write-failed``.
+``newsarchive/drop/warc-write-failed`` (a WARC that cannot be written stops the crawl: finish reason
+``warc-write-failed``, a failed crawl).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from datetime import UTC, datetime
@@ -35,10 +37,12 @@ class WarcCaptureMiddleware:
         self.crawler = crawler
         self.store = CaptureStore.of(crawler)
         self.stats = crawler.stats
+        self.stopping = False
+        self.closing: asyncio.Future[None] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
-        if not crawler.settings.getbool("NEWSARCHIVE_WARC", True):
+        if not crawler.settings.getbool("NEWSARCHIVE_WARC"):
             raise NotConfigured("NEWSARCHIVE_WARC is off")
         return cls(crawler)
 
@@ -49,9 +53,8 @@ class WarcCaptureMiddleware:
         try:
             pointer = self.store.writer.write_exchange(to_exchange(request, response))
         except OSError as exc:
-            log.error("cannot write %s to WARC (%s); is the disk full or the archive read-only?",
-                      response.url, exc)
             self.stats.inc_value("newsarchive/drop/warc-write-failed")
+            self.stop_crawl(response.url, exc)
             raise IgnoreRequest(f"warc-write-failed: {exc}") from exc
         request.meta["newsarchive_capture"] = pointer.to_dict()
         request.meta["newsarchive_fetched_at"] = pointer.fetched_at
@@ -63,6 +66,19 @@ class WarcCaptureMiddleware:
         if latency:
             self.stats.inc_value("newsarchive/time/download", float(latency))  # type: ignore[arg-type]
         return response
+
+
+    def stop_crawl(self, url: str, exc: OSError) -> None:
+        """Nothing can be archived (disk full, read-only or missing archive folder): stop the whole crawl
+        now instead of fetching pages that cannot be kept (crawler.extensions.outcome reports it)."""
+        if self.stopping:
+            return
+        self.stopping = True
+        log.error("cannot write %s to WARC (%s); is the disk full or NEWSARCHIVE_ARCHIVE_DIR (%s) not "
+                  "writable? Stopping the crawl", url, exc, self.store.archive_dir)
+        engine = getattr(self.crawler, "engine", None)
+        if engine is not None and engine.spider is not None:
+            self.closing = asyncio.ensure_future(engine.close_spider_async(reason="warc-write-failed"))
 
 
 def header_pairs(headers: Headers) -> list[tuple[str, str]]:

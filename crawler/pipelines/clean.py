@@ -14,8 +14,9 @@ charset header does not produce mojibake. A page that cannot be cleaned is dropp
 (``newsarchive/drop/<reason>``, e.g. ``no-main-content``); its raw bytes are already in the WARC.
 
 Settings: CLEAN_WORKERS (default 2; 0 = clean in the reactor thread, for debugging), CLEAN_ENABLED
-(default True), CLEAN_TIMEOUT (seconds per page, default 120: a page that hangs the normaliser is dropped
-as ``normalizer-timeout`` and the pool is replaced; pages caught in a broken pool are retried once),
+(default True), CLEAN_TIMEOUT (seconds per page, default 120, counted once the workers are up: a page that
+hangs the normaliser is dropped as ``normalizer-timeout`` and the pool is replaced; pages caught in a
+broken pool are retried once),
 CLEAN_FUNCTION (``module:function`` with clean()'s signature; default ``normalize:clean``).
 Stats: ``newsarchive/time/{decode,extraction,normalisation}`` (seconds, summed over
 pages, measured inside the workers), ``newsarchive/pages_cleaned``, ``newsarchive/cpu/clean`` (CPU seconds
@@ -29,8 +30,12 @@ import asyncio
 import logging
 import multiprocessing
 import resource
-from concurrent.futures import ProcessPoolExecutor
+import sys
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from types import ModuleType
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -51,17 +56,18 @@ log = logging.getLogger(__name__)
 class CleanPipeline:
     def __init__(self, crawler: Crawler, workers: int) -> None:
         self.crawler = crawler
-        self.timeout = crawler.settings.getfloat("CLEAN_TIMEOUT", 120.0)
+        self.timeout = crawler.settings.getfloat("CLEAN_TIMEOUT")
         self.function = crawler.settings.get("CLEAN_FUNCTION") or DEFAULT_FUNCTION
         self.stats = crawler.stats
         self.workers = workers
         self.executor: ProcessPoolExecutor | None = None
+        self.warming: list[Future[bool]] = []  # the warm-up of the current pool's workers
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
-        if not crawler.settings.getbool("CLEAN_ENABLED", True):
+        if not crawler.settings.getbool("CLEAN_ENABLED"):
             raise NotConfigured("CLEAN_ENABLED is off")
-        return cls(crawler, crawler.settings.getint("CLEAN_WORKERS", 2))
+        return cls(crawler, crawler.settings.getint("CLEAN_WORKERS"))
 
     def open_spider(self) -> None:
         if self.workers > 0:
@@ -72,8 +78,9 @@ class CleanPipeline:
     def _start_pool(self) -> None:
         self.executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
                                             initializer=init_worker)
-        for _ in range(self.workers):  # import normalize/trafilatura now, while the first pages download
-            self.executor.submit(warm_up)
+        with without_main_module():  # the workers are spawned by these submits
+            # import normalize/trafilatura now, while the first pages download
+            self.warming = [self.executor.submit(warm_up) for _ in range(self.workers)]
 
     def close_spider(self) -> None:
         usage = resource.getrusage(resource.RUSAGE_SELF)  # the reactor process (downloads, WARC, JSONL)
@@ -92,7 +99,8 @@ class CleanPipeline:
         self.stats.inc_value("newsarchive/pages_cleaned")
         if not result["ok"]:
             self.stats.inc_value(f"newsarchive/drop/{result['reason']}")
-            level = logging.ERROR if result["reason"] == "normalizer-error" else logging.INFO
+            # a counted drop, not a crawl failure (the raw page is in the WARC; replay recovers it)
+            level = logging.WARNING if result["reason"] == "normalizer-error" else logging.INFO
             log.log(level, "%s: no record (%s): %s; raw capture kept at %s", item.url, result["reason"],
                     result["message"], item.capture.get("file"))
             raise DropItem(f"{result['reason']}: {item.url}")
@@ -107,15 +115,17 @@ class CleanPipeline:
             executor = self.executor
             assert executor is not None
             try:
+                # CLEAN_TIMEOUT does not count the workers' start (importing the normaliser)
+                await asyncio.gather(*(asyncio.wrap_future(f) for f in self.warming))
                 future = asyncio.wrap_future(executor.submit(clean_page, *args))
                 return await asyncio.wait_for(future, self.timeout)
             except TimeoutError:
-                log.error("cleaning %s took over CLEAN_TIMEOUT = %.0fs; killing the clean workers", item.url,
-                          self.timeout)
+                log.warning("cleaning %s took over CLEAN_TIMEOUT = %.0fs; killing the clean workers",
+                            item.url, self.timeout)
                 self._restart_pool(executor)
                 return failed("normalizer-timeout", f"no result within CLEAN_TIMEOUT = {self.timeout}s")
             except BrokenProcessPool:
-                log.error("a clean worker died (out of memory?) while cleaning %s (attempt %d)",
+                log.warning("a clean worker died (out of memory?) while cleaning %s (attempt %d)",
                           item.url, attempt)
                 self._restart_pool(executor)
         return failed("normalizer-crashed", "the clean worker process died twice on this page")
@@ -128,6 +138,20 @@ class CleanPipeline:
             process.kill()
         broken.shutdown(wait=False, cancel_futures=True)
         self._start_pool()
+
+
+@contextmanager
+def without_main_module() -> Iterator[None]:
+    """Hide ``__main__`` while workers are spawned: a spawned process re-imports its parent's main module
+    (here Scrapy's command line: ~0.5 s of CPU and tens of MB per worker) unless it has neither a spec nor
+    a file. The workers only need crawler.pipelines.cleanworker and the normaliser."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
 
 
 def failed(reason: str, message: str) -> dict[str, Any]:

@@ -1,14 +1,19 @@
 """The worker side of crawler.pipelines.clean: runs ``normalize.clean`` on one page in a pool process.
 
-Kept free of Scrapy imports so that each spawned worker only loads the normaliser.
+Kept free of Scrapy imports so that each spawned worker only loads the normaliser. A worker exits as soon
+as the crawler process that started it is gone, however it died (SIGKILL, OOM killer): no orphans.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import multiprocessing
+import multiprocessing.connection
+import os
 import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -73,9 +78,25 @@ def install_stage_timers() -> None:
                 setattr(module, attr, _timed(stage, fn))
 
 
+def exit_with_parent() -> None:
+    """Exit this process when its parent dies: a daemon thread waits on the parent's sentinel (a pipe the
+    parent holds open; it turns readable when the parent is gone, SIGKILL included)."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def wait() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)  # the crawl is gone; nothing of ours is left to flush
+
+    threading.Thread(target=wait, name="exit-with-parent", daemon=True).start()
+
+
 def init_worker() -> None:
-    """Workers ignore Ctrl-C: Scrapy's graceful stop (pause with JOBDIR) lets them finish their pages."""
+    """Workers ignore Ctrl-C: Scrapy's graceful stop (pause with JOBDIR) lets them finish their pages.
+    They exit with the crawler process (:func:`exit_with_parent`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_with_parent()
     try:
         install_stage_timers()
     except Exception as exc:  # a broken normaliser: every page reports it as normalizer-error instead

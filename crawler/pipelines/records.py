@@ -2,11 +2,12 @@
 
 Fills what the normaliser cannot know (:func:`newsarchive.records.fill_archive_fields`, as ``newsarchive
 diff`` does for a WARC): ``site`` (the site config's name), ``url``, ``capture`` (``{"file", "offset",
-"record_id", "index"}``: the WARC file relative to the archive root, the offset of the response record,
-the article's index within the page) and ``fetched_at``. One write per page (all its records),
-fsync-ed, so a killed crawl leaves whole lines. A page whose URL this crawl already recorded is skipped
-(``newsarchive/skip/already-recorded``): with the spider's resume logic this makes every article appear
-exactly once per crawl, even across SIGKILL and JOBDIR resume.
+"length", "record_id", "index", "count"}``: the WARC file relative to the archive root, the offset of the
+response record, the article's index among the page's ``count`` records) and ``fetched_at``. One write
+per page (all its records), so a killed crawl leaves whole pages, or a torn last one that a resume
+removes (``count`` tells a partial page: newsarchive.captures.repair_crawl). A page whose URL this
+crawl already recorded is skipped (``newsarchive/skip/already-recorded``): with the spider's resume logic
+this makes every article appear exactly once per crawl, even across SIGKILL and JOBDIR resume.
 
 Under replay (REPLAY_WARC) no new WARC segment exists; records go to
 ``captures/<site>/<crawl-id>-replay.jsonl`` and point at the original WARC records.
@@ -42,7 +43,7 @@ class RecordsPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RecordsPipeline:
-        if not crawler.settings.getbool("NEWSARCHIVE_RECORDS", True):
+        if not crawler.settings.getbool("NEWSARCHIVE_RECORDS"):
             raise NotConfigured("NEWSARCHIVE_RECORDS is off")
         return cls(crawler)
 
@@ -56,8 +57,11 @@ class RecordsPipeline:
             self.stats.inc_value("newsarchive/skip/already-recorded")
             raise DropItem(f"already-recorded: {item.url}")
         started = time.perf_counter()
-        records = [self.complete(record, item, i) for i, record in enumerate(item.records)]
-        self.store.writer.append_records_to(self.target(item), records)
+        records = [self.complete(record, item, i, len(item.records)) for i, record in enumerate(item.records)]
+        target = self.target(item)
+        first = self.store.writer.append_page_records(target, records)
+        item.record_file = target.relative_to(self.store.archive_dir).as_posix()
+        item.record_positions = [first + i for i in range(len(records))]
         self.store.recorded.add(item.url)
         self.stats.inc_value("newsarchive/records_written", len(records))
         elapsed = time.perf_counter() - started
@@ -71,8 +75,9 @@ class RecordsPipeline:
         return jsonl_path_for(self.store.archive_dir / item.capture["file"])
 
     @staticmethod
-    def complete(record: dict[str, Any], item: PageItem, index: int) -> dict[str, Any]:
-        fill_archive_fields(record, url=item.url, site=item.site, capture={**item.capture, "index": index},
+    def complete(record: dict[str, Any], item: PageItem, index: int, count: int) -> dict[str, Any]:
+        capture = {**item.capture, "index": index, "count": count}
+        fill_archive_fields(record, url=item.url, site=item.site, capture=capture,
                             fetched_at=item.fetched_at)
         fill_published(record, item.list_date)
         return record

@@ -7,7 +7,7 @@ dated link list of all cases (an ordinary column list page); ``/robots.txt`` dis
 Test settings the cases assume (the crawler's tests set them):
     DOWNLOAD_TIMEOUT <= 2 (the slow case sleeps ``SLOW_SECONDS``), DOWNLOAD_MAXSIZE <= 2 MiB (the big
     case is ``BIG_BODY_BYTES``), a max-pages/depth limit (the endless list never ends), retries >= 1
-    (500 then 200).
+    (500 then 200, 503 with Retry-After then 200), URLLENGTH_LIMIT < ``LONG_LINK_CHARS``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from crawler.sample_portal.server import Reply, Request, Route
 SLOW_SECONDS = 5.0
 BIG_BODY_BYTES = 3 * 1024 * 1024
 ENDLESS_PATH = "/list/endless.html"
+LONG_LINK_CHARS = 2500
+RETRY_AFTER_SECONDS = 1
 HTML_UTF8 = "text/html; charset=utf-8"
 
 RARE_CHARS_TEXT = (
@@ -37,6 +39,11 @@ class BadCase:
     date: str
     expect: str  # what the crawl must end with: "record" or "drop:<what>"
     reply: Route
+    link: str = ""  # the href on the index page, when it is not ``path``
+
+    @property
+    def href(self) -> str:
+        return self.link or self.path
 
 
 def article_html(title: str, paragraphs: tuple[str, ...], charset: str, *, meta: bool = True) -> str:
@@ -138,6 +145,45 @@ def page_number(request: Request) -> int:
         return 0
 
 
+def negotiated_encoding(request: Request) -> Reply:
+    """Sends the codings the client asks for, best first (br > gzip): a crawler asking for br gets a body
+    `warcio check` cannot read, so the crawler must ask only for gzip and deflate."""
+    import gzip
+
+    html = article_html("县政务服务中心恢复窗口办理业务", (
+        "县政务服务中心自2月17日起恢复窗口办理业务，群众可通过网上预约分时段到场办理。",
+        "中心实行进门测温、间隔就座等防控措施，倡导企业和群众优先选择网上办理、邮寄办理。",
+    ), "utf-8").encode("utf-8")
+    asked = request.headers.get("Accept-Encoding", "").lower()
+    if "br" in asked:
+        import brotli  # type: ignore[import-untyped]
+
+        body, coding = brotli.compress(html), "br"
+    elif "gzip" in asked:
+        body, coding = gzip.compress(html), "gzip"
+    else:
+        return Reply(headers={"Content-Type": HTML_UTF8}, body=html)
+    return Reply(headers={"Content-Type": HTML_UTF8, "Content-Encoding": coding}, body=body)
+
+
+def redirect_to_another_port(request: Request) -> Reply:
+    """A redirect to the same host on another port: another site (scheme + host + port)."""
+    host, _, port = request.headers.get("Host", "127.0.0.1:80").partition(":")
+    return redirect_to(f"http://{host}:{int(port or 80) + 1}/content/post_1012.html")
+
+
+def retry_after_then_ok(request: Request) -> Reply:
+    """503 with ``Retry-After: 1`` on odd hits, the article on even hits."""
+    if request.hit % 2 == 1:
+        return Reply(status=503, headers={"Content-Type": HTML_UTF8, "Retry-After": str(RETRY_AFTER_SECONDS)},
+                     body=b"<html><body><h1>503 Service Unavailable</h1></body></html>")
+    html = article_html("县应急管理局开展安全生产检查", (
+        "近日，县应急管理局组织执法人员深入企业开展复工复产安全生产检查。",
+        "检查组要求企业落实安全生产主体责任，严格执行复工复产安全条件确认制度。",
+    ), "utf-8")
+    return Reply(headers={"Content-Type": HTML_UTF8}, body=html.encode("utf-8"))
+
+
 def once(build: Callable[[], Reply]) -> Callable[[Request], Reply]:
     """Build a static reply lazily on first use (the big body is 3 MiB) and reuse it."""
     cache: list[Reply] = []
@@ -172,13 +218,21 @@ BADCASES: tuple[BadCase, ...] = (
             once(pdf_as_text_html)),
     BadCase("robots-disallowed", "/private/t20200216_1010.html", "内部资料", "2020-02-16", "drop:robots",
             once(robots_disallowed)),
+    BadCase("accept-encoding-br-if-asked", "/content/post_1011.html", "县政务服务中心恢复窗口办理业务",
+            "2020-02-16", "record", negotiated_encoding),
+    BadCase("redirect-to-another-port", "/content/post_1012.html", "跳转到另一端口的稿件", "2020-02-15",
+            "drop:offsite", redirect_to_another_port),
+    BadCase("retry-after-503-then-200", "/content/post_1013.html", "县应急管理局开展安全生产检查",
+            "2020-02-15", "record", retry_after_then_ok),
+    BadCase("url-too-long", "/content/post_1014.html", "超长链接的稿件", "2020-02-14", "drop:url-too-long",
+            once(robots_disallowed), link="/content/post_1014.html?from=" + "x" * LONG_LINK_CHARS),
 )
 
 EXPECTED_RECORD_TITLES = {case.path: case.title for case in BADCASES if case.expect == "record"}
 
 
 def index_page() -> Reply:
-    items = "".join(f'<li><a href="{case.path}" title="{case.id}">{case.title}</a>'
+    items = "".join(f'<li><a href="{case.href}" title="{case.id}">{case.title}</a>'
                     f"<span>{case.date}</span></li>" for case in BADCASES)
     html = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>工作动态_示例县人民政府</title></head>'
             f'<body><h2>工作动态</h2><ul class="list">{items}'

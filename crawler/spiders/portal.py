@@ -2,12 +2,15 @@
 
 Arguments: ``-a base_url=http://host:port/`` (serve the config from another base, e.g. a test server),
 ``-a since=YYYY-MM-DD`` / ``-a until=YYYY-MM-DD`` (date window; paging stops once a list page only
-shows articles older than ``since``). The setting SITE_BASE_URL works like ``-a base_url``.
+shows articles older than ``since``). The setting SITE_BASE_URL works like ``-a base_url``. Under replay
+(REPLAY_WARC) without a base_url the spider starts where the WARC files captured its start pages.
 
 Every fetch ends in an item or a named, counted drop reason (stats ``newsarchive/drop/<reason>``):
-http-<status>, timeout, redirect-loop, maxsize, robots, offsite, connection-refused, dns, not-html,
-list-page-limit, not-in-replay, download-error. Skips that are not failures are counted under
-``newsarchive/skip/<reason>`` (already-recorded, older-than-since, newer-than-until, excluded).
+http-<status>, timeout, redirect-loop, maxsize, robots, robots-unreachable, offsite, connection-refused,
+dns, not-html, list-page-limit, url-too-long, not-in-replay, download-error. Skips that are not failures
+are counted under ``newsarchive/skip/<reason>`` (already-recorded, older-than-since, newer-than-until,
+excluded). Start pages and handled pages are counted for crawler.extensions.outcome, which decides
+whether the crawl failed.
 
 Duplicates are stopped by the spider's own in-memory sets of list pages and articles, and requests carry
 ``dont_filter``: Scrapy's dupefilter would silently swallow the far end of a redirect loop, and on resume
@@ -33,16 +36,9 @@ from twisted.python.failure import Failure
 
 from crawler.extensions.capturestore import CaptureStore
 from crawler.items import PageItem
-from crawler.links import (
-    Link,
-    all_older,
-    article_links,
-    create_page_urls,
-    more_links,
-    page_links,
-    pagination_links,
-)
-from crawler.siteconfig import SiteConfig, SiteConfigError, parse_day, rebase
+from crawler.links import Link, all_older, article_links, css_links, more_links, page_links, pagination_links
+from crawler.middlewares.replay import ReplayIndex
+from crawler.siteconfig import SiteConfig, SiteConfigError, check_window, parse_day, rebase
 from normalize.decode import charset_from_content_type
 
 log = logging.getLogger(__name__)
@@ -79,6 +75,15 @@ class PortalSpider(scrapy.Spider):
                 settings.set(name, value, priority="spider")
 
     @classmethod
+    def check_arguments(cls, base_url: str | None = None, since: str | None = None, until: str | None = None,
+                        **kwargs: Any) -> None:
+        """Raise SiteConfigError (one line: the argument and the fix) for bad ``-a`` values."""
+        if base_url:
+            rebase(cls.site, base_url)
+        check_window(parse_day(since, "-a since") or cls.site.since,
+                     parse_day(until, "-a until") or cls.site.until, "-a since/until")
+
+    @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.configure(crawler)
@@ -86,28 +91,45 @@ class PortalSpider(scrapy.Spider):
 
     def configure(self, crawler: Crawler) -> None:
         cfg = self.site
-        base = self._args["base_url"] or crawler.settings.get("SITE_BASE_URL")
+        self.explicit_base = self._args["base_url"] or crawler.settings.get("SITE_BASE_URL")
         try:
-            self.cfg = rebase(cfg, base) if base else cfg
+            self.cfg = rebase(cfg, self.explicit_base) if self.explicit_base else cfg
             self.since = parse_day(self._args["since"], "-a since") or cfg.since
             self.until = parse_day(self._args["until"], "-a until") or cfg.until
+            check_window(self.since, self.until, "-a since/until")
         except SiteConfigError as exc:
             raise ValueError(str(exc)) from None
         self.allowed_domains = list(self.cfg.allowed_domains)
         self.store = CaptureStore.of(crawler)
+        self.url_limit = crawler.settings.getint("URLLENGTH_LIMIT")
 
     def count(self, key: str) -> None:
         self.crawler.stats.inc_value(f"newsarchive/{key}")
 
     # -- requests -------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
+        self.follow_replay_origin()
         for url in self.cfg.start_pages:
             request = self.list_request(url, 0)
             if request is not None:
+                request.meta["newsarchive_start"] = True
+                self.count("start_pages/requested")
                 yield request
 
+    def follow_replay_origin(self) -> None:
+        """Under replay, start where the WARC files captured the start pages (their recorded URLs, so
+        records keep the ids they had), unless a base_url was given."""
+        index = ReplayIndex.of(self.crawler)
+        if index is None or self.explicit_base:
+            return
+        origin = index.origin_for(self.cfg.start_pages)
+        if origin and not self.cfg.on_site(origin):
+            log.info("replay: the start pages were captured at %s; replaying from there", origin)
+            self.cfg = rebase(self.cfg, origin)
+            self.allowed_domains = list(self.cfg.allowed_domains)
+
     def list_request(self, url: str, page: int) -> scrapy.Request | None:
-        if url in self.seen_lists:
+        if url in self.seen_lists or self.too_long(url):
             return None
         if page > self.cfg.max_pages:
             self.count("drop/list-page-limit")
@@ -124,13 +146,22 @@ class PortalSpider(scrapy.Spider):
         if skip:
             self.count(f"skip/{skip}")
             return None
-        if link.url in self.seen_articles:
+        if link.url in self.seen_articles or self.too_long(link.url):
             return None
         self.seen_articles.add(link.url)
         return scrapy.Request(link.url, callback=self.parse_article, errback=self.on_error,
                               dont_filter=True,
                               meta={"newsarchive_kind": "article",
                                     "list_date": link.date.isoformat() if link.date else None})
+
+    def too_long(self, url: str) -> bool:
+        """URLs over URLLENGTH_LIMIT are dropped by name (Scrapy's own filter would drop them silently)."""
+        if not self.url_limit or len(url) <= self.url_limit:
+            return False
+        self.count("drop/url-too-long")
+        log.info("dropped %s...: url-too-long (%d characters > URLLENGTH_LIMIT = %d)", url[:120], len(url),
+                 self.url_limit)
+        return True
 
     def skip_reason(self, link: Link) -> str | None:
         if link.url in self.store.recorded:
@@ -144,7 +175,13 @@ class PortalSpider(scrapy.Spider):
         return None
 
     # -- callbacks ------------------------------------------------------------------------------
+    def handled(self, response: Response) -> None:
+        self.count("pages_ok")
+        if response.meta.get("newsarchive_start"):
+            self.count("start_pages/ok")
+
     def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
+        self.handled(response)
         self.count("list_pages")
         html = self.page_text(response)
         links = [link for link in article_links(html, response.url, self.cfg.article_pattern,
@@ -169,11 +206,8 @@ class PortalSpider(scrapy.Spider):
 
     def next_pages(self, html: str, url: str) -> list[str]:
         css = self.cfg.selectors.get("next_page")
-        if css:
-            pages = [_join(url, u) for u in scrapy.Selector(text=html).css(css).xpath("@href").getall()]
-            pages += create_page_urls(html, url)
-        else:
-            pages = pagination_links(html, url)
+        pages = css_links(html, url, css) if css else []
+        pages += pagination_links(html, url) if not pages else []
         pages += more_links(html, url)
         if self.cfg.columns_pattern is not None:
             pattern = self.cfg.columns_pattern
@@ -181,16 +215,18 @@ class PortalSpider(scrapy.Spider):
         return [u for u in dict.fromkeys(pages) if self.on_site(u)]
 
     def parse_article(self, response: Response) -> Iterator[PageItem]:
-        if response.url in self.store.recorded:  # a duplicate in flight while the first was written
+        self.handled(response)
+        url = response.meta.get("newsarchive_target_uri") or response.url  # replay: the captured URL
+        if url in self.store.recorded:  # a duplicate in flight while the first was written
             self.count("skip/already-recorded")
             return
         if not looks_like_html(response):
             self.count("drop/not-html")
-            log.info("%s: not an HTML page (%s); kept in WARC only", response.url,
+            log.info("%s: not an HTML page (%s); kept in WARC only", url,
                      (response.headers.get(b"Content-Type") or b"?").decode("latin-1"))
             return
         yield PageItem(
-            url=response.url,
+            url=url,
             site=self.name,
             body=response.body,
             status=response.status,
@@ -208,34 +244,34 @@ class PortalSpider(scrapy.Spider):
             return
         self.count(f"drop/{reason}")
         request = getattr(failure, "request", None)
-        log.info("dropped %s: %s (%s)", getattr(request, "url", "?"), reason, failure.getErrorMessage())
+        url = getattr(request, "url", "?")
+        message = " ".join(failure.getErrorMessage().split())[:300]
+        if request is not None and request.meta.get("newsarchive_start"):
+            self.count("start_pages/failed")
+            self.count(f"start_pages/failed/{reason}")
+            if not self.crawler.stats.get_value("newsarchive/start_pages/first_failure"):
+                self.crawler.stats.set_value("newsarchive/start_pages/first_failure",
+                                             f"{url}: {reason} ({message})")
+            log.warning("start page %s failed: %s (%s)", url, reason, message)
+            return
+        log.info("dropped %s: %s (%s)", url, reason, message)
 
     # -- helpers --------------------------------------------------------------------------------
     def on_site(self, url: str) -> bool:
-        from urllib.parse import urlsplit
-
-        host = urlsplit(url).hostname or ""
-        return any(host == d or host.endswith("." + d) for d in self.cfg.allowed_domains)
+        """Same scheme, host and port as the site (crawler.siteconfig.SiteConfig.on_site)."""
+        return self.cfg.on_site(url)
 
     def page_text(self, response: Response) -> str:
         """List pages decoded like articles (normalize.decode), so 年/月/日 dates and titles are right."""
-        try:
-            from normalize.decode import decode
+        from normalize.decode import decode
 
+        try:
             return decode(response.body, header_charset(response), override=self.cfg.encoding).text
-        except ImportError:
-            pass
         except ValueError as exc:  # normalize.errors.DecodeError is a ValueError
             log.info("%s: %s; using Scrapy's decoding for link extraction", response.url, exc)
         if isinstance(response, TextResponse):
             return response.text
         return response.body.decode("utf-8", "replace")
-
-
-def _join(base: str, href: str) -> str:
-    from urllib.parse import urljoin
-
-    return urljoin(base, href.strip())
 
 
 def header_charset(response: Response) -> str | None:
@@ -272,6 +308,8 @@ def drop_reason(failure: Failure) -> str:
         return "dns"
     if name == "ResponseDataLossError":
         return "data-loss"
+    if name in ("ConnectionLost", "ResponseNeverReceived", "DownloadFailedError"):
+        return "connection-lost"
     return "download-error"
 
 

@@ -1,16 +1,18 @@
-"""One spider class per site config in ``crawler/sites/*.toml``, named after the config's ``name``.
+"""One spider class per site config, named after the config's ``name`` (``scrapy list`` shows them).
 
-Extra folders of configs can be named in the environment variable NEWSARCHIVE_EXTRA_SITES
-(``os.pathsep``-separated), e.g. to try a new config before adding it, or for tests.
-A config that fails validation stops ``scrapy list`` / ``scrapy crawl`` with the file, the key and the fix.
+:func:`site_folders` names the folders of configs: ``crawler/sites/`` plus the folders in the setting
+NEWSARCHIVE_SITES_DIRS or the environment variable NEWSARCHIVE_EXTRA_SITES (``os.pathsep``-separated), e.g.
+to try a new config before adding it, or for tests. The classes are made by
+:class:`crawler.spiderloader.SiteSpiderLoader` when Scrapy asks for spiders, not at import.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
-from crawler.siteconfig import SITES_DIR, SiteConfig, SiteConfigError, load_sites
+from crawler.siteconfig import SITES_DIR, SiteConfig
 from crawler.spiders.portal import PortalSpider
 
 
@@ -20,24 +22,11 @@ def spider_class(cfg: SiteConfig) -> type[PortalSpider]:
                                             "__doc__": f"Crawls {cfg.title or cfg.name} ({cfg.path})."})
 
 
-def all_sites() -> list[SiteConfig]:
-    extra = os.environ.get("NEWSARCHIVE_EXTRA_SITES", "")
-    folders = [SITES_DIR] + [Path(p) for p in extra.split(os.pathsep) if p]
-    sites: dict[str, SiteConfig] = {}
-    for folder in folders:
-        for cfg in load_sites(folder):
-            if cfg.name in sites:
-                raise SiteConfigError(
-                    f"{cfg.path}: name {cfg.name!r} is already used by {sites[cfg.name].path}; rename one"
-                )
-            sites[cfg.name] = cfg
-    return list(sites.values())
-
-
-def _register() -> None:
-    for cfg in all_sites():
-        cls = spider_class(cfg)
-        globals()[cls.__name__] = cls
-
-
-_register()
+def site_folders(settings: Any = None) -> list[Path]:
+    """crawler/sites/ first, then the extra folders (setting NEWSARCHIVE_SITES_DIRS, environment variable
+    NEWSARCHIVE_EXTRA_SITES)."""
+    extra: list[str] = []
+    if settings is not None:
+        extra += settings.getlist("NEWSARCHIVE_SITES_DIRS")
+    extra += os.environ.get("NEWSARCHIVE_EXTRA_SITES", "").split(os.pathsep)
+    return [SITES_DIR, *dict.fromkeys(Path(p) for p in extra if p)]

@@ -17,7 +17,14 @@ Durability, so that ``warcio check`` accepts the files even after the crawler is
   so a file damaged by a crash is never extended;
 - segments rotate when they reach ``max_size`` bytes; the JSONL lines of a record go to the JSONL whose
   base name is that of the WARC segment holding its response, and each record's ``capture`` says
-  ``{"file": <path relative to the archive root>, "offset": <response record offset>, "length": ...}``.
+  ``{"file": <path relative to the archive root>, "offset": <response record offset>, "length": ...}``
+  (the crawler adds ``index`` and ``count``: the article's place among the page's ``count`` records).
+
+A kernel may still cut a large write short when the process is killed, and a power cut may lose the
+unsynced tail. Before a crawl resumes, :func:`repair_crawl` makes the crawl's files whole again: a WARC
+segment's torn tail is cut off (everything before it stays byte for byte), and a JSONL segment keeps only
+complete pages (all ``count`` records of a page, whose WARC record is still there); the pages it drops are
+fetched again by the resumed crawl, so each article ends up recorded exactly once.
 
 No Scrapy here: the crawler passes plain :class:`Exchange` values.
 """
@@ -31,7 +38,7 @@ import os
 import re
 import time
 import zlib
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -150,6 +157,7 @@ class WarcSegmentWriter:
         fsync_interval: float | None = 2.0,
         software: str = "cn-gov-news-archive",
         operator: str | None = None,
+        on_close: Callable[[Path], None] | None = None,
     ) -> None:
         if not re.fullmatch(r"[A-Za-z0-9_.-]+", site) or not re.fullmatch(r"[A-Za-z0-9_.-]+", crawl_id):
             raise CaptureError(
@@ -166,6 +174,8 @@ class WarcSegmentWriter:
         self._path: Path | None = None
         self._size = 0
         self._jsonl_fds: dict[Path, int] = {}
+        self._jsonl_lines: dict[Path, int] = {}  # lines in each open JSONL (the next record's position)
+        self.on_close = on_close  # called with each WARC segment once it is closed and fsync-ed
         self.segments: list[Path] = []
         self.records_written = 0
         self.warc_records = 0
@@ -263,17 +273,27 @@ class WarcSegmentWriter:
 
     def append_records_to(self, path: Path, records: Iterable[dict[str, Any]]) -> Path:
         """Append records to an explicit JSONL file (replay writes beside no new WARC)."""
+        self.append_page_records(path, records)
+        return path
+
+    def append_page_records(self, path: Path, records: Iterable[dict[str, Any]]) -> int:
+        """Append one page's records to ``path`` in one write; return the line number (from 0) of the
+        first, so record ``i`` is line ``first + i``."""
         fd = self._jsonl_fds.get(path)
         if fd is None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
             self._jsonl_fds[path] = fd
+            self._jsonl_lines[path] = _count_lines(fd)
+        first = self._jsonl_lines[path]
         data = "".join(dumps(r) + "\n" for r in records).encode("utf-8")
         if data:
             _write_all(fd, data)
             self._maybe_sync()
-            self.records_written += data.count(b"\n")
-        return path
+            lines = data.count(b"\n")
+            self.records_written += lines
+            self._jsonl_lines[path] = first + lines
+        return first
 
     # -- syncing and closing ----------------------------------------------------------------------
     def _maybe_sync(self) -> None:
@@ -295,6 +315,8 @@ class WarcSegmentWriter:
             os.fsync(self._fd)
             os.close(self._fd)
             self._fd = None
+            if self.on_close is not None and self._path is not None:
+                self.on_close(self._path)
 
     def close(self) -> None:
         self._close_warc()
@@ -308,6 +330,15 @@ class WarcSegmentWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _count_lines(fd: int) -> int:
+    """Newlines in an open file (a JSONL segment being appended to is normally new, so 0)."""
+    count, offset = 0, 0
+    while chunk := os.pread(fd, 1 << 20, offset):
+        count += chunk.count(b"\n")
+        offset += len(chunk)
+    return count
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -400,7 +431,7 @@ def iter_records(path: Path, *, start: int = 0, content: bool = False) -> Genera
             fh.seek(start)
             it = ArchiveIterator(fh)
             for rec in it:
-                body = (rec.content_stream() if content else rec.raw_stream).read()
+                body = _content(rec) if content else rec.raw_stream.read()
                 if getattr(rec.raw_stream, "limit", 0):
                     raise EOFError(f"the record at offset {end} ends before its Content-Length")
                 offset = start + it.get_record_offset()  # (warcio reads the record to its end here)
@@ -418,6 +449,65 @@ def iter_records(path: Path, *, start: int = 0, content: bool = False) -> Genera
             f"the records before it were used — check the file with `warcio check {path}` "
             "and re-fetch the pages after that offset"
         ) from exc
+
+
+# Codings warcio cannot decode (its br reader fails on brotli >= 1.1, it has no zstd): decoded here.
+_OWN_DECODERS = ("br", "zstd")
+
+
+def _content(rec: Any) -> bytes:
+    """The payload with its Content-Encoding undone (gzip/deflate by warcio; br and zstd here)."""
+    headers = rec.http_headers
+    coding = (headers.get_header("Content-Encoding") or "").strip().lower() if headers is not None else ""
+    if coding not in _OWN_DECODERS:
+        return bytes(rec.content_stream().read())
+    raw = bytes(rec.raw_stream.read())
+    if "chunked" in (headers.get_header("Transfer-Encoding") or "").lower():
+        raw = _dechunk(raw)
+    return decode_content(raw, coding)
+
+
+def decode_content(data: bytes, coding: str) -> bytes:
+    """Undo a br or zstd content coding; the bytes as they are when the decoder is missing or fails
+    (the caller then sees undecodable bytes and counts the page, instead of losing the rest of the file).
+
+    >>> import brotli; decode_content(brotli.compress("复工复产".encode()), "br").decode()
+    '复工复产'
+    """
+    try:
+        if coding == "br":
+            import brotli  # type: ignore[import-untyped]
+
+            return bytes(brotli.decompress(data))
+        if coding == "zstd":
+            try:
+                from compression import zstd  # type: ignore[import-not-found]  # Python 3.14
+            except ImportError:
+                from backports import zstd
+            return bytes(zstd.decompress(data))
+    except Exception as exc:  # a damaged body or no decoder: keep the bytes
+        log.warning("cannot undo Content-Encoding %s (%s: %s); payload kept as received",
+                    coding, type(exc).__name__, exc)
+    return data
+
+
+def _dechunk(data: bytes) -> bytes:
+    """Undo HTTP chunked framing (WARCs by other tools may keep it).
+
+    >>> _dechunk(b"3\\r\\nabc\\r\\n0\\r\\n\\r\\n")
+    b'abc'
+    """
+    out, pos = bytearray(), 0
+    while pos < len(data):
+        end = data.find(b"\r\n", pos)
+        if end < 0:
+            break
+        size = int(data[pos:end].split(b";")[0] or b"0", 16)
+        if size == 0:
+            break
+        out += data[end + 2:end + 2 + size]
+        pos = end + 2 + size + 2
+    return bytes(out)
 
 
 def _member_complete(it: ArchiveIterator) -> bool:
@@ -465,22 +555,149 @@ def read_response(path: Path, offset: int, archive_dir: Path | None = None) -> R
 
 
 def recorded_urls(site_dir: Path, crawl_id: str) -> set[str]:
-    """URLs of the records already in this crawl's JSONL segments (for exactly-once on resume).
+    """URLs whose records are all in this crawl's JSONL segments (for exactly-once on resume).
 
-    Read leniently: a torn last line (a crash mid-write) is skipped with a warning.
+    Read leniently: a torn line (a crash mid-write) is skipped with a warning, and a page counts only when
+    every one of its records is there (``capture.count``; an e-paper page has several), so a torn tail
+    never makes the rest of a page's articles look recorded. :func:`repair_crawl` removes such partial
+    pages from the files.
     """
     urls: set[str] = set()
-    for warc in existing_segments(Path(site_dir), crawl_id):
-        path = jsonl_path_for(warc)
-        if not path.exists():
-            continue
-        with path.open(encoding="utf-8", errors="replace") as fh:
-            for lineno, line in enumerate(fh, 1):
-                try:
-                    url = json.loads(line).get("url")
-                except (json.JSONDecodeError, AttributeError):
-                    log.warning("%s:%d: unreadable record line skipped (torn by a crash?)", path, lineno)
-                    continue
-                if url:
-                    urls.add(url)
+    jsonls = [jsonl_path_for(warc) for warc in existing_segments(Path(site_dir), crawl_id)]
+    jsonls.append(Path(site_dir) / f"{crawl_id}-replay.jsonl")  # a replay writes beside no new WARC
+    for path in jsonls:
+        if path.exists():
+            pages, bad = read_pages(path)
+            urls.update(page.url for page in pages if page.complete)
+            if bad:
+                log.warning("%s: %d unreadable record line(s) skipped (torn by a crash?)", path, bad)
     return urls
+
+
+@dataclass
+class PageRecords:
+    """The consecutive JSONL lines of one page (one write by the crawler)."""
+
+    url: str
+    key: tuple[str, int, int]  # (capture file, offset, length): the WARC record they were cleaned from
+    lines: list[bytes]
+    indexes: list[int]
+    count: int | None  # capture.count: how many records the page gave (None in older files)
+
+    @property
+    def complete(self) -> bool:
+        if self.count is None:
+            return True
+        return sorted(self.indexes) == list(range(self.count))
+
+
+def read_pages(path: Path) -> tuple[list[PageRecords], int]:
+    """The pages of a JSONL segment in order, and the number of lines that are not whole records."""
+    pages: list[PageRecords] = []
+    bad = 0
+    for line in Path(path).read_bytes().splitlines(keepends=True):
+        record = _parse_line(line)
+        if record is None:
+            bad += bool(line.strip())
+            continue
+        found = record.get("capture")
+        capture: dict[str, Any] = found if isinstance(found, dict) else {}
+        key = (str(capture.get("file")), int(capture.get("offset") or 0), int(capture.get("length") or 0))
+        index, count = capture.get("index", 0), capture.get("count")
+        last = pages[-1] if pages else None
+        if last is not None and last.url == record["url"] and last.key == key and index not in last.indexes:
+            last.lines.append(line)
+            last.indexes.append(index)
+        else:
+            pages.append(PageRecords(record["url"], key, [line], [index], count))
+    return pages, bad
+
+
+def _parse_line(line: bytes) -> dict[str, Any] | None:
+    if not line.endswith(b"\n"):
+        return None  # the last line of a torn write
+    try:
+        record = json.loads(line)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return record if isinstance(record, dict) and isinstance(record.get("url"), str) else None
+
+
+def valid_end(path: Path) -> tuple[int, str | None]:
+    """Where the last complete record of a WARC file ends, and the reading error after it (None: whole)."""
+    end = 0
+    try:
+        for entry in iter_records(path):
+            end = entry.offset + entry.length
+    except CaptureError as exc:
+        return end, str(exc)
+    return end, None
+
+
+def cut_torn_tail(path: Path) -> bool:
+    """Cut a WARC segment after its last complete record (a crash's torn write); True when it was cut.
+
+    The records before the cut stay byte for byte, so every offset pointing into them stays valid. A
+    segment without one complete record (also an empty one) holds no capture at all and is removed.
+    """
+    end, error = valid_end(path)
+    size = path.stat().st_size
+    if error is None and size > 0:
+        return False
+    if end == 0:
+        path.unlink()
+        log.warning("%s: removed, it holds no complete WARC record (a crash while it was started)", path)
+        return True
+    with path.open("r+b") as fh:
+        fh.truncate(end)
+        os.fsync(fh.fileno())
+    log.warning("%s: cut %d torn bytes after offset %d (an interrupted write); the records before are "
+                "kept", path, size - end, end)
+    return True
+
+
+def repair_crawl(site_dir: Path, crawl_id: str, *,
+                 check: Callable[[Path], bool] = lambda path: True) -> list[str]:
+    """Make a crawl's segments whole before it resumes (see the module docstring); what was changed.
+
+    ``check(segment)`` says which WARC segments may be torn (the crawler skips those it closed cleanly).
+    """
+    changes = []
+    for warc in existing_segments(Path(site_dir), crawl_id):
+        if check(warc) and cut_torn_tail(warc):
+            changes.append(f"{warc}: torn tail cut")
+    sizes = {p.name: p.stat().st_size for p in existing_segments(Path(site_dir), crawl_id)}
+    for jsonl in sorted(Path(site_dir).glob(f"{crawl_id}-*.jsonl")):
+        removed = _keep_whole_pages(jsonl, crawl_id, sizes)
+        if removed:
+            changes.append(f"{jsonl}: {removed} line(s) of pages cut short removed (they are fetched again)")
+    return changes
+
+
+def _keep_whole_pages(jsonl: Path, crawl_id: str, warc_sizes: dict[str, int]) -> int:
+    """Rewrite ``jsonl`` (atomically) without torn lines and partial pages; lines removed."""
+    pages, bad = read_pages(jsonl)
+    kept = [page for page in pages if page.complete and _warc_has(page, crawl_id, warc_sizes)]
+    removed = bad + sum(len(page.lines) for page in pages) - sum(len(page.lines) for page in kept)
+    if removed:
+        from newsarchive.records import atomic_write
+
+        data = b"".join(line for page in kept for line in page.lines)
+        if data:
+            atomic_write(jsonl, lambda fh: fh.write(data))
+        else:  # no whole page left: an empty record file would read as lost records
+            jsonl.unlink()
+        log.warning("%s: removed %d record line(s) of pages the crash cut short; they are fetched again",
+                    jsonl, removed)
+    return removed
+
+
+def _warc_has(page: PageRecords, crawl_id: str, warc_sizes: dict[str, int]) -> bool:
+    """The page's WARC record is whole in this crawl's segment (not in a torn tail that was cut off);
+    records pointing at other crawls' WARC files (replay) are not this repair's business."""
+    name = Path(page.key[0]).name
+    m = SEGMENT_RE.match(name)
+    if not m or m.group("crawl") != crawl_id:
+        return True
+    _, offset, length = page.key
+    return name in warc_sizes and offset + max(length, 1) <= warc_sizes[name]

@@ -11,12 +11,13 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from crawler_helpers import project_settings
 from scrapy.exceptions import DropItem
-from scrapy.settings import Settings
 from scrapy.statscollectors import MemoryStatsCollector
 
 from crawler.items import PageItem
 from crawler.pipelines.clean import CleanPipeline
+from crawler.pipelines.cleanworker import warm_up
 from normalize.errors import CleanError
 from normalize.record import Record
 
@@ -32,9 +33,18 @@ def stand_in_clean(data: bytes, *, url: str, **kwargs: Any) -> list[Record]:
     return [Record(id=url, text=data.decode("utf-8"), url=url)]
 
 
+def started(pipe: CleanPipeline) -> CleanPipeline:
+    """Open the pipeline and wait for its worker to be up (CLEAN_TIMEOUT is short here, startup is not)."""
+    pipe.open_spider()
+    if pipe.executor is not None:
+        pipe.executor.submit(warm_up).result(timeout=60)
+    return pipe
+
+
 def pipeline(**settings: Any) -> CleanPipeline:
-    crawler = SimpleNamespace(settings=Settings({"CLEAN_WORKERS": 1, "CLEAN_TIMEOUT": 2,
-                                                 "CLEAN_FUNCTION": f"{__name__}:stand_in_clean", **settings}))
+    given = {"CLEAN_WORKERS": 1, "CLEAN_TIMEOUT": 2, "CLEAN_FUNCTION": f"{__name__}:stand_in_clean",
+             **settings}
+    crawler = SimpleNamespace(settings=project_settings(**given))
     crawler.stats = MemoryStatsCollector(crawler)
     return CleanPipeline.from_crawler(crawler)
 
@@ -61,8 +71,7 @@ async def scenario(pipe: CleanPipeline, bad: str) -> tuple[list[str], str]:
                                              ("die.html", "normalizer-crashed"),
                                              ("empty.html", "no-main-content")])
 def test_bad_page_is_dropped_by_name_and_the_pool_recovers(bad: str, reason: str) -> None:
-    pipe = pipeline()
-    pipe.open_spider()
+    pipe = started(pipeline())
     try:
         results, after = asyncio.run(asyncio.wait_for(scenario(pipe, bad), 30))
     finally:
@@ -73,8 +82,7 @@ def test_bad_page_is_dropped_by_name_and_the_pool_recovers(bad: str, reason: str
 
 
 def test_a_normaliser_that_cannot_load_costs_records_not_the_crawl() -> None:
-    pipe = pipeline(CLEAN_FUNCTION="no_such_module_anywhere:clean")
-    pipe.open_spider()
+    pipe = started(pipeline(CLEAN_FUNCTION="no_such_module_anywhere:clean"))
     try:
         result = asyncio.run(asyncio.wait_for(outcome(pipe, "a.html"), 30))
     finally:

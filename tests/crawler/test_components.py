@@ -10,12 +10,12 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from crawler_helpers import project_settings
 from scrapy import Request
 from scrapy.core.downloader import Slot
 from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Response
 from scrapy.robotstxt import ProtegoRobotParser
-from scrapy.settings import Settings
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.statscollectors import MemoryStatsCollector
 from twisted.python.failure import Failure
@@ -31,8 +31,7 @@ URL = "http://127.0.0.1:8000/content/post_1.html"
 def fake_crawler(**settings: Any) -> Any:
     slots: dict[str, Slot] = {}
     downloader = SimpleNamespace(slots=slots, get_slot_key=lambda request: "127.0.0.1")
-    crawler = SimpleNamespace(settings=Settings({"ROBOTSTXT_OBEY": True, "USER_AGENT": "cn-gov-news-archive",
-                                                 **settings}),
+    crawler = SimpleNamespace(settings=project_settings(USER_AGENT="cn-gov-news-archive", **settings),
                               engine=SimpleNamespace(downloader=downloader), signals=SimpleNamespace(
                                   connect=lambda *a, **k: None))
     crawler.stats = MemoryStatsCollector(crawler)
@@ -71,8 +70,7 @@ def test_crawl_delay_capped_and_switchable() -> None:
 
 
 def test_retry_backoff_doubles_and_caps() -> None:
-    mw = BackoffRetryMiddleware(Settings({"RETRY_ENABLED": True, "RETRY_BACKOFF_BASE": 0.5,
-                                          "RETRY_BACKOFF_MAX": 3}))
+    mw = BackoffRetryMiddleware(project_settings(RETRY_BACKOFF_BASE=0.5, RETRY_BACKOFF_MAX=3))
     waits = [mw.backoff(Request(URL, meta={"retry_times": n})) for n in (1, 2, 3, 4, 5)]
     assert waits == [0.5, 1.0, 2.0, 3, 3]
 
@@ -185,18 +183,104 @@ def test_contact_goes_into_the_user_agent() -> None:
     assert settings["USER_AGENT"].endswith("+archive@example.org)")
 
 
-def test_offsite_redirect_is_refused_even_with_dont_filter() -> None:
+def test_offsite_redirect_is_refused_even_with_dont_filter(tmp_path: Path) -> None:
+    """Off-site means another scheme, host or port: a redirect to another port of the same host too."""
     from crawler.middlewares.onsite import OnSiteMiddleware
 
+    site = SITE.replace('start_pages', 'allowed_domains = ["127.0.0.1", "example.gov.cn"]\nstart_pages')
+    spider = spider_for(tmp_path, site.replace("http://www.example.gov.cn/", "http://127.0.0.1:8000/"))
     crawler = fake_crawler()
-    crawler.spider = SimpleNamespace(allowed_domains=["127.0.0.1", "example.gov.cn"])
+    crawler.spider = spider
     mw = OnSiteMiddleware.from_crawler(crawler)
     mw.process_request(Request(URL, dont_filter=True))
-    mw.process_request(Request("http://www.example.gov.cn/x.html", dont_filter=True))
-    with pytest.raises(IgnoreRequest) as err:
-        mw.process_request(Request("http://www.gov.cn/xinwen/a.html", dont_filter=True,
-                                   meta={"redirect_times": 1}))
-    assert drop_reason(failure(err.value)) == "offsite"
+    mw.process_request(Request("http://www.example.gov.cn:8000/x.html", dont_filter=True))
+    for elsewhere in ("http://www.gov.cn/xinwen/a.html", "http://127.0.0.1:8001/content/post_1.html",
+                      "https://127.0.0.1:8000/content/post_1.html"):
+        with pytest.raises(IgnoreRequest) as err:
+            mw.process_request(Request(elsewhere, dont_filter=True, meta={"redirect_times": 1}))
+        assert drop_reason(failure(err.value)) == "offsite"
+
+
+def test_too_long_links_are_a_named_drop(tmp_path: Path) -> None:
+    spider = spider_for(tmp_path, SITE)
+    from crawler.links import Link
+
+    long_url = "http://www.example.gov.cn/content/post_1.html?q=" + "x" * 3000
+    assert spider.article_request(Link(long_url, "t")) is None
+    assert spider.crawler.stats.get_value("newsarchive/drop/url-too-long") == 1
+
+
+def test_retry_after_waits_as_asked_capped_and_counted() -> None:
+    crawler = fake_crawler(RETRY_AFTER_MAX=5)
+    mw = BackoffRetryMiddleware.from_crawler(crawler)
+    for asked, waited in (("2", 2.0), ("3600", 5.0), ("soon", 0.0)):
+        response = Response(URL, status=503, headers={"Retry-After": asked})
+        assert mw.retry_after(Request(URL), response) == waited
+    assert crawler.stats.get_value("newsarchive/retry_after/count") == 2
+    assert crawler.stats.get_value("newsarchive/retry_after/capped") == 1
+    assert mw.retry_after(Request(URL), Response(URL, status=500, headers={"Retry-After": "9"})) == 0.0
+
+
+def test_a_host_that_never_answered_is_not_retried_for_long() -> None:
+    import asyncio
+
+    from scrapy.exceptions import DownloadConnectionRefusedError
+
+    crawler = fake_crawler(RETRY_TIMES=3, RETRY_UNREACHABLE_TIMES=1, RETRY_BACKOFF_BASE=0)
+    crawler.spider = SimpleNamespace(name="x", crawler=crawler, settings=crawler.settings)
+    mw = BackoffRetryMiddleware.from_crawler(crawler)
+    request = Request(URL)
+    retries = 0
+    while isinstance(request, Request):
+        result = asyncio.run(mw.process_exception(request, DownloadConnectionRefusedError("refused")))
+        retries += result is not None
+        request = result
+    assert retries == 1
+
+
+# -- JOBDIR state that survives a SIGKILL ----------------------------------------------------------
+def queue(tmp_path: Path, name: str = "0") -> Any:
+    from crawler.diskqueue import LifoSQLiteQueue
+
+    crawler = SimpleNamespace(spider=spider_for(tmp_path, SITE))
+    return LifoSQLiteQueue.from_crawler(crawler, str(tmp_path / "requests.queue" / name))
+
+
+def test_sqlite_queue_is_lifo_and_reopens_with_its_requests(tmp_path: Path) -> None:
+    q = queue(tmp_path)
+    for i in range(3):
+        q.push(Request(f"{URL}?{i}", callback=q.spider.parse_list))
+    assert q.pop().url.endswith("?2") and len(q) == 2
+    q.db.close()  # as a SIGKILL leaves it: no close()
+    again = queue(tmp_path)
+    assert len(again) == 2 and again.pop().url.endswith("?1")
+    assert again.pop().callback == again.spider.parse_list
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00\x01 not a database" * 40], ids=["0-byte", "garbage"])
+def test_a_queue_file_left_empty_or_damaged_by_a_crash_does_not_stop_the_crawl(tmp_path: Path,
+                                                                               content: bytes) -> None:
+    """Scrapy's LifoDiskQueue left a 0-byte file after a SIGKILL; every later run died on it."""
+    path = tmp_path / "requests.queue" / "0"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(content)
+    q = queue(tmp_path)
+    q.push(Request(URL))
+    assert len(q) == 1 and q.pop().url == URL
+
+
+def test_scheduler_state_torn_by_a_crash_is_read_from_the_queue_files(tmp_path: Path) -> None:
+    from crawler.scheduler import ResumableScheduler
+
+    dqdir = tmp_path / "requests.queue"
+    dqdir.mkdir()
+    for name in ("-10", "0", "-10s", "0-wal", "0-shm"):
+        (dqdir / name).write_bytes(b"")
+    (dqdir / "active.json").write_text("[-10, ", encoding="utf-8")  # killed while writing it
+    scheduler = ResumableScheduler.__new__(ResumableScheduler)
+    assert scheduler._read_dqs_state(str(dqdir)) == [-10, 0]
+    scheduler._write_dqs_state(str(dqdir), [-10])
+    assert (dqdir / "active.json").read_text(encoding="utf-8") == "[-10]"
 
 
 def test_replay_serves_the_body_as_received_and_decompression_still_works(tmp_path: Path) -> None:
@@ -223,3 +307,41 @@ def test_replay_serves_the_body_as_received_and_decompression_still_works(tmp_pa
     assert decoded.body == html
     with pytest.raises(IgnoreRequest, match="not-in-replay"):
         replay.process_request(Request("http://127.0.0.1:9999/content/post_2.html"))
+
+
+# -- did the crawl work? (crawler.extensions.outcome) ----------------------------------------------
+OUTCOME_CASES = [
+    ("good", {"newsarchive/start_pages/requested": 2, "newsarchive/start_pages/ok": 2,
+              "newsarchive/pages_ok": 9, "newsarchive/list_pages": 2}, "finished", []),
+    ("one-start-page-failed", {"newsarchive/start_pages/requested": 2, "newsarchive/start_pages/ok": 1,
+                               "newsarchive/start_pages/failed": 1, "newsarchive/pages_ok": 5,
+                               "newsarchive/list_pages": 1}, "finished", []),
+    ("all-refused", {"newsarchive/start_pages/requested": 2, "newsarchive/start_pages/failed": 2,
+                     "newsarchive/start_pages/failed/connection-refused": 2}, "finished",
+     ["every start page failed (2 of 2: connection-refused 2", "start the portal"]),
+    ("robots-unreachable", {"newsarchive/start_pages/requested": 1, "newsarchive/start_pages/failed": 1,
+                            "newsarchive/start_pages/failed/robots-unreachable": 1,
+                            "newsarchive/robots/unreachable": 3}, "finished",
+     ["RFC 9309", "try again later"]),
+    ("interrupted-before-any-page", {"newsarchive/start_pages/requested": 2}, "shutdown", []),
+    ("other-spider-fetched-something", {"downloader/response_count": 3}, "finished", []),
+    ("other-spider-fetched-nothing", {}, "finished", ["no page was fetched"]),
+    ("spider-exception", {"newsarchive/start_pages/requested": 1, "newsarchive/start_pages/ok": 1,
+                          "newsarchive/pages_ok": 1, "spider_exceptions/KeyError": 1}, "finished",
+     ["1 exception(s) in spider callbacks (KeyError)"]),
+    ("closed-for-errors", {"downloader/response_count": 3}, "closespider_errorcount",
+     ["closed the crawl early"]),
+]
+
+
+@pytest.mark.parametrize(("stats", "reason", "says"), [c[1:] for c in OUTCOME_CASES],
+                         ids=[c[0] for c in OUTCOME_CASES])
+def test_crawl_outcome(stats: dict[str, Any], reason: str, says: list[str]) -> None:
+    from crawler.extensions.outcome import ErrorLines, problems
+
+    cfg = SimpleNamespace(base_url="http://127.0.0.1:8731/", offline_help="start the portal", name="sample",
+                          path="crawler/sites/sample.toml")
+    found = problems(stats, reason, ErrorLines(), cfg)
+    assert bool(found) == bool(says), found
+    for words in says:
+        assert any(words in line for line in found), (words, found)

@@ -4,87 +4,38 @@
   the reference's title, decks, bylines and text, dates right, WARC and JSONL agree,
   `warcio check` passes, nothing fetched outside 127.0.0.1, robots.txt Crawl-delay honoured;
 - replay of that archive with no server at all;
-- the bad cases: each ends in a record or a named, counted drop reason;
-- a crawl SIGKILLed mid-way and resumed with JOBDIR: every article exactly once.
+- the bad cases: each ends in a record or a named, counted drop reason.
+Kill and resume: tests/crawler/test_resume.py.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
-import time
 import tomllib
-from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from crawler_helpers import (
+    REPO,
+    by_path,
+    crawl,
+    crawl_command,
+    drops,
+    records_of,
+    run_crawl,
+    warc_files,
+    warcs_read_whole,
+)
 
 from crawler.sample_portal.articles import Page, expected_records, load_articles
 from crawler.sample_portal.badcases import BADCASES, ENDLESS_PATH, RARE_CHARS_TEXT
 from newsarchive.captures import iter_responses, read_response
 
 pytestmark = pytest.mark.slow
-
-REPO = Path(__file__).resolve().parents[2]
-WARCIO = Path(sys.executable).with_name("warcio")
-FAST = {  # politeness off: the servers are ours, on 127.0.0.1
-    "AUTOTHROTTLE_ENABLED": "False",
-    "DOWNLOAD_DELAY": "0",
-    "CRAWL_DELAY_ENABLED": "False",
-    "CLEAN_WORKERS": "1",
-    "REMOTE_CONTROL_ENABLED": "False",
-    "TELNETCONSOLE_ENABLED": "False",
-    "RETRY_BACKOFF_BASE": "0.05",
-    "LOG_LEVEL": "INFO",
-}
-
-
-# -- helpers --------------------------------------------------------------------------------------
-def crawl_command(spider: str, base_url: str, archive: Path, settings: dict[str, str]) -> list[str]:
-    merged = {**FAST, "NEWSARCHIVE_ARCHIVE_DIR": str(archive),
-              "NEWSARCHIVE_STATS_FILE": str(archive / "stats.json"), **settings}
-    cmd = [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"base_url={base_url}"]
-    for name, value in merged.items():
-        cmd += ["-s", f"{name}={value}"]
-    return cmd
-
-
-def run_crawl(spider: str, base_url: str, archive: Path, env: dict[str, str] | None = None,
-              **settings: str) -> dict[str, Any]:
-    """Run a crawl to the end; return its final stats (NEWSARCHIVE_STATS_FILE)."""
-    proc = subprocess.run(crawl_command(spider, base_url, archive, settings), cwd=REPO, capture_output=True,
-                          text=True, timeout=90, env={**os.environ, **(env or {})})
-    log = proc.stderr
-    assert proc.returncode == 0, log[-3000:]
-    assert "Traceback" not in log, log[-3000:]
-    stats_file = Path(settings.get("NEWSARCHIVE_STATS_FILE", archive / "stats.json"))
-    stats_file.with_suffix(".log").write_text(log, encoding="utf-8")
-    return json.loads(stats_file.read_text(encoding="utf-8"))
-
-
-def records_of(archive: Path, site: str, pattern: str = "*.jsonl") -> list[dict[str, Any]]:
-    out = []
-    for path in sorted((archive / "captures" / site).glob(pattern)):
-        out += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return out
-
-
-def warc_files(archive: Path, site: str) -> list[Path]:
-    return sorted((archive / "captures" / site).glob("*.warc.gz"))
-
-
-def by_path(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in records:
-        grouped[urlsplit(r["url"]).path].append(r)
-    return grouped
-
 
 def simplified_original(page: Page, pages: list[Page]) -> Page:
     """The Big5 mirror's records are converted to simplified: compare with its simplified original."""
@@ -96,11 +47,6 @@ def simplified_original(page: Page, pages: list[Page]) -> Page:
 def simplified_titles(page: Page, pages: list[Page]) -> list[str | None]:
     """The titles of the page's articles in page order (one per e-paper item)."""
     return [item.title for item in simplified_original(page, pages).items]
-
-
-def drops(stats: dict[str, Any]) -> dict[str, int]:
-    prefix = "newsarchive/drop/"
-    return {k[len(prefix):]: v for k, v in stats.items() if k.startswith(prefix)}
 
 
 # -- the sample portal ----------------------------------------------------------------------------
@@ -182,10 +128,8 @@ def test_sample_records_point_at_their_warc_responses(sample: dict[str, Any]) ->
 
 def test_sample_warc_passes_warcio_check_and_stays_on_localhost(sample: dict[str, Any]) -> None:
     files = warc_files(sample["archive"], "sample")
-    assert files
+    warcs_read_whole(files)
     for path in files:
-        check = subprocess.run([str(WARCIO), "check", str(path)], capture_output=True, text=True, timeout=60)
-        assert check.returncode == 0, check.stdout + check.stderr
         hosts = {urlsplit(url).hostname for url, _, _ in iter_responses(path)}
         assert hosts == {"127.0.0.1"}
     assert sample["stats"]["newsarchive/warc_responses"] == sample["stats"]["downloader/response_count"]
@@ -200,20 +144,84 @@ def test_robots_crawl_delay_is_honoured(sample: dict[str, Any], portal_server: A
     assert portal_server.hits["/robots.txt"] >= 1
 
 
-def test_replay_reprocesses_the_archive_without_any_server(sample: dict[str, Any],
-                                                            tmp_path: Path) -> None:
+def test_replay_reprocesses_the_archive_without_any_server(sample: dict[str, Any]) -> None:
+    """As documented: a relative REPLAY_WARC, no server, no base_url (the config's own port has nothing);
+    replay starts where the start pages were captured, and the records keep their URLs and ids."""
     archive = sample["archive"]
     before = set(warc_files(archive, "sample"))
-    stats = run_crawl("sample", "http://127.0.0.1:9", archive, NEWSARCHIVE_CRAWL_ID="replay1",
-                      REPLAY_WARC=str(archive / "captures" / "sample"),
-                      NEWSARCHIVE_STATS_FILE=str(tmp_path / "stats.json"))
+    proc = crawl("sample", None, Path(archive.name), cwd=archive.parent,
+                 env={"SCRAPY_SETTINGS_MODULE": "crawler.settings"}, NEWSARCHIVE_CRAWL_ID="replay1",
+                 REPLAY_WARC=f"{archive.name}/captures/sample", NEWSARCHIVE_STATS_FILE="replay-stats.json")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    stats = json.loads((archive.parent / "replay-stats.json").read_text(encoding="utf-8"))
     assert set(warc_files(archive, "sample")) == before  # nothing re-written
     replayed = records_of(archive, "sample", "replay1-replay.jsonl")
-    assert set(by_path(replayed)) == set(by_path(sample["records"]))
+    assert sorted(r["id"] for r in replayed) == sorted(r["id"] for r in sample["records"])
+    assert sorted(r["url"] for r in replayed) == sorted(r["url"] for r in sample["records"])
     assert stats["newsarchive/replayed"] >= len(by_path(replayed))
     assert not drops(stats), drops(stats)
     originals = {(r["capture"]["file"], r["capture"]["offset"]) for r in sample["records"]}
     assert {(r["capture"]["file"], r["capture"]["offset"]) for r in replayed} <= originals
+
+
+# -- Scrapy's own feeds ----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def feeds(sample: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """`-O out.jsonl -O out.csv -O out.json -O out.xml` on a replay of the sample, and `newsarchive export`
+    of the same archive (the reference: feeds give the same rows)."""
+    archive = sample["archive"]
+    out = tmp_path_factory.mktemp("feeds")
+    outputs = [out / f"out.{ext}" for ext in ("jsonl", "csv", "json", "xml")]
+    args = [a for path in outputs for a in ("-O", str(path))]
+    settings = {"REPLAY_WARC": str(archive / "captures" / "sample"), "NEWSARCHIVE_CRAWL_ID": "feeds1",
+                "NEWSARCHIVE_STATS_FILE": str(out / "stats.json")}
+    cmd = [*crawl_command("sample", None, archive, settings), *args]
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    export = out / "export.jsonl"
+    newsarchive = str(Path(sys.executable).with_name("newsarchive"))
+    subprocess.run([newsarchive, "export", str(archive), "-o", str(export)], check=True, capture_output=True,
+                   timeout=120)
+    rows = [json.loads(line) for line in export.read_text(encoding="utf-8").splitlines()]
+    wanted = {r["id"]: r for r in rows if r["record_file"] == "captures/sample/feeds1-replay.jsonl"}
+    return {"out": out, "export": wanted}
+
+
+def test_feed_jsonl_is_one_row_per_article_as_newsarchive_export(feeds: dict[str, Any]) -> None:
+    text = (feeds["out"] / "out.jsonl").read_text(encoding="utf-8")
+    rows = [json.loads(line) for line in text.splitlines()]
+    assert len(rows) == len(expected_records()) == len(feeds["export"])  # 13 articles on 9 pages
+    assert {r["id"]: r for r in rows} == feeds["export"]
+    assert "\\u" not in text and "复工复产" in text  # UTF-8 as it is
+
+
+def test_feed_json_gives_the_same_rows(feeds: dict[str, Any]) -> None:
+    rows = json.loads((feeds["out"] / "out.json").read_text(encoding="utf-8"))
+    assert {r["id"]: r for r in rows} == feeds["export"]
+
+
+def test_feed_csv_has_the_same_columns_and_json_cells(feeds: dict[str, Any]) -> None:
+    import csv
+
+    from crawler.feeds import flat_value
+
+    with (feeds["out"] / "out.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == len(feeds["export"])
+    for row in rows:
+        want = feeds["export"][row["id"]]
+        assert list(row) == list(want)
+        assert row == {k: str(flat_value(v)) for k, v in want.items()}
+        assert json.loads(row["authors"]) == want["authors"]
+
+
+def test_feed_xml_has_one_item_per_article(feeds: dict[str, Any]) -> None:
+    from xml.etree import ElementTree
+
+    items = ElementTree.parse(feeds["out"] / "out.xml").getroot().findall("item")
+    assert sorted(item.findtext("id") or "" for item in items) == sorted(feeds["export"])
+    for item in items:
+        assert item.findtext("title") == feeds["export"][item.findtext("id")]["title"]
 
 
 # -- the bad cases --------------------------------------------------------------------------------
@@ -265,55 +273,39 @@ def test_badcase_robots_disallowed_page_never_requested(badcase_crawl: dict[str,
     assert all("cn-gov-news-archive" in ua for _, _, ua in badcase_server.log)
 
 
+def test_badcase_warcs_pass_warcio_check_and_read_whole(badcase_crawl: dict[str, Any]) -> None:
+    warcs_read_whole(warc_files(badcase_crawl["archive"], "badcases"))
+
+
+def test_badcase_server_offering_br_gets_asked_for_gzip_only(badcase_crawl: dict[str, Any]) -> None:
+    """A server that sends br when asked (warcio cannot read br) sends gzip: we ask only gzip, deflate."""
+    for path in warc_files(badcase_crawl["archive"], "badcases"):
+        for url, offset, _ in iter_responses(path):
+            if url.endswith("/content/post_1011.html"):
+                response = read_response(path, offset)
+                assert dict((k.lower(), v) for k, v in response.headers)["content-encoding"] == "gzip"
+                return
+    raise AssertionError("post_1011 is not in the WARC")
+
+
+def test_badcase_retry_after_is_honoured_and_counted(badcase_crawl: dict[str, Any]) -> None:
+    stats = badcase_crawl["stats"]
+    assert stats["newsarchive/retry_after/count"] >= 1
+    assert stats["newsarchive/retry_after/seconds"] >= 1.0
+    assert "/content/post_1013.html" in by_path(badcase_crawl["records"])
+
+
+def test_badcase_redirect_to_another_port_is_never_followed(badcase_crawl: dict[str, Any],
+                                                            badcase_server: Any) -> None:
+    assert badcase_server.hits["/content/post_1012.html"] >= 1
+    assert drops(badcase_crawl["stats"])["offsite"] >= 1  # the other port was not even tried
+
+
 def test_badcase_failures_are_still_in_the_warc(badcase_crawl: dict[str, Any]) -> None:
     urls = {urlsplit(u).path for p in warc_files(badcase_crawl["archive"], "badcases")
             for u, _, _ in iter_responses(p)}
     kept = {"/robots.txt", "/content/post_1004.html", "/content/post_1009.html", "/redirect/loop-b.html"}
     assert kept <= urls
-
-
-# -- kill and resume ------------------------------------------------------------------------------
-def wait_for_records(archive: Path, at_least: int, proc: subprocess.Popen[str], timeout: float = 40) -> int:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        n = len(by_path(records_of(archive, "sample")))
-        if n >= at_least or proc.poll() is not None:
-            return n
-        time.sleep(0.05)
-    return len(by_path(records_of(archive, "sample")))
-
-
-@pytest.fixture()
-def killed_then_resumed(portal_url: str, tmp_path: Path) -> Iterator[tuple[Path, int]]:
-    archive, jobdir = tmp_path / "archive", tmp_path / "job"
-    cmd = crawl_command("sample", portal_url, archive, {"JOBDIR": str(jobdir), "DOWNLOAD_DELAY": "0.25",
-                                                        "RANDOMIZE_DOWNLOAD_DELAY": "False"})
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True,
-                            start_new_session=True)
-    try:
-        at_kill = wait_for_records(archive, 3, proc)
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)  # the crawler and its clean worker
-        proc.wait(timeout=10)
-    run_crawl("sample", portal_url, archive, JOBDIR=str(jobdir))
-    yield archive, at_kill
-
-
-def test_kill_and_resume_records_every_article_exactly_once(killed_then_resumed: tuple[Path, int]) -> None:
-    archive, at_kill = killed_then_resumed
-    pages = load_articles()
-    assert 0 < at_kill < len(pages), "the crawl was not killed mid-way"
-    grouped = by_path(records_of(archive, "sample"))
-    assert set(grouped) == {p.url for p in pages}
-    for page in pages:
-        captures = {(r["capture"]["file"], r["capture"]["offset"]) for r in grouped[page.url]}
-        assert len(captures) == 1, f"{page.url} recorded {len(captures)} times"
-    segments = warc_files(archive, "sample")
-    assert len(segments) >= 2  # the resumed run opened a new segment
-    assert len({p.name.split("-")[0] for p in segments}) == 1  # ... of the same crawl
-    for path in segments:
-        check = subprocess.run([str(WARCIO), "check", str(path)], capture_output=True, text=True, timeout=60)
-        assert check.returncode == 0, check.stdout + check.stderr
 
 
 # -- the project ----------------------------------------------------------------------------------

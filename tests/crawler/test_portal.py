@@ -233,7 +233,7 @@ def test_large_copy_for_the_benchmark(tmp_path: Path) -> None:
 def test_badcase_index_links_every_case(badcase_url: str) -> None:
     body = fetch(badcase_url + "/index.html")[2].decode()
     for case in BADCASES:
-        assert f'href="{case.path}"' in body, case.id
+        assert f'href="{case.href}"' in body, case.id
 
 
 def test_badcase_replies(badcase_url: str, badcase_server: PortalServer) -> None:
