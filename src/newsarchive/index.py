@@ -417,9 +417,14 @@ class ArchiveIndex:
                 continue
             if job is not None:
                 jobs.append(job)
+        bulk = search and search_index.start_bulk(self.db)
         self._read([replace(job, search=search) for job in jobs], stats, walk_problems, workers, progress)
         if search:
             self._read(self._search_jobs(), stats, walk_problems, workers, progress)
+            if bulk:
+                clock = time.process_time()
+                search_index.end_bulk(self.db)
+                _add_seconds(stats.seconds, "optimize", time.process_time() - clock)
             stats.search_total = search_index.count(self.db)
         stats.unindexed_captures = self._count_unindexed_captures()
         stats.records_total = self.count()

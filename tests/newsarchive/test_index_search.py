@@ -128,3 +128,17 @@ def test_damaged_files_in_a_search_build_are_named_the_rest_searchable(tmp_path:
         stats = index.update(search=True, workers=workers)
     assert len(stats.problems) == 1 and "c-00001.jsonl:5" in stats.problems[0]
     assert stats.search_total == stats.records_total == 20
+
+
+def test_a_first_build_merges_once_and_leaves_the_incremental_settings(tmp_path: Path) -> None:
+    archive = _crawl(tmp_path / "archive")
+    with ArchiveIndex(archive) as index:
+        index.update(search=True)
+        config = dict(index.db.execute("SELECT k, v FROM search_fts_config"))
+        assert (config["automerge"], config["hashsize"]) == (4, 64 << 20)
+        index.db.execute("INSERT INTO search_fts(search_fts, rank) VALUES('automerge', 0)")  # as if a bulk
+        index.db.commit()  # build had been interrupted before its end
+        write_archive(archive, {"captures/site/c-00009.jsonl": [article("suqian", id="late-0")]})
+        index.update(search=True)
+        assert dict(index.db.execute("SELECT k, v FROM search_fts_config"))["automerge"] == 4
+    assert "late-0" in _hits(archive, "宿迁")
