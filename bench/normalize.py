@@ -30,8 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from normalize.registry import apply_plan, get_step  # noqa: E402
 from normalize.repairs import REPAIR_STEPS  # noqa: E402
+from normalize.repairs.registry import apply_plan, get_step  # noqa: E402
 
 SEEDS = ROOT / "archive" / "seeds"
 TARGETS = {"simplified": 0.10, "simplified-article": 0.10, "traditional": 1.5}  # time / bare t2s time
@@ -80,7 +80,7 @@ def step_times(text: str, runs: int) -> dict[str, float]:
 
 def load_clean() -> Callable[[str], object] | None:
     try:
-        from normalize.clean import clean
+        from normalize.pipeline import clean
     except ImportError:
         return None
     return lambda text: clean(text, kind="text")

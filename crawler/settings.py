@@ -21,6 +21,9 @@ lists its settings). All are overridable with ``-s NAME=VALUE``:
     REPLAY_WARC                 serve responses from these WARC files instead of the network
     SITE_BASE_URL               like ``-a base_url=...``: serve the site config from another base URL
     OUTCOME_ENABLED             decide whether the crawl failed and set the exit status (default True)
+    NEWSARCHIVE_REDIS_URL       redis://host:port/db: one worker of a distributed crawl (crawler.distributed);
+                                with NEWSARCHIVE_WORKER_ID, NEWSARCHIVE_REDIS_LEASE (30 s), ..._RETRY_SECONDS
+                                (30 s), ..._IDLE_POLL (0.5 s): see crawler/distributed/__init__.py
 """
 
 from __future__ import annotations
@@ -115,6 +118,14 @@ ITEM_PIPELINES = {
     "crawler.pipelines.clean.CleanPipeline": 300,
     "crawler.pipelines.records.RecordsPipeline": 800,
 }
+# Distributed crawl (crawler/distributed): off unless NEWSARCHIVE_REDIS_URL is set.
+ADDONS = {"crawler.distributed.addon.DistributedCrawl": 0}
+NEWSARCHIVE_REDIS_URL = ""
+NEWSARCHIVE_WORKER_ID = ""  # default <host>-<pid>
+NEWSARCHIVE_REDIS_LEASE = 30.0
+NEWSARCHIVE_REDIS_RETRY_SECONDS = 30.0
+NEWSARCHIVE_REDIS_IDLE_POLL = 0.5
+
 EXTENSIONS = {
     "scrapy.extensions.spiderstate.SpiderState": None,  # unused; a torn spider.state would stop resumes
     "crawler.extensions.capturestore.CaptureStore": 100,

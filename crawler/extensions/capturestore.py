@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import MutableSet
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +50,9 @@ class CaptureStore:
         self.crawl_id, self.resuming = self._crawl_id(
             settings.get("NEWSARCHIVE_CRAWL_ID"), settings.get("JOBDIR")
         )
+        self.worker_id = ""  # distributed mode: segments are <crawl-id>-<worker-id>-NNNNN
         self._writer: WarcSegmentWriter | None = None
-        self._recorded: set[str] | None = None
+        self._recorded: MutableSet[str] | None = None
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -88,8 +90,9 @@ class CaptureStore:
     @property
     def writer(self) -> WarcSegmentWriter:
         if self._writer is None:
+            segment_id = f"{self.crawl_id}-{self.worker_id}" if self.worker_id else self.crawl_id
             self._writer = WarcSegmentWriter(
-                self.archive_dir, self.site, self.crawl_id, max_size=self.max_size,
+                self.archive_dir, self.site, segment_id, max_size=self.max_size,
                 fsync_interval=self.fsync_interval,
                 software=f"cn-gov-news-archive crawler (Scrapy); {self.crawler.settings.get('USER_AGENT')}",
                 operator=self.crawler.settings.get("NEWSARCHIVE_CONTACT"),
@@ -97,8 +100,15 @@ class CaptureStore:
             )
         return self._writer
 
+    def join_distributed(self, crawl_id: str, worker_id: str, recorded: MutableSet[str]) -> None:
+        """Hook for crawler.distributed: this process is worker ``worker_id`` of the shared crawl
+        ``crawl_id``; its segments carry the worker id, and "already recorded" is the crawl's shared set."""
+        if self._writer is not None or self._recorded is not None:
+            raise RuntimeError("join_distributed() must come before the store is used")
+        self.crawl_id, self.worker_id, self.resuming, self._recorded = crawl_id, worker_id, False, recorded
+
     @property
-    def recorded(self) -> set[str]:
+    def recorded(self) -> MutableSet[str]:
         """URLs recorded by this crawl so far (loaded from its JSONL segments when resuming)."""
         if self._recorded is None:
             site_dir = self.archive_dir / "captures" / self.site

@@ -39,7 +39,7 @@ def clean_function(spec: str = DEFAULT_FUNCTION) -> Callable[..., list[Any]]:
     normalize = importlib.import_module("normalize")
     fn = getattr(normalize, "clean", None)
     if fn is None or isinstance(fn, ModuleType):
-        fn = importlib.import_module("normalize.clean").clean
+        fn = importlib.import_module("normalize.pipeline").clean
     return fn
 
 
@@ -57,13 +57,13 @@ def _timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def install_stage_timers() -> None:
-    """Time ``decode`` and ``extract_html`` wherever the normaliser's modules imported them.
+    """Time ``decode`` and ``extract_page`` wherever the normaliser's modules imported them.
 
     The split of clean()'s time into decode / extraction / normalisation is for the crawl benchmark only;
     clean() itself is unchanged.
     """
     clean_function()
-    for name in ("normalize.extract", "normalize.decode"):
+    for name in ("normalize.extract", "normalize.decoding"):
         try:
             importlib.import_module(name)
         except ImportError:  # an older normaliser: its time counts as normalisation
@@ -71,7 +71,7 @@ def install_stage_timers() -> None:
     for module in list(sys.modules.values()):
         if not (getattr(module, "__name__", "") or "").startswith("normalize"):
             continue
-        for attr, stage in (("extract_html", "extraction"), ("decode", "decode")):
+        for attr, stage in (("extract_page", "extraction"), ("decode", "decode")):
             fn = getattr(module, attr, None)
             timed = getattr(fn, "__newsarchive_timed__", False)
             if callable(fn) and not isinstance(fn, ModuleType) and not timed:

@@ -39,7 +39,7 @@ from crawler.items import PageItem
 from crawler.links import Link, all_older, article_links, css_links, more_links, page_links, pagination_links
 from crawler.middlewares.replay import ReplayIndex
 from crawler.siteconfig import SiteConfig, SiteConfigError, check_window, parse_day, rebase
-from normalize.decode import charset_from_content_type
+from normalize.decoding import charset_from_content_type
 
 log = logging.getLogger(__name__)
 
@@ -262,8 +262,8 @@ class PortalSpider(scrapy.Spider):
         return self.cfg.on_site(url)
 
     def page_text(self, response: Response) -> str:
-        """List pages decoded like articles (normalize.decode), so 年/月/日 dates and titles are right."""
-        from normalize.decode import decode
+        """List pages decoded like articles (normalize.decoding), so 年/月/日 dates and titles are right."""
+        from normalize.decoding import decode
 
         try:
             return decode(response.body, header_charset(response), override=self.cfg.encoding).text
@@ -276,7 +276,7 @@ class PortalSpider(scrapy.Spider):
 
 def header_charset(response: Response) -> str | None:
     """The charset parameter of the Content-Type header (not the meta tag), lower-cased: parsed by
-    ``normalize.decode.charset_from_content_type``, the parser ``decode`` itself uses."""
+    ``normalize.decoding.charset_from_content_type``, the parser ``decode`` itself uses."""
     value = response.headers.get(b"Content-Type") or b""
     return charset_from_content_type(value.decode("latin-1"))
 

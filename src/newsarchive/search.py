@@ -25,8 +25,9 @@ folded (never NFKC or width-fold Chinese text). A query is split at whitespace i
 match (AND); punctuation inside a term splits it into runs that must all match.
 
 Traditional script: the archive's text is simplified (``normalize`` converts traditional captures), so
-each query term is also tried in its simplified form (``normalize.script.to_simplified``, OpenCC t2s plus
-the project's fix-ups): 復工復產 finds 复工复产, while a name kept as written (方韋) still finds itself.
+each query term is also tried in its simplified form (``normalize.repairs.script.to_simplified``,
+OpenCC t2s plus the project's fix-ups): 復工復產 finds 复工复产, while a name kept as written (方韋) still
+finds itself.
 
 Tables (all rebuildable from the record files, like the rest of the index):
 
@@ -274,7 +275,7 @@ def _run_match(run: str) -> str:
 
 @cache
 def _simplified(word: str) -> str:
-    from normalize.script import to_simplified  # OpenCC tables load on first use
+    from normalize.repairs.script import to_simplified  # OpenCC tables load on first use
 
     return to_simplified(word)
 

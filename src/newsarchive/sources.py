@@ -103,7 +103,7 @@ def _iter_record_file(path: Path, problems: list[str]) -> Iterator[Record]:
 def clean_function() -> CleanFn:
     """``normalize.clean.clean`` (imported late: raw captures are the only reason to need it)."""
     try:
-        from normalize.clean import clean
+        from normalize import clean
     except ImportError as exc:  # the normaliser is another package's work; say so plainly
         raise RuntimeError(
             f"normalize.clean is not available ({exc}); raw captures cannot be cleaned — "

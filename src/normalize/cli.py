@@ -55,7 +55,7 @@ def read_capture(p: str, stdin: BinaryIO) -> bytes:
 
 def process(p: str, args: argparse.Namespace, out: TextIO, stdin: BinaryIO) -> None:
     """Clean one capture and print its records; raises OSError / CleanError for the caller to report."""
-    from normalize.clean import clean
+    from normalize.pipeline import clean
 
     data = read_capture(p, stdin)
     records = clean(data, name=None if p == STDIN else p, http_charset=args.charset,

@@ -5,7 +5,7 @@ A capture yields one record per article (an e-paper page yields several).
 
 Nothing the normaliser removes is lost: removed blocks are kept in ``removed`` with their kind, and
 ``repairs`` lists the steps that changed the text and how many changes each made, so a cleaning can be
-explained and replayed (see :mod:`normalize.registry`).
+explained and replayed (see :mod:`normalize.repairs.registry`).
 """
 
 from __future__ import annotations

@@ -110,7 +110,7 @@ def test_html_sniffing(body: bytes, ctype: bytes, html: bool) -> None:
 def test_header_charset_is_the_header_not_the_meta() -> None:
     headers = {"Content-Type": "text/html; charset=GBK"}
     response = HtmlResponse(URL, body=b'<meta charset="utf-8">', headers=headers)
-    assert header_charset(response) == "gbk"  # lower-cased by normalize.decode.charset_from_content_type
+    assert header_charset(response) == "gbk"  # lower-cased by normalize.decoding.charset_from_content_type
     assert header_charset(HtmlResponse(URL, body=b"", headers={"Content-Type": "text/html"})) is None
 
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from normalize.extract_meta import Meta, read_bylines, read_meta_lines
+from normalize.structure.bylines import read_bylines, read_meta_lines
+from normalize.structure.draft import Meta
 
 CASES = tomllib.loads((Path(__file__).parent / "bylines.toml").read_text("utf-8"))
 PARAMS = [

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from normalize.errors import ExtractionError
-from normalize.extract import extract_html
+from normalize.extract.page import extract_html
 
 REASONS = {"empty-document", "not-html", "no-main-content"}
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from extract_testdata import ROOT, SHARED_EXTRACTION, shared_or_skip
 
-from normalize.decode import decode
-from normalize.extract import extract_html
+from normalize.decoding import decode
+from normalize.extract.page import extract_html
 
 pytestmark = pytest.mark.shared
 FLOORS = json.loads((ROOT / "bench" / "extraction_baseline.json").read_text("utf-8"))["robustness"]

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from extract_testdata import ROOT
 
-from normalize.decode import decode
-from normalize.extract import extract_html
+from normalize.decoding import decode
+from normalize.extract.page import extract_html
 
 PORTAL = ROOT / "crawler" / "sample_portal"
 FIELDS = ("title", "kicker", "subtitle", "published", "source", "authors", "photographers", "editor")
@@ -54,5 +54,5 @@ def test_sample_portal_page(article: dict[str, Any]) -> None:
     ex = extract_html(decode(data, _charset(url)).text, url=f"http://127.0.0.1{url}")
     for name in FIELDS:
         want = article.get(name) or ([] if name in ("authors", "photographers") else None)
-        assert getattr(ex, name) == want, f"{name}: got {getattr(ex, name)!r}, want {want!r}"
+        assert getattr(ex.meta, name) == want, f"{name}: got {getattr(ex.meta, name)!r}, want {want!r}"
     assert ex.text.split("\n") == article["paragraphs"]

@@ -33,7 +33,7 @@ def _with_text(rec: Record, text: str, rid: str) -> Record:
 
 
 def test_seed_captures_cleaned_again_equal_their_records(seeds: list[Record]) -> None:
-    pytest.importorskip("normalize.clean")
+    pytest.importorskip("normalize.pipeline")
     problems: list[str] = []
     new = load_sources(sorted(SEEDS.glob("*.txt")), problems)
     assert problems == []
@@ -65,7 +65,7 @@ def test_edited_sentence_of_an_epaper_article_is_reported_as_edited(seeds: list[
 
 
 def test_sample_portal_pages_match_their_seeds_and_fillers_match_nothing(seeds: list[Record]) -> None:
-    pytest.importorskip("normalize.clean")
+    pytest.importorskip("normalize.pipeline")
     articles = pytest.importorskip("crawler.sample_portal.articles")
     if not SITE.is_dir():
         pytest.skip(f"{SITE} not built")

@@ -13,7 +13,7 @@ from newsarchive.sources import folder_inputs, iter_source, load_sources
 from normalize.record import Record
 
 pytest.importorskip(
-    "normalize.clean", reason="normalize.clean (structure engineer) is needed to clean captures"
+    "normalize.pipeline", reason="normalize.clean (structure engineer) is needed to clean captures"
 )
 
 

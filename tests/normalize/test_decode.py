@@ -1,4 +1,4 @@
-"""normalize.decode: project fixtures named after their defect, then the real-world encoding corpus in
+"""normalize.decoding: project fixtures named after their defect, then the real-world encoding corpus in
 ../shared/eval/encoding (skipped with a message when that folder is absent)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from normalize.decode import decode
+from normalize.decoding import decode
 from normalize.errors import DecodeError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "encoding"

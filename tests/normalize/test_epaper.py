@@ -1,8 +1,8 @@
-"""normalize.epaper: an e-paper page (seed 004's layout) becomes one article per byline."""
+"""normalize.structure.epaper: an e-paper page (seed 004's layout) becomes one article per byline."""
 
 from __future__ import annotations
 
-from normalize.epaper import is_epaper, split_epaper
+from normalize.structure.epaper import is_epaper, split_epaper
 
 PAGE_TEXT = """2020年2月18日 星期二
 第7期(总第1227期)

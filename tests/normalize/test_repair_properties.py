@@ -7,8 +7,8 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from normalize.registry import apply_plan
 from normalize.repairs import REPAIR_STEPS
+from normalize.repairs.registry import apply_plan
 
 CHINESE_PUNCTUATION = "，。：；？！（）“”、"
 
@@ -114,13 +114,13 @@ SCRIPT_PIECES = st.sampled_from(
 @settings(max_examples=max(50, EXAMPLES // 3), deadline=None)
 @given(st.lists(SCRIPT_PIECES, max_size=6000).map("".join))
 def test_fast_script_detection_agrees_with_exact_counts(text: str) -> None:
-    from normalize.script import _classify, count_script_chars, detect_script
+    from normalize.repairs.script import _classify, count_script_chars, detect_script
 
     assert detect_script(text) == _classify(*count_script_chars(text))
 
 
 def _t2s_pieces() -> st.SearchStrategy[str]:
-    from normalize.script import _converter
+    from normalize.repairs.script import _converter
 
     phrases = list(_converter()._dict_chain_data[0][0][2]) if _converter().convert("x") else []
     return st.sampled_from(
@@ -131,6 +131,6 @@ def _t2s_pieces() -> st.SearchStrategy[str]:
 @settings(max_examples=max(50, EXAMPLES // 3), deadline=None)
 @given(st.lists(_t2s_pieces(), max_size=40).map("".join))
 def test_fast_t2s_equals_opencc(text: str) -> None:
-    from normalize.script import _converter, _fast_t2s
+    from normalize.repairs.script import _converter, _fast_t2s
 
     assert _fast_t2s().convert(text) == _converter().convert(text)

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from normalize.registry import STEPS, apply_plan, get_step
 from normalize.repairs import CHARACTER_REPAIRS, LINE_REPAIRS, REPAIR_STEPS
+from normalize.repairs.registry import STEPS, apply_plan, get_step
 
 CASES = Path(__file__).parent / "cases" / "repairs"
 SEEDS = Path(__file__).resolve().parents[2] / "archive" / "seeds"
@@ -97,8 +97,8 @@ def seed_texts() -> list[Any]:
 @pytest.mark.parametrize("path", seed_texts())
 def test_seed_has_no_annotation_or_traditional_left(path: Path) -> None:
     """Over whole seed files: no reading bracket survives, no traditional character but names."""
-    from normalize.pinyin import _ANNOTATED_RE, is_reading
-    from normalize.script import is_traditional_char
+    from normalize.repairs.pinyin import _ANNOTATED_RE, is_reading
+    from normalize.repairs.script import is_traditional_char
 
     out = apply_plan(path.read_text(encoding="utf-8"), REPAIR_STEPS)[0]
     left = [m.group(0) for m in _ANNOTATED_RE.finditer(out) if is_reading(m.group(1), m.group(2))]
@@ -124,7 +124,7 @@ WADDLE = Path(__file__).resolve().parents[2] / ".." / "shared" / "eval" / "extra
 
 
 def opencc_pair() -> tuple[Any, Any]:
-    from normalize.script import _converter, _fast_t2s
+    from normalize.repairs.script import _converter, _fast_t2s
 
     return _fast_t2s(), _converter()
 
@@ -191,7 +191,7 @@ def test_no_traditional_character_left_on_traditional_news_pages() -> None:
     import html
     import re
 
-    from normalize.script import TRADITIONAL, detect_script, is_traditional_char, to_simplified
+    from normalize.repairs.script import TRADITIONAL, detect_script, is_traditional_char, to_simplified
 
     pages = sorted((WADDLE / "reference").glob("*")) if WADDLE.is_dir() else []
     if not pages:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from normalize import Record, clean
-from normalize.script import is_traditional_char
+from normalize.repairs.script import is_traditional_char
 
 SEEDS = Path(__file__).resolve().parents[2] / "archive" / "seeds"
 ANNOTATION = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü ]{1,8}[)）]")

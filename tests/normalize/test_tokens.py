@@ -1,4 +1,4 @@
-"""normalize.tokens: listed injected tokens are flagged and removed only where they split a word."""
+"""normalize.repairs.tokens: listed injected tokens are flagged and removed only where they split a word."""
 
 from __future__ import annotations
 
@@ -6,7 +6,13 @@ import json
 
 import pytest
 
-from normalize.tokens import DATA_FILE, find_injected_tokens, load_rules, remove_injected_tokens, token_report
+from normalize.repairs.tokens import (
+    DATA_FILE,
+    find_injected_tokens,
+    load_rules,
+    remove_injected_tokens,
+    token_report,
+)
 
 
 @pytest.mark.parametrize(("text", "clean"), [

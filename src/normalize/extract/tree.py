@@ -1,0 +1,288 @@
+"""The page tree for extraction: input checks, one lxml parse, and the preparations trafilatura needs
+on Chinese portals, plus the fallback's block reader.
+
+- :func:`parse_html`: empty / not-HTML input raises :class:`~normalize.errors.ExtractionError`; content
+  after a premature ``</html>`` is adopted back into ``<body>``;
+- :func:`prepare_tree`: scripts and styles go, data grids become one paragraph per row, tables used as
+  page layout become plain blocks, loose lead text before ``<p>`` children gets its own ``<p>``;
+- :func:`densest_block_lines`: the fallback's pick, the container holding most CJK text outside links.
+
+Work is done by lxml and XPath (C), not by Python regular expressions over every node.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from normalize.chars import han_count, split_lines, squash
+from normalize.errors import ExtractionError
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_TAG = re.compile(r"<[a-zA-Z!/][^>]{0,200}>")
+_DROP_TAGS = ("script", "style", "noscript", "iframe", "object", "embed", "template", "svg")
+FALLBACK_MIN_CJK = 10  # the fallback's block needs at least this much CJK text outside links
+LAYOUT_CELL_CHARS = 120  # a table cell with this much text is page layout, not data ...
+DATA_GRID_COLUMNS = 3  # ... unless the table is a grid of this many columns
+
+
+def parse_html(html: str) -> etree._Element:
+    """Parse decoded HTML once; reject what is not HTML with a clear reason.
+
+    >>> parse_html("   ")
+    Traceback (most recent call last):
+    ...
+    normalize.errors.ExtractionError: empty document: nothing to extract (the capture has no content)
+    >>> parse_html("plain text, no tags at all")
+    Traceback (most recent call last):
+    ...
+    normalize.errors.ExtractionError: input is not HTML (no tags found); pass it to clean() with kind="text"
+    """
+    if not html or not html.strip():
+        raise ExtractionError(
+            "empty-document", "empty document: nothing to extract (the capture has no content)"
+        )
+    if not _TAG.search(html[:20000]):
+        raise ExtractionError(
+            "not-html", 'input is not HTML (no tags found); pass it to clean() with kind="text"'
+        )
+    try:
+        tree = lxml_html.document_fromstring(_XML_DECL.sub("", html, count=1))
+    except (etree.ParserError, ValueError) as err:
+        msg = f"lxml could not parse the page ({err}); is it really HTML?"
+        raise ExtractionError("not-html", msg) from err
+    if tree is None:
+        raise ExtractionError("empty-document", "the HTML parses to an empty tree")
+    adopt_stray_roots(tree)
+    return tree
+
+
+def adopt_stray_roots(tree: etree._Element) -> None:
+    """Move content that follows a premature ``</html>`` back under the document's ``<body>``.
+
+    libxml2 keeps it as top-level siblings of the root, where neither ``iter()`` nor trafilatura
+    looks (a CMS template that closes the page twice loses its whole article otherwise).
+
+    >>> t = parse_html("<html><body><p>页眉</p></body></html><!--x--><html><body><p>正文</p></body></html>")
+    >>> [p.text for p in t.iter("p")]
+    ['页眉', '正文']
+    """
+    body = tree.find("body")
+    if body is None:
+        return
+    sibling = tree.getnext()
+    while sibling is not None:
+        following = sibling.getnext()
+        if isinstance(sibling.tag, str):
+            inner = sibling.find("body")
+            source = inner if inner is not None else sibling
+            for child in list(source):
+                body.append(child)
+        sibling = following
+
+
+def text_of(el: etree._Element) -> str:
+    return squash("".join(el.itertext()))
+
+
+
+
+def prepare_tree(tree: etree._Element) -> None:
+    """Drop non-content elements and turn layout tables into plain blocks (in place)."""
+    etree.strip_elements(tree, *_DROP_TAGS, etree.Comment, with_tail=False)
+    for table in tree.xpath("//table"):
+        if not is_layout_table(table) and is_data_grid(table):
+            render_data_table(table)
+    for table in tree.xpath("//table"):  # document order: an outer layout table first, with all inside it
+        if table.tag == "table" and is_layout_table(table):
+            unwrap_table(table)
+    wrap_loose_text(tree)
+
+
+_LOOSE_TEXT = etree.XPath(
+    "//body//*[p]"
+    "[string-length(normalize-space(text()[1])) >= 20]"
+)
+
+
+def wrap_loose_text(tree: etree._Element) -> None:
+    """Wrap a paragraph written straight into a block, before its ``<p>`` children, in its own ``<p>``.
+
+    trafilatura drops such leading text ("<div>第一段。<p>第二段。</p></div>" loses the first
+    paragraph, often the lead of the article).
+
+    >>> t = parse_html("<body><div>" + "第一段，" * 6 + "<p>第二段。</p></div></body>")
+    >>> wrap_loose_text(t)
+    >>> [p.text[:4] for p in t.iter("p")]
+    ['第一段，', '第二段。']
+    """
+    for block in _LOOSE_TEXT(tree):
+        if block.text and block.text.strip():
+            para = etree.Element("p")
+            para.text, block.text = block.text, None
+            block.insert(0, para)
+
+
+def is_layout_table(table: etree._Element) -> bool:
+    """A table used for page layout: it nests tables, or it is no grid of three or more columns and a
+    cell holds a paragraph of prose. A grid of three or more columns is data even when its cells hold
+    paragraphs (a policy's task table: 序号 | 工作事项 | 主要内容 | 牵头单位).
+
+    >>> t = lxml_html.fragment_fromstring("<table><tr><th>区县</th><td>人口</td></tr></table>")
+    >>> is_layout_table(t)
+    False
+    >>> t = lxml_html.fragment_fromstring(
+    ...     "<table><tr><td><table><tr><td>x</td></tr></table></td></tr></table>")
+    >>> is_layout_table(t)
+    True
+    >>> row = "<tr><td>1</td><td>事项</td><td>" + "内容" * 80 + "</td></tr>"
+    >>> is_layout_table(lxml_html.fragment_fromstring(f"<table>{row}{row}</table>"))
+    False
+    """
+    if table.find(".//table") is not None:
+        return True
+    if grid_columns(table) >= DATA_GRID_COLUMNS:
+        return False
+    for cell in table.iter("td"):
+        text = "".join(cell.itertext())
+        if len(text) >= LAYOUT_CELL_CHARS or cell.find(".//p") is not None or cell.find(".//br") is not None:
+            return True
+    return False
+
+
+def grid_columns(table: etree._Element) -> int:
+    """The number of cells most of the table's rows have (0 for fewer than two rows, or when no count
+    is shared by half of them).
+
+    >>> row = "<tr><td>1</td><td>2</td></tr>"
+    >>> grid_columns(lxml_html.fragment_fromstring(f"<table>{row}{row}</table>"))
+    2
+    """
+    rows = _OWN_ROWS(table)
+    if len(rows) < 2:
+        return 0
+    counts: dict[int, int] = {}
+    for row in rows:
+        n = sum(1 for cell in row if isinstance(cell.tag, str))
+        counts[n] = counts.get(n, 0) + 1
+    columns, rows_with = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+    return columns if rows_with * 2 >= len(rows) else 0
+
+
+_OWN_ROWS = etree.XPath("./tr|./*/tr")
+TABLE_CELL_SEPARATOR = " | "
+XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # lxml refuses them as text
+
+
+def unwrap_table(table: etree._Element) -> None:
+    """Rename a layout table's rows and cells, and those of the tables inside it, to ``div`` so that
+    extraction reads them as blocks (data grids inside were already rendered as rows)."""
+    for el in table.iter("table", "tbody", "thead", "tfoot", "tr", "td", "th"):
+        el.tag = "div"
+
+
+def is_data_grid(table: etree._Element) -> bool:
+    """A table of figures: 2+ rows, a row of 2+ cells, and its text mostly outside links.
+
+    Other small tables (a headline in a one-cell table, a row of links) are left to trafilatura.
+
+    >>> is_data_grid(lxml_html.fragment_fromstring(
+    ...     "<table><tr><th>区县</th><th>增速</th></tr><tr><td>东城区</td><td>5.6%</td></tr></table>"))
+    True
+    >>> is_data_grid(lxml_html.fragment_fromstring(
+    ...     "<table><tr><td><a href='/'>首页</a></td><td><a href='/x'>新闻</a></td></tr></table>"))
+    False
+    """
+    rows = _OWN_ROWS(table)
+    if len(rows) < 2 or max(len(row) for row in rows) < 2:
+        return False
+    text = len(text_of(table))
+    linked = sum(len(text_of(a)) for a in table.iter("a"))
+    return text > 0 and linked / text < 0.5
+
+
+def render_data_table(table: etree._Element) -> None:
+    """Replace a data table by one paragraph per row, cells joined by " | ".
+
+    trafilatura writes every cell on a line of its own, which reads as a run of link-like lines and
+    cuts the article at the table; a row per line keeps the table inside the article.
+
+    >>> t = parse_html("<body><table><tr><th>区县</th><th>增速</th></tr><tr><td>东城区</td><td>5.6%</td></tr>"
+    ...                "</table></body>")
+    >>> render_data_table(t.find(".//table"))
+    >>> [p.text for p in t.iter("p")]
+    ['区县 | 增速', '东城区 | 5.6%']
+    """
+    block = etree.Element("div")
+    for row in _OWN_ROWS(table):
+        cells = [text for cell in row if isinstance(cell.tag, str) and (text := text_of(cell))]
+        if cells:
+            etree.SubElement(block, "p").text = XML_UNSAFE.sub("", TABLE_CELL_SEPARATOR.join(cells))
+    block.tail = table.tail
+    parent = table.getparent()
+    if parent is not None:
+        parent.replace(table, block)
+
+
+_BLOCK_TAGS = ("p", "div", "td", "li", "section", "article", "font", "span", "center")
+_CONTAINERS = frozenset(
+    {"div", "td", "th", "li", "article", "section", "main", "blockquote", "center", "body"}
+)
+_BODY_TEXT = etree.XPath("//body//text()[not(ancestor::a)]")
+
+
+def densest_block_lines(tree: etree._Element) -> list[str]:
+    """Lines of the container holding the most CJK prose outside links (parent-of-most-text).
+
+    Text in a paragraph or in inline tags (``<font>``, ``<span>``) counts for the nearest container
+    (div, td, li, ...) above it, so "<div><font>正文……</font><br></div>" is found as well as
+    "<div><p>正文</p><p>……</p></div>".
+
+    >>> t = parse_html("<body><div><a>首页</a></div><div id='c'><font>" + "农民工维权，" * 20 +
+    ...                "</font><br></div></body>")
+    >>> densest_block_lines(t)[0][:6]
+    '农民工维权，'
+    """
+    scores: dict[etree._Element, int] = {}
+    for node in _BODY_TEXT(tree):
+        owner = node.getparent()
+        if owner is None:
+            continue
+        el = owner.getparent() if node.is_tail else owner
+        while el is not None and el.tag not in _CONTAINERS:
+            el = el.getparent()
+        if el is not None:
+            scores[el] = scores.get(el, 0) + han_count(node)
+    best = max(scores, key=lambda el: scores[el], default=None)
+    if best is None or scores[best] < FALLBACK_MIN_CJK:
+        return []  # no block with a sentence's worth of text outside links
+    return block_lines(best)
+
+
+def block_lines(el: etree._Element) -> list[str]:
+    """Text of an element with block boundaries (p, br, div, ...) as line breaks (tree unchanged).
+
+    >>> block_lines(parse_html("<body><div>一<p>二</p>三<br>四</div></body>").find(".//div"))
+    ['一', '二', '三', '四']
+    """
+    parts: list[str] = []
+    for event, node in etree.iterwalk(el, events=("start", "end")):
+        if not isinstance(node.tag, str):
+            continue
+        breaks = node is not el and (node.tag == "br" or node.tag in _LINE_BLOCKS)
+        if event == "start":
+            if breaks:
+                parts.append("\n")
+            parts.append(node.text or "")
+        else:
+            if breaks:
+                parts.append("\n")
+            if node is not el:
+                parts.append(node.tail or "")
+    return split_lines("".join(parts))
+
+
+_LINE_BLOCKS = frozenset(t for t in _BLOCK_TAGS if t not in ("font", "span")) | {
+    "h1", "h2", "h3", "h4", "h5", "h6"}

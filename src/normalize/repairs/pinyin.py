@@ -1,0 +1,121 @@
+"""Remove pinyin readings that a converter inserted after characters: "區(qū)調(diào)研" -> "區調研".
+
+A bracket is removed only when its syllable is a reading of the character before it, by pypinyin's
+heteronym dictionary (with or without tone marks; "ü" may be written "v" or "u"), including the variants
+"(huì )" with a space and a repeated toneless "(guo)(guo)". Brackets that are not readings stay:
+(記者柴錦玉), (开发区), (总第1227期), 太重集團(大同), (AI), (2020).
+
+Context decides the rest. The converter that did this annotates the characters it converted, so one
+reading after a character that exists only in traditional writing marks the text as damaged; and damaged
+text carries readings in runs on everyday characters. A genuine gloss explains a rare character. So the
+readings of a text are removed when one follows a traditional-only character, or when at least
+:data:`MIN_RUN` follow common characters (GB2312/Big5 level 1); "犇(bēn)" in clean simplified text
+stays, and so does a glossary of rare characters ("犇(bēn)，猋(biāo)，羴(shān)").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+from normalize.chars import HAN_CHARS, common_han_chars
+from normalize.repairs.registry import note_changes, step
+from normalize.repairs.script import is_traditional_char, simplified_form
+
+MIN_RUN = 3  # this many readings after common characters make a text damaged, not glossed
+
+_HAN = f"[{HAN_CHARS}]"
+_SYL = r"[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,7}"
+_BRACKET = rf"[(（][ \t\u3000]*({_SYL})[ \t\u3000]*[)）]"
+_BRACKET_RE = re.compile(_BRACKET)
+# a character, its first reading-like bracket, then any repeats ("(guo)(guo)") as one group
+_REPEAT = rf"[(（][ \t\u3000]*{_SYL}[ \t\u3000]*[)）]"  # the same bracket, nothing captured
+_ANNOTATED_RE = re.compile(rf"({_HAN}){_BRACKET}((?:{_REPEAT})*)")
+_QUICK_RE = re.compile(r"[(（][ \t]*[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]")
+
+
+@step
+def strip_pinyin_annotations(text: str) -> str:
+    """Remove "(pinyin)" after the character it reads, where the text carries such annotations in runs.
+
+    >>> strip_pinyin_annotations("區(qū)調(diào)研指導(dǎo)")
+    '區調研指導'
+    >>> strip_pinyin_annotations("區(qū)委會(huì )國(guo)(guo)")
+    '區委會國'
+    >>> strip_pinyin_annotations("太重集團(大同)起重機 人工智能(AI) 三牛为犇(bēn)")
+    '太重集團(大同)起重機 人工智能(AI) 三牛为犇(bēn)'
+    """
+    if not _QUICK_RE.search(text):
+        return text
+    state = _Run()
+    out = _ANNOTATED_RE.sub(state.replace, text)
+    if state.removed == 0 or (state.on_common < MIN_RUN and not state.after_traditional):
+        return text
+    note_changes(state.removed)
+    return out
+
+
+class _Run:
+    """Collects what one pass removed, so that the context rule can accept or undo the pass."""
+
+    def __init__(self) -> None:
+        self.removed = 0
+        self.on_common = 0  # readings after common characters: a glossary explains rare ones
+        self.after_traditional = False
+
+    def replace(self, m: re.Match[str]) -> str:
+        ch, first, repeats = m.group(1), m.group(2), m.group(3)
+        if not is_reading(ch, first):
+            return m.group(0)
+        self.removed += 1
+        if ch in common_han_chars():
+            self.on_common += 1
+        if not self.after_traditional and is_traditional_char(ch):
+            self.after_traditional = True
+        return ch + (self._strip_repeats(ch, repeats) if repeats else "")
+
+    def _strip_repeats(self, ch: str, repeats: str) -> str:
+        """Repeated brackets after the first: readings of ``ch`` go until the first one that is not."""
+        for m in _BRACKET_RE.finditer(repeats):
+            if not is_reading(ch, m.group(1)):
+                return repeats[m.start() :]
+            self.removed += 1
+        return ""
+
+
+def is_reading(ch: str, syllable: str) -> bool:
+    """True if ``syllable`` (tone marks or toneless) is a reading of ``ch`` or of its simplified form.
+
+    >>> is_reading("區", "qū"), is_reading("區", "qu"), is_reading("綠", "lv"), is_reading("區", "da")
+    (True, True, True, False)
+    """
+    key = _toneless(syllable)
+    return key in readings(ch) or key in readings(simplified_form(ch))
+
+
+@cache
+def readings(ch: str) -> frozenset[str]:
+    """Toneless readings of one character from pypinyin's heteronym dictionary ("ü" also as v and u).
+
+    Built per character on first use and cached: the dictionary itself is a plain dict, so this is
+    one lookup and one split per distinct character in the whole run.
+    """
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    raw = pinyin_dict.get(ord(ch)) if len(ch) == 1 else None
+    if not raw:
+        return frozenset()
+    out: set[str] = set()
+    for reading in raw.split(","):
+        plain = _toneless(reading)
+        out.update({plain, plain.replace("v", "u")})
+    return frozenset(out)
+
+
+@cache
+def _toneless(syllable: str) -> str:
+    """'lǜ' -> 'lv', 'qū' -> 'qu', 'Huì ' -> 'hui'."""
+    decomposed = unicodedata.normalize("NFD", syllable.strip().lower())
+    base = "".join(c for c in decomposed if not unicodedata.combining(c) or c == "\u0308")
+    return unicodedata.normalize("NFC", base).replace("ü", "v").replace("u\u0308", "v")

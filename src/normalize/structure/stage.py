@@ -1,0 +1,92 @@
+"""The structure stage: one article draft -> body, removed blocks with their kinds, metadata
+(:func:`structure_article`; the steps are listed in :mod:`normalize.structure`)."""
+
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from normalize.record import Removed, Repair
+from normalize.structure.body import select_body
+from normalize.structure.draft import Draft, Line, Meta
+from normalize.structure.furniture import classify, split_trailing_widgets
+from normalize.structure.meta import LABELLED_KINDS, read_metadata
+from normalize.structure.shapes import is_sentence
+
+__all__ = ["Article", "structure_article"]
+
+Join = Callable[[list[str]], tuple[list[str], list[Repair]]]
+TOP_LINES = 40  # removed lines above the body that may hold the headline
+
+
+@dataclass
+class Article:
+    """One structured article: body lines, metadata, removed blocks (page order), flags, line repairs."""
+
+    lines: list[str]
+    meta: Meta
+    removed: list[Removed] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    repairs: list[Repair] = field(default_factory=list)
+
+
+def structure_article(draft: Draft, join: Join | None = None) -> Article:
+    """Body, furniture and metadata of one draft (see the module docstring).
+
+    >>> from normalize.structure.draft import plain_lines
+    >>> a = structure_article(Draft(plain_lines(["区委召开会议", "", "会议研究了复工复产工作。", "",
+    ...                                          "责任编辑：律凯凯", "豫公网安备 4117号"])))
+    >>> a.meta.title, a.meta.editor, a.lines, [r.kind for r in a.removed]
+    ('区委召开会议', '律凯凯', ['会议研究了复工复产工作。'], ['title', 'editor-line', 'icp'])
+    """
+    texts, widgets = _texts(draft.lines)
+    lines = [Line(t, d.link, d.heading, d.main) for t, d in zip(texts, draft.lines, strict=True)]
+    kinds = draft.kinds if draft.kinds is not None and not widgets else classify(lines, draft.head.title)
+    body = select_body(texts, kinds)
+    kept, repairs = join(body.lines) if join is not None else (body.lines, [])
+    first = _first_sentence(texts, kinds)
+    labelled = [(i, t.strip()) for i, (t, k) in enumerate(zip(texts, kinds, strict=True))
+                if k in LABELLED_KINDS]
+    read = read_metadata(kept, [t for i, t in labelled if i < first], draft.head, epaper=draft.epaper,
+                         top=_top(texts, kinds), later=[t for i, t in labelled if i > first])
+    if draft.epaper:
+        removed = draft.removed[:1] + body.removed + widgets + read.removed + draft.removed[1:]
+    else:
+        found = draft.removed + body.removed + widgets + read.removed
+        removed = page_order([line.text for line in draft.lines], found)
+    flags = (["epaper-article"] if draft.epaper else []) + draft.flags + read.flags
+    return Article(read.body, read.meta, removed, flags, repairs)
+
+
+def _texts(lines: list[Line]) -> tuple[list[str], list[Removed]]:
+    """The lines' texts; on a text capture a print widget trailing a dateline is split off first."""
+    texts = [line.text for line in lines]
+    if any(line.hinted for line in lines):
+        return texts, []
+    return split_trailing_widgets(texts)
+
+
+def _first_sentence(texts: list[str], kinds: list[str | None]) -> int:
+    """Index of the article's first sentence (its end when it has none)."""
+    return next((i for i, (t, k) in enumerate(zip(texts, kinds, strict=True))
+                 if k is None and is_sentence(t)), len(texts))
+
+
+def _top(texts: list[str], kinds: list[str | None]) -> list[str]:
+    """The removed lines above the first kept one (a headline may be among them)."""
+    first = next((i for i, k in enumerate(kinds) if k is None and texts[i].strip()), len(texts))
+    return [s.strip() for s in texts[max(0, first - TOP_LINES):first] if s.strip()]
+
+
+def page_order(lines: list[str], removed: list[Removed]) -> list[Removed]:
+    """Removed blocks sorted by where their first line stood in the draft."""
+    where: dict[str, int] = {}
+    for i, s in enumerate(lines):
+        where.setdefault(s.strip(), i)
+
+    def pos(r: Removed) -> int:
+        first = r.text.split("\n", 1)[0]
+        return where.get(first, next((i for i, s in enumerate(lines) if first and first in s), len(lines)))
+
+    return sorted(removed, key=pos)
