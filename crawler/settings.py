@@ -86,9 +86,10 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = "INFO"
 
 # Pause / resume (JOBDIR): crash-safe queues (crawler.diskqueue) under a scheduler whose state survives a
-# SIGKILL (crawler.scheduler). One site per crawl, so no per-domain queue split is needed.
+# SIGKILL (crawler.scheduler). A site may span several hosts (departments' sites): per-host queues let the
+# hosts take turns, so one host's Crawl-delay does not fill the downloader and stall the others.
 SCHEDULER = "crawler.scheduler.ResumableScheduler"
-SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.ScrapyPriorityQueue"
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 SCHEDULER_DISK_QUEUE = "crawler.diskqueue.LifoSQLiteQueue"
 SCHEDULER_START_DISK_QUEUE = "crawler.diskqueue.FifoSQLiteQueue"
 

@@ -4,10 +4,12 @@ one process only, so three workers would hit a portal three times as often. This
 domain's turn:
 
 - spacing: a request may leave only ``delay`` after the domain's last request (by any worker, any crawl)
-  left *and* was answered, where ``delay`` is this worker's download-slot delay for the domain:
-  DOWNLOAD_DELAY, raised to robots.txt's Crawl-delay (crawler.extensions.crawldelay) and adapted by
-  AutoThrottle. Counting from the answer (not only from the send) keeps the spacing the portal sees at
-  least ``delay`` even when a request is slow to reach it;
+  left *and* was answered, where ``delay`` is the shortest wait this worker's download slot for the
+  domain would allow: its delay (DOWNLOAD_DELAY, raised for robots.txt's Crawl-delay by
+  crawler.extensions.crawldelay, adapted by AutoThrottle) less its random part (Scrapy waits
+  ``delay * (1 +- jitter)``, DOWNLOAD_DELAY_JITTER; the Crawl-delay floor is set so that the shortest
+  wait is the Crawl-delay). Counting from the answer (not only from the send) keeps the spacing the
+  portal sees at least ``delay`` even when a request is slow to reach it;
 - concurrency: at most the slot's concurrency (CONCURRENT_REQUESTS_PER_DOMAIN) requests to the domain in
   flight across all workers; a place is freed when the answer comes, when its worker's lease lapses
   (a killed worker), and at the latest DOWNLOAD_TIMEOUT + 30 s after it was taken.
@@ -15,9 +17,9 @@ domain's turn:
 Times are Redis's clock (``TIME`` inside the script), so the workers' clocks need not agree. The wait is
 an ``asyncio.sleep`` before the download starts (DOWNLOAD_TIMEOUT counts from the send).
 
-Settings: DOWNLOAD_DELAY, CONCURRENT_REQUESTS_PER_DOMAIN, DOWNLOAD_TIMEOUT (Scrapy's). Stats:
-``newsarchive/distributed/polite_wait`` (seconds waited for a turn), ``.../polite_waits`` (requests that
-waited).
+Settings: DOWNLOAD_DELAY, DOWNLOAD_DELAY_JITTER, CONCURRENT_REQUESTS_PER_DOMAIN, DOWNLOAD_TIMEOUT
+(Scrapy's). Stats: ``newsarchive/distributed/polite_wait`` (seconds waited for a turn),
+``.../polite_waits`` (requests that waited).
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ class PoliteHTTP11DownloadHandler(HTTP11DownloadHandler):
         self.cluster = Cluster.of(crawler)
         settings = crawler.settings
         self.default_delay = settings.getfloat("DOWNLOAD_DELAY")
+        self.jitter = min(max(settings.getfloat("DOWNLOAD_DELAY_JITTER", 0.5), 0.0), 1.0)
         self.default_limit = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
         self.hold_ms = int((settings.getfloat("DOWNLOAD_TIMEOUT") + 30) * 1000)
 
@@ -86,8 +89,8 @@ class PoliteHTTP11DownloadHandler(HTTP11DownloadHandler):
         key = downloader.get_slot_key(request)
         slot = downloader.slots.get(key)
         if slot is None:
-            return key, self.default_delay, self.default_limit
-        return key, float(slot.delay), int(slot.concurrency)
+            return key, self.default_delay * (1 - self.jitter), self.default_limit
+        return key, float(slot.delay) * (1 - slot.jitter), int(slot.concurrency)
 
     async def wait_turn(self, slot_key: str, delay: float, limit: int, token: str) -> None:
         keys = [Keys.polite(slot_key), Keys.polite(slot_key) + ":holders"]

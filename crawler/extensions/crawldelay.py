@@ -4,7 +4,8 @@ When RobotsTxtMiddleware has parsed a site's robots.txt (signal ``robots_parsed`
 User-Agent (ROBOTSTXT_USER_AGENT, else USER_AGENT) becomes the minimum delay of that host's download slot.
 AutoThrottle lowers slot delays after every response, so the floor is re-applied after it
 (``response_downloaded``; this extension is connected after AutoThrottle) and before each request reaches
-the downloader.
+the downloader. Scrapy randomises each wait (DOWNLOAD_DELAY_JITTER, the slot's jitter): the floor is
+raised so that even the shortest randomised wait is the Crawl-delay.
 
 Settings:
     CRAWL_DELAY_ENABLED   default True; False ignores Crawl-delay (tests, benchmarks on 127.0.0.1)
@@ -71,5 +72,21 @@ class CrawlDelay:
     def _apply(self, key: str) -> None:
         delay = self.delays.get(key)
         slot = self.crawler.engine.downloader.slots.get(key) if delay else None
-        if slot is not None and delay is not None and slot.delay < delay:
-            slot.delay = delay
+        if slot is not None and delay is not None:
+            floor = jittered_floor(delay, slot.jitter)
+            if slot.delay < floor:
+                slot.delay = floor
+
+
+def jittered_floor(crawl_delay: float, jitter: float) -> float:
+    """The slot delay whose shortest randomised wait is still ``crawl_delay``.
+
+    Scrapy waits ``delay * uniform(1 - jitter, 1 + jitter)`` (DOWNLOAD_DELAY_JITTER, default 0.5),
+    so a slot delay equal to the Crawl-delay would space requests down to half of it.
+
+    >>> jittered_floor(0.2, 0.5), jittered_floor(3.0, 0.0)
+    (0.4, 3.0)
+    """
+    if not 0 < jitter < 1:
+        return crawl_delay
+    return round(crawl_delay / (1 - jitter), 6)

@@ -51,6 +51,18 @@ def test_crawl_delay_sets_and_keeps_the_slot_floor_under_autothrottle() -> None:
     assert crawler.stats.get_value("newsarchive/crawl_delay/127.0.0.1") == 3.0
 
 
+def test_crawl_delay_holds_under_randomised_waits() -> None:
+    """Scrapy waits 0.5x to 1.5x the slot delay (jitter 0.5): the shortest wait is still the
+    Crawl-delay."""
+    crawler = fake_crawler()
+    ext = CrawlDelay.from_crawler(crawler)
+    slot = crawler.engine.downloader.slots["127.0.0.1"] = Slot(concurrency=2, delay=0.0, jitter=0.5)
+    ext.robots_parsed(ProtegoRobotParser(b"User-agent: *\nCrawl-delay: 2\n", None), Request(URL))
+    waits = [slot.download_delay() for _ in range(2000)]
+    assert min(waits) >= 2.0
+    assert max(waits) <= 6.0
+
+
 def test_crawl_delay_for_another_agent_is_not_ours() -> None:
     crawler = fake_crawler()
     ext = CrawlDelay.from_crawler(crawler)
@@ -281,6 +293,27 @@ def test_scheduler_state_torn_by_a_crash_is_read_from_the_queue_files(tmp_path: 
     assert scheduler._read_dqs_state(str(dqdir)) == [-10, 0]
     scheduler._write_dqs_state(str(dqdir), [-10])
     assert (dqdir / "active.json").read_text(encoding="utf-8") == "[-10]"
+
+
+def test_per_host_queues_of_a_killed_crawl_are_found_on_disk(tmp_path: Path) -> None:
+    """DownloaderAwarePriorityQueue keeps one folder per host; a crawl killed before it wrote active.json
+    must still resume every host's queues (and a state naming a host whose folder is gone is harmless)."""
+    from scrapy.pqueues import DownloaderAwarePriorityQueue, _path_safe
+
+    from crawler.scheduler import ResumableScheduler
+
+    dqdir = tmp_path / "requests.queue"
+    for host, names in {"www.gz.gov.cn": ("0", "-10s"), "wjw.gz.gov.cn": ("-10",)}.items():
+        (dqdir / _path_safe(host)).mkdir(parents=True)
+        for name in names:
+            (dqdir / _path_safe(host) / name).write_bytes(b"")
+    (dqdir / "not-a-slot").mkdir()
+    scheduler = ResumableScheduler.__new__(ResumableScheduler)
+    scheduler.pqclass = DownloaderAwarePriorityQueue
+    assert scheduler._read_dqs_state(str(dqdir)) == {"www.gz.gov.cn": [-10, 0], "wjw.gz.gov.cn": [-10]}
+    (dqdir / "active.json").write_text('{"www.gz.gov.cn": [0], "old.host": [5]}', encoding="utf-8")
+    state = scheduler._read_dqs_state(str(dqdir))
+    assert state["www.gz.gov.cn"] == [-10, 0] and state["wjw.gz.gov.cn"] == [-10]
 
 
 def test_replay_serves_the_body_as_received_and_decompression_still_works(tmp_path: Path) -> None:
