@@ -95,4 +95,11 @@ class Progress:
 
 
 def _mb(n: int) -> str:
-    return f"{n / 1e6:,.0f}" if n >= 10e6 else f"{n / 1e6:,.1f}".rstrip("0").rstrip(".")
+    """Megabytes, to a precision that stays readable for a small archive too.
+
+    >>> [_mb(n) for n in (0, 38_000, 1_500_000, 123_456_789)]
+    ['0', '0.04', '1.5', '123']
+    """
+    if n >= 10e6:
+        return f"{n / 1e6:,.0f}"
+    return f"{n / 1e6:,.{1 if n >= 1e6 else 2}f}".rstrip("0").rstrip(".")
