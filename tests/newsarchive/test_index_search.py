@@ -142,3 +142,41 @@ def test_a_first_build_merges_once_and_leaves_the_incremental_settings(tmp_path:
         index.update(search=True)
         assert dict(index.db.execute("SELECT k, v FROM search_fts_config"))["automerge"] == 4
     assert "late-0" in _hits(archive, "宿迁")
+
+
+def test_a_first_build_cut_after_some_commits_is_finished_by_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kill between two commits of a bulk first build (its FTS5 settings already stored): the rerun
+    restores the incremental settings, adds the missing rows, and finds what an uncut build finds."""
+    from newsarchive import index as index_module
+    from newsarchive import index_rows
+
+    archive = _crawl(tmp_path / "archive")
+    queries = ["宿迁", "复工复产", "市", "黄卫锋"]
+    with ArchiveIndex(archive) as index:
+        index.update(search=True, workers=1)
+    uncut = {q: _hits(archive, q) for q in queries}
+    monkeypatch.setattr(index_module, "COMMIT_ROWS", 4)  # every file its own batch and commit
+    monkeypatch.setattr(index_rows, "GROUP_BYTES", 1)
+    real = ArchiveIndex._write_file
+    written: list[str] = []
+
+    def killed(self: ArchiveIndex, file_rows: Any, *args: Any) -> int:
+        if len(written) == 3:
+            raise KeyboardInterrupt
+        written.append(file_rows.job.rel)
+        return real(self, file_rows, *args)
+
+    monkeypatch.setattr(ArchiveIndex, "_write_file", killed)
+    with ArchiveIndex(archive) as index, pytest.raises(KeyboardInterrupt):
+        index.update(rebuild=True, search=True, workers=1)
+    monkeypatch.setattr(ArchiveIndex, "_write_file", real)
+    with ArchiveIndex(archive) as index:
+        assert 0 < search.count(index.db) < 20  # the committed files kept their search rows
+        assert dict(index.db.execute("SELECT k, v FROM search_fts_config"))["automerge"] == 0
+        stats = index.update(search=True, workers=1)
+        assert dict(index.db.execute("SELECT k, v FROM search_fts_config"))["automerge"] == 4
+        index.db.execute("INSERT INTO search_fts(search_fts, rank) VALUES('integrity-check', 0)")
+    assert stats.records_total == stats.search_total == 20
+    assert {q: _hits(archive, q) for q in queries} == uncut
