@@ -168,8 +168,9 @@ def index_phase(root: Path, runs: int, search_runs: int) -> dict[str, float]:
     return out
 
 
-STAGES = ("read", "shingle", "sign", "search", "write_search", "commit", "write", "optimize")  # write holds
-# write_search and commit; optimize: the one FTS5 merge that ends a first build of the search tables
+STAGES = ("read", "shingle", "sign", "search", "write_search", "commit", "write", "optimize", "history")
+# write holds write_search and commit; optimize: the one FTS5 merge that ends a first build of the search
+# tables; history: newsarchive.history after the records (every command)
 
 
 def _median_run(runs: list[tuple[float, float, IndexStats]]) -> tuple[float, float, IndexStats]:
@@ -191,7 +192,7 @@ def _index_figures(name: str, run: tuple[float, float, IndexStats]) -> dict[str,
     out[f"{name}_records_write_cpu_s"] = out[f"{name}_write_cpu_s"] - out[f"{name}_write_search_cpu_s"]
     # what the run would take with both cores to itself: the CPU spread over the cores, but never less
     # than what the one writer process does alone (its SQLite work cannot be shared)
-    serial = out[f"{name}_write_cpu_s"] + out[f"{name}_optimize_cpu_s"] + out[f"{name}_other_cpu_s"]
+    serial = sum(out[f"{name}_{s}_cpu_s"] for s in ("write", "optimize", "history", "other"))
     out[f"{name}_idle_floor_s"] = max(cpu / len(os.sched_getaffinity(0)), serial)
     return out
 
@@ -614,9 +615,9 @@ TABLE = [  # (label, format over the figures; {n} / {small} are the two archive 
      "{records_index_100k_s:.1f}, target <= 10)"),
     ("  in one process (s), median; pool speed-up",
      "{records_index_serial_s:.1f}; x{records_index_pool_speedup:.2f}"),
-    ("  CPU s: read+check / shingle / sign / SQLite / other",
+    ("  CPU s: read+check / shingle / sign / SQLite / history / other",
      "{records_index_read_cpu_s:.1f} / {records_index_shingle_cpu_s:.1f} / {records_index_sign_cpu_s:.1f} / "
-     "{records_index_write_cpu_s:.1f} / {records_index_other_cpu_s:.1f} "
+     "{records_index_write_cpu_s:.1f} / {records_index_history_cpu_s:.1f} / {records_index_other_cpu_s:.1f} "
      "(cores busy {records_index_cores_busy:.2f})"),
     ("  on an idle machine at best: max(CPU / cores, the writer's CPU) (s)",
      "{records_index_idle_floor_s:.1f}"),
@@ -625,9 +626,10 @@ TABLE = [  # (label, format over the figures; {n} / {small} are the two archive 
     ("  CPU s: read+check / shingle / sign / search rows (workers)",
      "{index_read_cpu_s:.1f} / {index_shingle_cpu_s:.1f} / {index_sign_cpu_s:.1f} / "
      "{index_search_cpu_s:.1f}"),
-    ("  CPU s, the writer: records / search tables (FTS5, with its flushes at commits) / optimize / other",
+    ("  CPU s, the writer: records / search tables (FTS5, with its flushes at commits) / optimize / "
+     "history / other",
      "{index_records_write_cpu_s:.1f} / {index_write_search_cpu_s:.1f} / {index_optimize_cpu_s:.1f} / "
-     "{index_other_cpu_s:.1f} (cores busy {index_cores_busy:.2f})"),
+     "{index_history_cpu_s:.1f} / {index_other_cpu_s:.1f} (cores busy {index_cores_busy:.2f})"),
     ("  on an idle machine at best: max(CPU / cores, the writer's CPU) (s)", "{index_idle_floor_s:.1f}"),
     ("re-index, nothing changed (s), files read", "{reindex_unchanged_s:.2f}, {reindex_files_read}"),
     ("read records, schema-checked / unchecked baseline (us each)",

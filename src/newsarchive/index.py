@@ -46,8 +46,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from newsarchive import history, similarity
 from newsarchive import search as search_index
-from newsarchive import similarity
 from newsarchive.display import name_problem, shown
 from newsarchive.index_rows import (
     INSERT_RECORD,
@@ -426,6 +426,9 @@ class ArchiveIndex:
                 search_index.end_bulk(self.db)
                 _add_seconds(stats.seconds, "optimize", time.process_time() - clock)
             stats.search_total = search_index.count(self.db)
+        clock = time.process_time()
+        history.update(self)  # every capture's history (newsarchive.history) and the search states
+        _add_seconds(stats.seconds, "history", time.process_time() - clock)
         stats.unindexed_captures = self._count_unindexed_captures()
         stats.records_total = self.count()
         stats.problems.extend(self._stored_errors())
