@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from newsarchive import history, similarity
+from newsarchive import capturelog, history, similarity
 from newsarchive import search as search_index
 from newsarchive.display import name_problem, shown
 from newsarchive.index_rows import (
@@ -417,6 +417,8 @@ class ArchiveIndex:
                 continue
             if job is not None:
                 jobs.append(job)
+        if jobs:
+            capturelog.prepare(self.db)  # its tables, which the files read now fill (history reads the log)
         bulk = search and search_index.start_bulk(self.db)
         self._read([replace(job, search=search) for job in jobs], stats, walk_problems, workers, progress)
         if search:
@@ -536,6 +538,8 @@ class ArchiveIndex:
              "\n".join(file_rows.problems) or None, _now()),
         )
         stats.records_added += len(file_rows.rows)
+        if capturelog.covers(job.rel):  # the capture log's rows of the file, from the same reading
+            capturelog.store_records(self.db, job.rel, job.size, job.mtime_ns, file_rows.capture)
         if job.search:
             clock = time.process_time()
             rows = zip(rowids, file_rows.positions, file_rows.search, strict=True)

@@ -32,7 +32,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from newsarchive import search, similarity
+from newsarchive import capturelog, search, similarity
 from newsarchive.display import shown
 from newsarchive.records import iter_record_file
 from normalize.record import Record
@@ -70,6 +70,7 @@ class FileRows:
     rows: list[tuple[Any, ...]] = field(default_factory=list)  # COLUMNS but the rowid
     positions: list[int] = field(default_factory=list)  # of the records read, in file order
     search: list[tuple[Any, ...]] = field(default_factory=list)  # their search payloads, when asked for
+    capture: list[tuple[Any, ...]] = field(default_factory=list)  # capture-log rows (newsarchive.capturelog)
     problems: list[str] = field(default_factory=list)
     unreadable: str | None = None
     seconds: dict[str, float] = field(default_factory=dict)  # CPU by stage: read, shingle, sign, search
@@ -126,6 +127,10 @@ def read_file(job: FileJob) -> FileRows:
         if job.rows:
             blobs = _signature_blobs([rec.text for _, rec in batch], out.seconds)
             out.rows.extend(row(job.rel, pos, rec, b) for (pos, rec), b in zip(batch, blobs, strict=True))
+            if capturelog.covers(job.rel):  # from this reading, so that history need not read it again
+                clock = time.process_time()
+                out.capture.extend(capturelog.record_rows(job.rel, batch))
+                out.seconds["read"] += time.process_time() - clock
         if job.search:
             clock = time.process_time()
             out.search.extend(search.payloads([rec for _, rec in batch]))

@@ -303,3 +303,34 @@ def test_an_interrupted_build_keeps_nothing_half_written_and_a_rerun_finishes(
         assert index.count() == 0  # the three files written were in the transaction rolled back
         stats = index.update(workers=2, search=True)
     assert (stats.files_read, stats.records_total, stats.search_total) == (6, 24, 24)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_capture_log_comes_from_the_index_reading_not_a_second_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """The records' capture-log rows (newsarchive.capturelog, read by the history) are made where the
+    index reads the files: the same rows as the log's own reading, and no record file read twice."""
+    from newsarchive import capturelog
+
+    archive = _crawl(tmp_path / "archive")
+    with ArchiveIndex(archive) as index:
+        index.update(workers=1)
+        tables = "SELECT * FROM capture_records ORDER BY file, position", "SELECT * FROM capture_files"
+        own = [index.db.execute(sql).fetchall() for sql in tables]
+        index.db.executescript("DELETE FROM capture_records; DELETE FROM capture_files;")
+        capturelog.refresh(index.db, archive)  # the log reading the record files itself
+        assert [index.db.execute(sql).fetchall() for sql in tables] == own and len(own[0]) == 24
+
+    def no_second_reading(*args: Any) -> Any:
+        raise AssertionError("a record file read again for the capture log")
+
+    monkeypatch.setattr(capturelog, "iter_record_file", no_second_reading)
+    with ArchiveIndex(archive) as index:
+        stats = index.update(rebuild=True, workers=workers)
+        assert stats.files_read == 6
+        assert index.db.execute("SELECT COUNT(*) FROM capture_records").fetchone()[0] == 24
+    write_archive(archive, {"captures/site/c-00009.jsonl": [article("suqian", id="late-0")]})
+    with ArchiveIndex(archive) as index:
+        assert index.update(workers=workers).files_read == 1
+        assert index.db.execute("SELECT COUNT(*) FROM capture_records").fetchone()[0] == 25
