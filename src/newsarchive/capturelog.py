@@ -14,8 +14,8 @@ rest of the index, are derived from the files only. Incremental: a file whose si
 are unchanged is not opened; a changed one is read again whole (segments only grow, and a crash's torn
 tail is cut off by the crawler's resume), one transaction per file, so an interrupted refresh is
 completed by the next. The record files the index reads anyway get their rows from that reading
-(:func:`store_records`, in the index's transaction), so :func:`refresh` finds them up to date. A damaged WARC contributes the records before the damage and is named in
-:attr:`LogStats.problems`.
+(:func:`store_records`, in the index's transaction), so :func:`refresh` finds them up to date. A damaged
+WARC contributes the records before the damage and is named in :attr:`LogStats.problems`.
 """
 
 from __future__ import annotations
