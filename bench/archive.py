@@ -1,6 +1,6 @@
 """Benchmark: index, cluster and match a large generated archive; LSH matching against brute force.
 
-    .venv/bin/python bench/archive.py                 # 100,000 records, 1,000 queries (~3-4 min, 2 cores)
+    .venv/bin/python bench/archive.py                 # 100,000 records, 1,000 queries (~4-5 min, 2 cores)
     .venv/bin/python bench/archive.py --records 20000 # quicker
 
 What it does, all in one run and one temporary folder:
@@ -10,25 +10,35 @@ What it does, all in one run and one temporary folder:
    articles share common words as real reports on one topic do; ，。！？； and paragraph breaks among
    them; lengths log-normal (median ~1,000 characters, 80-8,000). 1 % of the articles are replaced by
    edited near-copies of earlier ones (planted duplicates inside the archive).
-2. Writes them as JSONL record segments (5,000 per file) in the archive layout, indexes them with
-   :class:`newsarchive.index.ArchiveIndex` (SQLite + MinHash signatures), times a second, no-change run,
-   and clusters the whole archive with :func:`newsarchive.dups.find_clusters` (``newsarchive dups``).
+2. Signatures and shingles beside the peers, on the same 2,000 articles (median of 3 runs each):
+   signatures per second from the same shingle hashes for datasketch (``MinHash.update_batch``), rensa
+   (``RMinHash.digest_matrix_from_flat_token_hashes``, its batch API), the numpy baseline (the project's
+   previous affine32 outer products, one document at a time) and the project (``flat_signatures``:
+   rensa plus the numpy matrix); shingle hashing one text at a time (before) against batched (now).
+3. Writes the articles as JSONL record segments (5,000 per file) in the archive layout and indexes them
+   with :class:`newsarchive.index.ArchiveIndex` ``--index-runs`` times each way, alternating: as
+   ``newsarchive index`` does (a process pool over the cores for a first index) and in one process
+   (``--workers 1``); median wall time, the CPU seconds by stage summed over all processes (read and
+   check, shingle, sign, SQLite write) and the cores kept busy; a second, no-change run. Then clusters
+   the whole archive with :func:`newsarchive.dups.find_clusters` (``newsarchive dups``).
    Reading cost: every record file read with :func:`newsarchive.records.iter_record_file` (each record
    checked against schema/record.schema.json) against the baseline ``json.loads`` + ``Record.from_dict``
    with no check, median of 3 runs each.
-3. Makes ``--queries`` new articles: half are planted near-copies of random archive articles (sentences
+4. Makes ``--queries`` new articles: half are planted near-copies of random archive articles (sentences
    edited, inserted, deleted, paragraphs re-broken; exact Jaccard to the source known), half fresh.
-4. Matching, each query timed on its own (median, p95): shingles + signature + LSH candidates
+5. Matching, each query timed on its own (median, p95): shingles + signature + LSH candidates
    (threshold 0.8) + exact Jaccard of each candidate's shingles. Against the first 10 % of the archive
    and against all of it (growth with archive size).
-5. Brute force on a ``--brute``-record subset in the same run: exact Jaccard of one query against every
+6. Brute force on a ``--brute``-record subset in the same run: exact Jaccard of one query against every
    subset record (a sparse incidence-matrix product: a strong, vectorised brute force; median over 100
    queries) and a plain per-pair loop (median over 10 queries), both extrapolated linearly to the full
    archive; and exact all pairs of the subset.
-6. Recall: share of the true near-duplicate pairs (exact Jaccard >= 0.8) found by matching (planted pairs,
+7. Recall: share of the true near-duplicate pairs (exact Jaccard >= 0.8) found by matching (planted pairs,
    the hardest 0.80-0.85 band, every pair brute force finds in the subset) and by the clustering.
 
-Prints a table, then (last line) one JSON object with the figures.
+The machine's load average is printed before and after (figures on a shared machine are only
+comparable within one run: use the ratios). Prints a table, then (last line) one JSON object with the
+figures and the ratios.
 """
 
 from __future__ import annotations
@@ -36,6 +46,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import re
 import resource
 import shutil
@@ -52,11 +63,13 @@ from typing import Any
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 import numpy as np  # noqa: E402
+import rensa  # noqa: E402
+from datasketch import MinHash  # noqa: E402
 from scipy import sparse  # noqa: E402
 
 from newsarchive import similarity as sim  # noqa: E402
 from newsarchive.dups import find_clusters  # noqa: E402
-from newsarchive.index import ArchiveIndex  # noqa: E402
+from newsarchive.index import INDEX_NAME, ArchiveIndex, IndexStats  # noqa: E402
 from newsarchive.records import dumps, iter_record_file  # noqa: E402
 from normalize.record import Record  # noqa: E402
 
@@ -134,16 +147,155 @@ def write_archive(root: Path, texts: list[str]) -> None:
         (folder / f"c-{start // SEGMENT:05d}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def index_archive(root: Path) -> dict[str, float]:
+def index_phase(root: Path, runs: int, search_runs: int) -> dict[str, float]:
+    """The records index alone (what export, diff, dups and verify do first) ``runs`` times each way,
+    alternating: a pool, as for a large first index, and one process; then ``newsarchive index`` (the
+    records and the search tables) ``search_runs`` times with the pool; then one no-change run.
+    Medians; each breakdown is that of its median run."""
+    pooled, serial = [], []
+    for _ in range(runs):
+        pooled.append(_first_index(root, None, search=False))
+        serial.append(_first_index(root, 1, search=False)[0])
+    out = _index_figures("records_index", _median_run(pooled))
+    out["records_index_serial_s"] = float(np.median(serial))
+    out["records_index_pool_speedup"] = out["records_index_serial_s"] / out["records_index_s"]
+    out.update(_index_figures("index", _median_run([_first_index(root, None) for _ in range(search_runs)])))
     t0 = time.perf_counter()
     with ArchiveIndex(root) as index:
-        stats = index.update()
-    first = time.perf_counter() - t0
+        again = index.update(search=True)
+    out |= {"index_runs": runs, "search_runs": search_runs, "reindex_unchanged_s": time.perf_counter() - t0,
+            "reindex_files_read": again.files_read}  # fmt: skip
+    return out
+
+
+STAGES = ("read", "shingle", "sign", "search", "write_search", "commit", "write", "optimize", "history")
+# write holds write_search and commit; optimize: the one FTS5 merge that ends a first build of the search
+# tables; history: newsarchive.history after the records (every command)
+
+
+def _median_run(runs: list[tuple[float, float, IndexStats]]) -> tuple[float, float, IndexStats]:
+    return sorted(runs, key=lambda run: run[0])[len(runs) // 2]
+
+
+def _index_figures(name: str, run: tuple[float, float, IndexStats]) -> dict[str, float]:
+    wall, cpu, stats = run
+    n = stats.records_total
+    out = {f"{name}_s": wall, f"{name}_workers": stats.workers, f"{name}_records_per_s": n / wall,
+           f"{name}_cpu_s": cpu, f"{name}_cores_busy": cpu / wall, "indexed": n,
+           f"{name}_100k_s": wall * 100_000 / max(n, 1)}  # fmt: skip
+    for stage in STAGES:
+        out[f"{name}_{stage}_cpu_s"] = stats.seconds.get(stage, 0.0)
+    counted = sum(stats.seconds.get(s, 0.0) for s in STAGES if s not in ("write_search", "commit"))
+    out[f"{name}_other_cpu_s"] = cpu - counted
+    if stats.search_total is not None:  # the search tables' share of the writer: their inserts, the commits
+        out[f"{name}_write_search_cpu_s"] += out[f"{name}_commit_cpu_s"]
+    out[f"{name}_records_write_cpu_s"] = out[f"{name}_write_cpu_s"] - out[f"{name}_write_search_cpu_s"]
+    # what the run would take with both cores to itself: the CPU spread over the cores, but never less
+    # than what the one writer process does alone (its SQLite work cannot be shared)
+    serial = sum(out[f"{name}_{s}_cpu_s"] for s in ("write", "optimize", "history", "other"))
+    out[f"{name}_idle_floor_s"] = max(cpu / len(os.sched_getaffinity(0)), serial)
+    return out
+
+
+def _first_index(root: Path, workers: int | None, *, search: bool = True) -> tuple[float, float, IndexStats]:
+    """A first index from scratch: wall seconds, CPU seconds (this process, plus what the workers
+    report for their tasks: they are the fork server's children, not ours), stats."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{root / INDEX_NAME}{suffix}").unlink(missing_ok=True)
+    gc.collect()
+    cpu0 = time.process_time()
     t0 = time.perf_counter()
     with ArchiveIndex(root) as index:
-        again = index.update()
-    return {"index_s": first, "reindex_unchanged_s": time.perf_counter() - t0,
-            "indexed": stats.records_total, "reindex_files_read": again.files_read}  # fmt: skip
+        stats = index.update(workers=workers, search=search)
+    wall, own = time.perf_counter() - t0, time.process_time() - cpu0
+    stages = ("read", "shingle", "sign", "search")
+    in_workers = sum(stats.seconds.get(s, 0.0) for s in stages) if stats.workers > 1 else 0.0
+    return wall, own + in_workers, stats
+
+
+# ------------------------------------------------------------------------------ signatures beside peers
+
+
+def numpy_baseline_signature(hashes: np.ndarray, num_perm: int = sim.NUM_PERM) -> np.ndarray:
+    """The project's previous signatures: datasketch's affine32 MinHash in numpy outer products, one
+    document at a time (bit-identical to datasketch's; kept here as the baseline)."""
+    gen = np.random.RandomState(sim.SEED)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    out = np.full(num_perm, 0xFFFFFFFF, dtype=np.uint32)
+    if len(hashes) == 0:
+        return out
+    hv = _fmix32((hashes >> np.uint64(32)).astype(np.uint32))
+    for start in range(0, len(hv), 4096):
+        block = np.multiply.outer(hv[start : start + 4096], a)
+        block += b
+        np.minimum(out, block.min(axis=0), out=out)
+    return out
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+def per_text_shingles(text: str, k: int = sim.SHINGLE_SIZE) -> np.ndarray:
+    """The project's previous shingle hashing, one text at a time (same values as sim.shingle_hashes)."""
+    cps = np.frombuffer(sim.squeeze_whitespace(text).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    if len(cps) == 0:
+        return np.zeros(0, np.uint64)
+    width = min(k, len(cps))
+    n = len(cps) - width + 1
+    h = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for i in range(width):
+            h = h * np.uint64(0x100000001B3) + cps[i : i + n] + np.uint64(1)
+        return sim._sorted_unique(sim._fmix64(h))
+
+
+def signature_peers(texts: list[str], runs: int = 3) -> dict[str, float]:
+    """Signatures per second from the same shingle-hash sets, and shingle hashing per text."""
+    hashes = [sim.shingle_hashes(t) for t in texts]
+    upper = [(h >> np.uint64(32)).tolist() for h in hashes]  # datasketch hashes Python ints, one call each
+    flat = np.concatenate(hashes)
+    offsets = np.concatenate([[0], np.cumsum([len(h) for h in hashes])]).astype(np.uint64)
+
+    def datasketch() -> None:
+        for values in upper:
+            m = MinHash(num_perm=sim.NUM_PERM, seed=sim.SEED, scheme="affine32", hashfunc=_same)
+            m.update_batch(values)
+
+    peers = {
+        "datasketch": datasketch,
+        "numpy_baseline": lambda: [numpy_baseline_signature(h) for h in hashes],
+        "rensa": lambda: rensa.RMinHash.digest_matrix_from_flat_token_hashes(flat, offsets, sim.NUM_PERM, 1),
+        "project": lambda: sim.flat_signatures(flat, offsets),  # what the index does, from the same buffer
+    }  # fmt: skip
+    out = {f"sig_per_s_{name}": len(texts) / _median_s(run, runs) for name, run in peers.items()}
+    out["sig_project_vs_datasketch"] = out["sig_per_s_project"] / out["sig_per_s_datasketch"]
+    out["sig_project_vs_numpy_baseline"] = out["sig_per_s_project"] / out["sig_per_s_numpy_baseline"]
+    out["sig_project_vs_rensa"] = out["sig_per_s_project"] / out["sig_per_s_rensa"]
+    out["sig_rensa_vs_datasketch"] = out["sig_per_s_rensa"] / out["sig_per_s_datasketch"]
+    before = _median_s(lambda: [per_text_shingles(t) for t in texts], runs)
+    now = _median_s(lambda: sim.shingle_batch(texts), runs)
+    out |= {"shingle_us_per_text_before": 1e6 * before / len(texts), "sig_sample": len(texts),
+            "shingle_us_per_text": 1e6 * now / len(texts), "shingle_speedup": before / now}  # fmt: skip
+    return out
+
+
+def _same(x: int) -> int:
+    return x
+
+
+def _median_s(run: Any, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
 
 
 def reading_cost(root: Path, index_s: float, runs: int = 3) -> dict[str, float]:
@@ -349,14 +501,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--brute", type=int, default=5000, help="subset size for brute force")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--workdir", type=Path, help="where to write the archive (default: a temp folder)")
+    ap.add_argument("--index-runs", type=int, default=3, help="records-index builds timed each way (median)")
+    ap.add_argument("--search-runs", type=int, default=1, help="`newsarchive index` builds (search too)")
+    ap.add_argument("--sig-sample", type=int, default=2000, help="articles the signature peers are timed on")
     args = ap.parse_args(argv)
     n, small, subset = args.records, max(args.records // 10, 1), min(args.brute, args.records)
-    f: dict[str, object] = {"records": n, "queries": args.queries, "small": small, "brute_subset": subset}
+    f: dict[str, object] = {"records": n, "queries": args.queries, "small": small, "brute_subset": subset,
+                            "index_runs": args.index_runs, "search_runs": args.search_runs,
+                            "load_before": os.getloadavg()[0],
+                            "cores": len(os.sched_getaffinity(0))}  # fmt: skip
 
     t0 = time.perf_counter()
     w = generate(n, args.queries, args.seed)
     f["generate_s"] = time.perf_counter() - t0
     f["median_chars"] = float(np.median([len(t) for t in w.texts]))
+    f.update(signature_peers(w.texts[: args.sig_sample]))
     sigs, labels = archive_phase(w, args.workdir, f)
     runs = {size: run_matching(sigs, w.texts, w.queries, size) for size in (small, n)}
     recall_phase(w, runs, labels, small, f)
@@ -373,6 +532,7 @@ def main(argv: list[str] | None = None) -> int:
     f["lsh_mb_per_100k"] = runs[n].lsh_mb * 100_000 / n
     f["index_mb_per_100k"] = float(f["index_mb"]) * 100_000 / n  # type: ignore[arg-type]
     f["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    f["load_after"] = os.getloadavg()[0]
     print_table(f, n, small)
     print(json.dumps({k: (round(v, 4) if isinstance(v, float) else v) for k, v in f.items()}))
     return 0
@@ -387,8 +547,8 @@ def archive_phase(
         t0 = time.perf_counter()
         write_archive(work, w.texts)
         f["write_jsonl_s"] = time.perf_counter() - t0
-        f.update(index_archive(work))
-        f.update(reading_cost(work, float(f["index_s"])))  # type: ignore[arg-type]
+        f.update(index_phase(work, f["index_runs"], f["search_runs"]))  # type: ignore[arg-type]
+        f.update(reading_cost(work, float(f["records_index_s"])))  # type: ignore[arg-type]
         f["index_mb"] = (work / "index.sqlite").stat().st_size / 2**20
         sigs = load_signatures(work)
         f["dups_s"], labels = cluster_archive(work)
@@ -440,12 +600,42 @@ TABLE = [  # (label, format over the figures; {n} / {small} are the two archive 
     ("records / queries / brute-force subset", "{records:,} / {queries:,} / {brute_subset:,}"),
     ("median article length (chars)", "{median_chars:.0f}"),
     ("generate / write JSONL (s)", "{generate_s:.1f} / {write_jsonl_s:.1f}"),
-    ("index (s), records indexed", "{index_s:.1f}, {indexed:,}"),
+    ("load average (1 min) before / after; cores", "{load_before:.1f} / {load_after:.1f}; {cores}"),
+    ("signatures/s, same shingle hashes ({sig_sample:,} articles): datasketch",
+     "{sig_per_s_datasketch:,.0f}"),
+    ("  numpy baseline (previous: affine32 outer products)", "{sig_per_s_numpy_baseline:,.0f}"),
+    ("  rensa R-MinHash, batch call", "{sig_per_s_rensa:,.0f}"),
+    ("  project (similarity.flat_signatures: rensa + numpy matrix)", "{sig_per_s_project:,.0f}"),
+    ("project vs datasketch / numpy baseline / rensa",
+     "x{sig_project_vs_datasketch:.1f} / x{sig_project_vs_numpy_baseline:.1f} / x{sig_project_vs_rensa:.2f}"),
+    ("shingle hashing per text: one at a time (before) / batched (us)",
+     "{shingle_us_per_text_before:.1f} / {shingle_us_per_text:.1f} (x{shingle_speedup:.1f})"),
+    ("records index (what export/diff/dups do) (s), median of {index_runs}, {records_index_workers} "
+     "processes", "{records_index_s:.1f} ({records_index_records_per_s:,.0f} records/s; for 100k: "
+     "{records_index_100k_s:.1f}, target <= 10)"),
+    ("  in one process (s), median; pool speed-up",
+     "{records_index_serial_s:.1f}; x{records_index_pool_speedup:.2f}"),
+    ("  CPU s: read+check / shingle / sign / SQLite / history / other",
+     "{records_index_read_cpu_s:.1f} / {records_index_shingle_cpu_s:.1f} / {records_index_sign_cpu_s:.1f} / "
+     "{records_index_write_cpu_s:.1f} / {records_index_history_cpu_s:.1f} / {records_index_other_cpu_s:.1f} "
+     "(cores busy {records_index_cores_busy:.2f})"),
+    ("  on an idle machine at best: max(CPU / cores, the writer's CPU) (s)",
+     "{records_index_idle_floor_s:.1f}"),
+    ("newsarchive index, with the search tables (s), {index_workers} processes",
+     "{index_s:.1f} ({index_records_per_s:,.0f} records/s; for 100k: {index_100k_s:.1f})"),
+    ("  CPU s: read+check / shingle / sign / search rows (workers)",
+     "{index_read_cpu_s:.1f} / {index_shingle_cpu_s:.1f} / {index_sign_cpu_s:.1f} / "
+     "{index_search_cpu_s:.1f}"),
+    ("  CPU s, the writer: records / search tables (FTS5, with its flushes at commits) / optimize / "
+     "history / other",
+     "{index_records_write_cpu_s:.1f} / {index_write_search_cpu_s:.1f} / {index_optimize_cpu_s:.1f} / "
+     "{index_history_cpu_s:.1f} / {index_other_cpu_s:.1f} (cores busy {index_cores_busy:.2f})"),
+    ("  on an idle machine at best: max(CPU / cores, the writer's CPU) (s)", "{index_idle_floor_s:.1f}"),
     ("re-index, nothing changed (s), files read", "{reindex_unchanged_s:.2f}, {reindex_files_read}"),
     ("read records, schema-checked / unchecked baseline (us each)",
      "{read_validated_us_per_record:.0f} / {read_unchecked_us_per_record:.0f} "
      "(x{read_validation_ratio:.2f})"),
-    ("schema checks' share of the index time", "{validation_share_of_index:.1%}"),
+    ("schema checks' share of the records index time", "{validation_share_of_index:.1%}"),
     ("match one query at {small:,}: median / p95 (ms)", "{match_small_ms:.3f} / {match_small_p95:.3f}"),
     ("match one query at {n:,}: median / p95 (ms)", "{match_n_ms:.3f} / {match_n_p95:.3f}"),
     ("matching time growth for x{growth_ratio_size:.0f} records", "x{growth_ratio_time:.2f}"),

@@ -13,8 +13,9 @@ The tables live in the archive index (``index.sqlite``) beside the records, have
 rest of the index, are derived from the files only. Incremental: a file whose size and modification time
 are unchanged is not opened; a changed one is read again whole (segments only grow, and a crash's torn
 tail is cut off by the crawler's resume), one transaction per file, so an interrupted refresh is
-completed by the next. A damaged WARC contributes the records before the damage and is named in
-:attr:`LogStats.problems`.
+completed by the next. The record files the index reads anyway get their rows from that reading
+(:func:`store_records`, in the index's transaction), so :func:`refresh` finds them up to date. A damaged
+WARC contributes the records before the damage and is named in :attr:`LogStats.problems`.
 """
 
 from __future__ import annotations
@@ -240,9 +241,36 @@ def _capture_row(rel: str, entry: Any) -> tuple[Any, ...]:
 
 
 def _insert_records(db: sqlite3.Connection, rel: str, path: Path, problems: list[str]) -> int:
-    rows = [_record_row(rel, position, rec) for position, rec in iter_record_file(path, problems)]
-    db.executemany(f"INSERT OR REPLACE INTO capture_records VALUES ({', '.join('?' * 13)})", rows)
+    rows = record_rows(rel, iter_record_file(path, problems))
+    db.executemany(_INSERT_RECORD_ROW, rows)
     return len(rows)
+
+
+_INSERT_RECORD_ROW = f"INSERT OR REPLACE INTO capture_records VALUES ({', '.join('?' * 13)})"
+
+
+def covers(rel: str) -> bool:
+    """Whether the log holds the records of this record file (one under ``captures/<site>/``).
+
+    >>> covers("captures/sample/sample-portal-00000.jsonl"), covers("seeds/001.json")
+    (True, False)
+    """
+    return rel.startswith(CAPTURES_FOLDER + "/") and rel.count("/") >= 2
+
+
+def record_rows(rel: str, records: Iterable[tuple[int, Record]]) -> list[tuple[Any, ...]]:
+    """The ``capture_records`` rows of a record file's ``(position, record)`` pairs."""
+    return [_record_row(rel, position, rec) for position, rec in records]
+
+
+def store_records(db: sqlite3.Connection, rel: str, size: int, mtime_ns: int,
+                  rows: list[tuple[Any, ...]]) -> None:
+    """The rows of one record file that was read elsewhere (the index's workers read every record file
+    anyway, :mod:`newsarchive.index`), inside the caller's transaction, with the size and modification
+    time it was read at: :func:`refresh` reads the file again only once they change."""
+    _drop(db, rel)
+    db.executemany(_INSERT_RECORD_ROW, rows)
+    db.execute("INSERT INTO capture_files VALUES (?, ?, ?, ?)", (rel, "records", size, mtime_ns))
 
 
 def _record_row(rel: str, position: int, rec: Record) -> tuple[Any, ...]:

@@ -54,6 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `newsarchive diff ... | head` stopped reading: no traceback for that
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except KeyboardInterrupt:  # Ctrl-C: what was committed stays, the rest is undone; no traceback
+        print(f"newsarchive {args.command}: interrupted; nothing half-written is kept: run the same command "
+              "again to finish", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -31,14 +31,14 @@ records themselves.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
 import sqlite3
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -46,8 +46,19 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from newsarchive import history, search, similarity
+from newsarchive import capturelog, history, similarity
+from newsarchive import search as search_index
 from newsarchive.display import name_problem, shown
+from newsarchive.index_rows import (
+    INSERT_RECORD,
+    FileJob,
+    FileRows,
+    available_cores,
+    group_jobs,
+    read_batches,
+    sha256_file,
+)
+from newsarchive.progress import Progress
 from newsarchive.records import (
     capture_problem,
     find_loose_captures,
@@ -58,7 +69,9 @@ from newsarchive.records import (
 from normalize.record import Record
 
 INDEX_NAME = "index.sqlite"
-INDEX_SCHEMA_VERSION = 2  # PRAGMA user_version; 2: capture_length, several problems per file
+INDEX_SCHEMA_VERSION = 3  # PRAGMA user_version; 2: capture_length, problems per file; 3: rensa signatures
+PARALLEL_MIN_BYTES = 16 << 20  # record files to read from which an update uses a process pool
+COMMIT_ROWS = 20_000  # records written between commits (whole files; FTS5 flushes its terms at a commit)
 LAYOUT_FOLDERS = ("seeds", "captures")
 
 _SCHEMA = """
@@ -92,12 +105,6 @@ CREATE INDEX IF NOT EXISTS records_text ON records(text_sha256);
 CREATE INDEX IF NOT EXISTS records_capture ON records(capture_file);
 """
 
-_COLUMNS = (
-    "file, position, id, url, site, title, published, source, fetched_at, text_sha256, length, "
-    "capture_file, capture_offset, capture_length, capture, minhash"
-)
-
-
 _ROW_FIELDS = (
     "rowid", "file", "position", "id", "url", "site", "title", "published", "source", "fetched_at",
     "text_sha256", "length",
@@ -110,7 +117,7 @@ def _params() -> dict[str, str]:
         "shingle_size": str(similarity.SHINGLE_SIZE),
         "num_perm": str(similarity.NUM_PERM),
         "seed": str(similarity.SEED),
-        "scheme": similarity.SCHEME,
+        "minhash": similarity.FAMILY,
     }
 
 
@@ -129,6 +136,10 @@ class IndexStats:
     unindexed_captures: int = 0  # text/HTML captures with no record file beside them (`newsarchive clean`)
     bad_records: int = 0  # records in record files that could not be read (named in problems)
     rebuilt: bool = False
+    search_added: int = 0  # records added to the search tables (`newsarchive index`: search=True)
+    search_total: int | None = None  # records in the search tables, when they were brought up to date
+    workers: int = 1  # processes that read the record files
+    seconds: dict[str, float] = field(default_factory=dict)  # wall; CPU: read, shingle, sign, search, write
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the index did on its own (a temporary copy, ...)
 
@@ -140,6 +151,8 @@ class IndexStats:
         ]
         head = ", ".join(p for p in parts if p)
         line = f"{head}; records +{self.records_added} -{self.records_removed}, {self.records_total} in index"
+        if self.search_total is not None:
+            line += f", {self.search_total} searchable"
         if self.problems:
             line += f"; {len(self.problems)} problems (listed on stderr)"
         if self.unindexed_captures:
@@ -186,6 +199,8 @@ class ArchiveIndex:
         self.db_path = Path(db_path) if db_path else self.archive / INDEX_NAME
         self.notes: list[str] = []
         self.schema_rebuilt = False
+        self._searchable = False  # the index has search tables: dropped records drop their search rows
+        self._next_rowid = 1
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self.db = self._open(writable)
 
@@ -270,7 +285,8 @@ class ArchiveIndex:
 
     @classmethod
     def updated(
-        cls, archive: Path, *, rebuild: bool = False, writable: bool = False
+        cls, archive: Path, *, rebuild: bool = False, writable: bool = False, workers: int | None = None,
+        progress: Progress | None = None, search: bool = False,
     ) -> tuple[ArchiveIndex, IndexStats]:
         """Open the index of ``archive`` and bring it up to date: what every command does first.
 
@@ -284,7 +300,7 @@ class ArchiveIndex:
             _remove_index(db_path)
         index = cls(archive, writable=writable)
         try:
-            return index, index.update(rebuild=rebuild)
+            return index, index.update(rebuild=rebuild, workers=workers, progress=progress, search=search)
         except sqlite3.DatabaseError as exc:
             if isinstance(exc, sqlite3.OperationalError) and _is_locked(exc):
                 index.close()
@@ -299,7 +315,7 @@ class ArchiveIndex:
                                        "replaced; give this user write access to its folder") from exc
             else:
                 index.db = index._open_temporary(f"is damaged ({exc})", copy=False)
-            return index, index.update()
+            return index, index.update(workers=workers, progress=progress, search=search)
 
     @classmethod
     def open_read_only(cls, archive: Path, db_path: Path | None = None) -> ArchiveIndex:
@@ -308,6 +324,7 @@ class ArchiveIndex:
         self.archive = Path(archive)
         self.db_path = Path(db_path) if db_path else self.archive / INDEX_NAME
         self.notes, self.schema_rebuilt, self._tmp = [], False, None
+        self._searchable, self._next_rowid = False, 1
         fix = f"run `newsarchive index {shown(self.archive)}`"
         if not self.db_path.is_file():
             raise FileNotFoundError(f"{shown(self.db_path)}: no index here; {fix}")
@@ -358,40 +375,62 @@ class ArchiveIndex:
         found = [p for root in roots or [self.archive] for p in find_record_files(root, problems)]
         return sorted(p for p in found if p.resolve() != self.db_path.resolve())
 
-    def update(self, *, rebuild: bool = False) -> IndexStats:
-        """Bring the index up to date with the record files; see :class:`IndexStats`."""
+    def update(
+        self, *, rebuild: bool = False, workers: int | None = None, progress: Progress | None = None,
+        search: bool = False,
+    ) -> IndexStats:
+        """Bring the index up to date with the record files; see :class:`IndexStats`.
+
+        ``workers``: processes that read, check, shingle and sign the record files. ``None`` (the
+        default) uses every available core when at least :data:`PARALLEL_MIN_BYTES` are to be read (a
+        first index, a large crawl) and this process alone otherwise (a small update starts at once);
+        1 never starts a pool. ``progress`` is told the bytes to read and each batch written.
+
+        ``search``: also bring ``newsarchive serve``'s search tables (:mod:`newsarchive.search`) up to
+        date: what ``newsarchive index`` does; the other commands leave them, only dropping the search
+        rows of the records they drop. The search rows of the files read are made by the same workers,
+        from the same reading, and written in the same transactions as the records.
+        """
         stats = IndexStats(notes=list(self.notes))
+        if search:
+            search_index.prepare(self.db)
+        self._searchable = search or search_index.present(self.db)
         if rebuild or self._params_changed():
             self._clear()
             stats.rebuilt = True
         stats.rebuilt |= self.schema_rebuilt
         walk_problems: list[str] = []
-        files = self.record_files(walk_problems)
         known = {row[0]: row[1:] for row in self.db.execute("SELECT path, size, mtime_ns, sha256 FROM files")}
-        current: dict[str, Path] = {}
-        # a file indexed before stays a record file while it exists, even when the capture beside it that
-        # made it one is gone: its records stay, and the lost capture is named (capture_problems)
-        listed = set(files)
-        files += [p for rel in sorted(known) if (p := self.archive / rel) not in listed and is_file(p)]
-        for path in files:
-            bad_name = name_problem(path)
-            if bad_name:
-                walk_problems.append(bad_name)
-            else:
-                current[self._rel(path)] = path
+        current = self._current_files(known, walk_problems)
         with self.db:
             for rel in sorted(set(known) - set(current)):
                 stats.records_removed += self._drop_file(rel)
                 stats.files_deleted += 1
+        jobs = []
         for rel, path in current.items():
             stats.files_seen += 1
             try:
-                self._update_file(rel, path, known.get(rel), stats)
+                job = self._job(rel, path, known.get(rel), stats)
             except OSError as exc:
                 walk_problems.append(f"{shown(path)}: cannot read record file ({exc.strerror or exc}); "
                                      "check that it is readable")
-        search.update(self)  # newsarchive serve's search tables (newsarchive.search), from the records above
+                continue
+            if job is not None:
+                jobs.append(job)
+        if jobs:
+            capturelog.prepare(self.db)  # its tables, which the files read now fill (history reads the log)
+        bulk = search and search_index.start_bulk(self.db)
+        self._read([replace(job, search=search) for job in jobs], stats, walk_problems, workers, progress)
+        if search:
+            self._read(self._search_jobs(), stats, walk_problems, workers, progress)
+            if bulk:
+                clock = time.process_time()
+                search_index.end_bulk(self.db)
+                _add_seconds(stats.seconds, "optimize", time.process_time() - clock)
+            stats.search_total = search_index.count(self.db)
+        clock = time.process_time()
         history.update(self)  # every capture's history (newsarchive.history) and the search states
+        _add_seconds(stats.seconds, "history", time.process_time() - clock)
         stats.unindexed_captures = self._count_unindexed_captures()
         stats.records_total = self.count()
         stats.problems.extend(self._stored_errors())
@@ -400,42 +439,154 @@ class ArchiveIndex:
         stats.problems.extend(self.capture_problems())
         return stats
 
-    def _update_file(self, rel: str, path: Path, known: tuple[Any, ...] | None, stats: IndexStats) -> None:
+    def _current_files(self, known: dict[str, Any], walk_problems: list[str]) -> dict[str, Path]:
+        """The record files to index now, by relative path; names that cannot be shown are problems."""
+        files = self.record_files(walk_problems)
+        # a file indexed before stays a record file while it exists, even when the capture beside it that
+        # made it one is gone: its records stay, and the lost capture is named (capture_problems)
+        listed = set(files)
+        files += [p for rel in sorted(known) if (p := self.archive / rel) not in listed and is_file(p)]
+        current: dict[str, Path] = {}
+        for path in files:
+            bad_name = name_problem(path)
+            if bad_name:
+                walk_problems.append(bad_name)
+            else:
+                current[self._rel(path)] = path
+        return current
+
+    def _job(self, rel: str, path: Path, known: tuple[Any, ...] | None, stats: IndexStats) -> FileJob | None:
+        """The file to read again, or None when it is unchanged (same size and mtime: not opened; or the
+        same SHA-256: only its new mtime is stored)."""
         st = path.stat()
         if known and known[0] == st.st_size and known[1] == st.st_mtime_ns:
             stats.files_unchanged += 1
-            return
-        digest = _sha256_file(path)
+            return None
+        digest = sha256_file(path) if known else None
         if known and known[2] == digest:
             with self.db:
                 self.db.execute(
                     "UPDATE files SET size=?, mtime_ns=? WHERE path=?", (st.st_size, st.st_mtime_ns, rel)
                 )
             stats.files_same_content += 1
-            return
-        stats.files_read += 1
-        problems: list[str] = []
-        with self.db:
-            stats.records_removed += self._drop_file(rel)
-            added = self._insert_records(rel, iter_record_file(path, problems))
-            self.db.execute(
-                "INSERT INTO files (path, size, mtime_ns, sha256, records, error, indexed_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (rel, st.st_size, st.st_mtime_ns, digest, added, "\n".join(problems) or None, _now()),
-            )
-        stats.records_added += added
+            return None
+        return FileJob(rel, path, st.st_size, st.st_mtime_ns, digest)
 
-    def _insert_records(self, rel: str, records: Iterator[tuple[int, Record]]) -> int:
-        added = 0
-        for position, rec in records:
-            self.db.execute(
-                f"INSERT INTO records ({_COLUMNS}) VALUES ({','.join('?' * 16)})", _row(rel, position, rec)
+    def _read(self, jobs: list[FileJob], stats: IndexStats, walk_problems: list[str],
+              workers: int | None, progress: Progress | None) -> None:
+        """Read the jobs (in a pool when large) and write what they give, in file order, committing
+        whole files at least every :data:`COMMIT_ROWS` records (a crash loses no more than that)."""
+        if not jobs:
+            return
+        total = sum(job.size for job in jobs)
+        if workers is None:
+            workers = available_cores() if total >= PARALLEL_MIN_BYTES else 1
+        groups = group_jobs(jobs, workers)
+        stats.workers = max(stats.workers, min(workers, len(groups)))
+        start, done, pending = time.perf_counter(), 0, 0
+        self._next_rowid = self._first_free_rowid()
+        if progress is not None:
+            progress.start(total)
+        try:
+            for batch in read_batches(groups, min(workers, len(groups)), stats.notes):
+                clock = time.process_time()
+                for file_rows in batch:
+                    pending += self._write_file(file_rows, stats, walk_problems)
+                if pending >= COMMIT_ROWS:
+                    self._commit(stats)
+                    pending = 0
+                _add_seconds(stats.seconds, "write", time.process_time() - clock)
+                done += sum(f.job.size for f in batch)
+                if progress is not None:
+                    progress.update(done, f"{stats.records_added:,} records")
+            clock = time.process_time()
+            self._commit(stats)
+            _add_seconds(stats.seconds, "write", time.process_time() - clock)
+        except BaseException:
+            self.db.rollback()
+            raise
+        finally:
+            if progress is not None:
+                progress.close()
+        _add_seconds(stats.seconds, "wall", time.perf_counter() - start)
+
+    def _commit(self, stats: IndexStats) -> None:
+        """Commit (timed apart: FTS5 writes the terms it holds at a commit)."""
+        clock = time.process_time()
+        self.db.commit()
+        _add_seconds(stats.seconds, "commit", time.process_time() - clock)
+
+    def _write_file(self, file_rows: FileRows, stats: IndexStats, walk_problems: list[str]) -> int:
+        """Write what reading one file gave (inside the caller's transaction); returns the rows written."""
+        for stage, seconds in file_rows.seconds.items():
+            _add_seconds(stats.seconds, stage, seconds)
+        if file_rows.unreadable:
+            walk_problems.append(file_rows.unreadable)
+            return 0
+        if not file_rows.job.rows:
+            return self._write_search_rows(file_rows, stats)
+        job = file_rows.job
+        stats.files_read += 1
+        stats.records_removed += self._drop_file(job.rel)
+        rowids = range(self._next_rowid, self._next_rowid + len(file_rows.rows))
+        self._next_rowid += len(rowids)
+        self.db.executemany(INSERT_RECORD, [(r, *row) for r, row in zip(rowids, file_rows.rows, strict=True)])
+        self.db.execute(
+            "INSERT INTO files (path, size, mtime_ns, sha256, records, error, indexed_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (job.rel, job.size, job.mtime_ns, file_rows.sha256, len(file_rows.rows),
+             "\n".join(file_rows.problems) or None, _now()),
+        )
+        stats.records_added += len(file_rows.rows)
+        if capturelog.covers(job.rel):  # the capture log's rows of the file, from the same reading
+            capturelog.store_records(self.db, job.rel, job.size, job.mtime_ns, file_rows.capture)
+        if job.search:
+            clock = time.process_time()
+            rows = zip(rowids, file_rows.positions, file_rows.search, strict=True)
+            stats.search_added += search_index.insert_rows(
+                self.db, [(r, job.rel, pos, file_rows.sha256, payload) for r, pos, payload in rows]
             )
-            added += 1
-        return added
+            _add_seconds(stats.seconds, "write_search", time.process_time() - clock)
+        return len(rowids)
+
+    def _search_jobs(self) -> list[FileJob]:
+        """The record files whose records lack search rows (indexed by another command): read again."""
+        jobs = []
+        for rel in search_index.missing(self.db):
+            path = self.archive / rel
+            try:
+                st = path.stat()
+            except OSError:
+                continue  # gone since: the next update drops its records
+            jobs.append(FileJob(rel, path, st.st_size, st.st_mtime_ns, rows=False, search=True))
+        return jobs
+
+    def _write_search_rows(self, file_rows: FileRows, stats: IndexStats) -> int:
+        """Search rows for the records of a file read again for them, when it is still the file indexed."""
+        rel = file_rows.job.rel
+        indexed = self.db.execute("SELECT sha256 FROM files WHERE path=?", (rel,)).fetchone()
+        if indexed is None or indexed[0] != file_rows.sha256:
+            return 0  # changed since it was indexed: the next `newsarchive index` reads it again
+        lacking = dict(self.db.execute(
+            "SELECT r.position, r.rowid FROM records r LEFT JOIN search_docs d ON d.rowid = r.rowid "
+            "WHERE r.file=? AND d.rowid IS NULL", (rel,)))  # fmt: skip
+        rows = [(lacking[pos], rel, pos, file_rows.sha256, payload)
+                for pos, payload in zip(file_rows.positions, file_rows.search, strict=True) if pos in lacking]
+        clock = time.process_time()
+        stats.search_added += search_index.insert_rows(self.db, rows)
+        _add_seconds(stats.seconds, "write_search", time.process_time() - clock)
+        return len(rows)
+
+    def _first_free_rowid(self) -> int:
+        """Above every record and every search row: a new record never takes a stale search row's id."""
+        free = int(self.db.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM records").fetchone()[0])
+        return max(free, search_index.next_rowid(self.db)) if self._searchable else free
 
     def _drop_file(self, rel: str) -> int:
-        """Delete a file's rows (inside the caller's transaction); returns the records removed."""
+        """Delete a file's rows and their search rows (inside the caller's transaction); returns the
+        records removed."""
+        if self._searchable:
+            search_index.delete_file(self.db, rel)
         n = self.db.execute("DELETE FROM records WHERE file=?", (rel,)).rowcount
         self.db.execute("DELETE FROM files WHERE path=?", (rel,))
         return n
@@ -445,6 +596,8 @@ class ArchiveIndex:
         return stored != _params()
 
     def _clear(self) -> None:
+        if self._searchable:
+            search_index.clear(self.db)
         with self.db:
             self.db.execute("DELETE FROM records")
             self.db.execute("DELETE FROM files")
@@ -560,35 +713,8 @@ def _remove_index(path: Path) -> None:
             Path(name).unlink()
 
 
-def _row(rel: str, position: int, rec: Record) -> tuple[Any, ...]:
-    capture = rec.capture or {}
-    offset, length = capture.get("offset"), capture.get("length")
-    return (
-        rel,
-        position,
-        rec.id,
-        rec.url,
-        rec.site,
-        rec.title,
-        rec.published,
-        rec.source,
-        rec.fetched_at,
-        rec.text_sha256,
-        len(rec.text),
-        capture.get("file"),
-        offset if isinstance(offset, int) else None,
-        length if isinstance(length, int) else None,
-        json.dumps(capture, ensure_ascii=False, sort_keys=True),
-        similarity.signature_to_blob(similarity.text_signature(rec.text)),
-    )
-
-
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+def _add_seconds(seconds: dict[str, float], stage: str, value: float) -> None:
+    seconds[stage] = seconds.get(stage, 0.0) + value
 
 
 def _now() -> str:

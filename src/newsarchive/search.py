@@ -55,14 +55,18 @@ transaction per file; a run interrupted at any point is completed by the next on
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
 
 from newsarchive.records import RecordFileError
 
@@ -76,9 +80,12 @@ FACETS = ("site", "month", "state", "source")
 SORTS = ("relevance", "newest", "oldest")
 TITLE_WEIGHT = 4.0
 UPDATE_CACHE_KIB = 256 * 1024  # page cache of `newsarchive index` while it builds the search tables
+FTS_CONFIG = {"hashsize": 64 << 20, "automerge": 4}  # FTS5 options, kept in the table (4: the default)
+BULK_CONFIG = {"hashsize": 256 << 20, "automerge": 0}  # while a first build fills empty tables, then optimize
 MAX_QUERY_CHARS = 200  # longer queries are cut: every term is a phrase query, so this bounds the work
 
 _RUN = re.compile(r"[^\W_]+")  # letters and digits of any script; linear time
+_TOKEN_BATCH_CHARS = 1 << 15  # code points per numpy pass of token_strings (its arrays stay in the cache)
 _UPPER = re.compile(r"[A-Z]")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -135,11 +142,63 @@ def tokens(text: str | None) -> str:
     >>> tokens("2020年 5G")
     '20 02 20 0年 年 5g g'
     """
-    text = text or ""
-    if _UPPER.search(text):
-        text = fold(text)
-    return " ".join(" ".join(map(str.__add__, run, run[1:])) + " " + run[-1] if len(run) > 1 else run
-                    for run in _RUN.findall(text))  # fmt: skip
+    return token_strings([text])[0]
+
+
+def token_strings(texts: Sequence[str | None]) -> list[str]:
+    """:func:`tokens` of many texts, in numpy passes over their code points (the index builds them for
+    whole record files at once, in its worker processes).
+
+    Each character of a run (:data:`_RUN`: ``str.isalnum()`` characters) emits itself, then the next
+    character when the run goes on, then a space; the string is cut back per text.
+
+    >>> token_strings(["市长", "", "Ab，c"])
+    ['市长 长', '', 'ab b c']
+    """
+    out: list[str] = []
+    start = 0
+    while start < len(texts):  # about _TOKEN_BATCH_CHARS code points a pass (a long text alone)
+        stop, chars = start, 0
+        while stop < len(texts) and (stop == start or chars < _TOKEN_BATCH_CHARS):
+            chars += len(texts[stop] or "")
+            stop += 1
+        out.extend(_token_strings(texts[start:stop]))
+        start = stop
+    return out
+
+
+def _token_strings(texts: Sequence[str | None]) -> list[str]:
+    cps = np.frombuffer("".join(t or "" for t in texts).encode("utf-32-le"), dtype=np.uint32).copy()
+    cps[(cps >= 65) & (cps <= 90)] += np.uint32(32)  # fold(): ASCII letters only
+    ends = np.cumsum([len(t or "") for t in texts], dtype=np.int64)
+    word = _is_alnum(cps)
+    goes_on = np.zeros(len(cps), dtype=bool)
+    goes_on[:-1] = word[1:]
+    goes_on[ends[ends > 0] - 1] = False  # a run ends with its text
+    goes_on &= word
+    emitted = np.zeros(len(cps) + 1, dtype=np.int64)  # code points written up to each position
+    np.cumsum(word.astype(np.int64) * 2 + goes_on, out=emitted[1:])
+    buf = np.full(int(emitted[-1]), 32, dtype=np.uint32)  # spaces, then each run's characters put in
+    buf[emitted[:-1][word]] = cps[word]
+    nxt = np.flatnonzero(goes_on)
+    buf[emitted[nxt] + 1] = cps[nxt + 1]
+    text = buf.tobytes().decode("utf-32-le")
+    bounds = emitted[np.concatenate([[0], ends])].tolist()
+    return [text[a : b - 1] if b > a else "" for a, b in itertools.pairwise(bounds)]
+
+
+@cache
+def _alnum_bmp() -> npt.NDArray[np.bool_]:
+    return np.array([chr(c).isalnum() for c in range(0x10000)], dtype=bool)
+
+
+def _is_alnum(cps: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
+    """``chr(c).isalnum()`` for each code point (a table for the BMP; the rare others one by one)."""
+    out = _alnum_bmp()[np.minimum(cps, 0xFFFF)]
+    astral = np.flatnonzero(cps > 0xFFFF)
+    if len(astral):
+        out[astral] = [chr(int(c)).isalnum() for c in cps[astral]]
+    return out
 
 
 # -------------------------------------------------------------------------------------------- query
@@ -321,22 +380,13 @@ def date_key(published: str | None) -> str | None:
 
 
 def update(index: ArchiveIndex) -> UpdateStats:
-    """Bring the search tables of ``index`` in line with its records (see the module docstring)."""
+    """Bring the search tables of ``index`` in line with its records (see the module docstring), reading
+    again the record files whose records have no search rows. ``newsarchive index`` does the same
+    through :meth:`ArchiveIndex.update` with ``search=True``, which computes the search rows of the files
+    it reads anyway in its worker processes (:func:`payloads`) and writes them beside the records."""
     db = index.db
-    stats = UpdateStats()
-    db.executescript(SCHEMA)
-    db.execute(f"PRAGMA cache_size=-{UPDATE_CACHE_KIB}")  # FTS5 merges its segments in the page cache
-    if _scheme(db) != TOKEN_SCHEME:
-        _clear(db)
-        stats.rebuilt = True
-    stale = [r for (r,) in db.execute(_STALE_SQL)]
-    if stale and len(stale) * 2 >= _count(db):
-        _clear(db)
-        stats.rebuilt, stats.removed = True, len(stale)
-    else:
-        with db:
-            stats.removed = _delete(db, stale)
-    for file, rowids in _missing_by_file(db).items():
+    stats = prepare(db)
+    for file, rowids in missing(db).items():
         try:
             with db:
                 stats.added += _insert(db, index, file, rowids)
@@ -344,6 +394,105 @@ def update(index: ArchiveIndex) -> UpdateStats:
             continue  # the index reports the damaged file; its records get rows once it is mended
     stats.total = _count(db)
     return stats
+
+
+def prepare(db: sqlite3.Connection) -> UpdateStats:
+    """The tables set up (and emptied when their token scheme changed), the rows of records that are
+    gone or whose file changed deleted: what is left to do is adding rows (:func:`missing`)."""
+    stats = UpdateStats()
+    db.executescript(SCHEMA)
+    db.execute(f"PRAGMA cache_size=-{UPDATE_CACHE_KIB}")  # FTS5 merges its segments in the page cache
+    if _scheme(db) != TOKEN_SCHEME:
+        _clear(db)
+        stats.rebuilt = True
+    _configure(db, FTS_CONFIG)  # also ends the settings of a bulk build that was interrupted
+    stale = [r for (r,) in db.execute(_STALE_SQL)]
+    if stale and len(stale) * 2 >= _count(db):
+        _clear(db)
+        stats.rebuilt, stats.removed = True, len(stale)
+    else:
+        with db:
+            stats.removed = _delete(db, stale)
+    return stats
+
+
+def start_bulk(db: sqlite3.Connection) -> bool:
+    """Before adding many rows: when the tables are empty (a first build), FTS5 holds more terms before a
+    flush and merges nothing until :func:`end_bulk` merges everything once (measured on 100k records:
+    82 s of CPU instead of 104, and one segment, the fastest to query). Returns whether it did."""
+    if _count(db):
+        return False
+    _configure(db, BULK_CONFIG)
+    return True
+
+
+def end_bulk(db: sqlite3.Connection) -> None:
+    """Merge the segments a bulk build left into one and restore the incremental settings."""
+    with db:
+        db.execute("INSERT INTO search_fts(search_fts) VALUES('optimize')")
+    _configure(db, FTS_CONFIG)
+
+
+def _configure(db: sqlite3.Connection, options: Mapping[str, int]) -> None:
+    with db:
+        for option, value in options.items():
+            db.execute("INSERT INTO search_fts(search_fts, rank) VALUES(?, ?)", (option, value))
+
+
+def present(db: sqlite3.Connection) -> bool:
+    """Whether the index has search tables (then dropping a file's records drops their search rows)."""
+    row = db.execute("SELECT 1 FROM sqlite_master WHERE name='search_docs'").fetchone()
+    return row is not None
+
+
+def missing(db: sqlite3.Connection) -> dict[str, list[int]]:
+    """Per record file, the rowids of its records that have no search rows yet (in file order)."""
+    return _missing_by_file(db)
+
+
+def payloads(records: Sequence[Record]) -> list[tuple[Any, ...]]:
+    """What the search tables hold of each record, apart from where it is (rowid, file, position, the
+    file's SHA-256): computed where the records were read (a worker of the index), for a batch."""
+    title_tokens = token_strings([rec.title for rec in records])
+    text_tokens = token_strings([rec.text for rec in records])
+    out = []
+    for rec, title, text in zip(records, title_tokens, text_tokens, strict=True):
+        key = date_key(rec.published)
+        out.append((rec.site, rec.source, rec.published, key, key[:7] if key else None, rec.title,
+                    _zip_json(rec), title, text))  # fmt: skip
+    return out
+
+
+def insert_rows(db: sqlite3.Connection, rows: Sequence[tuple[int, str, int, str, tuple[Any, ...]]]) -> int:
+    """Add the search rows of records: ``(rowid, file, position, file SHA-256, payload)`` with a payload
+    of :func:`payloads` (inside the caller's transaction, beside the records' own rows)."""
+    docs = [(rowid, file, pos, sha, *p[:5], "live", p[5]) for rowid, file, pos, sha, p in rows]
+    db.executemany(f"INSERT INTO search_docs VALUES ({','.join('?' * 11)})", docs)
+    db.executemany("INSERT INTO search_records VALUES (?, ?)", [(r[0], r[4][6]) for r in rows])
+    db.executemany("INSERT INTO search_fts(rowid, title, text) VALUES (?, ?, ?)",
+                   [(r[0], r[4][7], r[4][8]) for r in rows])  # fmt: skip
+    return len(rows)
+
+
+def delete_file(db: sqlite3.Connection, file: str) -> int:
+    """Delete the search rows of one record file's records (before the index drops the records, in
+    the same transaction)."""
+    return _delete(db, [r for (r,) in db.execute("SELECT rowid FROM search_docs WHERE file=?", (file,))])
+
+
+def clear(db: sqlite3.Connection) -> None:
+    """Empty the search tables (the index is being rebuilt from scratch)."""
+    _clear(db)
+
+
+def count(db: sqlite3.Connection) -> int:
+    """Records in the search tables."""
+    return _count(db)
+
+
+def next_rowid(db: sqlite3.Connection) -> int:
+    """A rowid above every search row, so that a new record never takes the rowid of a stale one."""
+    return int(db.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM search_docs").fetchone()[0])
 
 
 def set_states(db: sqlite3.Connection, states: Mapping[int, str]) -> int:
@@ -382,20 +531,23 @@ def _clear(db: sqlite3.Connection) -> None:
         db.execute("INSERT OR REPLACE INTO search_meta VALUES ('token_scheme', ?)", (TOKEN_SCHEME,))
 
 
-def _delete(db: sqlite3.Connection, rowids: Iterable[int]) -> int:
+def _delete(db: sqlite3.Connection, rowids: Sequence[int]) -> int:
     """Remove rows; a contentless FTS5 row is deleted by giving its tokens again."""
-    n = 0
-    for rowid in rowids:
-        (blob,) = db.execute("SELECT record FROM search_records WHERE rowid=?", (rowid,)).fetchone()
-        rec = _unzip_json(blob)
-        db.execute(
+    for start in range(0, len(rowids), 500):
+        chunk = list(rowids[start : start + 500])
+        marks = ",".join("?" * len(chunk))
+        sql = f"SELECT rowid, record FROM search_records WHERE rowid IN ({marks})"
+        found = db.execute(sql, chunk).fetchall()
+        recs = [_unzip_json(blob) for _, blob in found]
+        titles = token_strings([rec.get("title") for rec in recs])
+        texts = token_strings([rec.get("text") for rec in recs])
+        db.executemany(
             "INSERT INTO search_fts(search_fts, rowid, title, text) VALUES('delete', ?, ?, ?)",
-            (rowid, tokens(rec.get("title")), tokens(rec.get("text"))),
+            [(rowid, title, text) for (rowid, _), title, text in zip(found, titles, texts, strict=True)],
         )
-        db.execute("DELETE FROM search_docs WHERE rowid=?", (rowid,))
-        db.execute("DELETE FROM search_records WHERE rowid=?", (rowid,))
-        n += 1
-    return n
+        db.execute(f"DELETE FROM search_docs WHERE rowid IN ({marks})", chunk)
+        db.execute(f"DELETE FROM search_records WHERE rowid IN ({marks})", chunk)
+    return len(rowids)
 
 
 def _missing_by_file(db: sqlite3.Connection) -> dict[str, list[int]]:
@@ -414,23 +566,15 @@ def _insert(db: sqlite3.Connection, index: ArchiveIndex, file: str, rowids: list
     if sha is None:
         return 0
     positions = dict(db.execute("SELECT rowid, position FROM records WHERE file=?", (file,)).fetchall())
-    docs, texts, fts = [], [], []
-    for rowid, rec in index.load_records(rowids).items():
-        docs.append(_doc_row(rowid, file, positions[rowid], sha[0], rec))
-        texts.append((rowid, zlib.compress(json.dumps(rec.to_dict(), ensure_ascii=False).encode("utf-8"), 6)))
-        fts.append((rowid, tokens(rec.title), tokens(rec.text)))
-    db.executemany(f"INSERT INTO search_docs VALUES ({','.join('?' * 11)})", docs)
-    db.executemany("INSERT INTO search_records VALUES (?, ?)", texts)
-    db.executemany("INSERT INTO search_fts(rowid, title, text) VALUES (?, ?, ?)", fts)
-    return len(docs)
+    loaded = index.load_records(rowids)
+    rows = [(rowid, file, positions[rowid], sha[0], payload)
+            for rowid, payload in zip(loaded, payloads(list(loaded.values())), strict=True)]  # fmt: skip
+    return insert_rows(db, rows)
 
 
-def _doc_row(rowid: int, file: str, position: int, sha: str, rec: Record) -> tuple[Any, ...]:
-    key = date_key(rec.published)
-    return (
-        rowid, file, position, sha, rec.site, rec.source, rec.published, key, key[:7] if key else None,
-        "live", rec.title,
-    )  # fmt: skip
+def _zip_json(rec: Record) -> bytes:
+    """The whole record as zlib JSON (level 1: 4 % larger than level 6 here, in half the time)."""
+    return zlib.compress(json.dumps(rec.to_dict(), ensure_ascii=False).encode("utf-8"), 1)
 
 
 def _unzip_json(blob: bytes) -> dict[str, Any]:

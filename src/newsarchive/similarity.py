@@ -3,14 +3,22 @@
 Why characters: Chinese has no spaces between words, so the unit is the character. An article's
 *shingles* are its overlapping runs of :data:`SHINGLE_SIZE` characters after all whitespace is removed
 (line breaks and paragraph splits therefore never change similarity). Each shingle is hashed to 64 bits
-(a polynomial over code points, then the MurmurHash3 64-bit finaliser), all in numpy, vectorised over
-the whole document.
+(a polynomial over code points, then the MurmurHash3 64-bit finaliser), in numpy, vectorised over a
+whole batch of documents at once (:func:`shingle_batch`).
 
-MinHash: the signature is the one datasketch computes with ``MinHash(num_perm=NUM_PERM, seed=SEED,
-scheme="affine32", hashfunc=<upper 32 bits of our shingle hash>)`` — bit for bit (a test checks it) —
-but computed in one numpy expression per document instead of one Python call per shingle, which is
-what makes indexing 100,000 articles take seconds. :func:`to_minhash` turns a signature back into a
-datasketch ``LeanMinHash`` for interoperability.
+MinHash: signatures are rensa's R-MinHash (``rensa.RMinHash``, Rust, :data:`NUM_PERM` uint32 slots,
+:data:`SEED`) of the set of shingle hashes, computed for a whole batch in one call. Each slot of two
+signatures is equal with probability the Jaccard similarity of the two shingle sets, so the estimate
+and the banded LSH below work as with classic MinHash (measured in tests/newsarchive/test_similarity.py
+and bench/archive.py: unbiased, a smaller spread than datasketch's, LSH misses at the threshold no more
+often than the banding formula says). :data:`FAMILY` names the algorithm version; the index stores it
+and rebuilds itself when it changes, because signatures of different versions cannot be compared.
+
+What remains of datasketch compatibility: a signature can be wrapped as a datasketch ``LeanMinHash``
+(:func:`to_minhash`) and used with datasketch's ``MinHashLSH`` and ``jaccard`` against other signatures
+of this module; it is *not* equal to the signature datasketch's own ``MinHash`` computes from the same
+shingles (a different hash family), so the two must not be mixed. Up to layout version 2 the index held
+datasketch-identical (affine32) signatures; an index of that layout is rebuilt once on first use.
 
 LSH: :class:`LSHIndex` bands the signatures (``bands`` x ``rows`` = up to ``NUM_PERM``) and keeps one
 sorted numpy array of 64-bit band keys per band: 12 bytes per band per record, instead of a Python set
@@ -20,43 +28,46 @@ Candidates are then verified with the exact Jaccard of the shingle sets (:func:`
 
 from __future__ import annotations
 
+import array
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
+import rensa
 
 SHINGLE_SIZE = 5  # characters; long enough that unrelated reports on the same topic share few shingles
 NUM_PERM = 128
 SEED = 1
-SCHEME = "affine32"  # datasketch >= 2.0 permutation scheme the signatures follow
+FAMILY = f"rensa-rminhash-v{rensa.RMinHash.ALGORITHM_VERSION}"  # stored by the index; a change rebuilds it
+EMPTY_SLOT = 0xFFFFFFFF  # every slot of the signature of an empty text
 
 U64 = npt.NDArray[np.uint64]
 U32 = npt.NDArray[np.uint32]
+I64 = npt.NDArray[np.int64]
 
 _POLY = np.uint64(0x100000001B3)  # FNV-1a 64-bit prime, used as the polynomial base
 _M64_1 = np.uint64(0xFF51AFD7ED558CCD)
 _M64_2 = np.uint64(0xC4CEB9FE1A85EC53)
-_M32_1 = np.uint32(0x85EBCA6B)
-_M32_2 = np.uint32(0xC2B2AE35)
 _EMPTY = np.zeros(0, dtype=np.uint64)
+_U32_CODE = "I" if array.array("I").itemsize == 4 else "L"  # array.array's 32-bit unsigned type
+_BATCH_CHARS = 1 << 16  # code points hashed per numpy pass: its uint64 arrays (512 KB) stay in the L2 cache
 
 
 def _fmix64(h: U64) -> U64:
     h = h ^ (h >> np.uint64(33))
-    h = h * _M64_1
-    h = h ^ (h >> np.uint64(33))
-    h = h * _M64_2
-    return h ^ (h >> np.uint64(33))
+    return _fmix64_inplace(h)
 
 
-def _fmix32(h: U32) -> U32:
-    h = h ^ (h >> np.uint32(16))
-    h = h * _M32_1
-    h = h ^ (h >> np.uint32(13))
-    h = h * _M32_2
-    return h ^ (h >> np.uint32(16))
+def _fmix64_inplace(h: U64) -> U64:
+    """MurmurHash3's 64-bit finaliser, after its first xor-shift, overwriting ``h``."""
+    tmp = np.empty_like(h)
+    h *= _M64_1
+    h ^= np.right_shift(h, np.uint64(33), out=tmp)
+    h *= _M64_2
+    h ^= np.right_shift(h, np.uint64(33), out=tmp)
+    return h
 
 
 def squeeze_whitespace(text: str) -> str:
@@ -80,17 +91,63 @@ def shingle_hashes(text: str, k: int = SHINGLE_SIZE) -> U64:
     >>> len(shingle_hashes(""))
     0
     """
-    squeezed = squeeze_whitespace(text)
-    if not squeezed:
+    flat, _ = shingle_batch([text], k)
+    return _sorted_unique(flat)
+
+
+def shingle_batch(texts: Sequence[str], k: int = SHINGLE_SIZE) -> tuple[U64, I64]:
+    """The shingle hashes of many texts in one pass: ``flat[offsets[i]:offsets[i + 1]]`` are those of
+    ``texts[i]``, in text order, repeats kept (a signature depends only on the set; :func:`shingle_hashes`
+    sorts and dedups). The same values as :func:`shingle_hashes`, at a fraction of the cost per text.
+
+    >>> flat, offsets = shingle_batch(["一二三四五六", "", "复工"])
+    >>> offsets.tolist()
+    [0, 2, 2, 3]
+    >>> bool(np.array_equal(np.sort(flat[:2]), shingle_hashes("一二三四五六")))
+    True
+    """
+    squeezed = [squeeze_whitespace(t) for t in texts]
+    lengths = np.fromiter(map(len, squeezed), dtype=np.int64, count=len(squeezed))
+    counts = np.where(lengths >= k, lengths - k + 1, np.minimum(lengths, 1))
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    flat = np.empty(int(offsets[-1]), dtype=np.uint64)
+    start = 0
+    while start < len(squeezed):  # batches of about _BATCH_CHARS code points (one long text alone)
+        stop = start + max(1, int(np.searchsorted(np.cumsum(lengths[start:]), _BATCH_CHARS)))
+        flat[offsets[start] : offsets[stop]] = _hash_joined(squeezed[start:stop], lengths[start:stop], k)
+        start = stop
+    return flat, offsets
+
+
+def _hash_joined(squeezed: Sequence[str], lengths: I64, k: int) -> U64:
+    """Shingle hashes of some whitespace-free texts, hashed as one string: the windows that cross from
+    one text into the next are dropped; a text shorter than ``k`` keeps its one, shorter, window."""
+    n = int(lengths.sum())
+    if n == 0:
         return _EMPTY
-    cps = np.frombuffer(squeezed.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    width = min(k, len(cps))
-    n = len(cps) - width + 1
-    h = np.zeros(n, dtype=np.uint64)
+    cps = np.zeros(n + k - 1, dtype=np.uint64)  # padded, so that every position starts a full window
+    cps[:n] = np.frombuffer("".join(squeezed).encode("utf-32-le"), dtype=np.uint32)
+    cps[:n] += np.uint64(1)
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    short = (lengths > 0) & (lengths < k)
+    h = cps[:n].copy()
+    short_values = np.where(short & (lengths == 1), h[np.minimum(starts, n - 1)], np.uint64(0))
     with np.errstate(over="ignore"):
-        for i in range(width):
-            h = h * _POLY + cps[i : i + n] + np.uint64(1)
-        return _sorted_unique(_fmix64(h))
+        for i in range(1, k):
+            h *= _POLY
+            h += cps[i : i + n]
+            done = short & (lengths == i + 1)
+            short_values[done] = h[starts[done]]
+    valid = np.ones(n, dtype=bool)
+    tail = (ends[lengths > 0, None] - np.arange(1, k)).ravel()  # windows that run past their text's end
+    valid[tail[tail >= np.repeat(starts[lengths > 0], k - 1)]] = False
+    valid[starts[short]] = True
+    h[starts[short]] = short_values[short]
+    h = h[valid]
+    h ^= h >> np.uint64(33)
+    return _fmix64_inplace(h)
 
 
 def _sorted_unique(h: U64) -> U64:
@@ -127,46 +184,65 @@ def containment(a: U64, b: U64) -> float:
     return len(np.intersect1d(a, b, assume_unique=True)) / len(a)
 
 
-@lru_cache(maxsize=8)
-def permutations(num_perm: int = NUM_PERM, seed: int = SEED) -> tuple[U32, U32]:
-    """The ``(a, b)`` permutation parameters datasketch's affine32 scheme draws for ``seed``."""
-    gen = np.random.RandomState(seed)
-    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
-    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
-    a.setflags(write=False)
-    b.setflags(write=False)
-    return a, b
+def flat_signatures(flat: U64, offsets: I64, num_perm: int = NUM_PERM, seed: int = SEED) -> U32:
+    """Signatures, shape (n, num_perm), of the hash sets ``flat[offsets[i]:offsets[i + 1]]`` (as
+    :func:`shingle_batch` returns them; repeats and order do not matter): one rensa call for all."""
+    values = array.array(_U32_CODE)
+    for row in _digest_rows(flat, offsets, num_perm, seed):
+        values.extend(row)
+    return np.frombuffer(values, dtype=np.uint32).reshape(-1, num_perm)
+
+
+def flat_signature_blobs(flat: U64, offsets: I64, num_perm: int = NUM_PERM, seed: int = SEED) -> list[bytes]:
+    """:func:`signature_to_blob` of each of :func:`flat_signatures`, without the matrix in between."""
+    blobs = []
+    for row in _digest_rows(flat, offsets, num_perm, seed):
+        values = array.array(_U32_CODE, row)
+        if sys.byteorder == "big":
+            values.byteswap()
+        blobs.append(values.tobytes())
+    return blobs
+
+
+def _digest_rows(flat: U64, offsets: I64, num_perm: int, seed: int) -> list[list[int]]:
+    if len(offsets) < 2:
+        return []
+    matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(
+        np.ascontiguousarray(flat, dtype=np.uint64), np.ascontiguousarray(offsets, dtype=np.uint64),
+        num_perm, seed,
+    )
+    rows: list[list[int]] = matrix.to_rows()
+    return rows
 
 
 def signature(hashes: U64, num_perm: int = NUM_PERM, seed: int = SEED) -> U32:
-    """MinHash signature (``num_perm`` uint32) of a shingle-hash set; all ``0xFFFFFFFF`` when empty."""
-    a, b = permutations(num_perm, seed)
-    if len(hashes) == 0:
-        return np.full(num_perm, 0xFFFFFFFF, dtype=np.uint32)
-    hv = _fmix32((hashes >> np.uint64(32)).astype(np.uint32))
-    out = np.full(num_perm, 0xFFFFFFFF, dtype=np.uint32)
-    for start in range(0, len(hv), 4096):  # bound the temporary to 4096 x num_perm x 4 bytes
-        block = np.multiply.outer(hv[start : start + 4096], a)
-        block += b
-        np.minimum(out, block.min(axis=0), out=out)
-    return out
+    """MinHash signature (``num_perm`` uint32) of a shingle-hash set; all :data:`EMPTY_SLOT` when empty.
+
+    >>> h = shingle_hashes("国务院联防联控机制召开新闻发布会")
+    >>> bool(np.array_equal(signature(h), signature(np.concatenate([h[::-1], h[:3]]))))  # a set function
+    True
+    >>> int(signature(_EMPTY).min()) == EMPTY_SLOT
+    True
+    """
+    return flat_signatures(hashes, np.array([0, len(hashes)]), num_perm, seed)[0]
 
 
 def signatures(hash_sets: Sequence[U64], num_perm: int = NUM_PERM, seed: int = SEED) -> U32:
-    """Signatures of many shingle-hash sets, shape (n, num_perm).
+    """Signatures of many shingle-hash sets, shape (n, num_perm), in one rensa call."""
+    offsets = np.zeros(len(hash_sets) + 1, dtype=np.int64)
+    np.cumsum([len(h) for h in hash_sets], out=offsets[1:])
+    flat = np.concatenate(list(hash_sets)) if len(hash_sets) else _EMPTY
+    return flat_signatures(flat, offsets, num_perm, seed)
 
-    One document at a time on purpose: a document's (shingles x num_perm) block stays in the CPU cache,
-    which measured ~10x faster than one big block with ``np.minimum.reduceat`` over many documents.
-    """
-    out = np.full((len(hash_sets), num_perm), 0xFFFFFFFF, dtype=np.uint32)
-    for i, hashes in enumerate(hash_sets):
-        out[i] = signature(hashes, num_perm, seed)
-    return out
+
+def text_signatures(texts: Sequence[str]) -> U32:
+    """Signatures of many texts with the archive's default parameters: what the index stores."""
+    return flat_signatures(*shingle_batch(texts))
 
 
 def text_signature(text: str) -> U32:
     """Signature of a text with the archive's default parameters."""
-    return signature(shingle_hashes(text))
+    return text_signatures([text])[0]
 
 
 def estimate_jaccard(sig_a: U32, sig_b: U32) -> float:
@@ -179,16 +255,24 @@ def signature_to_blob(sig: U32) -> bytes:
     return np.asarray(sig, dtype="<u4").tobytes()
 
 
+def signature_blobs(sigs: U32) -> list[bytes]:
+    """:func:`signature_to_blob` of each row of an (n, num_perm) matrix, from one copy."""
+    data = np.ascontiguousarray(sigs, dtype="<u4").tobytes()
+    size = 4 * sigs.shape[1] if sigs.ndim == 2 else 0
+    return [data[i : i + size] for i in range(0, len(data), size)] if size else []
+
+
 def signature_from_blob(blob: bytes) -> U32:
     return np.frombuffer(blob, dtype="<u4").astype(np.uint32)
 
 
 def to_minhash(sig: U32, seed: int = SEED) -> object:
-    """The signature as a datasketch ``LeanMinHash`` (for code that wants datasketch objects)."""
-    from datasketch import LeanMinHash, MinHash
+    """The signature as a datasketch ``LeanMinHash``: usable with datasketch's ``MinHashLSH`` and
+    ``jaccard`` against other signatures of this module, never against datasketch's own ``MinHash``
+    values (see the module docstring). Needs datasketch installed (it is a dev dependency)."""
+    from datasketch import LeanMinHash
 
-    mh = MinHash(seed=seed, hashvalues=sig, scheme=SCHEME)
-    return LeanMinHash(mh)
+    return LeanMinHash(seed=seed, hashvalues=np.asarray(sig, dtype=np.uint64))
 
 
 # --------------------------------------------------------------------------------------------- LSH

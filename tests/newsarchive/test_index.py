@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sqlite3
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from archive_helpers import article, write_archive
 
-from newsarchive import similarity
+from newsarchive import index as index_module
+from newsarchive import index_rows, similarity
 from newsarchive.index import INDEX_NAME, ArchiveIndex
+from newsarchive.progress import Progress
 
 
 @pytest.fixture
@@ -188,3 +193,144 @@ def test_side_files_hidden_files_and_covered_warcs_are_not_unindexed_captures(ar
     (archive / "seeds/009_new.txt").write_text("正文", encoding="utf-8")
     with ArchiveIndex(archive) as index:
         assert index.update().unindexed_captures == 1
+
+
+# ------------------------------------------------------------------------ parallel build, progress
+
+
+def _crawl(root: Path, files: int = 6, per_file: int = 4) -> Path:
+    """A crawl-like archive: several JSONL segments of distinct articles, one with a damaged line."""
+    names = ["suqian", "gangzha", "zhumadian", "unrelated"]
+    layout = {
+        f"captures/site/c-{f:05d}.jsonl": [
+            article(names[(f + i) % 4], id=f"site-{f}-{i}-0", title=f"标题 {f}-{i}") for i in range(per_file)
+        ]
+        for f in range(files)
+    }
+    write_archive(root, layout)
+    seg = root / "captures/site/c-00002.jsonl"
+    lines = seg.read_text(encoding="utf-8").splitlines(keepends=True)
+    seg.write_text("".join(lines[:2]) + '{"id": "torn", \n' + "".join(lines[2:]), encoding="utf-8")
+    return root
+
+
+def _contents(archive: Path) -> tuple[list[Any], list[Any]]:
+    db = sqlite3.connect(archive / INDEX_NAME)
+    try:
+        records = db.execute("SELECT * FROM records ORDER BY rowid").fetchall()
+        files = db.execute("SELECT path, size, mtime_ns, sha256, records, error FROM files ORDER BY path")
+        return records, files.fetchall()
+    finally:
+        db.close()
+
+
+def test_a_pool_of_workers_builds_the_same_index_as_one_process(tmp_path: Path) -> None:
+    archive = _crawl(tmp_path / "archive")
+    with ArchiveIndex(archive) as index:
+        serial = index.update(workers=1)
+    one = _contents(archive)
+    with ArchiveIndex(archive) as index:
+        pooled = index.update(rebuild=True, workers=2)
+    assert (serial.workers, pooled.workers) == (1, 2)
+    assert _contents(archive) == one  # row ids, signatures, file hashes and problems alike
+    assert pooled.records_total == serial.records_total == 24
+    assert pooled.problems == serial.problems and len(pooled.problems) == 1
+    assert "c-00002.jsonl:3: not valid JSON" in pooled.problems[0]
+    assert set(pooled.seconds) >= {"read", "shingle", "sign", "write", "wall"}
+    with ArchiveIndex(archive) as index:
+        again = index.update(workers=2)
+    assert (again.files_read, again.files_unchanged, again.workers) == (0, 6, 1)
+
+
+def test_small_updates_stay_in_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    archive = _crawl(tmp_path / "archive")
+    with ArchiveIndex(archive) as index:
+        assert index.update().workers == 1  # a few kB: below PARALLEL_MIN_BYTES
+    monkeypatch.setattr(index_module, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(index_module, "available_cores", lambda: 2)
+    with ArchiveIndex(archive) as index:
+        assert index.update(rebuild=True).workers == 2
+        write_archive(archive, {"captures/site/c-00009.jsonl": [article("suqian", id="late-0")]})
+        stats = index.update()  # one new file: one group, read here
+        assert (stats.files_read, stats.workers, stats.records_total) == (1, 1, 25)
+
+
+def test_a_broken_pool_is_not_fatal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker killed mid-build: the groups it did not return are read in this process."""
+
+    def dies_after_one(groups: Any, workers: int) -> Any:
+        yield index_rows.read_files(next(iter(groups)))
+        raise BrokenProcessPool("A process in the process pool was terminated abruptly")
+
+    monkeypatch.setattr(index_rows, "_pool_map", dies_after_one)
+    archive = _crawl(tmp_path / "archive")
+    with ArchiveIndex(archive) as index:
+        stats = index.update(workers=2)
+    assert stats.records_total == 24 and stats.files_read == 6
+    assert any("worker processes stopped" in n and "in one process" in n for n in stats.notes)
+
+
+def test_progress_is_plain_lines_off_a_terminal(tmp_path: Path) -> None:
+    archive = _crawl(tmp_path / "archive")
+    out = io.StringIO()
+    with ArchiveIndex(archive) as index:
+        index.update(progress=Progress("index", out, delay=0, every=0))
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("newsarchive index: ") and lines[-1].startswith("newsarchive index: done")
+    assert "24 records" in lines[-2]
+    assert not any(ch in out.getvalue() for ch in "\r\x1b\b")
+
+
+def test_an_interrupted_build_keeps_nothing_half_written_and_a_rerun_finishes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the pool is reading: the workers are stopped, the uncommitted files rolled back."""
+    archive = _crawl(tmp_path / "archive")
+    real = ArchiveIndex._write_file
+    written: list[str] = []
+
+    def interrupted(self: ArchiveIndex, file_rows: Any, *args: Any) -> int:
+        if len(written) == 3:
+            raise KeyboardInterrupt
+        written.append(file_rows.job.rel)
+        return real(self, file_rows, *args)
+
+    monkeypatch.setattr(ArchiveIndex, "_write_file", interrupted)
+    with ArchiveIndex(archive) as index, pytest.raises(KeyboardInterrupt):
+        index.update(workers=2, search=True)
+    monkeypatch.setattr(ArchiveIndex, "_write_file", real)
+    with ArchiveIndex(archive) as index:
+        assert index.count() == 0  # the three files written were in the transaction rolled back
+        stats = index.update(workers=2, search=True)
+    assert (stats.files_read, stats.records_total, stats.search_total) == (6, 24, 24)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_capture_log_comes_from_the_index_reading_not_a_second_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """The records' capture-log rows (newsarchive.capturelog, read by the history) are made where the
+    index reads the files: the same rows as the log's own reading, and no record file read twice."""
+    from newsarchive import capturelog
+
+    archive = _crawl(tmp_path / "archive")
+    with ArchiveIndex(archive) as index:
+        index.update(workers=1)
+        tables = "SELECT * FROM capture_records ORDER BY file, position", "SELECT * FROM capture_files"
+        own = [index.db.execute(sql).fetchall() for sql in tables]
+        index.db.executescript("DELETE FROM capture_records; DELETE FROM capture_files;")
+        capturelog.refresh(index.db, archive)  # the log reading the record files itself
+        assert [index.db.execute(sql).fetchall() for sql in tables] == own and len(own[0]) == 24
+
+    def no_second_reading(*args: Any) -> Any:
+        raise AssertionError("a record file read again for the capture log")
+
+    monkeypatch.setattr(capturelog, "iter_record_file", no_second_reading)
+    with ArchiveIndex(archive) as index:
+        stats = index.update(rebuild=True, workers=workers)
+        assert stats.files_read == 6
+        assert index.db.execute("SELECT COUNT(*) FROM capture_records").fetchone()[0] == 24
+    write_archive(archive, {"captures/site/c-00009.jsonl": [article("suqian", id="late-0")]})
+    with ArchiveIndex(archive) as index:
+        assert index.update(workers=workers).files_read == 1
+        assert index.db.execute("SELECT COUNT(*) FROM capture_records").fetchone()[0] == 25

@@ -39,6 +39,19 @@ def test_index_command_is_incremental(archive: Path, capsys: pytest.CaptureFixtu
     assert (stats["files_read"], stats["files_unchanged"], stats["records_total"]) == (0, 2, 3)
 
 
+def test_index_command_progress_lines_and_workers(archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--progress off a terminal: plain lines on stderr, no carriage return; --workers 2 builds in a pool."""
+    assert main(["index", str(archive), "--progress", "--workers", "2", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["workers"] == 2
+    assert err.splitlines()[-1].startswith("newsarchive index: done") and "\r" not in err
+    assert main(["index", str(archive)]) == 0
+    assert capsys.readouterr().err == ""  # no progress unless asked for or on a terminal
+    with pytest.raises(SystemExit) as exc:
+        main(["index", str(archive), "--workers", "0"])
+    assert exc.value.code == 2 and "--workers wants a whole number" in capsys.readouterr().err
+
+
 def test_index_command_reports_a_corrupt_file_and_fails(
     archive: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -124,7 +124,7 @@ def build_offline_archive(archive: Path, beacon: str = "http://127.0.0.1:9") -> 
     revisit(archive, base, datetime(2026, 6, 1, 8, 0, tzinfo=UTC))
     add_hostile(archive, beacon)
     with ArchiveIndex(archive) as index:
-        stats = index.update()
+        stats = index.update(search=True)
     assert not stats.problems, stats.problems
     return archive
 

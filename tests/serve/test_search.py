@@ -115,7 +115,7 @@ def test_relevance_prefers_titles(archive: Path) -> None:
 def test_index_is_incremental_and_follows_changed_and_deleted_files(tmp_path: Path) -> None:
     archive = build_offline_archive(tmp_path)
     with ArchiveIndex(archive) as index:
-        index.update()
+        index.update(search=True)
         assert search.update(index).added == 0  # nothing changed: nothing re-indexed
     seed = archive / "seeds" / "002_9e67848155b96beb.json"
     doc = json.loads(seed.read_text(encoding="utf-8"))
@@ -124,7 +124,7 @@ def test_index_is_incremental_and_follows_changed_and_deleted_files(tmp_path: Pa
     write_seed_records(seed, doc["capture"], edited)
     (archive / "seeds" / "003_af7051c7491cd361.json").unlink()
     with ArchiveIndex(archive) as index:
-        index.update()
+        index.update(search=True)
         total = index.count()
     assert len(hits(archive, "刘北昌")) == 1  # the edited seed; the crawl's copy still says 刘南昌
     for word in ("刘北昌", "刘南昌"):
@@ -142,7 +142,7 @@ def test_an_interrupted_search_update_is_completed_by_the_next_run(tmp_path: Pat
         search._delete(db, last)
     db.close()
     with ArchiveIndex(archive) as index:
-        index.update()
+        index.update(search=True)
     assert set(hits(archive, "疫情")) == set(records_containing(archive, "疫情"))
 
 
@@ -156,7 +156,7 @@ def test_an_index_without_search_tables_says_how_to_build_them(tmp_path: Path) -
         Searcher(index.db)
     index.close()
     with ArchiveIndex(archive) as index:
-        index.update()
+        index.update(search=True)
     assert hits(archive, "疫情")
 
 
