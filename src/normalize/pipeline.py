@@ -188,13 +188,34 @@ class Cleaned:
     char_repairs: list[Repair] = field(default_factory=list)
 
 
-def _decode(data: bytes | str, http_charset: str | None, override: str | None) -> tuple[str, EncodingInfo]:
+def _decode(data: bytes | str, http_charset: str | None,
+            override: str | None) -> tuple[str, EncodingInfo, list[str]]:
+    """(text, how it was decoded, the decoder's flags)."""
     if isinstance(data, str):
-        return data, EncodingInfo(used="utf-8", why="str-input")
+        return data, EncodingInfo(used="utf-8", why="str-input"), []
     from normalize.decoding import decode
 
     decoded = decode(data, http_charset, override=override)
-    return decoded.text, decoded.encoding
+    return decoded.text, decoded.encoding, list(decoded.flags)
+
+
+INPUT_FLAGS = {"replace_lone_surrogates": "lone-surrogates", "strip_control_characters": "control-characters"}
+
+
+def repair_input(text: str) -> tuple[str, list[Repair], list[str]]:
+    """The decoded capture made text before anything reads it: line ends as ``"\\n"``, lone surrogates
+    as U+FFFD, control characters gone (:data:`normalize.repairs.INPUT_REPAIRS`). Returns the text, the
+    repairs and a flag for each step that changed it.
+
+    >>> repair_input("a\\r\\nb\\ud800\\x1b[0m")
+    ('a\\nb\\ufffd[0m', [Repair(step='replace_lone_surrogates', count=1), \
+Repair(step='strip_control_characters', count=1)], ['lone-surrogates', 'control-characters'])
+    """
+    from normalize.repairs import INPUT_REPAIRS
+
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text, repairs = apply_plan(text, INPUT_REPAIRS)
+    return text, repairs, [INPUT_FLAGS[r.step] for r in repairs]
 
 
 def repair_text(
@@ -380,8 +401,8 @@ def clean(data: bytes | str, *, name: str | None = None, url: str | None = None,
         raise CleanError("bad-kind", f"kind={kind!r}: use one of {', '.join(KINDS)}")
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
     raw_sha = sha256_bytes(raw)
-    text, encoding = _decode(data, http_charset, encoding_override)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text, encoding, flags = _decode(data, http_charset, encoding_override)
+    text, input_repairs, input_flags = repair_input(text)
     if not text.strip():
         raise CleanError("empty", f"{name or url or 'input'}: no text to clean (empty or only whitespace)")
     kind = detect_kind(text) if kind == "auto" else kind
@@ -392,6 +413,9 @@ def clean(data: bytes | str, *, name: str | None = None, url: str | None = None,
         original, out = script_of(text), _text_articles(text)
     script = ScriptInfo(original.original, converted=_was_converted(out))
     base = record_base(name, url, raw_sha)
+    for c in out:
+        c.char_repairs = merge_repairs(input_repairs, c.char_repairs)
+        c.article.flags = flags + input_flags + c.article.flags
     return [to_record(c, rid=f"{base}-{i}", url=url, encoding=encoding, script=script, raw_sha256=raw_sha)
             for i, c in enumerate(out)]
 

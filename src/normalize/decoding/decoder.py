@@ -121,6 +121,7 @@ class Decoded:
 
     text: str
     encoding: EncodingInfo
+    flags: tuple[str, ...] = ()  # what the bytes needed tolerating ("nul-bytes", "implausible-decoding"...)
 
 
 def decode(data: bytes, http_charset: str | None = None, *, override: str | None = None) -> Decoded:
