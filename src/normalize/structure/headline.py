@@ -47,7 +47,8 @@ DATELINE_HINT = re.compile(
 SUMMARY = re.compile(r"^\s*(?:摘要|内容摘要|导读)\s*" + COLON + r"\s*(?P<text>.*)$")
 DATELINE_MAX_CHARS = 80
 HEADLINE_KINDS = {1: ("title",), 2: ("kicker", "title"), 3: ("kicker", "title", "subtitle")}
-_TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|--|——|－－|\s-\s|\s－\s|\s–\s|\s—\s)\s*")
+# " - " and the like: a dash with a space on both sides; from a space run's start only (linear)
+_TITLE_SEPARATORS = re.compile(r"(?<!\s)\s*+(?:_|\||｜|--|——|－－|[-－–—](?<=\s.)(?=\s))\s*+")
 
 
 # --- datelines -------------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ import re
 
 from normalize.chars import HAN, HAN_CHARS
 
-ELLIPSIS_END = re.compile(r"(\.{3,}|…+|。{3,})\s*$")
+# each run tried once, from its first mark (linear on 100k dots)
+ELLIPSIS_END = re.compile(r"((?<!\.)\.{3,}+|(?<!…)…++|(?<!。)。{3,}+)\s*+$")
 BULLET_LINE = re.compile(r"^\s*[-•·*▪◆●]\s*$")
 BULLET_ITEM = re.compile(r"^\s*[-•·*▪◆●]\s+\S.{0,24}$")
 LIST_MARK = re.compile(r"^[-•·*]\s+")  # the mark trafilatura writes before a list item ("- 项目")
