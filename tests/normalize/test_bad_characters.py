@@ -90,3 +90,37 @@ def test_cli_never_prints_a_control_character(tmp_path: Path) -> None:
         for stream in (out.getvalue(), err.getvalue()):
             assert not CONTROL.search(stream.replace("\n", "").replace("\t", "")), repr(stream)
         assert "\\x1b" in err.getvalue()  # the file name is shown, escaped
+
+
+# --- a few bad bytes do not lose an article (item 4) -------------------------------------------------
+
+HTML_BYTES = page(TITLE, "正文段落。").encode("utf-8")
+
+
+@pytest.mark.parametrize("at", [0, 40, len(HTML_BYTES) // 2, len(HTML_BYTES) - 10])
+def test_a_nul_byte_in_html_is_tolerated_and_flagged(at: int) -> None:
+    data = HTML_BYTES[:at] + b"\x00" + HTML_BYTES[at:]
+    (r,) = clean(data)
+    assert r.title == TITLE and BODY[:20] in r.text and "\x00" not in r.text
+    assert "nul-bytes" in r.flags
+
+
+def test_a_utf8_encoded_surrogate_is_tolerated_and_flagged() -> None:
+    at = HTML_BYTES.index("正文".encode())
+    (r,) = clean(HTML_BYTES[:at] + b"\xed\xa0\x80" + HTML_BYTES[at:])
+    assert "\ufffd正文" in r.text and {"utf-8-encoded-surrogates", "lone-surrogates"} <= set(r.flags)
+
+
+def test_a_cesu8_pair_is_read_as_its_character() -> None:
+    at = HTML_BYTES.index("正文".encode())
+    (r,) = clean(HTML_BYTES[:at] + b"\xed\xa0\xbd\xed\xb8\x80" + HTML_BYTES[at:])  # U+1F600 in CESU-8
+    assert "😀正文" in r.text
+
+
+def test_binary_data_is_still_binary() -> None:
+    from normalize.errors import DecodeError
+
+    noise = bytes((i * 7919 + 13) % 256 for i in range(4096))
+    with pytest.raises(DecodeError) as err:
+        clean(noise)
+    assert err.value.reason == "binary"

@@ -29,6 +29,7 @@ archives and other non-text data).
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from normalize.record import EncodingInfo
 
 SNIFF_BYTES = 8192  # how far into the document <meta> / <?xml?> declarations are looked for
 MAX_LOSSY_RATIO = 0.01  # at most this share of replacement characters before giving up as undecodable
+MIN_LOSSY_ALLOWED = 8  # ... or this many: a short article is not lost for a few bad bytes
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: FF FE 00 00 starts with FF FE
@@ -155,10 +157,11 @@ def decode(data: bytes, http_charset: str | None = None, *, override: str | None
     _refuse_binary_magic(data)
     if b"\x00" in data[:65536]:
         wide = _detect_utf16_32(data)
-        if wide is None:
-            _refuse_binary(data)
-        else:
+        if wide is not None:
             return _result(wide[1], first_declared, wide[0], wide[0], "utf-16/32-pattern")
+        _refuse_binary(data)  # a few NUL bytes in a text are damage, not a sign of binary data
+        decoded = _decode_by_evidence(data, declared, first_declared)
+        return dataclasses.replace(decoded, flags=(*decoded.flags, "nul-bytes"))
     return _decode_by_evidence(data, declared, first_declared)
 
 
@@ -172,11 +175,14 @@ def _decode_by_evidence(data: bytes, declared: list[tuple[str, str]], first_decl
     if data.isascii():
         return _decode_ascii(data, declared, first_declared)
     utf8 = _strict(data, "utf-8")
+    flags: tuple[str, ...] = ()
+    if utf8 is None and b"\xed" in data:
+        utf8, flags = _utf8_with_surrogates(data), ("utf-8-encoded-surrogates",)
     if utf8 is not None:
         why = "validated-utf-8"
         if declared and _canonical(declared[0][1]) == "utf-8":
             why = declared[0][0]
-        return _result(utf8, first_declared, "utf-8", "utf-8", why)
+        return dataclasses.replace(_result(utf8, first_declared, "utf-8", "utf-8", why), flags=flags)
     chosen = _choose_declared(data, declared)
     if chosen is not None:
         source, (codec, text) = chosen
@@ -242,13 +248,28 @@ def _decode_lossy(data: bytes, declared: list[tuple[str, str]], first_declared: 
     bad, codec, text = best
     if bad == 0:
         return _result(text, first_declared, codec, codec, "best-candidate")
-    if bad > max(1, int(len(text) * MAX_LOSSY_RATIO)):
+    if bad > max(MIN_LOSSY_ALLOWED, int(len(text) * MAX_LOSSY_RATIO)):
         raise DecodeError(
             "undecodable",
             f"no encoding decodes these {len(data)} bytes (best: {codec} with {bad} bad sequences); "
             "if you know the site's encoding, pass it as override= (site config 'encoding')",
         )
     return _result(text, first_declared, codec, codec, f"{codec}-lossy")
+
+
+def _utf8_with_surrogates(data: bytes) -> str | None:
+    """UTF-8 whose only fault is encoded surrogates (ED A0 80: CESU-8 / Java's modified UTF-8, or a lone
+    half from a broken encoder): a pair becomes its character, a lone half stays a surrogate (the
+    pipeline turns it into U+FFFD and flags it). None when the bytes have other faults.
+
+    >>> _utf8_with_surrogates("县".encode() + b"\\xed\\xa0\\x80" + b"\\xed\\xa0\\xbd\\xed\\xb8\\x80")
+    '县\\ud800😀'
+    """
+    try:
+        text = data.decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:
+        return None
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
 
 
 def _result(text: str, declared: str | None, detected: str | None, used: str, why: str) -> Decoded:
@@ -443,10 +464,11 @@ def _refuse_binary_magic(data: bytes) -> None:
 
 
 def _refuse_binary(data: bytes) -> None:
-    """NUL bytes or many control bytes with no UTF-16/32 reading: not text."""
+    """Many control bytes (NUL among them) with no UTF-16/32 reading: not text. A few are damage in a
+    text (a NUL from a broken CMS template): decoded, stripped later and flagged."""
     sample = data[:65536].decode("latin-1")
     bad = len(_BAD_CONTROLS_RE.findall(sample))
-    if b"\x00" in data[:65536] or bad * 50 > len(sample):
+    if bad * 50 > len(sample):
         raise DecodeError(
             "binary",
             f"{bad} control bytes in the first {len(sample)} bytes: this is binary data, not a text or "
