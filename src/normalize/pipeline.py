@@ -45,6 +45,12 @@ if TYPE_CHECKING:
     from normalize.structure.stage import Article
 
 KINDS = ("auto", "html", "text")
+# HTML larger than this is refused with reason "too-large" (the raw capture stays in the archive): the
+# parse, trafilatura and the tree walk cost ~4.5 s and ~60 MiB per million characters of table HTML (4M: 18 s,
+# 237 MiB RSS), and a real article page
+# is far smaller (the largest of 550 evaluation pages is ~1 MB). Text captures are cleaned whatever their
+# size: every text step is linear (tests/normalize/test_linear_time.py).
+MAX_HTML_CHARS = 2_000_000
 MAX_JOIN_ROUNDS = 3
 HTML_DOC = re.compile(r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]", re.I)
 HTML_TAG = re.compile(
@@ -406,6 +412,10 @@ def clean(data: bytes | str, *, name: str | None = None, url: str | None = None,
     if not text.strip():
         raise CleanError("empty", f"{name or url or 'input'}: no text to clean (empty or only whitespace)")
     kind = detect_kind(text) if kind == "auto" else kind
+    if kind == "html" and len(text) > MAX_HTML_CHARS:
+        raise CleanError("too-large", f"{name or url or 'input'}: {len(text):,} characters of HTML, over the "
+                         f"{MAX_HTML_CHARS:,} a page may have (normalize.pipeline.MAX_HTML_CHARS); the raw "
+                         "capture is kept — raise the limit or clean it as text with kind='text'")
     if kind == "html":
         extracted, out = _html_articles(text, url)
         original = script_of(extracted)

@@ -124,3 +124,16 @@ def test_binary_data_is_still_binary() -> None:
     with pytest.raises(DecodeError) as err:
         clean(noise)
     assert err.value.reason == "binary"
+
+
+# --- a page too large to clean in bounded time and memory (item 6) -----------------------------------
+
+def test_oversized_html_is_refused_with_a_named_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    from normalize import CleanError, pipeline
+
+    monkeypatch.setattr(pipeline, "MAX_HTML_CHARS", 10_000)
+    big = page(TITLE, "<table>" + "<tr><td>县政府</td><td>召开会议。</td></tr>" * 400 + "</table>")
+    with pytest.raises(CleanError) as err:
+        clean(big.encode("utf-8"))
+    assert err.value.reason == "too-large" and "MAX_HTML_CHARS" in str(err.value)
+    assert clean(big, kind="text"), "the same capture can still be cleaned as text"

@@ -68,7 +68,7 @@ def is_title_like(line: str) -> bool:
     """
     s = line.strip()
     return (0 < len(s) <= TITLE_MAX_CHARS and HAN.search(s) is not None and not ends_sentence(s)
-            and "。" not in s and s[-1] not in "，,、"
+            and "。" not in s and s[-1] not in "，,、\ufffd"  # U+FFFD: a line cut by damage, not a headline
             and not BULLET_ITEM.match(s) and not BULLET_LINE.match(s))
 
 
