@@ -5,7 +5,9 @@ the page's records); an e-paper page holds several articles. These exporters (FE
 crawler/settings.py) turn each page item into its article rows, the rows of ``schema/export.schema.json``
 (:meth:`newsarchive.export.ExportItem.to_row`: every record field, ``record_schema_version``,
 ``record_file`` and ``record_position`` of the record in the archive, ``cluster_id``/``cluster_size``
-null as in an export without ``--one-per-cluster``). Pages that ended in a drop export nothing.
+null as in an export without ``--one-per-cluster``; ``state``/``version`` "new"/1 for an article the
+archive did not hold, null for the others until ``newsarchive index`` classifies them). Pages that
+ended in a drop export nothing.
 
 Formats: json, jsonlines / jsonl / jl, csv, xml, marshal, pickle. Text is UTF-8 as it is
 (FEED_EXPORT_ENCODING = "utf-8", no ``\\u`` escapes). In CSV a list or object value (authors, capture,
@@ -40,8 +42,10 @@ def article_rows(item: Any) -> Iterator[dict[str, Any]]:
 
     for i, record in enumerate(item.records):
         position = item.record_positions[i] if i < len(item.record_positions) else None
+        state = item.history_state
         yield ExportItem(Record.from_dict(record), item.record_file or "",
-                         position if position is not None else -1).to_row()
+                         position if position is not None else -1, state=state,
+                         version=1 if state == "new" else None).to_row()
 
 
 def flat_value(value: Any) -> Any:

@@ -24,6 +24,7 @@ class PageItem:
     records: list[dict[str, Any]] = field(default_factory=list)  # filled by the clean pipeline
     record_file: str | None = None  # the JSONL holding the records, relative to the archive root
     record_positions: list[int] = field(default_factory=list)  # their line numbers in it (from 0)
+    history_state: str | None = None  # "new" when the archive held no record of this URL (feeds' state)
 
     def __repr__(self) -> str:  # keep 1 MB bodies out of logs
         return (f"PageItem(url={self.url!r}, site={self.site!r}, {len(self.body)} bytes, "

@@ -19,6 +19,12 @@ lists its settings). All are overridable with ``-s NAME=VALUE``:
     CLEAN_WORKERS               processes running normalize.clean (default 2; 0 = in the reactor thread)
     CLEAN_TIMEOUT               seconds per page before its clean worker is killed (default 120)
     REPLAY_WARC                 serve responses from these WARC files instead of the network
+    FETCH_HISTORY_ENABLED       read what the archive holds of the site: conditional requests, revisit
+                                records for unchanged pages, `-a mode=revisit` (default True)
+    CONDITIONAL_REQUESTS_ENABLED  If-None-Match / If-Modified-Since for archived articles (default True)
+    NOT_FOUND_PROBE_ENABLED     request one URL that cannot exist when the site has archived articles, to
+                                learn its "not found" page (default True)
+    DROP_PLACEHOLDERS_ENABLED   no record for a page that only says the article is gone (default True)
     SITE_BASE_URL               like ``-a base_url=...``: serve the site config from another base URL
     OUTCOME_ENABLED             decide whether the crawl failed and set the exit status (default True)
     NEWSARCHIVE_REDIS_URL       redis://host:port/db: one worker of a distributed crawl (crawler.distributed);
@@ -110,6 +116,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.onsite.OnSiteMiddleware": 40,
     "crawler.middlewares.recorded.SkipRecordedMiddleware": 50,
+    "crawler.middlewares.conditional.ConditionalRequestMiddleware": 60,
     "crawler.middlewares.robots.RobotsPolicyMiddleware": 100,
     "crawler.middlewares.backoff.BackoffRetryMiddleware": 550,
     "crawler.middlewares.warc.WarcCaptureMiddleware": 950,
@@ -117,6 +124,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.clean.CleanPipeline": 300,
+    "crawler.pipelines.placeholder.PlaceholderPipeline": 700,
     "crawler.pipelines.records.RecordsPipeline": 800,
 }
 # Distributed crawl (crawler/distributed): off unless NEWSARCHIVE_REDIS_URL is set.
@@ -152,4 +160,8 @@ ONSITE_ENABLED = True
 OUTCOME_ENABLED = True
 CONTACT_CHECK_ENABLED = True
 REPLAY_WARC = ""
+FETCH_HISTORY_ENABLED = True
+CONDITIONAL_REQUESTS_ENABLED = True
+NOT_FOUND_PROBE_ENABLED = True
+DROP_PLACEHOLDERS_ENABLED = True
 SITE_BASE_URL = ""

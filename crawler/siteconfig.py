@@ -6,6 +6,9 @@ every error is ONE line naming the file, the key and what to write instead (:cla
 :func:`scan_sites` loads a set of folders and keeps going past a broken file, so one bad config never
 hides the others. :func:`rebase` moves a config onto another base URL (``-a base_url=...``).
 
+``[revisit]`` is the policy of ``scrapy crawl NAME -a mode=revisit`` (:class:`RevisitPolicy`): how often an
+archived article is fetched again, by its age, and how many per run; absent, the defaults below.
+
 On-site means the same origin, scheme + host + port (:meth:`SiteConfig.on_site`): ``allowed_domains``
 entries are host names (their subdomains included) on the scheme and port of ``base_url``, or explicit
 origins (``https://www.example.gov.cn``, ``www.example.gov.cn:8080``).
@@ -19,7 +22,7 @@ import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urljoin, urlsplit
@@ -28,8 +31,11 @@ SITES_DIR = Path(__file__).resolve().parent / "sites"
 
 _TOP_KEYS = {
     "name", "title", "base_url", "allowed_domains", "start_pages", "encoding", "since", "until", "links",
-    "selectors", "offline_help",
+    "selectors", "offline_help", "revisit",
 }
+_REVISIT_KEYS = {"schedule", "older", "deleted", "max_per_run", "discover"}
+_DURATION_RE = re.compile(r"(\d{1,5})\s*([hdw])")
+_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
 _LINK_KEYS = {"article", "exclude", "columns", "max_pages"}
 _SELECTOR_KEYS = {"article_links", "next_page"}
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -62,6 +68,36 @@ class Origin(NamedTuple):
 
 
 @dataclass(frozen=True)
+class RevisitPolicy:
+    """When an archived article is due for a revisit: every ``interval`` of the first ``schedule`` step
+    whose ``age`` it has not reached (age = since its publication date, or its first capture when the
+    page gave none), every ``older`` after the last step (None: never), every ``deleted`` once its URL
+    answered 404/410 (to see it restored; None: never); at most ``max_per_run`` per crawl, the most
+    overdue first; ``discover``: also walk the start pages for new articles."""
+
+    schedule: tuple[tuple[timedelta, timedelta], ...] = (
+        (timedelta(days=7), timedelta(days=1)),      # younger than a week: every day
+        (timedelta(days=30), timedelta(days=7)),     # younger than a month: every week
+        (timedelta(days=365), timedelta(days=30)),   # younger than a year: every month
+    )
+    older: timedelta | None = timedelta(days=90)
+    deleted: timedelta | None = timedelta(days=30)
+    max_per_run: int = 1000
+    discover: bool = True
+
+    def interval(self, age: timedelta) -> timedelta | None:
+        """
+        >>> p = RevisitPolicy()
+        >>> [p.interval(timedelta(days=n)).days for n in (0, 2, 40, 400)]
+        [1, 1, 30, 90]
+        """
+        for limit, every in self.schedule:
+            if age < limit:
+                return every
+        return self.older
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     name: str
     base_url: str
@@ -77,6 +113,7 @@ class SiteConfig:
     until: date | None = None
     selectors: dict[str, str] = field(default_factory=dict)
     offline_help: str | None = None
+    revisit: RevisitPolicy = field(default_factory=RevisitPolicy)
     path: Path | None = None
 
     @property
@@ -223,6 +260,7 @@ def parse_site(raw: dict[str, Any], path: Path | None = None) -> SiteConfig:
         until=until,
         selectors={key: _selector(selectors, key, where) for key in sorted(selectors)},
         offline_help=_opt_str(raw, "offline_help", where),
+        revisit=_revisit(_table(raw, "revisit", where), where),
         path=path,
     )
     _check_start_pages_on_site(cfg, where)
@@ -450,6 +488,52 @@ def _encoding(raw: dict[str, Any], where: str) -> str | None:
             f'{where}: encoding = {value!r} is not a known codec; write e.g. "gb18030", "big5" or "utf-8"'
         ) from None
     return value
+
+
+def parse_duration(value: Any, where: str, allow_never: bool = False) -> timedelta | None:
+    """``"12h"``, ``"1d"``, ``"2w"`` (and ``"never"`` where allowed) as a timedelta (None for never).
+
+    >>> parse_duration("36h", "x"), parse_duration("never", "x", allow_never=True)
+    (datetime.timedelta(days=1, seconds=43200), None)
+    """
+    fix = 'write a number and h, d or w, e.g. "12h", "7d", "2w"' + (', or "never"' if allow_never else "")
+    if allow_never and value == "never":
+        return None
+    m = _DURATION_RE.fullmatch(value.strip()) if isinstance(value, str) else None
+    if m is None:
+        raise SiteConfigError(f"{where} = {value!r} is not a duration; {fix}")
+    return int(m.group(1)) * _UNITS[m.group(2)]
+
+
+def _revisit(raw: dict[str, Any], where: str) -> RevisitPolicy:
+    _check_keys(raw, _REVISIT_KEYS, where, "[revisit] ")
+    default = RevisitPolicy()
+    schedule = _schedule(raw["schedule"], where) if "schedule" in raw else default.schedule
+    older, deleted = (parse_duration(raw[key], f"{where}: [revisit] {key}", True) if key in raw
+                      else getattr(default, key) for key in ("older", "deleted"))
+    cap = raw.get("max_per_run", default.max_per_run)
+    if not isinstance(cap, int) or isinstance(cap, bool) or cap < 1:
+        raise SiteConfigError(f"{where}: [revisit] max_per_run = {cap!r}; write a whole number >= 1, "
+                              "e.g. 1000")
+    discover = raw.get("discover", default.discover)
+    if not isinstance(discover, bool):
+        raise SiteConfigError(f"{where}: [revisit] discover = {discover!r}; write true or false")
+    return RevisitPolicy(schedule, older, deleted, cap, discover)
+
+
+def _schedule(value: Any, where: str) -> tuple[tuple[timedelta, timedelta], ...]:
+    fix = ('write a list of [age, interval] pairs, youngest first, e.g. schedule = [["7d", "1d"], '
+           '["30d", "7d"], ["365d", "30d"]]')
+    if not isinstance(value, list) or not all(isinstance(v, list) and len(v) == 2 for v in value):
+        raise SiteConfigError(f"{where}: [revisit] schedule = {value!r}; {fix}")
+    steps: list[tuple[timedelta, timedelta]] = []
+    for age, every in value:
+        steps.append((parse_duration(age, f"{where}: [revisit] schedule age") or timedelta(0),
+                      parse_duration(every, f"{where}: [revisit] schedule interval") or timedelta(0)))
+    ages = [age for age, _ in steps]
+    if ages != sorted(set(ages)) or any(every <= timedelta(0) for _, every in steps):
+        raise SiteConfigError(f"{where}: [revisit] schedule ages must grow and intervals be > 0; {fix}")
+    return tuple(steps)
 
 
 def _path_of(url: str) -> str:

@@ -14,11 +14,20 @@
 #    interrupted run leaves the previous capture intact. Nothing leaves 127.0.0.1. `scrapy crawl` exits
 #    non-zero when the crawl failed or was interrupted, and says why (crawler/commands/crawl.py).
 # 5. A summary: pages fetched, articles written, drops by reason, where the files are.
-# 6. `newsarchive index` and `newsarchive diff` of the crawl against the seeds (HTML report in reports/).
+# 6. The portal as it stood later (`python -m crawler.sample_portal.server --edition 2`, same port: an
+#    article corrected, one deleted, one replaced by a placeholder, one redirected home, one moved, two
+#    new, the rest unchanged) is revisited: `scrapy crawl sample -a mode=revisit -a due=all` (conditional
+#    requests; unchanged pages become WARC revisit records). It writes straight into the archive (it
+#    needs the first crawl's history); a failed revisit's files are removed.
+# 7. `newsarchive index`, `newsarchive diff` of the crawl against the seeds (HTML report in reports/), and
+#    `newsarchive changes`: every change the revisit found, then each edition-2 case with what the
+#    portal's reference data (crawler/sample_portal/edition2.toml) says it must be classified as; the job
+#    fails when one is not.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CRAWL_ID=sample-portal
+REVISIT_ID=sample-portal-revisit
 SITE=sample
 ARCHIVE=archive
 DEST="$ARCHIVE/captures/$SITE"
@@ -46,9 +55,11 @@ trap 'exit 130' INT TERM
 echo "== 2/3 serve the sample portal on 127.0.0.1"
 # A fixed port by default, so that record URLs (and so record ids) are the same on every run; when it is
 # taken, a random free port (the records then carry that port).
-start_server() {  # $1 = port (0 = any); sets server_pid and base, returns non-zero if it did not start
+start_server() {  # $1 = port (0 = any), $2... = server options; sets server_pid and base
   base=""
-  "$PY" -m crawler.sample_portal.server --port "$1" >"$work/server.out" 2>"$work/server.err" &
+  local port=$1
+  shift
+  "$PY" -m crawler.sample_portal.server --port "$port" "$@" >"$work/server.out" 2>"$work/server.err" &
   server_pid=$!
   for _ in $(seq 1 100); do
     base=$(head -n 1 "$work/server.out" 2>/dev/null || true)
@@ -91,7 +102,7 @@ fi
 mkdir -p "$DEST"
 new=("$SCRATCH/captures/$SITE/$CRAWL_ID"-*)
 [ -e "${new[0]}" ] || { echo "run-sample: the crawl wrote no files (see $log)" >&2; tail -n 30 "$log" >&2; exit 1; }
-rm -f "$DEST/$CRAWL_ID"-* "$DEST/$CRAWL_ID.log" "$DEST/$CRAWL_ID.stats.json"
+rm -f "$DEST/$CRAWL_ID"-* "$DEST/$CRAWL_ID.log" "$DEST/$CRAWL_ID.stats.json"  # (and the last revisit's)
 mv "${new[@]}" "$DEST/"
 cp "$log" "$DEST/$CRAWL_ID.log"
 [ -f "$work/stats.json" ] && cp "$work/stats.json" "$DEST/$CRAWL_ID.stats.json"
@@ -104,6 +115,25 @@ echo "seed records       $ARCHIVE/seeds/*.json"
 echo "crawl log          $DEST/$CRAWL_ID.log"
 
 echo
+port=${base##*:}
+echo "== revisit: the portal as it stood later (edition 2) on the same port; scrapy crawl $SITE -a mode=revisit"
+start_server "$port" --edition 2 || { echo "run-sample: the edition-2 portal did not start:" >&2; cat "$work/server.err" >&2; exit 1; }
+rlog="$work/revisit.log"
+if ! .venv/bin/scrapy crawl "$SITE" -a base_url="$base/" -a mode=revisit -a due=all \
+    -s NEWSARCHIVE_ARCHIVE_DIR="$ARCHIVE" -s NEWSARCHIVE_CRAWL_ID="$REVISIT_ID" \
+    -s NEWSARCHIVE_STATS_FILE="$work/revisit-stats.json" -s LOG_FILE="$rlog" -s LOG_LEVEL=INFO; then
+  rm -f "$DEST/$REVISIT_ID"-*
+  echo "run-sample: the revisit failed; last lines of its log:" >&2
+  tail -n 30 "$rlog" >&2 || true
+  exit 1
+fi
+stop_server
+cp "$rlog" "$DEST/$REVISIT_ID.log"
+cp "$work/revisit-stats.json" "$DEST/$REVISIT_ID.stats.json"
+"$PY" -m crawler.sample_portal.summary --archive "$ARCHIVE" --site "$SITE" --crawl-id "$REVISIT_ID" \
+  --stats "$DEST/$REVISIT_ID.stats.json" --log "$DEST/$REVISIT_ID.log"
+
+echo
 echo "== what changed since the seeds: newsarchive index + diff"
 .venv/bin/newsarchive index "$ARCHIVE" | sed 's/^/index              /'
 mkdir -p reports
@@ -111,3 +141,12 @@ report="reports/sample-vs-seeds.html"  # outside archive/: an .html there would 
 .venv/bin/newsarchive diff "$DEST" --against "$ARCHIVE/seeds" --format html -o "$report"
 .venv/bin/newsarchive diff "$DEST" --against "$ARCHIVE/seeds" --color never | tail -n 1 | sed 's/^/diff               /'
 echo "diff report        $report (text: newsarchive diff $DEST)"
+
+echo
+echo "== what the revisit found: newsarchive changes $ARCHIVE --state edited,deleted,moved,restored"
+.venv/bin/newsarchive changes "$ARCHIVE" --site "$SITE" --state edited,metadata-changed,deleted,moved,restored --color never
+.venv/bin/newsarchive changes "$ARCHIVE" --site "$SITE" --format html -o reports/changes.html
+echo "changes report     reports/changes.html (also --format jsonl | atom)"
+echo
+echo "== each edition-2 case against the portal's reference data (crawler/sample_portal/edition2.toml)"
+"$PY" -m crawler.sample_portal.editions "$ARCHIVE" "$base/"

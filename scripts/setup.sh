@@ -20,3 +20,19 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
+# OpenCC's C++ library, alone in its own folder (why: pyproject.toml [tool.cn-gov-news-archive]). Without it
+# t2s falls back to opencc-python-reimplemented (same output, slower), so a failure here only warns.
+opencc_req=$(.venv/bin/python -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["tool"]["cn-gov-news-archive"]["opencc-cpp"])')
+opencc_dir=.venv/opencc-cpp
+opencc_stamp="$opencc_dir/.installed-$(printf %s "$opencc_req" | "$PY" -c 'import hashlib,sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest()[:16])')"
+if [ ! -f "$opencc_stamp" ]; then
+  rm -rf "$opencc_dir" "$opencc_dir.tmp"
+  if .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+      --target "$opencc_dir.tmp" "$opencc_req"; then
+    mv "$opencc_dir.tmp" "$opencc_dir" && touch "$opencc_stamp"
+  else
+    rm -rf "$opencc_dir.tmp"
+    echo "setup: could not install $opencc_req into $opencc_dir: t2s uses opencc-python-reimplemented" \
+      "(same output, slower); rerun scripts/setup.sh when the package index is reachable" >&2
+  fi
+fi

@@ -99,7 +99,7 @@ def problems(stats: dict[str, Any], reason: str, errors: ErrorLines, cfg: Any) -
     start = start_page_problem(stats, cfg)
     if start:
         found.append(start)
-    elif not pages_fetched(stats) and reason not in INTERRUPTED_REASONS:
+    elif not pages_fetched(stats) and reason not in INTERRUPTED_REASONS and not nothing_due(stats):
         found.append("no page was fetched" + unreachable_fix(stats, cfg))
     elif no_links_anywhere(stats):
         name = getattr(cfg, "name", "NAME")
@@ -111,6 +111,11 @@ def problems(stats: dict[str, Any], reason: str, errors: ErrorLines, cfg: Any) -
     if reason in FAILED_REASONS:
         found.append(f"Scrapy closed the crawl early ({reason}); see the log for the errors")
     return found
+
+
+def nothing_due(stats: dict[str, Any]) -> bool:
+    """A revisit without list pages that found no article due: nothing to fetch is no failure."""
+    return stats.get("newsarchive/revisit/due") == 0 and "newsarchive/start_pages/requested" not in stats
 
 
 def pages_fetched(stats: dict[str, Any]) -> int:

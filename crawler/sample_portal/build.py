@@ -25,6 +25,8 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta, timezone
+from email.utils import format_datetime
 from pathlib import Path
 
 from crawler.sample_portal.articles import Item, Page, load_articles
@@ -70,6 +72,17 @@ LABELS = {
                     "search": "搜索", "qzone": "QQ空間", "epaper": "數字報", "zwyw": "政務要聞",
                     "gzdt": "工作動態"},
 }
+
+
+def http_date(day: date | str) -> str:
+    """A Last-Modified value: midnight of ``day`` in China, as an HTTP date.
+
+    >>> http_date("2020-02-20")
+    'Wed, 19 Feb 2020 16:00:00 GMT'
+    """
+    day = date.fromisoformat(day[:10]) if isinstance(day, str) else day
+    moment = datetime(day.year, day.month, day.day, tzinfo=timezone(timedelta(hours=8))).astimezone(UTC)
+    return format_datetime(moment, usegmt=True)
 
 
 def esc(text: str) -> str:
@@ -355,7 +368,8 @@ def render_site(pages: list[Page], page_size: int | None = None
         files.update(render_column(column, [p for p in pages if p.column == column.key]))
     for page in pages:
         files[page.url] = render_article(page, pages)
-        headers[page.url] = {"headers": {"Content-Type": content_type(page)}}
+        headers[page.url] = {"headers": {"Content-Type": content_type(page),
+                                         "Last-Modified": http_date(page.date)}}
     for path in files:
         headers.setdefault(path, {"headers": {"Content-Type": "text/html; charset=utf-8"}})
     return files, headers
@@ -388,9 +402,17 @@ def write_site(out: Path, files: dict[str, bytes], headers: dict[str, dict[str, 
     tmp.rename(out)
 
 
-def build(out: Path = SITE_DIR, copies: int = 0, page_size: int | None = None) -> dict[str, bytes]:
+def build(out: Path = SITE_DIR, copies: int = 0, page_size: int | None = None, edition: int = 1
+          ) -> dict[str, bytes]:
     """Render and write the site; ``copies`` > 0 builds the large benchmark copy instead (list pages of
-    ``page_size`` links, default 20)."""
+    ``page_size`` links, default 20); ``edition=2`` the portal as it stood later
+    (crawler.sample_portal.editions)."""
+    if edition != 1:
+        from crawler.sample_portal.editions import site_files
+
+        files, headers = site_files(edition)
+        write_site(out, files, headers)
+        return files
     pages = load_articles()
     if copies:
         pages = expand(pages, copies)
@@ -406,8 +428,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=SITE_DIR, help="output directory (replaced)")
     parser.add_argument("--copies", type=int, default=0, help="build a large copy with N article pages")
     parser.add_argument("--page-size", type=int, default=None, help="links per list page (large copy: 20)")
+    parser.add_argument("--edition", type=int, choices=(1, 2), default=1,
+                        help="2: the portal as it stood later (crawler/sample_portal/edition2.toml)")
     args = parser.parse_args(argv)
-    files = build(args.out, args.copies, args.page_size)
+    files = build(args.out, args.copies, args.page_size, args.edition)
     print(f"wrote {len(files)} files to {args.out}")
     return 0
 

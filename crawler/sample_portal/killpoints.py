@@ -14,6 +14,7 @@ Events (``KILL_AT = "<event>:<n>"``, or ``time:<seconds>``):
     queue-pop     a request was popped (committed) and not yet downloaded
     response      a response was received (its exchange is already in the WARC)
     warc-write    INSIDE a WARC write: half of the exchange's bytes are written (a torn tail)
+    revisit-write INSIDE the write of a revisit record and its request: half of the bytes written
     jsonl-write   INSIDE a JSONL write: half of the page's record bytes are written
     jsonl-epaper  INSIDE the JSONL write of a page with several records: cut after its first record line
                   (so the file ends with whole lines, but the page is incomplete)
@@ -97,7 +98,18 @@ def _arm_timer() -> None:
 
 def _patch_writer() -> None:
     write_exchange = WarcSegmentWriter.write_exchange
+    write_revisit = WarcSegmentWriter.write_revisit
     append_page_records = WarcSegmentWriter.append_page_records
+
+    def torn_revisit(self: WarcSegmentWriter, exchange: Exchange, *args: Any, **kwargs: Any) -> Any:
+        if not hit("revisit-write"):
+            return write_revisit(self, exchange, *args, **kwargs)
+        assert self._fd is not None
+        before = self._size
+        pointer = write_revisit(self, exchange, *args, **kwargs)  # written whole, then cut in half:
+        os.ftruncate(self._fd, before + (self._size - before) // 2)  # what a kill mid-write leaves
+        die()
+        return pointer
 
     def torn_exchange(self: WarcSegmentWriter, exchange: Exchange) -> Any:
         if not hit("warc-write"):
@@ -128,6 +140,7 @@ def _patch_writer() -> None:
         return 0
 
     WarcSegmentWriter.write_exchange = torn_exchange  # type: ignore[method-assign]
+    WarcSegmentWriter.write_revisit = torn_revisit  # type: ignore[method-assign]
     WarcSegmentWriter.append_page_records = torn_records  # type: ignore[method-assign]
 
 

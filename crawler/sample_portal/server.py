@@ -7,6 +7,11 @@ Static files are served as raw bytes exactly as stored. Per-path status and head
                                                "headers": {"Content-Type": "text/html; charset=gb2312"}}}
 
 A path missing from the manifest gets a Content-Type guessed from its extension, *without* a charset.
+Every file gets a strong ETag made from its bytes, and the manifest's Last-Modified when it has one; a
+request with If-None-Match (an ETag of the file, or ``*``) or with If-Modified-Since not before the
+Last-Modified is answered 304 Not Modified — unless the entry says ``"conditional": false`` (a server
+that ignores conditional requests). An entry with a 3xx status and no file answers with its headers
+(a redirect of a page that is gone).
 Files whose name starts with ``_`` (the manifest itself) are never served. ``routes`` maps a path
 (query string excluded) to a :class:`Reply` or to a callable ``Request -> Reply``; routes win over
 static files, so dynamic bad cases (500 then 200, slow replies, redirect loops...) live beside them.
@@ -17,21 +22,28 @@ Use in tests and scripts::
     ...
     server.shutdown()
 
-CLI: ``python -m crawler.sample_portal.server [--port N] [--root DIR] [--badcases]`` prints the base
-URL (first line of stdout, flushed) and serves until interrupted (SIGINT/SIGTERM).
+CLI: ``python -m crawler.sample_portal.server [--port N] [--root DIR] [--edition 2] [--badcases]`` prints
+the base URL (first line of stdout, flushed) and serves until interrupted (SIGINT/SIGTERM). ``--edition
+2`` serves the portal as it stood later (crawler/sample_portal/editions.py), built into a temporary
+folder at start; :meth:`PortalServer.switch` moves a running server to another site folder (tests
+revisit the same URLs).
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import hashlib
 import json
 import mimetypes
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
@@ -82,6 +94,11 @@ class PortalServer(ThreadingHTTPServer):
         self.stopping = threading.Event()
         self.base_url = ""  # set by serve()
         self._lock = threading.Lock()
+
+    def switch(self, root: Path) -> None:
+        """Serve another site folder from now on (same address, so the same URLs)."""
+        self.root = Path(root).resolve()
+        self.manifest = load_manifest(self.root)
 
     def count(self, method: str, target: str, path: str, user_agent: str) -> int:
         with self._lock:
@@ -141,7 +158,7 @@ class PortalHandler(BaseHTTPRequestHandler):
         route = self.server.routes.get(request.path)
         if route is not None:
             return route(request) if callable(route) else route
-        return static_reply(self.server.root, self.server.manifest, request.path)
+        return static_reply(self.server.root, self.server.manifest, request.path, request.headers)
 
     def send(self, reply: Reply, send_body: bool) -> None:
         self.send_response(reply.status)
@@ -155,18 +172,55 @@ class PortalHandler(BaseHTTPRequestHandler):
             self.wfile.write(reply.body)
 
 
-def static_reply(root: Path, manifest: Mapping[str, Mapping[str, object]], path: str) -> Reply:
-    """The stored file for ``path`` with its manifest status/headers, or a plain 404."""
+def static_reply(root: Path, manifest: Mapping[str, Mapping[str, object]], path: str,
+                 request_headers: Mapping[str, str] | None = None) -> Reply:
+    """The stored file for ``path`` with its manifest status/headers (or 304 to a conditional request
+    it satisfies), a manifest redirect, or a plain 404."""
     file = resolve_file(root, path)
     if file is None:
-        return not_found(path)
+        return manifest_only(manifest.get(path), path)
     key = "/" + file.relative_to(root).as_posix()
     entry = manifest.get(key, {})
     headers = dict(entry.get("headers", {}) or {})  # type: ignore[call-overload]
     if not any(name.lower() == "content-type" for name in headers):
         headers["Content-Type"] = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+    body = file.read_bytes()
+    headers["ETag"] = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
     status = int(entry.get("status", 200))  # type: ignore[call-overload]
-    return Reply(status=status, headers=headers, body=file.read_bytes())
+    if status == 200 and entry.get("conditional", True) and not_modified(headers, request_headers or {}):
+        kept = {k: v for k, v in headers.items() if k in ("ETag", "Last-Modified")}
+        return Reply(status=304, headers=kept)
+    return Reply(status=status, headers=headers, body=body)
+
+
+def manifest_only(entry: Mapping[str, object] | None, path: str) -> Reply:
+    """A manifest entry without a file: its status and headers (a redirect), else 404."""
+    if not entry or not 300 <= int(entry.get("status", 0)) < 400:  # type: ignore[call-overload]
+        return not_found(path)
+    headers = dict(entry.get("headers", {}) or {})  # type: ignore[call-overload]
+    return Reply(status=int(entry["status"]), headers=headers)  # type: ignore[call-overload]
+
+
+def not_modified(headers: Mapping[str, str], request: Mapping[str, str]) -> bool:
+    """RFC 9110 section 13.2.2: If-None-Match decides when present, else If-Modified-Since.
+
+    >>> h = {"ETag": '"ab"', "Last-Modified": "Wed, 19 Feb 2020 16:00:00 GMT"}
+    >>> not_modified(h, {"If-None-Match": '"x", "ab"'}), not_modified(h, {"If-None-Match": '"x"'})
+    (True, False)
+    >>> not_modified(h, {"If-Modified-Since": "Thu, 20 Feb 2020 00:00:00 GMT"}), not_modified(h, {})
+    (True, False)
+    """
+    lowered = {k.lower(): v for k, v in request.items()}
+    if "if-none-match" in lowered:
+        tags = [t.strip().removeprefix("W/") for t in lowered["if-none-match"].split(",")]
+        return "*" in tags or headers.get("ETag", "") in tags
+    since, modified = lowered.get("if-modified-since"), headers.get("Last-Modified")
+    if not since or not modified:
+        return False
+    try:
+        return parsedate_to_datetime(since) >= parsedate_to_datetime(modified)
+    except (TypeError, ValueError):
+        return False
 
 
 def resolve_file(root: Path, path: str) -> Path | None:
@@ -186,6 +240,17 @@ def resolve_file(root: Path, path: str) -> Path | None:
 def not_found(path: str) -> Reply:
     body = f"<html><body><h1>404 Not Found</h1><p>{path}</p></body></html>".encode()
     return Reply(status=404, headers={"Content-Type": "text/html; charset=utf-8"}, body=body)
+
+
+def edition_root(edition: int) -> Path:
+    """A temporary folder holding the portal of ``edition`` (edition 1 is the committed site/)."""
+    if edition == 1:
+        return SITE_ROOT
+    from crawler.sample_portal.build import build
+
+    folder = Path(tempfile.mkdtemp(prefix=f"sample-portal-edition{edition}-"))
+    build(folder / "site", edition=edition)
+    return folder / "site"
 
 
 def serve(root: Path | None = None, host: str = "127.0.0.1", port: int = 0,
@@ -220,12 +285,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     parser.add_argument("--root", type=Path, default=None, help="site directory (default: the bundled site)")
     parser.add_argument("--badcases", action="store_true", help="serve the crawler's bad cases instead")
+    parser.add_argument("--edition", type=int, choices=(1, 2), default=1,
+                        help="2: the portal as it stood later: edits, deletions, a move, new articles")
     args = parser.parse_args(argv)
+    built = edition_root(args.edition) if args.edition != 1 and args.root is None else None
     try:
         if args.badcases:
             server, base_url = serve_badcases(host=args.host, port=args.port)
         else:
-            server, base_url = serve(args.root, host=args.host, port=args.port)
+            server, base_url = serve(built or args.root, host=args.host, port=args.port)
     except (FileNotFoundError, ValueError, OSError) as exc:
         print(f"sample portal: {exc}", file=sys.stderr)
         return 2
@@ -239,6 +307,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, on_signal)
     stop.wait()
     server.shutdown()
+    if built is not None:
+        shutil.rmtree(built.parent, ignore_errors=True)
     return 0
 
 

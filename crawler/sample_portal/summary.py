@@ -104,7 +104,9 @@ def summary_lines(archive: Path, site: str, crawl_id: str, stats: dict[str, Any]
     drops = prefixed(stats, "newsarchive/drop/")
     skips = prefixed(stats, "newsarchive/skip/")
     lines = [
-        f"pages fetched      {warc_counts['response']} responses in WARC "
+        f"pages fetched      {warc_counts['response']} responses in WARC"
+        + (f" + {warc_counts['revisit']} revisit records (unchanged pages)" if warc_counts["revisit"] else "")
+        + " "
         f"(stats: {stats.get('downloader/response_count', '?')} downloaded, "
         f"{stats.get('newsarchive/list_pages', '?')} list pages)",
         f"articles written   {records} records ({len(titles)} distinct titles; {expected_line()})",

@@ -2,7 +2,20 @@
 
 Arguments: ``-a base_url=http://host:port/`` (serve the config from another base, e.g. a test server),
 ``-a since=YYYY-MM-DD`` / ``-a until=YYYY-MM-DD`` (date window; paging stops once a list page only
-shows articles older than ``since``). The setting SITE_BASE_URL works like ``-a base_url``. Under replay
+shows articles older than ``since``), ``-a mode=revisit`` (see below) with ``-a due=all`` (every
+archived article, not only those the schedule says are due).
+
+Revisit (``-a mode=revisit``): the site's archived articles that are due by its ``[revisit]`` policy
+(crawler.revisit; at most ``max_per_run``, most overdue first) are requested again — conditionally, with
+the validators of their last capture (crawler.middlewares.conditional) — and then, unless
+``[revisit] discover = false``, the start pages as in a crawl, for new articles. An unchanged page (a
+304, or the same payload) becomes a revisit record in the WARC (crawler.middlewares.warc) and no record;
+a changed one is cleaned and recorded as usual; a 404, a redirect or a placeholder page is archived as
+received, and ``newsarchive index`` classifies them all (newsarchive.history). Every crawl of a site
+with archived articles — a revisit or not — first requests one URL of the site that cannot exist
+(newsarchive.gone.probe_url), so that the history can tell the site's "not found" page from an article
+(setting NOT_FOUND_PROBE_ENABLED). A plain crawl that meets archived articles sends the same
+conditional requests. The setting SITE_BASE_URL works like ``-a base_url``. Under replay
 (REPLAY_WARC) without a base_url the spider starts where the WARC files captured its start pages.
 
 Every fetch ends in an item or a named, counted drop reason (stats ``newsarchive/drop/<reason>``):
@@ -35,10 +48,13 @@ from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTi
 from twisted.python.failure import Failure
 
 from crawler.extensions.capturestore import CaptureStore
+from crawler.extensions.fetchhistory import FetchHistory
 from crawler.items import PageItem
 from crawler.links import Link, all_older, article_links, css_links, more_links, page_links, pagination_links
 from crawler.middlewares.replay import ReplayIndex
+from crawler.revisit import due_urls
 from crawler.siteconfig import SiteConfig, SiteConfigError, check_window, parse_day, rebase
+from newsarchive.gone import probe_url
 from normalize.decoding import charset_from_content_type
 
 log = logging.getLogger(__name__)
@@ -47,15 +63,20 @@ LIST_PRIORITY = 10
 USER_AGENT_NAME = "cn-gov-news-archive/0.1"
 HTML_TYPES = (b"text/html", b"application/xhtml", b"text/xml", b"application/xml", b"text/plain")
 BINARY_MAGIC = (b"%PDF-", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"Rar!")
+MODES = ("crawl", "revisit")
+DUE = ("schedule", "all")
+HOME_NAMES = ("", "index.html", "index.htm", "index.shtml", "index.jsp", "index.php", "default.htm",
+              "default.html", "default.aspx")
 
 
 class PortalSpider(scrapy.Spider):
     site: ClassVar[SiteConfig]
 
     def __init__(self, *args: Any, base_url: str | None = None, since: str | None = None,
-                 until: str | None = None, **kwargs: Any) -> None:
+                 until: str | None = None, mode: str = "crawl", due: str = "schedule", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._args = {"base_url": base_url, "since": since, "until": until}
+        self.mode, self.due = mode, due
         self.seen_lists: set[str] = set()
         self.seen_articles: set[str] = set()
 
@@ -76,8 +97,13 @@ class PortalSpider(scrapy.Spider):
 
     @classmethod
     def check_arguments(cls, base_url: str | None = None, since: str | None = None, until: str | None = None,
-                        **kwargs: Any) -> None:
+                        mode: str = "crawl", due: str = "schedule", **kwargs: Any) -> None:
         """Raise SiteConfigError (one line: the argument and the fix) for bad ``-a`` values."""
+        if mode not in MODES:
+            raise SiteConfigError(f"-a mode={mode}: write -a mode=revisit (or leave it out for a crawl)")
+        if due not in DUE:
+            raise SiteConfigError(f"-a due={due}: write -a due=all (every archived article) or leave it out "
+                                  "(those the site's [revisit] schedule says are due)")
         if base_url:
             rebase(cls.site, base_url)
         check_window(parse_day(since, "-a since") or cls.site.since,
@@ -109,12 +135,63 @@ class PortalSpider(scrapy.Spider):
     # -- requests -------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
         self.follow_replay_origin()
+        history = FetchHistory.of(self.crawler)
+        articles = [k for k in history.known.values() if k.article and self.on_site(k.url)] if history else []
+        if articles and self.crawler.settings.getbool("NOT_FOUND_PROBE_ENABLED") and not self.replaying:
+            probe = self.probe_request(max(articles, key=lambda k: (k.last_date, k.url)).url)
+            if history is not None and not history.captured_now(probe.url):  # (a resumed crawl probed)
+                yield probe
+        if self.mode == "revisit":
+            for revisit in self.revisit_requests(articles):
+                yield revisit
+            if not self.cfg.revisit.discover:
+                return
         for url in self.cfg.start_pages:
             request = self.list_request(url, 0)
             if request is not None:
                 request.meta["newsarchive_start"] = True
                 self.count("start_pages/requested")
                 yield request
+
+    @property
+    def replaying(self) -> bool:
+        return bool(self.crawler.settings.get("REPLAY_WARC"))
+
+    def revisit_requests(self, articles: list[Any]) -> Iterator[scrapy.Request]:
+        """The due articles (crawler.revisit), most overdue first; those this crawl already captured
+        (before a resume) are not fetched again."""
+        from datetime import UTC, datetime
+
+        self.crawler.stats.set_value("newsarchive/revisit/archived", len(articles))
+        due = due_urls(articles, self.cfg.revisit, datetime.now(UTC), everything=self.due == "all",
+                       skip_crawl=self.store.crawl_id)
+        self.crawler.stats.set_value("newsarchive/revisit/due", len(due))
+        if not articles:
+            log.warning("revisit: the archive holds no article of %s yet (%s); crawl it first with "
+                        "`scrapy crawl %s`", self.name, self.store.archive_dir / "captures" / self.name,
+                        self.name)
+        log.info("revisit: %d of %d archived articles due%s", len(due), len(articles),
+                 " (-a due=all)" if self.due == "all" else "")
+        for item in due:
+            self.seen_articles.add(item.url)
+            yield scrapy.Request(item.url, callback=self.parse_article, errback=self.on_error,
+                                 dont_filter=True,
+                                 meta={"newsarchive_kind": "article", "newsarchive_due": item.reason})
+
+    def probe_request(self, article_url: str) -> scrapy.Request:
+        """One URL of the site that cannot exist: its answer is the site's "not found" page."""
+        url = probe_url(article_url, self.store.crawl_id)
+        return scrapy.Request(url, callback=self.parse_probe, errback=self.probe_failed, dont_filter=True,
+                              meta={"newsarchive_kind": "probe", "handle_httpstatus_all": True,
+                                    "dont_retry": True})
+
+    def parse_probe(self, response: Response) -> None:
+        self.count(f"probe/http-{response.status}")
+        log.info("not-found probe %s: HTTP %d%s", response.request.url if response.request else response.url,
+                 response.status, "" if response.status in (404, 410) else " (the site has a soft 404)")
+
+    def probe_failed(self, failure: Failure) -> None:
+        self.count(f"probe/{drop_reason(failure)}")
 
     def follow_replay_origin(self) -> None:
         """Under replay, start where the WARC files captured the start pages (their recorded URLs, so
@@ -166,6 +243,9 @@ class PortalSpider(scrapy.Spider):
     def skip_reason(self, link: Link) -> str | None:
         if link.url in self.store.recorded:
             return "already-recorded"
+        history = FetchHistory.of(self.crawler)
+        if link.url not in self.seen_articles and history is not None and history.captured_now(link.url):
+            return "already-captured"  # a revisit this crawl made before it was resumed
         if self.cfg.exclude_pattern is not None and self.cfg.exclude_pattern.search(link.url):
             return "excluded"
         if self.since and link.date and link.date < self.since:
@@ -217,6 +297,15 @@ class PortalSpider(scrapy.Spider):
     def parse_article(self, response: Response) -> Iterator[PageItem]:
         self.handled(response)
         url = response.meta.get("newsarchive_target_uri") or response.url  # replay: the captured URL
+        revisit = response.meta.get("newsarchive_revisit")
+        if revisit or response.status == 304:  # unchanged: a revisit record in the WARC, no record
+            self.count(f"revisit/unchanged/{revisit or 'not-modified'}")
+            return
+        if response.meta.get("redirect_urls") and self.is_list_page(url):
+            self.count("drop/redirected-to-list")
+            log.info("%s redirects to %s, a list or home page: kept in WARC only",
+                     response.meta["redirect_urls"][0], url)
+            return
         if url in self.store.recorded:  # a duplicate in flight while the first was written
             self.count("skip/already-recorded")
             return
@@ -235,7 +324,14 @@ class PortalSpider(scrapy.Spider):
             capture=dict(response.meta.get("newsarchive_capture") or {}),
             fetched_at=response.meta.get("newsarchive_fetched_at"),
             list_date=response.meta.get("list_date"),
+            history_state=self.first_seen(url),
         )
+
+    def first_seen(self, url: str) -> str | None:
+        """"new" when the archive holds no article at ``url`` (the state a feed row gets; `newsarchive
+        index` classifies the rest, and may find a "new" one was moved)."""
+        history = FetchHistory.of(self.crawler)
+        return "new" if history is None or history.article(url) is None else None
 
     def on_error(self, failure: Failure) -> None:
         reason = drop_reason(failure)
@@ -257,6 +353,14 @@ class PortalSpider(scrapy.Spider):
         log.info("dropped %s: %s (%s)", url, reason, message)
 
     # -- helpers --------------------------------------------------------------------------------
+    def is_list_page(self, url: str) -> bool:
+        """The home page, a start page, or a list page of this crawl (where deleted articles redirect)."""
+        from urllib.parse import urlsplit
+
+        path = urlsplit(url).path
+        home = path.count("/") <= 1 and path.rsplit("/", 1)[-1] in HOME_NAMES
+        return home or url in self.cfg.start_pages or url in self.seen_lists
+
     def on_site(self, url: str) -> bool:
         """Same scheme, host and port as the site (crawler.siteconfig.SiteConfig.on_site)."""
         return self.cfg.on_site(url)

@@ -20,6 +20,17 @@ Durability, so that ``warcio check`` accepts the files even after the crawler is
   ``{"file": <path relative to the archive root>, "offset": <response record offset>, "length": ...}``
   (the crawler adds ``index`` and ``count``: the article's place among the page's ``count`` records).
 
+Revisits, as web archives write them (WARC 1.1 section 6.7): a page fetched again whose payload is the
+same as its last full capture costs a ``revisit`` record (HTTP headers, no payload) instead of a copy.
+:meth:`WarcSegmentWriter.write_revisit` writes one with the profile ``identical-payload-digest`` (a 200
+whose payload digest equals the original's: the record block is the response's own HTTP headers) or
+``server-not-modified`` (a 304 answer to a conditional request: the block is the stored response as the
+304 freshens it, RFC 9111 section 4.3.4 — the original's status line and header fields, updated by the
+fields the 304 carried — so replay tools such as pywb serve the original payload with the new headers;
+the WARC-Profile says it was a 304). Both carry WARC-Refers-To (the original's record id),
+WARC-Refers-To-Target-URI, WARC-Refers-To-Date and the original's WARC-Payload-Digest, and are followed
+by their request record, written with the same single ``write`` as an exchange.
+
 A kernel may still cut a large write short when the process is killed, and a power cut may lose the
 unsynced tail. Before a crawl resumes, :func:`repair_crawl` makes the crawl's files whole again: a WARC
 segment's torn tail is cut off (everything before it stays byte for byte), and a JSONL segment keeps only
@@ -54,9 +65,23 @@ from newsarchive.records import dumps
 log = logging.getLogger(__name__)
 
 WARC_SUFFIX = ".warc.gz"
+REVISIT_IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+REVISIT_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+PROFILES = {REVISIT_IDENTICAL: "identical-payload-digest", REVISIT_NOT_MODIFIED: "server-not-modified"}
 SEGMENT_RE = re.compile(r"^(?P<crawl>.+)-(?P<num>\d{5})\.warc\.gz$")
 # Hop-by-hop framing the HTTP client already removed from the body; kept, it would misdescribe the payload.
 _DROPPED_HEADERS = {"transfer-encoding"}
+
+
+class HeaderRecordWriter(WARCWriter):
+    """For records that hold HTTP headers only (a GET's request record, a revisit record): no
+    WARC-Block-Digest and, for a request without a body, no WARC-Payload-Digest. Both are optional
+    (WARC 1.1 sections 5.8, 5.9); the CRC-32 of the record's own gzip member already guards a block of a
+    few hundred bytes, and the two digests would be a sixth of what an unchanged page costs."""
+
+    def ensure_digest(self, record: Any, block: bool = True, payload: bool = True) -> None:
+        payload = payload and not (record.rec_type == "request" and not record.length)
+        super().ensure_digest(record, block=False, payload=payload)
 
 
 class CaptureError(OSError):
@@ -93,6 +118,18 @@ class CapturePointer:
 
     def to_dict(self) -> dict[str, Any]:
         return {"file": self.file, "offset": self.offset, "length": self.length, "record_id": self.record_id}
+
+
+@dataclass(frozen=True)
+class Original:
+    """The full capture a revisit record refers to (its response record)."""
+
+    url: str  # its WARC-Target-URI
+    date: str  # its WARC-Date
+    record_id: str  # its WARC-Record-ID
+    payload_digest: str  # its WARC-Payload-Digest, ``sha1:BASE32``
+    file: str = ""  # where it is, relative to the archive root (for the headers a 304 freshens)
+    offset: int = 0
 
 
 @dataclass
@@ -179,6 +216,7 @@ class WarcSegmentWriter:
         self.segments: list[Path] = []
         self.records_written = 0
         self.warc_records = 0
+        self.bytes_written = 0  # WARC bytes appended by this writer (all segments)
 
     # -- WARC -----------------------------------------------------------------------------------
     def write_exchange(self, exchange: Exchange) -> CapturePointer:
@@ -201,6 +239,44 @@ class WarcSegmentWriter:
             fetched_at=warc_date(moment),
         )
 
+    def write_revisit(self, exchange: Exchange, original: Original, profile: str,
+                      stored_headers: StatusAndHeaders | None = None) -> CapturePointer:
+        """Append a ``revisit`` record (and the request) for a page whose payload is the original's:
+        ``profile`` :data:`REVISIT_IDENTICAL` (a 200 with the same payload digest) or
+        :data:`REVISIT_NOT_MODIFIED` (a 304; ``stored_headers``, the original's HTTP headers, are
+        freshened by the 304's, see the module docstring). Returns where the revisit record is."""
+        if profile not in PROFILES:
+            raise ValueError(f"unknown revisit profile {profile!r}; use one of {sorted(PROFILES)}")
+        if self._fd is None or self._size >= self.max_size:
+            self._open_next_segment()
+        assert self._path is not None
+        moment = exchange.fetched_at or datetime.now(UTC)
+        http = _status_and_headers(f"{exchange.status} {exchange.reason}".strip(), exchange.response_headers,
+                                   exchange)
+        if profile == REVISIT_NOT_MODIFIED and stored_headers is not None:
+            http = freshened(stored_headers, exchange.response_headers)
+        head, head_id = self._revisit_record(exchange.url, original, profile, http, moment,
+                                             exchange.ip_address)
+        request = self._request_record(exchange, moment, head_id)
+        offset = self._size
+        self._append(head + request)
+        self.warc_records += 2
+        return CapturePointer(file=self._path.relative_to(self.archive_dir).as_posix(), offset=offset,
+                              length=len(head), record_id=head_id, url=exchange.url,
+                              fetched_at=warc_date(moment))
+
+    @staticmethod
+    def _revisit_record(url: str, original: Original, profile: str, http: StatusAndHeaders,
+                        moment: datetime, ip: str | None) -> tuple[bytes, str]:
+        buf = io.BytesIO()
+        writer = HeaderRecordWriter(buf, gzip=True, warc_version="WARC/1.1")
+        record = writer.create_revisit_record(
+            url, original.payload_digest, original.url, original.date, http_headers=http,
+            warc_headers_dict={**_warc_headers(moment, ip), "WARC-Refers-To": original.record_id})
+        record.rec_headers.replace_header("WARC-Profile", profile)
+        writer.write_record(record)
+        return buf.getvalue(), str(record.rec_headers.get_header("WARC-Record-ID"))
+
     def _build_pair(self, ex: Exchange, moment: datetime) -> tuple[tuple[bytes, str], bytes]:
         buf = io.BytesIO()
         writer = WARCWriter(buf, gzip=True, warc_version="WARC/1.1")
@@ -215,8 +291,12 @@ class WarcSegmentWriter:
         writer.write_record(resp)
         resp_bytes = buf.getvalue()
         resp_id = resp.rec_headers.get_header("WARC-Record-ID")
-        buf.seek(0)
-        buf.truncate()
+        return (resp_bytes, resp_id), self._request_record(ex, moment, resp_id)
+
+    @staticmethod
+    def _request_record(ex: Exchange, moment: datetime, concurrent_to: str) -> bytes:
+        buf = io.BytesIO()
+        writer = HeaderRecordWriter(buf, gzip=True, warc_version="WARC/1.1")
         path = _request_target(ex.url)
         req = writer.create_warc_record(
             ex.url,
@@ -226,10 +306,10 @@ class WarcSegmentWriter:
             http_headers=StatusAndHeaders(
                 f"{ex.method} {path} {ex.protocol}", _clean_headers(ex.request_headers), is_http_request=True
             ),
-            warc_headers_dict={**_warc_headers(moment, None), "WARC-Concurrent-To": resp_id},
+            warc_headers_dict={**_warc_headers(moment, None), "WARC-Concurrent-To": concurrent_to},
         )
         writer.write_record(req)
-        return (resp_bytes, resp_id), buf.getvalue()
+        return buf.getvalue()
 
     def _open_next_segment(self) -> None:
         self._close_warc()
@@ -264,6 +344,7 @@ class WarcSegmentWriter:
         assert self._fd is not None
         _write_all(self._fd, data)
         self._size += len(data)
+        self.bytes_written += len(data)
         self._maybe_sync()
 
     # -- JSONL ----------------------------------------------------------------------------------
@@ -358,6 +439,38 @@ def _status_and_headers(status_line: str, headers: list[tuple[str, str]], ex: Ex
         kept = [(k, v) for k, v in kept if k.lower() != "content-length"]
         kept.append(("Content-Length", str(len(ex.body))))
     return StatusAndHeaders(status_line, kept, protocol=ex.protocol)
+
+
+# RFC 9111 section 3.2: fields a 304 does not update in the stored response (framing and hop-by-hop)
+_NOT_FRESHENED = {"content-length", "content-encoding", "transfer-encoding", "connection", "keep-alive",
+                  "te", "trailer", "upgrade", "proxy-connection", "content-range"}
+
+
+def freshened(stored: StatusAndHeaders, update: Iterable[tuple[str, str]]) -> StatusAndHeaders:
+    """The stored response's status line and header fields, the fields the 304 sent replacing the
+    stored values of the same name (RFC 9111 section 4.3.4), framing fields excepted.
+
+    >>> old = StatusAndHeaders("200 OK", [("ETag", '"a"'), ("Content-Length", "5")], protocol="HTTP/1.1")
+    >>> new = freshened(old, [("ETag", '"b"'), ("Date", "Tue, 01 Dec 2026"), ("Content-Length", "0")])
+    >>> new.statusline, new.headers
+    ('200 OK', [('Content-Length', '5'), ('ETag', '"b"'), ('Date', 'Tue, 01 Dec 2026')])
+    """
+    fresh = [(k, v) for k, v in update if k.lower() not in _NOT_FRESHENED]
+    names = {k.lower() for k, _ in fresh}
+    merged = [(k, v) for k, v in stored.headers if k.lower() not in names] + fresh
+    return StatusAndHeaders(stored.statusline, merged, protocol=stored.protocol)
+
+
+def payload_digest(body: bytes) -> str:
+    """The WARC-Payload-Digest warcio writes for a payload: ``sha1:`` + base32 of its SHA-1.
+
+    >>> payload_digest(b"hello")
+    'sha1:VL2MMHO4YXUKFWV63YHTWSBM3GXKSQ2N'
+    """
+    import base64
+    import hashlib
+
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
 
 
 def _warc_headers(moment: datetime, ip: str | None) -> dict[str, str]:
@@ -552,6 +665,21 @@ def read_response(path: Path, offset: int, archive_dir: Path | None = None) -> R
     headers = list(rec.http_headers.headers)
     return ReplayedResponse(entry.header("WARC-Target-URI"), status, headers, entry.body,
                             entry.header("WARC-Date"), pointer)
+
+
+def read_http_headers(path: Path, offset: int) -> StatusAndHeaders:
+    """The HTTP status line and headers of the response (or revisit) record at ``offset``."""
+    records = iter_records(Path(path), start=offset)
+    try:
+        entry = next(records)
+    except (StopIteration, CaptureError) as exc:
+        raise CaptureError(f"{path}@{offset}: no readable WARC record there ({exc}); run `warcio check` on "
+                           "it") from exc
+    finally:
+        records.close()
+    if entry.record.http_headers is None:
+        raise CaptureError(f"{path}@{offset}: a {entry.rec_type} record without HTTP headers")
+    return entry.record.http_headers
 
 
 def recorded_urls(site_dir: Path, crawl_id: str) -> set[str]:

@@ -17,6 +17,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "clean": ("newsarchive.commands.clean", "write cleaned records next to every capture in the archive"),
     "index": ("newsarchive.commands.index", "build or update the SQLite index of all records"),
     "diff": ("newsarchive.commands.diff", "diff new captures against the seeds or earlier captures"),
+    "history": (
+        "newsarchive.commands.history", "every capture of one article (by URL or id): states, versions, diffs"
+    ),
+    "changes": (
+        "newsarchive.commands.changes",
+        "what changed: new, edited, deleted, restored and moved articles (text, JSONL, Atom, HTML)",
+    ),
     "dups": ("newsarchive.commands.dups", "clusters of exact and near-duplicate articles"),
     "export": ("newsarchive.commands.export", "export records as JSONL, Parquet or a folder of .txt"),
     "verify": (

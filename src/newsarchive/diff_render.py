@@ -116,12 +116,13 @@ def to_json(
         "summary": summary(diffs),
         "problems": list(problems),
         "changes_only": changes_only,
-        "articles": [_article_json(d) for d in diffs if not (changes_only and d.status == "identical")],
+        "articles": [article_json(d) for d in diffs if not (changes_only and d.status == "identical")],
     }
     return json_safe(json.dumps(doc, ensure_ascii=False, indent=1)) + "\n"
 
 
-def _article_json(d: ArticleDiff) -> dict[str, Any]:
+def article_json(d: ArticleDiff) -> dict[str, Any]:
+    """One article of the JSON report (also what ``newsarchive history`` keeps of each edit)."""
     return {
         "status": d.status,
         "new": describe(d.new),
@@ -154,7 +155,7 @@ def _row_json(r: Row) -> dict[str, Any]:
 def to_text(
     diffs: Sequence[ArticleDiff], problems: Sequence[str], color: bool = False, changes_only: bool = False
 ) -> str:
-    paint = _painter(color)
+    paint = painter(color)
     blocks = [_article_text(d, paint) for d in ordered(diffs, changes_only)]
     counts = summary(diffs)
     parts = [f"{counts[s]} {_LABEL[s]}" for s in STATUSES if counts[s]]
@@ -166,7 +167,7 @@ def to_text(
     return "\n\n".join(blocks) + "\n"
 
 
-def _painter(color: bool) -> Any:
+def painter(color: bool) -> Any:
     def paint(code: str, text: str) -> str:
         text = printable(text)  # archive text never reaches the terminal raw; the colour codes are ours
         return f"{code}{text}{_RESET}" if color and text else text
@@ -195,7 +196,7 @@ def _article_text(d: ArticleDiff, paint: Any) -> str:
             f"{c['equal']} unchanged"
         )
     for r in d.changes:
-        lines.append("  " + _row_text(r, paint))
+        lines.append("  " + row_text(r, paint))
     return "\n".join(lines)
 
 
@@ -206,7 +207,7 @@ def _how_similar(d: ArticleDiff) -> str:
     return text
 
 
-def _row_text(r: Row, paint: Any) -> str:
+def row_text(r: Row, paint: Any) -> str:
     if r.kind == "added":
         return paint(_GREEN, f"+ [{_num(r.new_index)}] {{+{r.new}+}}")
     if r.kind == "removed":
@@ -228,7 +229,7 @@ def _num(i: int | None) -> str:
 
 # -------------------------------------------------------------------------------------------- HTML
 
-_CSS = """
+CSS = """
 body{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;width:100%;margin:.5em 0}
 td,th{border:1px solid #ccc;padding:.3em .5em;vertical-align:top;text-align:left}
@@ -252,7 +253,7 @@ def to_html(
     same = [d for d in shown_diffs if d.status == "identical"]
     parts = [
         "<!DOCTYPE html>\n<html lang='zh-CN'><head><meta charset='utf-8'>",
-        f"<title>newsarchive diff: {counts['articles']} articles</title><style>{_CSS}</style></head><body>",
+        f"<title>newsarchive diff: {counts['articles']} articles</title><style>{CSS}</style></head><body>",
         f"<h1>Diff of {counts['articles']} articles</h1>",
         "<p>"
         + e(", ".join(f"{counts[s]} {_LABEL[s]}" for s in STATUSES))
@@ -316,7 +317,7 @@ def _section(i: int, d: ArticleDiff) -> str:
         )
     if d.old is not None and d.rows:
         out.append("<table><tr><th></th><th>earlier</th><th></th><th>new</th></tr>")
-        out.extend(_html_row(r) for r in d.rows)
+        out.extend(html_row(r) for r in d.rows)
         out.append("</table>")
     elif d.old is None:
         out.append("<p>" + "<br>".join(e(line) for line in d.new.text.splitlines()) + "</p>")
@@ -324,7 +325,7 @@ def _section(i: int, d: ArticleDiff) -> str:
     return "\n".join(out)
 
 
-def _html_row(r: Row) -> str:
+def html_row(r: Row) -> str:
     e = html.escape
     old, new = e(r.old or ""), e(r.new or "")
     if r.kind == "changed":

@@ -19,8 +19,11 @@ field of the record (:class:`normalize.record.Record`) under its own name, excep
 - ``fetched_at`` is a UTC timestamp (``2020-02-20T08:15:01Z`` in JSONL, Parquet ``timestamp[us, UTC]``);
 - the record's ``schema_version`` is ``record_schema_version``; ``schema_version`` is the export's;
 
-plus ``record_file`` / ``record_position`` (where the record lives in the archive) and ``cluster_id`` /
-``cluster_size`` (its duplicate cluster, when ``--one-per-cluster`` computed clusters; null otherwise).
+plus ``record_file`` / ``record_position`` (where the record lives in the archive), ``cluster_id`` /
+``cluster_size`` (its duplicate cluster, when ``--one-per-cluster`` computed clusters; null otherwise),
+and ``state`` / ``version``: what the capture the record was cleaned from says in the article's history
+(:mod:`newsarchive.history`: new, unchanged, edited, metadata-changed, restored, moved) and the version of
+the article's text it holds (1, 2, ...); null for records outside the history (seeds, a crawl feed).
 JSONL writes UTF-8 characters as they are (no ``\\u`` escapes). Parquet (needs pyarrow, the ``parquet``
 extra) stores ``capture`` as a JSON string because its keys vary; :func:`read_export` reads both formats
 back. Both load with ``pandas.read_json(path, lines=True)`` / ``pandas.read_parquet(path)``.
@@ -51,13 +54,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from newsarchive import history
 from newsarchive.display import shown
 from newsarchive.dups import DEFAULT_THRESHOLD, cluster_map, find_clusters
 from newsarchive.index import ArchiveIndex, IndexedRecord
 from newsarchive.records import atomic_write, host_of, iter_record_file
 from normalize.record import Record
 
-EXPORT_SCHEMA_VERSION = 2  # 2: unique id + article_id, published_date, fetched_at as a UTC timestamp
+EXPORT_SCHEMA_VERSION = 3  # 2: unique id + article_id, published_date, UTC fetched_at; 3: state + version
 PARQUET_BATCH = 1000
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
@@ -73,6 +77,8 @@ class ExportItem:
     record_position: int
     cluster_id: int | None = None
     cluster_size: int | None = None
+    state: str | None = None
+    version: int | None = None
 
     @property
     def id(self) -> str:
@@ -96,6 +102,8 @@ class ExportItem:
             "record_position": self.record_position,
             "cluster_id": self.cluster_id,
             "cluster_size": self.cluster_size,
+            "state": self.state,
+            "version": self.version,
         }
 
     @classmethod
@@ -105,7 +113,8 @@ class ExportItem:
         version = data.pop("schema_version")
         if version != EXPORT_SCHEMA_VERSION:
             raise ExportError(f"export schema_version {version} is not {EXPORT_SCHEMA_VERSION}; re-export")
-        extras = {k: data.pop(k) for k in ("record_file", "record_position", "cluster_id", "cluster_size")}
+        extras = {k: data.pop(k) for k in ("record_file", "record_position", "cluster_id", "cluster_size",
+                                           "state", "version")}
         data["schema_version"] = data.pop("record_schema_version")
         data.pop("published_date")
         data.pop("id")
@@ -190,6 +199,7 @@ def iter_export(
         stats.problems.extend(index_stats.problems)
         stats.notes.extend(index_stats.notes)
         clusters = cluster_map(find_clusters(index, threshold, stats.problems)) if one_per_cluster else {}
+        versions = history.record_versions(index.db)
         keep = _row_filter(sites, since, until, stats)
         rows = (r for r in index.rows() if keep(r))
         for file, group in itertools.groupby(rows, key=lambda r: r.file):
@@ -200,7 +210,10 @@ def iter_export(
                     stats.duplicates_skipped += 1
                 else:
                     wanted[r.position] = info
-            yield from _read_positions(index.archive, file, wanted, stats)
+            for item in _read_positions(index.archive, file, wanted, stats):
+                where = (item.record_file, item.record_position)
+                item.state, item.version = versions.get(where, (None, None))
+                yield item
 
 
 def _row_filter(
@@ -459,6 +472,8 @@ def arrow_schema() -> Any:
             ("record_position", i),
             ("cluster_id", i),
             ("cluster_size", i),
+            ("state", s),
+            ("version", i),
         ]
     )
 

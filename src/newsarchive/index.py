@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from newsarchive import search, similarity
+from newsarchive import history, search, similarity
 from newsarchive.display import name_problem, shown
 from newsarchive.records import (
     capture_problem,
@@ -391,6 +391,7 @@ class ArchiveIndex:
                 walk_problems.append(f"{shown(path)}: cannot read record file ({exc.strerror or exc}); "
                                      "check that it is readable")
         search.update(self)  # newsarchive serve's search tables (newsarchive.search), from the records above
+        history.update(self)  # every capture's history (newsarchive.history) and the search states
         stats.unindexed_captures = self._count_unindexed_captures()
         stats.records_total = self.count()
         stats.problems.extend(self._stored_errors())

@@ -198,6 +198,14 @@ def test_main_job_as_documented(runs: dict[str, tuple[Path, Any]]) -> None:
     _, proc = runs["main-job"]
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
     assert f"articles written   {len(expected_records())} records" in proc.stdout
+    # the revisit of edition 2: every case classified as crawler/sample_portal/edition2.toml says
+    from crawler.sample_portal.editions import load_edition
+
+    cases = load_edition().cases
+    checked = len(cases) + sum(1 for c in cases if c.new_url)
+    assert f"{checked} of {checked} as the reference data says" in proc.stdout, proc.stdout[-3000:]
+    assert "5 changes: 3 deleted (http-404 1, placeholder 1, redirect-home 1), 1 moved, 1 edited" \
+        in proc.stdout
 
 
 def test_list_and_checksite_as_documented(served: str, tmp_path: Path) -> None:

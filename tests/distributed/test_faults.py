@@ -89,7 +89,7 @@ def test_sigkill_of_one_worker_loses_and_duplicates_nothing(crawl_setup: Any, po
     workers = {w: start_worker(w, SITE, redis_server.url, archive, sites, DOWNLOAD_DELAY="0.05")
                for w in ("w1", "w2", "w3")}
     if point == "random":
-        wait_for(lambda: responses_of(archive, "w2") >= 1, 60, "w2's first page")
+        wait_for(lambda: responses_of(archive, "w2") >= 1, 120, "w2's first page")
         time.sleep(random.uniform(0.0, 1.5))
     else:
         wait_for(lambda: KILL_POINTS[point](archive), 60, f"w2 {point}")
@@ -117,7 +117,7 @@ def test_redis_restart_mid_crawl(crawl_setup: Any) -> None:
     redis_server, portals, sites, archive = crawl_setup
     workers = [start_worker(w, SITE, redis_server.url, archive, sites, NEWSARCHIVE_REDIS_RETRY_SECONDS="30")
                for w in ("w1", "w2")]
-    wait_for(lambda: records_by(archive, "w1") + records_by(archive, "w2") >= 2, 60, "the first records")
+    wait_for(lambda: records_by(archive, "w1") + records_by(archive, "w2") >= 2, 120, "the first records")
     redis_server.stop()
     time.sleep(1.0)
     redis_server.start()

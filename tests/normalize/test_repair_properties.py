@@ -113,10 +113,13 @@ SCRIPT_PIECES = st.sampled_from(
 
 @settings(max_examples=max(50, EXAMPLES // 3), deadline=None)
 @given(st.lists(SCRIPT_PIECES, max_size=6000).map("".join))
-def test_fast_script_detection_agrees_with_exact_counts(text: str) -> None:
-    from normalize.repairs.script import _classify, count_script_chars, detect_script
+def test_script_counts_are_exact(text: str) -> None:
+    from normalize.repairs.script import _classify, _tables, count_script_chars, detect_script
 
-    assert detect_script(text) == _classify(*count_script_chars(text))
+    tables = _tables()
+    exact = (sum(c in tables.trad_only for c in text), sum(c in tables.simp_only for c in text))
+    assert count_script_chars(text) == exact
+    assert detect_script(text) == _classify(*exact)
 
 
 def _t2s_pieces() -> st.SearchStrategy[str]:

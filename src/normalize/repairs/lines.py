@@ -19,17 +19,19 @@ from normalize.repairs.registry import note_changes, step
 MAX_JOIN_PASSES = 50  # passes of join_broken_lines; real text settles in two
 BODY_MIN_CHARS = 50  # a line without a sentence mark this long is running text, not a heading
 _UNITS = "年月日时時分秒号號"
-_DIGIT_UNIT_RE = re.compile(rf"(?<![A-Za-z0-9.])(?<![A-Za-z] )(\d+)[ \t\u3000]+(?=[{_UNITS}])")
+# A number's last digit, the gap, then a unit: "11 月". The regexes start with the digit / the unit (the
+# engine jumps from one to the next; a lookbehind first is tried at every character); what stands before
+# the number is tested on each one found (_after_word).
+_DIGIT_UNIT_RE = re.compile(rf"\d([ \t\u3000]+)(?=[{_UNITS}])")
+_NOT_AFTER_RE = re.compile(r"[A-Za-z0-9.]|[A-Za-z] ")  # before the number: "iPhone 11 月", "v2 号", "1.5 年"
 _GAP_QUICK_RES = (
     re.compile(rf"[0-9０-９][ \t\u3000]+[{_UNITS}]"),
     re.compile(r"[年月时時分][ \t\u3000]+[0-9０-９]"),
 )
 # between a date/time part and the next number: 2020年 2月, 2月 13日, 9时 30分, 30分 15秒
-_UNIT_DIGIT_RE = re.compile(
-    r"(?<=\d[年月])[ \t\u3000]+(?=\d+[月日号號])"
-    r"|(?<=\d[时時])[ \t\u3000]+(?=\d+分)"
-    r"|(?<=\d分)[ \t\u3000]+(?=\d+秒)"
-)
+_UNIT_DIGIT_RE = re.compile(r"([年月时時分])([ \t\u3000]+)(?=\d)")
+_NEXT_PART = {unit: re.compile(rf"\d+[{after}]") for unit, after in (
+    ("年", "月日号號"), ("月", "月日号號"), ("时", "分"), ("時", "分"), ("分", "秒"))}  # what follows the gap
 _HAN = HAN_CHARS
 # a line break with any blank lines and indentation, matched whole (each run of blank lines once: linear
 # on 100k newlines); a junction when the next line starts with Han or a closing mark (_JUNCTION_START)
@@ -65,10 +67,28 @@ def close_digit_unit_gaps(text: str) -> str:
     """
     if not any(quick.search(text) for quick in _GAP_QUICK_RES):
         return text
-    out, n = _DIGIT_UNIT_RE.subn(r"\1", text)
-    out, m = _UNIT_DIGIT_RE.subn("", out)
-    note_changes(n + m)
-    return out
+    gaps = [m.span(1) for m in _DIGIT_UNIT_RE.finditer(text) if _number_stands_alone(text, m.start())]
+    out = _cut(text, gaps)
+    more = [m.span(2) for m in _UNIT_DIGIT_RE.finditer(out) if _is_date_part(out, m)]
+    note_changes(len(gaps) + len(more))
+    return _cut(out, more)
+
+
+def _number_stands_alone(text: str, last: int) -> bool:
+    """The number ending at ``last`` does not follow a letter, an ASCII digit or a dot, nor a letter and
+    a space ("iPhone 11"); or its digits after a non-ASCII one do ("４11": 11 follows "４")."""
+    start = last
+    while start and text[start - 1].isdecimal():  # \d is Unicode: the number's first digit
+        start -= 1
+    if not any(_NOT_AFTER_RE.fullmatch(text, j, start) for j in (start - 1, start - 2) if j >= 0):
+        return True
+    return any(not "0" <= c <= "9" for c in text[start:last])
+
+
+def _is_date_part(text: str, m: re.Match[str]) -> bool:
+    """The unit follows a digit and the gap is followed by the next part: "2月 13日", "9时 30分"."""
+    start, unit = m.start(), m.group(1)
+    return start > 0 and text[start - 1].isdecimal() and bool(_NEXT_PART[unit].match(text, m.end()))
 
 
 @step

@@ -15,8 +15,10 @@ stays, and so does a glossary of rare characters ("犇(bēn)，猋(biāo)，羴(
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
+from collections import Counter
 from functools import cache
 
 from normalize.chars import HAN_CHARS, common_han_chars
@@ -32,6 +34,9 @@ _BRACKET_RE = re.compile(_BRACKET)
 # a character, its first reading-like bracket, then any repeats ("(guo)(guo)") as one group
 _REPEAT = rf"[(（][ \t\u3000]*{_SYL}[ \t\u3000]*[)）]"  # the same bracket, nothing captured
 _ANNOTATED_RE = re.compile(rf"({_HAN}){_BRACKET}((?:{_REPEAT})*)")
+# the same matches in two groups, the character and its brackets: split() hands back, in C,
+# [text, character, brackets, text, character, brackets, ..., text]
+_SPLIT_RE = re.compile(rf"({_HAN})({_REPEAT}(?:{_REPEAT})*)")
 _QUICK_RE = re.compile(r"[(（][ \t]*[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]")
 
 
@@ -48,40 +53,59 @@ def strip_pinyin_annotations(text: str) -> str:
     """
     if not _QUICK_RE.search(text):
         return text
-    state = _Run()
-    out = _ANNOTATED_RE.sub(state.replace, text)
+    parts = _SPLIT_RE.split(text)
+    state = _Run()  # each distinct annotation is judged once, with its count
+    found = Counter(map(operator.add, parts[1::3], parts[2::3]))
+    verdicts = {found_as: state.judge(found_as, count) for found_as, count in found.items()}
     if state.removed == 0 or (state.on_common < MIN_RUN and not state.after_traditional):
         return text
     note_changes(state.removed)
-    return out
+    if all(v == "" for v in verdicts.values()):  # every bracket goes: keep the text and each character
+        del parts[2::3]
+        return "".join(parts)
+    out = []
+    for at in range(0, len(parts) - 1, 3):
+        between, ch, brackets = parts[at : at + 3]
+        kept = verdicts[ch + brackets]
+        out += [between, ch, brackets if kept is None else kept]
+    out.append(parts[-1])
+    return "".join(out)
 
 
 class _Run:
-    """Collects what one pass removed, so that the context rule can accept or undo the pass."""
+    """Collects what one pass removes, so that the context rule can accept or refuse the pass."""
 
     def __init__(self) -> None:
         self.removed = 0
         self.on_common = 0  # readings after common characters: a glossary explains rare ones
         self.after_traditional = False
 
-    def replace(self, m: re.Match[str]) -> str:
-        ch, first, repeats = m.group(1), m.group(2), m.group(3)
-        if not is_reading(ch, first):
-            return m.group(0)
-        self.removed += 1
+    def judge(self, annotation: str, count: int) -> str | None:
+        """What replaces the brackets after the character of ``annotation`` (found ``count`` times): None
+        when they stay (the first syllable is not a reading of the character), else the repeats left."""
+        m = _ANNOTATED_RE.fullmatch(annotation)
+        assert m is not None, annotation  # _SPLIT_RE finds what _ANNOTATED_RE finds
+        ch, syllable, repeats = m.groups()
+        if not is_reading(ch, syllable):
+            return None
+        left, removed = _strip_repeats(ch, repeats) if repeats else ("", 0)
+        self.removed += count * (1 + removed)
         if ch in common_han_chars():
-            self.on_common += 1
-        if not self.after_traditional and is_traditional_char(ch):
+            self.on_common += count
+        if is_traditional_char(ch):
             self.after_traditional = True
-        return ch + (self._strip_repeats(ch, repeats) if repeats else "")
+        return left
 
-    def _strip_repeats(self, ch: str, repeats: str) -> str:
-        """Repeated brackets after the first: readings of ``ch`` go until the first one that is not."""
-        for m in _BRACKET_RE.finditer(repeats):
-            if not is_reading(ch, m.group(1)):
-                return repeats[m.start() :]
-            self.removed += 1
-        return ""
+
+def _strip_repeats(ch: str, repeats: str) -> tuple[str, int]:
+    """Repeated brackets after the first: readings of ``ch`` go until the first one that is not.
+    Returns the repeats left and how many went."""
+    removed = 0
+    for m in _BRACKET_RE.finditer(repeats):
+        if not is_reading(ch, m.group(1)):
+            return repeats[m.start() :], removed
+        removed += 1
+    return "", removed
 
 
 def is_reading(ch: str, syllable: str) -> bool:

@@ -19,8 +19,9 @@ _STRAY_COMMA_RE = re.compile(r",(?=[,，。、;；:：!！?？])")
 _WIDE = str.maketrans({",": "，", ":": "：", ";": "；", "?": "？", "!": "！"})
 # A run of marks ("?!", ":,") touching CJK on either side is converted as a whole, so that a restored
 # mark never becomes the context of its neighbour on a second pass (idempotence).
-# Possessive runs that start only at a run's first mark: linear even on 100k marks without CJK.
-_MARK_RUN_RE = re.compile(rf"(?<=[{_CJK}])[,:;?!]++|(?<![,:;?!])[,:;?!]++(?=[{_CJK}])")
+# Possessive runs, so each match is a whole run (linear even on 100k marks without CJK); it starts with
+# the mark, so the engine jumps from one run to the next. The CJK context is tested on each run found.
+_MARK_RUN_RE = re.compile(r"[,:;?!]++")
 # "?" next to "?", to a pinyin letter or to "、" marks bytes an encoder lost ("环??萍肌", "重?zé)",
 # "称?、"), not a question: it stays ASCII. The test is symmetric, so the reversed pass agrees.
 _LOST_BYTES = "?a-z、"
@@ -71,7 +72,7 @@ def restore_fullwidth_punctuation(text: str) -> str:
     text, marks = _widen_marks(text)
     if _marks_touch(text):  # ":," before Han: one mark is the other's context
         runs = _Counter()
-        text = _MARK_RUN_RE.sub(runs.widen, text)
+        text = _MARK_RUN_RE.sub(runs.widen_in_context, text)
         marks += runs.count
     note_changes(2 * brackets + marks)
     return text
@@ -156,6 +157,13 @@ def _marks_touch(text: str) -> bool:
 class _Counter:
     def __init__(self) -> None:
         self.count = 0
+
+    def widen_in_context(self, m: re.Match[str]) -> str:
+        """The run widened when a CJK character stands before or after it, else as it is."""
+        text, start, end = m.string, m.start(), m.end()
+        if (start and _CJK_CHAR_RE.match(text, start - 1)) or _CJK_CHAR_RE.match(text, end):
+            return self.widen(m)
+        return m.group(0)
 
     def widen(self, m: re.Match[str]) -> str:
         """Every mark of the run, except a "?" that marks lost bytes (see _LOST_BYTES)."""

@@ -8,15 +8,21 @@ simplified use), plus 後 and the characters of the fix-up table (陜 於 麽 �
 ``STCharacters`` that are not traditional forms. A few traditional characters in a simplified text are
 names (方韋 in seed 004): up to 2, plus one per 50 simplified characters, among at least 5 simplified
 ones, and the text stays simplified; a tiny text with both ("廠 版权") is mixed and gets converted.
+Counting is one table lookup per character in numpy (the text's code points index a class table).
 
 :func:`convert_to_simplified` (the repair step) converts only text that is traditional or mixed, so the
 names in simplified text stay as written. :func:`to_simplified` is the unconditional conversion: OpenCC
 ``t2s`` followed by the documented fix-ups in ``data/repairs_t2s_fixes.toml`` for what t2s misses (著 as
 the aspect particle, 陜, ...). Tables are loaded once, on first use.
+
+The t2s output is opencc-python-reimplemented's. It comes from OpenCC's C++ library where installed
+(:mod:`normalize.repairs.opencc_cpp`, ~6x faster than :class:`FastT2S`, checked against it on load),
+else from :class:`FastT2S`; :func:`t2s_engine` says which.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
 from functools import cache
@@ -32,9 +38,8 @@ TRADITIONAL = "traditional"
 MIXED = "mixed"
 UNKNOWN = "unknown"
 
-_TRAD_MARK = "\x01"
-_SIMP_MARK = "\x02"
-_FIRST_CHUNK = 4096
+_OTHER, _TRAD, _SIMP = 0, 1, 2  # character classes of the counting table
+_CHUNK = 1 << 20  # characters counted at a time (bounds the code-point arrays to 4 MB)
 _NAME_ALLOWANCE = 2  # traditional characters a simplified text may hold as names (方韋) ...
 _NAME_RATIO = 50  # ... plus one per this many simplified-only characters (and the same the other way)
 _MIN_EVIDENCE = 5  # ... but only among this many simplified-only characters: "廠 版权" is mixed
@@ -50,41 +55,14 @@ def detect_script(text: str) -> str:
     >>> detect_script("区委召开会议 區委召開會議")
     'mixed'
     """
-    probe_trad, probe_simp = _count_exact(text[:_FIRST_CHUNK])
-    if probe_trad > probe_simp:  # traditional-looking: one exact pass (its conversion costs far more)
-        return _classify(*_count_exact(text))
-    trad = _count_traditional_fast(text)
-    return _classify(trad, _count_simplified(text, stop_at=_simplified_needed(trad)))
-
-
-def _count_traditional_fast(text: str) -> int:
-    """Traditional-only characters, counted without a Python step per character: all but three of
-    them lie outside GB2312, so encoding to GB2312 (C speed) with character references isolates them."""
-    tables = _tables()
-    if "&#" in text:  # a literal character reference would be miscounted: take the exact path
-        return _count_exact(text)[0]
-    outside = _CHARREF_RE.findall(text.encode("gb2312", "xmlcharrefreplace"))
-    trad = sum(1 for code in outside if chr(int(code)) in tables.trad_only)
-    return trad + sum(text.count(c) for c in tables.trad_in_gb2312)
-
-
-def _count_simplified(text: str, stop_at: int) -> int:
-    """Simplified-only characters, counted chunk by chunk (growing chunks) until ``stop_at`` is reached:
-    a simplified text is settled after its first few thousand characters."""
-    marker = _tables().marker
-    found, start, size = 0, 0, _FIRST_CHUNK
-    while start < len(text) and found < stop_at:
-        found += text[start : start + size].translate(marker).count(_SIMP_MARK)
-        start += size
-        size *= 2
-    return found
+    return _classify(*_count_exact(text))
 
 
 def count_script_chars(text: str) -> tuple[int, int]:
     """(traditional-only, simplified-only) character counts, exactly.
 
-    One ``str.translate`` pass marks both kinds (a C loop; a regex over a 4,000-character class is
-    many times slower) and two ``count`` calls count the marks.
+    The code points index a table of classes (numpy: ~15x a ``str.translate`` marking pass; a regex
+    over a 4,000-character class is slower still).
 
     >>> count_script_chars("區委书记")
     (1, 2)
@@ -93,8 +71,22 @@ def count_script_chars(text: str) -> tuple[int, int]:
 
 
 def _count_exact(text: str) -> tuple[int, int]:
-    marked = text.translate(_tables().marker)
-    return marked.count(_TRAD_MARK), marked.count(_SIMP_MARK)
+    import numpy as np
+
+    classes = _tables().classes
+    counts = np.zeros(3, dtype=np.int64)
+    for codes in _code_points(text):
+        counts += np.bincount(classes[codes], minlength=3)
+    return int(counts[_TRAD]), int(counts[_SIMP])
+
+
+def _code_points(text: str) -> Any:
+    """The text's code points as uint32 arrays, a chunk at a time (lone surrogates included)."""
+    import numpy as np
+
+    for start in range(0, len(text), _CHUNK):
+        data = text[start : start + _CHUNK].encode("utf-32-le", "surrogatepass")
+        yield np.frombuffer(data, dtype=np.uint32)
 
 
 def _classify(trad: int, simp: int) -> str:
@@ -153,7 +145,14 @@ def to_simplified(text: str) -> str:
     >>> to_simplified("陜汽大同專用汽車 圍著 著名 著作 乾隆年間乾燥")
     '陕汽大同专用汽车 围着 著名 著作 乾隆年间干燥'
     """
-    return _apply_fixes(_fast_t2s().convert(text))
+    return _apply_fixes(_t2s().convert(text))
+
+
+def t2s_engine() -> str:
+    """Which converter :func:`to_simplified` uses, and why (OpenCC's C++ library when installed and
+    checked, else :class:`FastT2S` on opencc-python-reimplemented: the same output, slower)."""
+    _t2s()
+    return _ENGINE_WHY[0]
 
 
 class FastT2S:
@@ -256,19 +255,28 @@ def _trie_node(node: dict[str, Any]) -> str:
 
 def _apply_fixes(text: str) -> str:
     fixes = _fixes()
-    text = text.translate(fixes.char_table)
+    for old, new in fixes.chars:  # str.replace per character: ~20x a translate pass over the text
+        if old in text:
+            text = text.replace(old, new)
     if "著" in text:
         text = fixes.zhe_re.sub("着", text)
     return text
 
 
 def _count_changed(before: str, after: str) -> int:
+    """Characters that differ (position by position; a change of length counts its difference).
+
+    >>> _count_changed("區委書記", "区委书记"), _count_changed("a", "abc")
+    (3, 2)
+    """
     if len(before) != len(after):
         return max(1, abs(len(before) - len(after)))
-    return sum(1 for a, b in zip(before, after, strict=True) if a != b)
+    import numpy as np
+
+    pairs = zip(_code_points(before), _code_points(after), strict=True)
+    return sum(int(np.count_nonzero(a != b)) for a, b in pairs)
 
 
-_CHARREF_RE = re.compile(rb"&#(\d+);")
 _TRAD_IN_GB2312 = "後"  # in GB2312 but traditional (后); 於 and 麽 come from the fix-up table
 
 
@@ -288,12 +296,18 @@ class _Tables:
         # GB2312 is the simplified character set: what it holds is simplified usage (哪吒, 摺), except
         # the few true traditional forms listed in _TRAD_IN_GB2312 and the fix-up table
         self.trad_only = frozenset(c for c in candidates if not _in_gb2312(c)) | fixed | set(_TRAD_IN_GB2312)
-        self.trad_in_gb2312 = frozenset(c for c in self.trad_only if _in_gb2312(c))  # counted one by one
-        simp_only = frozenset(k for k, v in st.items() if k not in v and k not in ts)
-        self.marker: dict[int, str] = {ord(c): _TRAD_MARK for c in self.trad_only}
-        self.marker.update({ord(c): _SIMP_MARK for c in simp_only})
-        # the marks themselves must not be counted when they occur in the text
-        self.marker.update({ord(_TRAD_MARK): "", ord(_SIMP_MARK): ""})
+        self.simp_only = frozenset(k for k, v in st.items() if k not in v and k not in ts)
+        self.classes = _class_table({_TRAD: self.trad_only, _SIMP: self.simp_only})
+
+
+def _class_table(classes: dict[int, frozenset[str]]) -> Any:
+    """A uint8 array indexed by code point (all of Unicode, surrogates included): each character's class."""
+    import numpy as np
+
+    table = np.full(0x110000, _OTHER, dtype=np.uint8)
+    for value, chars in classes.items():
+        table[np.fromiter((ord(c) for c in chars), dtype=np.int64)] = value
+    return table
 
 
 @cache
@@ -325,13 +339,48 @@ def _fast_t2s() -> FastT2S:
     return FastT2S(_converter())
 
 
+_ENGINE_WHY = ["not loaded yet"]
+
+
+@cache
+def _t2s() -> Any:
+    """The fastest exact converter: :mod:`normalize.repairs.opencc_cpp` where it loads and passes its
+    check against :class:`FastT2S`, else FastT2S itself (said once on the log)."""
+    from normalize.repairs.opencc_cpp import load_engine
+
+    fast = _fast_t2s()
+    loaded = load_engine(fast, _converter()) if fast.exact else None
+    if loaded is not None and loaded.engine is not None:
+        _ENGINE_WHY[0] = loaded.why
+        return loaded.engine
+    why = loaded.why if loaded is not None else "OpenCC's t2s tables changed shape"
+    _ENGINE_WHY[0] = f"opencc-python-reimplemented (FastT2S): {why}"
+    logging.getLogger(__name__).info("t2s: %s", _ENGINE_WHY[0])
+    return fast
+
+
 class _Fixes:
     def __init__(self, data: dict[str, Any]) -> None:
-        self.char_table = str.maketrans({c["from"]: c["to"] for c in data["char"]})
+        self.chars = tuple((c["from"], c["to"]) for c in data["char"])
+        _check_char_fixes(self.chars)
         zhe = data["zhe"]
         after = "".join(sorted(zhe["keep_after"]))
         before = "".join(sorted(zhe["keep_before"]))
-        self.zhe_re = re.compile(f"(?<![{after}])著(?![{before}])")
+        # starts with 著 itself (the engine jumps from one 著 to the next); the character before it is
+        # tested by a lookbehind over both
+        self.zhe_re = re.compile(f"著(?<![{after}]著)(?![{before}])")
+
+
+def _check_char_fixes(pairs: tuple[tuple[str, str], ...]) -> None:
+    """One character to one other, never to another entry's source: then one ``str.replace`` per entry
+    is the simultaneous replacement the table means."""
+    sources = {old for old, _ in pairs}
+    for old, new in pairs:
+        if len(old) != 1 or new in sources:
+            raise ValueError(
+                f"{DATA_DIR / 'repairs_t2s_fixes.toml'}: [[char]] from={old!r} to={new!r}: 'from' must be "
+                "one character and 'to' must not be another entry's 'from' (merge the two entries)"
+            )
 
 
 @cache
