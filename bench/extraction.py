@@ -298,7 +298,7 @@ def missing_lines(ours: Ours, bare: str, page: str) -> list[tuple[str, str]]:
         outside = "" if kind else classify_line(cell.strip(" -"))
         if not kind and not outside:
             root = _parse(page) if root is None else root
-            outside = page_region(root, rest)
+            outside = page_region(root, rest) or page_region(root, whole)
         out.append((kind or (f"outside:{outside}" if outside else ""), cell.strip()))
     return out
 
@@ -338,32 +338,46 @@ def _parse(page: str) -> Any:
 
 _REGION = re.compile(
     r"comment|pinglun|gentie|reply|discuss|footer|foot|copyright|nav|menu|header|top|sidebar|side|aside"
-    r"|right|left|related|relate|xgxw|recommend|tuijian|hot|rank|paihang|share|fenxiang|ad[sv_-]|banner|login",
+    r"|right|left|related|relate|xgxw|recommend|tuijian|hot|rank|paihang|share|fenxiang|ad[sv_-]|banner|login"
+    r"|crumb|weizhi|dqwz|position",
     re.I,
 )
+
+
+LINKED_SHARE = 0.6  # a block whose text is mostly link text is a menu or a list of links
 
 
 def page_region(root: Any, text: str) -> str:
     """Where on the page ``text`` stands, when it was never a line of our article: ``link`` when it
     is the text of a link to another page, else the region the class/id of the smallest element
-    containing its first characters (or of its ancestors) names ("" when none)."""
+    containing its first characters (or of its ancestors) names, else ``links`` when that element's
+    text is mostly link text (a menu bar of many links) ("" when none). Table pipes are ignored on
+    both sides (bare trafilatura renders a bar's cells with them)."""
     from normalize.extract.links import points_elsewhere
 
-    probe = text[:12]
-    holders = [el for el in root.iter()
-               if isinstance(el.tag, str) and probe in squeeze("".join(el.itertext()))]
+    probe = text.replace("|", "")[:12]
+    if not probe:
+        return ""
+    holders = [el for el in root.iter() if isinstance(el.tag, str) and probe in _flat(el)]
     if not holders:
         return ""
     el = holders[-1]
-    links = [a for a in root.iter("a") if probe[:6] in squeeze("".join(a.itertext()))]
+    links = [a for a in root.iter("a") if probe[:6] in _flat(a)]
     if any(points_elsewhere(a.get("href")) for a in links):
         return "link"  # the text of a link to another page (a menu entry, a teaser)
+    block = el
     while el is not None:
         for attr in ("class", "id"):
             if m := _REGION.search(el.get(attr) or ""):
                 return m.group(0).lower().strip("_-")
         el = el.getparent()
-    return ""
+    own = len(_flat(block))
+    linked = sum(len(_flat(a)) for a in block.iter("a"))
+    return "links" if own and linked >= LINKED_SHARE * own else ""
+
+
+def _flat(el: Any) -> str:
+    return squeeze("".join(el.itertext())).replace("|", "")
 
 
 def _comparable(text: str) -> str:

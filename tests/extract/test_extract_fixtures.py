@@ -22,7 +22,7 @@ def _params() -> list[Any]:
     params = [pytest.param(c, id=f"synthetic/{c['id']}") for c in CASES["synthetic"]]
     params += [pytest.param(c, id=f"in-the-wild/{c['id']}") for c in CASES["in-the-wild"]]
     params += [pytest.param(c, id=f"negative/{c['id']}") for c in CASES["negative"]]
-    for c in CASES["known-failure"]:
+    for c in CASES.get("known-failure", []):
         mark = pytest.mark.xfail(strict=True, reason=c["reason"])
         params.append(pytest.param(c, id=f"known-failure/{c['id']}", marks=mark))
     return params

@@ -3,8 +3,9 @@ on Chinese portals, plus the fallback's block reader.
 
 - :func:`parse_html`: empty / not-HTML input raises :class:`~normalize.errors.ExtractionError`; content
   after a premature ``</html>`` is adopted back into ``<body>``;
-- :func:`prepare_tree`: scripts and styles go, data grids become one paragraph per row, tables used as
-  page layout become plain blocks, loose lead text before ``<p>`` children gets its own ``<p>``;
+- :func:`prepare_tree`: scripts and styles go, links without text (an icon, a logo) leave paragraphs,
+  data grids become one paragraph per row, tables used as page layout become plain blocks (the text
+  after each its own paragraph), loose lead text before ``<p>`` children gets its own ``<p>``;
 - :func:`densest_block_lines`: the fallback's pick, the container holding most CJK text outside links.
 
 Work is done by lxml and XPath (C), not by Python regular expressions over every node.
@@ -17,10 +18,13 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
-from normalize.chars import han_count, split_lines, squash
+from normalize.chars import CONTROL_CHARS, han_count, split_lines, squash
 from normalize.errors import ExtractionError
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+# lxml refuses these as text: the one control class (normalize.chars.CONTROL_CHARS; the pipeline has
+# stripped them from the page already, this catches callers of parse_html and entity-made ones) + U+FFFE/F
+XML_UNSAFE = re.compile(f"[{CONTROL_CHARS}\ufffe\uffff]")
 _TAG = re.compile(r"<[a-zA-Z!/][^>]{0,200}>")
 _DROP_TAGS = ("script", "style", "noscript", "iframe", "object", "embed", "template", "svg")
 FALLBACK_MIN_CJK = 10  # the fallback's block needs at least this much CJK text outside links
@@ -39,6 +43,12 @@ def parse_html(html: str) -> etree._Element:
     Traceback (most recent call last):
     ...
     normalize.errors.ExtractionError: input is not HTML (no tags found); pass it to clean() with kind="text"
+
+    Control characters go first (a caption's stray backspaces ``\x08`` made trafilatura drop it, and
+    no text carries them to a user's terminal):
+
+    >>> "".join(parse_html("<p>图为内洞森林游乐区。\x08\x08（林务局提供）</p>").itertext())
+    '图为内洞森林游乐区。（林务局提供）'
     """
     if not html or not html.strip():
         raise ExtractionError(
@@ -49,7 +59,7 @@ def parse_html(html: str) -> etree._Element:
             "not-html", 'input is not HTML (no tags found); pass it to clean() with kind="text"'
         )
     try:
-        tree = lxml_html.document_fromstring(_XML_DECL.sub("", html, count=1))
+        tree = lxml_html.document_fromstring(XML_UNSAFE.sub("", _XML_DECL.sub("", html, count=1)))
     except (etree.ParserError, ValueError) as err:
         msg = f"lxml could not parse the page ({err}); is it really HTML?"
         raise ExtractionError("not-html", msg) from err
@@ -92,6 +102,7 @@ def text_of(el: etree._Element) -> str:
 def prepare_tree(tree: etree._Element) -> None:
     """Drop non-content elements and turn layout tables into plain blocks (in place)."""
     etree.strip_elements(tree, *_DROP_TAGS, etree.Comment, with_tail=False)
+    drop_textless_links(tree)
     for table in tree.xpath("//table"):
         if not is_layout_table(table) and is_data_grid(table):
             render_data_table(table)
@@ -99,6 +110,32 @@ def prepare_tree(tree: etree._Element) -> None:
         if table.tag == "table" and is_layout_table(table):
             unwrap_table(table)
     wrap_loose_text(tree)
+
+
+# a link without text in a paragraph with text of its own outside links
+_TEXTLESS_LINKS = etree.XPath(
+    "//body//p[.//text()[normalize-space()][not(ancestor::a)]]"
+    "//a[not(normalize-space(.))]"
+)
+
+
+def drop_textless_links(tree: etree._Element) -> None:
+    """Remove the links without text (an icon, the site's logo) from paragraphs that have text outside
+    links, keeping the text after them.
+
+    Images are not extracted, so such a link only counts as a link: trafilatura takes a short paragraph
+    whose links have no text for a block of links and drops it, and portals print one in the article's
+    last line (凤凰网's logo after the last sentence, 点击放大 icons). Links elsewhere stay: they weigh
+    in trafilatura's choice of the article's container.
+
+    >>> t = parse_html("<body><p>产能利用率降至77.8%。<a href='/'><img src='logo.gif'></a>尾</p></body>")
+    >>> drop_textless_links(t)
+    >>> [(p.text, len(p)) for p in t.iter("p")]
+    [('产能利用率降至77.8%。尾', 0)]
+    """
+    for link in _TEXTLESS_LINKS(tree):
+        if link.getparent() is not None:
+            link.drop_tree()  # lxml.html: the tail stays with the previous node
 
 
 _LOOSE_TEXT = etree.XPath(
@@ -173,14 +210,47 @@ def grid_columns(table: etree._Element) -> int:
 
 _OWN_ROWS = etree.XPath("./tr|./*/tr")
 TABLE_CELL_SEPARATOR = " | "
-XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # lxml refuses them as text
 
 
 def unwrap_table(table: etree._Element) -> None:
     """Rename a layout table's rows and cells, and those of the tables inside it, to ``div`` so that
-    extraction reads them as blocks (data grids inside were already rendered as rows)."""
+    extraction reads them as blocks (data grids inside were already rendered as rows); the text right
+    after each table becomes a paragraph of its own (:func:`wrap_tail`), and links without text (a
+    photo's link) go: trafilatura drops a short block whose links have no text, and the photo's
+    caption with it."""
+    for inner in list(table.iter("table")):
+        wrap_tail(inner)
+    for link in [a for a in table.iter("a") if not text_of(a)]:
+        link.drop_tree()  # an image link: as a div, a photo box with its caption would read as a link block
     for el in table.iter("table", "tbody", "thead", "tfoot", "tr", "td", "th"):
         el.tag = "div"
+
+
+_INLINE_TAGS = frozenset({"a", "b", "i", "u", "em", "strong", "font", "span", "small", "big", "sub", "sup",
+                          "br", "img", "label", "abbr", "cite", "q", "mark", "s", "strike", "tt"})
+
+
+def wrap_tail(block: etree._Element) -> None:
+    """Wrap the text that follows a block (its tail, and the inline elements after it up to the next
+    block) in a ``<p>`` of its own.
+
+    A photo box floated beside the lead (``<p><table>photo, caption</table>第一段…<p>第二段``) leaves
+    the lead as the table's tail: once the table is a ``div``, trafilatura drops that text.
+
+    >>> t = parse_html("<body><div><table><tr><td>图</td></tr></table>第一段，<b>加粗</b>。<p>第二段。</p>"
+    ...                "</div></body>")
+    >>> wrap_tail(t.find(".//table"))
+    >>> [etree.tostring(p, encoding=str) for p in t.iter("p")]
+    ['<p>第一段，<b>加粗</b>。</p>', '<p>第二段。</p>']
+    """
+    parent = block.getparent()
+    if parent is None or not (block.tail and block.tail.strip()):
+        return
+    para = etree.Element("p")
+    para.text, block.tail = block.tail, None
+    while (nxt := block.getnext()) is not None and isinstance(nxt.tag, str) and nxt.tag in _INLINE_TAGS:
+        para.append(nxt)  # lxml moves the element with its tail
+    block.addnext(para)
 
 
 def is_data_grid(table: etree._Element) -> bool:

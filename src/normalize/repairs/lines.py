@@ -30,7 +30,7 @@ _GAP_QUICK_RES = (
 )
 # between a date/time part and the next number: 2020年 2月, 2月 13日, 9时 30分, 30分 15秒
 _UNIT_DIGIT_RE = re.compile(r"([年月时時分])([ \t\u3000]+)(?=\d)")
-_NEXT_PART = {unit: re.compile(rf"\d+[{after}]") for unit, after in (
+_NEXT_PART = {unit: re.compile(rf"(?<!\d)\d++[{after}]") for unit, after in (
     ("年", "月日号號"), ("月", "月日号號"), ("时", "分"), ("時", "分"), ("分", "秒"))}  # what follows the gap
 _HAN = HAN_CHARS
 # a line break with any blank lines and indentation, matched whole (each run of blank lines once: linear

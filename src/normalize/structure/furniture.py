@@ -16,6 +16,8 @@ or 版权 stays. Text-capture kinds, in the same table of rules below: ``editor-
 **Block kinds**:
 
 - ``copyright``: a copyright line and the numbered clauses or lawyer lines right after it;
+- a widget split one button per line (``【字号`` / ``大`` / ``中`` / ``小`` / ``】``): very short lines that
+  read together as a print or share widget take its kind;
 - ``link-block`` (lines with link hints, from HTML): two or more lines that are the text of links to
   other pages (a teaser's date or count beside it allowed; a bulleted date line between two allowed),
   with the label heading them; the links right after a related-links heading; link lines at the
@@ -88,6 +90,9 @@ _TEXT_KINDS = {"editor-line": EDITOR, "mood-widget": MOOD, "footer": FOOTER}
 # a text capture's kinds in priority order; those not in _TEXT_KINDS are the data file's
 _TEXT_ORDER = ("icp", "editor-line", "mood-widget", "share-widget", "qr-block", "prev-next", "print-widget",
                "footer")
+STEP_NUMBER = re.compile(  # a numbered item: 1. / 1、 / （1） / 一、 / 第一步
+    r"^\s*(?:\d{1,2}\s*[.、．]|[（(]\s*\d{1,2}\s*[)）]|[一二三四五六七八九十]{1,3}\s*、|第[一二三四五六七八九十\d]{1,3}步)"
+)
 DOCUMENT_NUMBER = re.compile(r"[〔［\[][12]\d{3}[〕］\]]\s*\d+\s*号")  # 发文字号: 穗卫函〔2023〕1930号
 HEADLINE_WITHIN = 12  # the headline is looked for among this many first lines
 LINK_BLOCK_LINES = 2  # this many link lines together are a block of links wherever they stand
@@ -97,6 +102,8 @@ CLOSING_KINDS = frozenset({"editor-line", "share-widget", "print-widget", "prev-
 WEAK_CLOSING_KINDS = frozenset({"related-links", "icp", "qr-block", "link-block"})
 EDGE_ONLY_KINDS = frozenset({"byline"})  # furniture only above the article's first sentence or below its last
 HEAD_ONLY_KINDS = {"date-line": "metadata-line"}  # furniture (of this kind) only above the first sentence
+SPLIT_WIDGET_CHARS = 6  # a widget's buttons split one per line are this short ...
+SPLIT_WIDGET_KINDS = frozenset({"print-widget", "share-widget"})  # ... and read as one of these together
 MAX_TEXT_LINE = 160  # a longer line of a text capture is never furniture by its own words
 MAX_COPYRIGHT_LINE = 200
 
@@ -109,6 +116,7 @@ class FurnitureKind:
     pattern: re.Pattern[str]
     prose_pattern: re.Pattern[str] | None
     max_len: int
+    numbered: bool = True  # False: a numbered item (1. / 一、 / （1）) is an article's step, never this kind
 
 
 @functools.cache
@@ -128,6 +136,7 @@ def load_kinds() -> tuple[FurnitureKind, ...]:
             pattern=_alternation(spec["line"] + spec.get("prose", [])),
             prose_pattern=_alternation(spec["prose"]) if spec.get("prose") else None,
             max_len=int(spec.get("max_len", 200)),
+            numbered=bool(spec.get("numbered", True)),
         )
         for kind, spec in table.items()
     )
@@ -170,11 +179,14 @@ def classify_line(line: str) -> str | None:
     True
     >>> classify_line("记者从市发改局获悉，今年全市共完成投资120亿元，同比增长15%。") is None
     True
+    >>> classify_line("扫描二维码下载客户端"), classify_line("1.先扫二维码，关注粤省事公众号")
+    ('qr-block', None)
     """
     line = LIST_MARK.sub("", line, count=1)
     prose = is_prose(line)
+    numbered = STEP_NUMBER.match(line) is not None
     for kind in load_kinds():
-        if len(line) > kind.max_len:
+        if len(line) > kind.max_len or (numbered and not kind.numbered):
             continue
         pattern = kind.prose_pattern if prose else kind.pattern
         if pattern is not None and pattern.search(line):
@@ -191,15 +203,16 @@ def _text_kind() -> re.Pattern[str]:
 
 
 @functools.cache
-def _shared_specs() -> tuple[tuple[str, re.Pattern[str], int], ...]:
-    return tuple((k, furniture_kind(k).pattern, furniture_kind(k).max_len)
-                 for k in _TEXT_ORDER if k not in _TEXT_KINDS)
+def _shared_specs() -> tuple[FurnitureKind, ...]:
+    return tuple(furniture_kind(k) for k in _TEXT_ORDER if k not in _TEXT_KINDS)
 
 
 def _shared_kind(s: str) -> str | None:
-    for kind, pattern, max_len in _shared_specs():
-        if len(s) <= max_len and pattern.search(s) is not None:
-            return None if kind == "prev-next" and PREV_NEXT_COLON.match(s) is None else kind
+    numbered = STEP_NUMBER.match(s) is not None
+    for spec in _shared_specs():
+        if len(s) > spec.max_len or (numbered and not spec.numbered) or spec.pattern.search(s) is None:
+            continue
+        return None if spec.kind == "prev-next" and PREV_NEXT_COLON.match(s) is None else spec.kind
     return None
 
 
@@ -264,6 +277,7 @@ def classify(lines: list[Line], headline: str | None = None) -> list[str | None]
         for line, s in zip(lines, texts, strict=True)
     ]
     mark_copyright(texts, kinds, hinted=hinted)
+    mark_split_widgets(texts, kinds)
     if hinted:
         mark_above_headline(texts, kinds, headline)
         keep_inner_credits(texts, kinds)
@@ -296,13 +310,29 @@ def mark_copyright(lines: list[str], kinds: list[str | None], *, hinted: bool = 
             i += 1
 
 
+def mark_split_widgets(lines: list[str], kinds: list[str | None]) -> None:
+    """A widget whose buttons came out one per line ("【字号", "大", "中", "小", "】"): a run of two or
+    more very short unclaimed lines that, read as one line, is a print or share widget takes that
+    kind. A run that does not read as a widget (a roster of names) stays."""
+    i = 0
+    while i < len(lines):
+        end = i
+        while end < len(lines) and kinds[end] is None and 0 < len(lines[end].strip()) <= SPLIT_WIDGET_CHARS:
+            end += 1
+        kind = classify_line(" ".join(s.strip() for s in lines[i:end])) if end - i >= 2 else None
+        if kind in SPLIT_WIDGET_KINDS:
+            kinds[i:end] = [kind] * (end - i)
+        i = max(end, i + 1)
+
+
 def mark_link_blocks(lines: list[Line], kinds: list[str | None]) -> None:
     """Blocks of links to other pages: two or more link lines, maybe with a line between them that is
     no sentence (a date, a bullet) and with the label heading them (a title-like line right before);
     the links right after a related-links heading; a link line at the article's top or bottom edge
     (furniture lines aside). A single linked line between body lines stays."""
     n = len(lines)
-    link = [kinds[i] is None and is_teaser_link(lines[i]) for i in range(n)]
+    # a linked "byline" (记者即时播报, a column in a menu) is a link like the others
+    link = [kinds[i] in (None, "byline") and is_teaser_link(lines[i]) for i in range(n)]
     i = 0
     while i < n:
         if not link[i]:
@@ -313,7 +343,7 @@ def mark_link_blocks(lines: list[Line], kinds: list[str | None]) -> None:
         if count >= LINK_BLOCK_LINES or after_heading or _at_edge(kinds, i, end):
             start = i - 1 if count >= LINK_BLOCK_LINES and _labels_block(lines, kinds, i - 1) else i
             for k in range(start, end):
-                kinds[k] = kinds[k] or "link-block"
+                kinds[k] = "link-block" if kinds[k] in (None, "byline") else kinds[k]
         i = end
 
 

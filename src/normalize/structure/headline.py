@@ -46,7 +46,9 @@ DATELINE_HINT = re.compile(
 )
 SUMMARY = re.compile(r"^\s*(?:摘要|内容摘要|导读)\s*" + COLON + r"\s*(?P<text>.*)$")
 DATELINE_MAX_CHARS = 80
+PROSE_CLAUSE = re.compile(r"[，,][^：:，,]{8,}")  # a clause after a comma without a label: a sentence
 HEADLINE_KINDS = {1: ("title",), 2: ("kicker", "title"), 3: ("kicker", "title", "subtitle")}
+COLUMN_LABEL = re.compile(r"^\s*+[【\[][^】\]]{1,12}[】\]]")  # 【记者即时播报】 before a headline: the column
 # " - " and the like: a dash with a space on both sides; from a space run's start only (linear)
 _TITLE_SEPARATORS = re.compile(r"(?<!\s)\s*+(?:_|\||｜|--|——|－－|[-－–—](?<=\s.)(?=\s))\s*+")
 
@@ -60,9 +62,12 @@ def is_dateline(line: str) -> bool:
     (True, False)
     >>> is_dateline("来源:")  # an empty label says nothing
     False
+    >>> is_dateline("2025年度医保缴费期为2024年9月1日至12月31日，参保人可通过以下步骤缴费：")  # a lead
+    False
     """
     s = line.strip()
-    if len(s) > DATELINE_MAX_CHARS or "。" in s or DATELINE_HINT.search(s) is None:
+    if (len(s) > DATELINE_MAX_CHARS or "。" in s or DATELINE_HINT.search(s) is None
+            or PROSE_CLAUSE.search(s) is not None):
         return False
     return vocab.parse_date(s) is not None or _source_value(vocab.read_source(s))
 
@@ -161,13 +166,16 @@ def read_tail(lines: list[str], meta: Meta, removed: list[Removed]) -> list[str]
     return lines[:last_par + 1]
 
 
-def drop_repeated_title(lines: list[str], title: str) -> tuple[list[str], list[Removed]]:
-    """Remove first lines that only repeat the title (punctuation and spacing aside).
+def drop_repeated_title(lines: list[str], title: str, kind: str = "title") -> tuple[list[str], list[Removed]]:
+    """Remove first lines that only repeat the title (punctuation, spacing and a column label such as
+    【记者即时播报】 aside).
 
     >>> lines = ["复工复产 有序推进", "复工复产，有序推进", "正文。"]
     >>> body, removed = drop_repeated_title(lines, "复工复产，有序推进")
     >>> body, [r.text for r in removed]
     (['正文。'], ['复工复产 有序推进', '复工复产，有序推进'])
+    >>> drop_repeated_title(["【记者即时播报】复工复产", "正文。"], "复工复产")[0]
+    ['正文。']
     >>> drop_repeated_title(["一、加强领导", "正文。"], "复工复产")
     (['一、加强领导', '正文。'], [])
     """
@@ -175,10 +183,27 @@ def drop_repeated_title(lines: list[str], title: str) -> tuple[list[str], list[R
     key = compare_key(title)
     while key:
         first = next((i for i, s in enumerate(lines) if s.strip()), None)
-        if first is None or compare_key(lines[first]) != key:
+        if first is None or compare_key(COLUMN_LABEL.sub("", lines[first])) not in (key, compare_key(
+                COLUMN_LABEL.sub("", title))):
             break
-        removed.append(Removed("title", lines[first].strip()))
+        removed.append(Removed(kind, lines[first].strip()))
         lines = lines[:first] + lines[first + 1:]
+    return lines, removed
+
+
+def drop_decks(lines: list[str], meta: Meta) -> tuple[list[str], list[Removed]]:
+    """Remove first lines that repeat the kicker or the subtitle the page gave (kinds ``kicker``,
+    ``subtitle``).
+
+    >>> drop_decks(["——江北县抓春耕促生产见闻", "正文。"], Meta(subtitle="——江北县抓春耕促生产见闻"))
+    (['正文。'], [Removed(kind='subtitle', text='——江北县抓春耕促生产见闻')])
+    """
+    removed: list[Removed] = []
+    for kind in ("kicker", "subtitle"):
+        deck = getattr(meta, kind)
+        if deck:
+            lines, found = drop_repeated_title(lines, deck, kind)
+            removed += found
     return lines, removed
 
 

@@ -32,6 +32,7 @@ from normalize.structure.bylines import read_bylines, read_lead_byline, read_met
 from normalize.structure.draft import Head, Meta
 from normalize.structure.furniture import EDITOR, classify_line
 from normalize.structure.headline import (
+    drop_decks,
     drop_repeated_title,
     page_decks,
     page_headline,
@@ -115,7 +116,8 @@ def _headline(body: list[str], meta: Meta, removed: list[Removed], head: Head, e
     body, repeated = drop_repeated_title(body, title)
     body = read_head(body, meta, removed, titles=False)
     body, again = drop_repeated_title(body, title)
-    removed[:0] = repeated + again
+    body, decks = drop_decks(body, meta)
+    removed[:0] = repeated + again + decks
     return body
 
 
