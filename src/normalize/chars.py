@@ -5,6 +5,8 @@
   this a Chinese character" uses these (a pattern that needs the class inside a larger one writes
   ``f"[{HAN_CHARS}，、]"``).
 - :func:`han_count`, :func:`is_han`, :func:`common_han_chars`.
+- :data:`CONTROL_CHARS`: the control characters text never holds (C0 but ``\n`` and ``\t``, DEL, C1);
+  :func:`printable`: any text made safe for a terminal (controls, surrogates and bidi overrides escaped).
 - :func:`squash`: runs of ASCII whitespace as one space, ends trimmed; :func:`split_lines`: the
   non-empty stripped lines of a text; :func:`compare_key`: a line without whitespace and punctuation,
   for comparing. U+3000 inside Chinese text is kept: it is the text's own spacing.
@@ -23,6 +25,13 @@ HAN_RANGES: tuple[tuple[int, int], ...] = (
 )
 HAN_CHARS = "".join(f"{chr(a)}-{chr(b)}" for a, b in HAN_RANGES)
 HAN = re.compile(f"[{HAN_CHARS}]")
+# C0 controls except \t and \n (\r too: captures' line ends are normalised before this matters), DEL,
+# C1 controls; of them, the ones that end a line or a page.
+CONTROL_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f"
+LINE_SEPARATOR_CONTROLS = frozenset("\x0b\x0c\x1c\x1d\x1e\x85")
+# What must never reach a terminal raw: the controls, lone surrogates, and the bidirectional overrides
+# and isolates that reorder what a reader sees ("Trojan source").
+_UNPRINTABLE = re.compile(f"[{CONTROL_CHARS}\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 _ASCII_SPACE = re.compile(r"[ \t\n\r]+")
 _NOT_WORD = re.compile(r"[\W_]+")
 _EDGE_SPACE = " \t\r\u3000\u00a0"
@@ -95,3 +104,23 @@ def split_lines(text: str) -> list[str]:
     ['一', '二']
     """
     return [s for s in (line.strip(_EDGE_SPACE) for line in text.split("\n")) if s]
+
+
+def printable(text: str, *, newlines: bool = True) -> str:
+    r"""``text`` safe to print: every character that acts on a terminal (or cannot be encoded) written
+    as a visible escape; with ``newlines=False`` line breaks and tabs too, for one-line messages.
+
+    >>> printable("标题\x1b]0;pwned\x07"), printable("a\ud800\u202eb")
+    ('标题\\x1b]0;pwned\\x07', 'a\\ud800\\u202eb')
+    >>> printable("一\n二\t三", newlines=False)
+    '一\\x0a二\\x09三'
+    """
+    escaped = _UNPRINTABLE.sub(_escape, text)
+    if not newlines:
+        escaped = escaped.replace("\n", "\\x0a").replace("\t", "\\x09")
+    return escaped
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -4,6 +4,10 @@ Each PATH is a capture file (plain text or HTML, detected; bytes in any encoding
 ``*.txt``, ``*.html`` and ``*.htm`` files are taken in sorted order; ``-`` reads one capture from stdin.
 Every record line names its capture in ``capture`` (``{"file": PATH, "index": N}``).
 
+Nothing reaches the terminal raw: the text of ``--text`` and every message go through
+:func:`normalize.chars.printable` (an ESC or BEL in a capture is printed as ``\\x1b``), JSON lines
+escape C1 controls and bidi overrides too, and a file name that is not UTF-8 is written with ``\\xNN``.
+
 All files are cleaned in this one process (heavy modules load once, on first use), so a call with a few
 hundred files costs one start-up. A file that cannot be read or cleaned gets one line on stderr naming
 it and the reason; the other files are still processed and the exit status is 1 at the end.
@@ -14,10 +18,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import Any, BinaryIO, TextIO
+
+from normalize.chars import printable
 
 CAPTURE_SUFFIXES = (".txt", ".html", ".htm")
 STDIN = "-"
@@ -61,11 +68,33 @@ def process(p: str, args: argparse.Namespace, out: TextIO, stdin: BinaryIO) -> N
     records = clean(data, name=None if p == STDIN else p, http_charset=args.charset,
                     encoding_override=args.encoding, kind=args.kind)
     for i, record in enumerate(records):
-        record.capture = {"file": "<stdin>" if p == STDIN else p, "index": i}
+        record.capture = {"file": "<stdin>" if p == STDIN else shown(p), "index": i}
         if args.text:
-            out.write(record.text + "\n\n")
+            out.write(printable(record.text) + "\n\n")
         else:
-            out.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
+            out.write(json_line(record.to_dict()) + "\n")
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")  # json escapes C0 itself
+
+
+def json_line(data: dict[str, Any]) -> str:
+    """One JSON line, readable Chinese, but DEL, C1 controls, surrogates and bidi overrides as ``\\u``
+    escapes: the same JSON, safe on a terminal and encodable as UTF-8.
+
+    >>> json_line({"title": "标题\x9b31m", "x": "\x1b"})
+    '{"title": "标题\\\\u009b31m", "x": "\\\\u001b"}'
+    """
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(data, ensure_ascii=False))
+
+
+def shown(path: str) -> str:
+    """A path as a person can read and copy it: bytes that are not UTF-8 as ``\\xNN``, controls escaped.
+
+    >>> shown(os.fsdecode(b"seeds/\\xd0\\xc2.txt"))
+    'seeds/\\\\xd0\\\\xc2.txt'
+    """
+    return printable(os.fsencode(path).decode("utf-8", errors="backslashreplace"), newlines=False)
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
@@ -89,12 +118,13 @@ def process_reporting(p: str, args: argparse.Namespace, out: TextIO, err: TextIO
     try:
         process(p, args, out, stdin)
     except CleanError as exc:
-        err.write(f"normalize: {p}: {exc.reason}: {exc}\n")
+        err.write(f"normalize: {shown(p)}: {exc.reason}: {printable(str(exc), newlines=False)}\n")
         return False
     except BrokenPipeError:
         raise
     except OSError as exc:
-        err.write(f"normalize: {p}: cannot read: {exc.strerror or exc}\n")
+        why = printable(str(exc.strerror or exc), newlines=False)
+        err.write(f"normalize: {shown(p)}: cannot read: {why}\n")
         return False
     return True
 

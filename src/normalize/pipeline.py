@@ -45,6 +45,12 @@ if TYPE_CHECKING:
     from normalize.structure.stage import Article
 
 KINDS = ("auto", "html", "text")
+# HTML larger than this is refused with reason "too-large" (the raw capture stays in the archive): the
+# parse, trafilatura and the tree walk cost ~4.5 s and ~60 MiB per million characters of table HTML (4M: 18 s,
+# 237 MiB RSS), and a real article page
+# is far smaller (the largest of 550 evaluation pages is ~1 MB). Text captures are cleaned whatever their
+# size: every text step is linear (tests/normalize/test_linear_time.py).
+MAX_HTML_CHARS = 2_000_000
 MAX_JOIN_ROUNDS = 3
 HTML_DOC = re.compile(r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]", re.I)
 HTML_TAG = re.compile(
@@ -188,13 +194,34 @@ class Cleaned:
     char_repairs: list[Repair] = field(default_factory=list)
 
 
-def _decode(data: bytes | str, http_charset: str | None, override: str | None) -> tuple[str, EncodingInfo]:
+def _decode(data: bytes | str, http_charset: str | None,
+            override: str | None) -> tuple[str, EncodingInfo, list[str]]:
+    """(text, how it was decoded, the decoder's flags)."""
     if isinstance(data, str):
-        return data, EncodingInfo(used="utf-8", why="str-input")
+        return data, EncodingInfo(used="utf-8", why="str-input"), []
     from normalize.decoding import decode
 
     decoded = decode(data, http_charset, override=override)
-    return decoded.text, decoded.encoding
+    return decoded.text, decoded.encoding, list(decoded.flags)
+
+
+INPUT_FLAGS = {"replace_lone_surrogates": "lone-surrogates", "strip_control_characters": "control-characters"}
+
+
+def repair_input(text: str) -> tuple[str, list[Repair], list[str]]:
+    """The decoded capture made text before anything reads it: line ends as ``"\\n"``, lone surrogates
+    as U+FFFD, control characters gone (:data:`normalize.repairs.INPUT_REPAIRS`). Returns the text, the
+    repairs and a flag for each step that changed it.
+
+    >>> repair_input("a\\r\\nb\\ud800\\x1b[0m")
+    ('a\\nb\\ufffd[0m', [Repair(step='replace_lone_surrogates', count=1), \
+Repair(step='strip_control_characters', count=1)], ['lone-surrogates', 'control-characters'])
+    """
+    from normalize.repairs import INPUT_REPAIRS
+
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text, repairs = apply_plan(text, INPUT_REPAIRS)
+    return text, repairs, [INPUT_FLAGS[r.step] for r in repairs]
 
 
 def repair_text(
@@ -380,11 +407,15 @@ def clean(data: bytes | str, *, name: str | None = None, url: str | None = None,
         raise CleanError("bad-kind", f"kind={kind!r}: use one of {', '.join(KINDS)}")
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
     raw_sha = sha256_bytes(raw)
-    text, encoding = _decode(data, http_charset, encoding_override)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text, encoding, flags = _decode(data, http_charset, encoding_override)
+    text, input_repairs, input_flags = repair_input(text)
     if not text.strip():
         raise CleanError("empty", f"{name or url or 'input'}: no text to clean (empty or only whitespace)")
     kind = detect_kind(text) if kind == "auto" else kind
+    if kind == "html" and len(text) > MAX_HTML_CHARS:
+        raise CleanError("too-large", f"{name or url or 'input'}: {len(text):,} characters of HTML, over the "
+                         f"{MAX_HTML_CHARS:,} a page may have (normalize.pipeline.MAX_HTML_CHARS); the raw "
+                         "capture is kept — raise the limit or clean it as text with kind='text'")
     if kind == "html":
         extracted, out = _html_articles(text, url)
         original = script_of(extracted)
@@ -392,6 +423,9 @@ def clean(data: bytes | str, *, name: str | None = None, url: str | None = None,
         original, out = script_of(text), _text_articles(text)
     script = ScriptInfo(original.original, converted=_was_converted(out))
     base = record_base(name, url, raw_sha)
+    for c in out:
+        c.char_repairs = merge_repairs(input_repairs, c.char_repairs)
+        c.article.flags = flags + input_flags + c.article.flags
     return [to_record(c, rid=f"{base}-{i}", url=url, encoding=encoding, script=script, raw_sha256=raw_sha)
             for i, c in enumerate(out)]
 

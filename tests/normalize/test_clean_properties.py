@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from normalize import CleanError, clean
+from normalize.repairs.controls import strip_control_characters
 
 SIMP = "复工产疫情防控企业市委书记调研会议强调区长部署统筹推进经济社会发展"
 TRAD = "復工產疫情防控企業市委書記調研會議強調區長部署統籌推進經濟社會發展"
@@ -49,7 +50,8 @@ def _clean_text(text: str) -> list[str]:
     try:
         return [r.text for r in clean(text, kind="text")]
     except CleanError as exc:
-        assert exc.reason == "empty" and not text.strip(), f"{exc.reason}: {exc}"
+        # empty: nothing but whitespace and control characters (stripped as not text)
+        assert exc.reason == "empty" and not strip_control_characters(text).strip(), f"{exc.reason}: {exc}"
         return []
 
 

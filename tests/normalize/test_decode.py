@@ -196,3 +196,44 @@ def test_stale_legacy_override_loses_to_valid_utf8() -> None:
 def test_content_type_without_charset_declares_nothing() -> None:
     info = decode((FIXTURES / "meta-big5-page.html").read_bytes(), "text/html").encoding
     assert (info.declared, info.why) == ("big5", "meta")
+
+
+# ---- wrong labels (issue 10, item 5): an implausible reading loses or is flagged ----------------------
+
+WRONG_LABELS = {"big5": ("gb2312", "gbk", "latin-1", "cp1252", "koi8-r"),
+                "gb2312": ("big5", "latin-1", "cp1252", "koi8-r")}
+
+
+@pytest.mark.shared
+def test_shared_corpus_under_wrong_labels_is_never_silent_mojibake() -> None:
+    """bench/charset_mismatch.py in short: every Big5/GB file of the corpus under every wrong label
+    decodes to its true text or carries an ``implausible-decoding`` flag (111 of 437 were silent)."""
+    files = [p for p in SHARED.glob("c*/*/*") if p.is_file() and truth_codec(p) in WRONG_LABELS]
+    if not files:
+        pytest.skip(f"{SHARED} is absent: the shared encoding corpus is not checked")
+    silent = []
+    for path in files:
+        data = path.read_bytes()
+        truth = data.decode("gb18030" if truth_codec(path) == "gb2312" else "big5")
+        for label in WRONG_LABELS[truth_codec(path)]:
+            d = decode(data, label)
+            if d.text != truth and not any(f.startswith("implausible-decoding") for f in d.flags):
+                silent.append(f"{path.name} as {label}: {d.encoding.used}")
+    assert not silent, silent
+
+
+@pytest.mark.parametrize(("text", "codec"), [
+    ("Президент России провёл совещание с членами правительства. " * 4, "koi8-r"),
+    ("Президент России провёл совещание с членами правительства. " * 4, "windows-1251"),
+    ("Les élèves français étudient à l'école. Ça va très bien, déjà vu. " * 3, "cp1252"),
+])
+def test_genuine_single_byte_text_keeps_its_declared_codec(text: str, codec: str) -> None:
+    d = decode(text.encode(codec), codec)
+    assert d.text == text and not d.flags
+
+
+def test_big5_bytes_labelled_gbk_read_as_big5() -> None:
+    data = ("<p>" + TRAD + "</p>").encode("big5")
+    d = decode(data, "gbk")
+    assert d.text == "<p>" + TRAD + "</p>" and d.encoding.why == "plausibility"
+    assert d.encoding.declared == "gbk"

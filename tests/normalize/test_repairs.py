@@ -64,7 +64,9 @@ def test_case_ids_are_unique_and_steps_exist() -> None:
 def test_plan_is_every_step_once_in_order() -> None:
     assert REPAIR_STEPS == CHARACTER_REPAIRS + LINE_REPAIRS
     assert len(set(REPAIR_STEPS)) == len(REPAIR_STEPS)
-    assert REPAIR_STEPS[0] == "strip_pinyin_annotations" and REPAIR_STEPS[-1] == "join_broken_lines"
+    first = ("replace_lone_surrogates", "strip_control_characters", "strip_pinyin_annotations")
+    assert REPAIR_STEPS[:3] == first
+    assert REPAIR_STEPS[-1] == "join_broken_lines"
 
 
 @pytest.mark.parametrize("name", REPAIR_STEPS)
@@ -73,7 +75,8 @@ def test_every_step_is_documented_with_a_before_after_doctest(name: str) -> None
     doc = step.fn.__doc__ or ""
     assert step.summary, f"{name} has no summary line"
     assert ">>>" in doc, f"{name} has no doctest"
-    assert name.split("_")[0] in {"strip", "convert", "drop", "restore", "close", "join"}, "verb-named"
+    verbs = {"strip", "convert", "drop", "restore", "close", "join", "replace"}
+    assert name.split("_")[0] in verbs, "verb-named"
 
 
 def test_counts_are_real() -> None:

@@ -29,6 +29,7 @@ archives and other non-text data).
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from normalize.record import EncodingInfo
 
 SNIFF_BYTES = 8192  # how far into the document <meta> / <?xml?> declarations are looked for
 MAX_LOSSY_RATIO = 0.01  # at most this share of replacement characters before giving up as undecodable
+MIN_LOSSY_ALLOWED = 8  # ... or this many: a short article is not lost for a few bad bytes
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: FF FE 00 00 starts with FF FE
@@ -121,6 +123,7 @@ class Decoded:
 
     text: str
     encoding: EncodingInfo
+    flags: tuple[str, ...] = ()  # what the bytes needed tolerating ("nul-bytes", "implausible-decoding"...)
 
 
 def decode(data: bytes, http_charset: str | None = None, *, override: str | None = None) -> Decoded:
@@ -154,11 +157,20 @@ def decode(data: bytes, http_charset: str | None = None, *, override: str | None
     _refuse_binary_magic(data)
     if b"\x00" in data[:65536]:
         wide = _detect_utf16_32(data)
-        if wide is None:
-            _refuse_binary(data)
-        else:
+        if wide is not None:
             return _result(wide[1], first_declared, wide[0], wide[0], "utf-16/32-pattern")
-    return _decode_by_evidence(data, declared, first_declared)
+        _refuse_binary(data)  # a few NUL bytes in a text are damage, not a sign of binary data
+        decoded = _decode_by_evidence(data, declared, first_declared)
+        return _flag_implausible(dataclasses.replace(decoded, flags=(*decoded.flags, "nul-bytes")))
+    return _flag_implausible(_decode_by_evidence(data, declared, first_declared))
+
+
+def _flag_implausible(decoded: Decoded) -> Decoded:
+    """Flag ``implausible-decoding:<why>`` on a text no candidate reads plausibly (see
+    :func:`implausibility`): the record says its text may be mojibake instead of passing it on silently."""
+    why = implausibility(decoded.text)
+    return decoded if why is None else dataclasses.replace(
+        decoded, flags=(*decoded.flags, f"implausible-decoding:{why}"))
 
 
 def _stale_override(data: bytes, override: str) -> bool:
@@ -171,18 +183,24 @@ def _decode_by_evidence(data: bytes, declared: list[tuple[str, str]], first_decl
     if data.isascii():
         return _decode_ascii(data, declared, first_declared)
     utf8 = _strict(data, "utf-8")
+    flags: tuple[str, ...] = ()
+    if utf8 is None and b"\xed" in data:
+        utf8, flags = _utf8_with_surrogates(data), ("utf-8-encoded-surrogates",)
     if utf8 is not None:
         why = "validated-utf-8"
         if declared and _canonical(declared[0][1]) == "utf-8":
             why = declared[0][0]
-        return _result(utf8, first_declared, "utf-8", "utf-8", why)
+        return dataclasses.replace(_result(utf8, first_declared, "utf-8", "utf-8", why), flags=flags)
     chosen = _choose_declared(data, declared)
     if chosen is not None:
         source, (codec, text) = chosen
         if _canonical(codec) in _SINGLE_BYTE_LATIN:
             better = _detect(data)
-            if better is not None and _canonical(better[0]) not in _SINGLE_BYTE_LATIN:
+            if better is not None and _is_cjk_codec(better[0]):  # only CJK overrules (not iso8859-4)
                 return _result(better[1], first_declared, better[0], better[0], "chardet")
+        other = _more_plausible_cjk(data, codec, text)
+        if other is not None:
+            return _result(other[1], first_declared, other[0], other[0], "plausibility")
         return _result(text, first_declared, codec, codec, source)
     detected = _detect(data, cjk_only=any(_is_cjk_codec(label) for _, label in declared))
     if detected is not None:
@@ -207,6 +225,72 @@ def _choose_declared(data: bytes, declared: list[tuple[str, str]]) -> tuple[str,
     first_score = _plausibility(first[1][1])
     best = max(decoding[1:], key=lambda d: _plausibility(d[1][1]))
     return best if _plausibility(best[1][1]) >= first_score + _CONFLICT_MARGIN else first
+
+
+def _more_plausible_cjk(data: bytes, codec: str, text: str) -> tuple[str, str] | None:
+    """A CJK reading clearly more plausible than the declared codec's (issue 10): Big5 bytes labelled
+    gbk decode strictly as GB18030 into rare characters and Private Use Area; GBK or Big5 bytes labelled
+    koi8-r / windows-1251 decode into Cyrillic. None when the declared reading is plausible or nothing
+    reads clearly better."""
+    score = _cjk_plausibility(text)
+    cjk = _is_cjk_codec(codec) and not codec.startswith("utf")
+    if (cjk and score >= _PLAUSIBLE_CJK) or (not cjk and han_count(text) > 0):
+        return None
+    best: tuple[float, str, str] | None = None
+    for label in ("gb18030", "big5"):
+        found = _try_label(data, label)
+        if found is None or _canonical(found[0]) == _canonical(codec):
+            continue
+        alt = _cjk_plausibility(found[1])
+        clearly = alt >= score + _CONFLICT_MARGIN or not cjk  # a single-byte reading's score says nothing
+        if alt >= _PLAUSIBLE_CJK and clearly and (best is None or alt > best[0]):
+            best = (alt, *found)
+    return None if best is None else (best[1], best[2])
+
+
+def _cjk_plausibility(text: str) -> float:
+    """Share of the non-ASCII characters that a correct CJK decoding shows: common Han (GB2312 level 1,
+    Big5 level 1), CJK and general punctuation, full-width forms. ASCII markup does not dilute it.
+
+    >>> _cjk_plausibility("<p>县政府召开会议。</p>"), _cjk_plausibility("<p>\ue000\ue001犇</p>")
+    (1.0, 0.0)
+    """
+    common = common_han_chars()
+    wide = [ch for ch in text[:40000] if ord(ch) > 0x7F]
+    if not wide:
+        return 1.0
+    good = sum(1 for ch in wide if ch in common or _CJK_MARKS_RE.match(ch))
+    return good / len(wide)
+
+
+_CJK_MARKS_RE = re.compile("[\u00b7\u2000-\u206f\u3000-\u303f\uff00-\uffef]")
+_PLAUSIBLE_CJK = 0.9
+
+
+def implausibility(text: str) -> str | None:
+    """Why a decoded text does not read as text, or None: ``"private-use"`` (PUA characters, the mark of
+    Big5 read as GB18030), ``"rare-characters"`` (a low share of common Han, ASCII and punctuation),
+    ``"latin-mojibake"`` (CJK bytes read as Latin-1: runs of accented letters and no Han).
+
+    >>> implausibility("县政府召开常务会议。"), implausibility("¿ªÕ¹ÁË¹¤×÷" * 3), implausibility("Café")
+    (None, 'latin-mojibake', None)
+    """
+    sample = text[:20000]
+    if len(_PUA_RE.findall(sample)) * 200 > max(len(sample), 200):
+        return "private-use"
+    if not han_count(sample):
+        letters = len(_HIGH_LATIN_RE.findall(sample))
+        return "latin-mojibake" if letters >= 6 and letters * 4 > len(_LATIN_RE.findall(sample)) else None
+    if sample.isascii():
+        return None
+    non_ascii = sum(1 for ch in sample if ord(ch) > 0x7F)
+    return "rare-characters" if non_ascii >= 20 and _plausibility(sample) < _PLAUSIBLE else None
+
+
+_PUA_RE = re.compile("[\ue000-\uf8ff]")
+_HIGH_LATIN_RE = re.compile("[\u00c0-\u00ff]")  # accented letters: a few in a Latin word, runs in mojibake
+_LATIN_RE = re.compile("[A-Za-z\u00c0-\u00ff]")
+_PLAUSIBLE = 0.8  # a correct decoding of news text scores ~0.95 and above
 
 
 def _decode_ascii(data: bytes, declared: list[tuple[str, str]], first_declared: str | None) -> Decoded:
@@ -241,13 +325,28 @@ def _decode_lossy(data: bytes, declared: list[tuple[str, str]], first_declared: 
     bad, codec, text = best
     if bad == 0:
         return _result(text, first_declared, codec, codec, "best-candidate")
-    if bad > max(1, int(len(text) * MAX_LOSSY_RATIO)):
+    if bad > max(MIN_LOSSY_ALLOWED, int(len(text) * MAX_LOSSY_RATIO)):
         raise DecodeError(
             "undecodable",
             f"no encoding decodes these {len(data)} bytes (best: {codec} with {bad} bad sequences); "
             "if you know the site's encoding, pass it as override= (site config 'encoding')",
         )
     return _result(text, first_declared, codec, codec, f"{codec}-lossy")
+
+
+def _utf8_with_surrogates(data: bytes) -> str | None:
+    """UTF-8 whose only fault is encoded surrogates (ED A0 80: CESU-8 / Java's modified UTF-8, or a lone
+    half from a broken encoder): a pair becomes its character, a lone half stays a surrogate (the
+    pipeline turns it into U+FFFD and flags it). None when the bytes have other faults.
+
+    >>> _utf8_with_surrogates("县".encode() + b"\\xed\\xa0\\x80" + b"\\xed\\xa0\\xbd\\xed\\xb8\\x80")
+    '县\\ud800😀'
+    """
+    try:
+        text = data.decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:
+        return None
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
 
 
 def _result(text: str, declared: str | None, detected: str | None, used: str, why: str) -> Decoded:
@@ -442,10 +541,11 @@ def _refuse_binary_magic(data: bytes) -> None:
 
 
 def _refuse_binary(data: bytes) -> None:
-    """NUL bytes or many control bytes with no UTF-16/32 reading: not text."""
+    """Many control bytes (NUL among them) with no UTF-16/32 reading: not text. A few are damage in a
+    text (a NUL from a broken CMS template): decoded, stripped later and flagged."""
     sample = data[:65536].decode("latin-1")
     bad = len(_BAD_CONTROLS_RE.findall(sample))
-    if b"\x00" in data[:65536] or bad * 50 > len(sample):
+    if bad * 50 > len(sample):
         raise DecodeError(
             "binary",
             f"{bad} control bytes in the first {len(sample)} bytes: this is binary data, not a text or "

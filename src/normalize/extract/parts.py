@@ -50,7 +50,7 @@ _NUMBERED = re.compile(  # a section heading: 一、 （二） 3. 第四部分
     r"^\s*(?:[（(]?[一二三四五六七八九十百\d]{1,3}[)）、.．]|第[一二三四五六七八九十\d]{1,3}[部分章节条篇])"
 )
 _BYLINE_ROLES = re.compile(r"本报|本報|特约|特約|记者|記者|通讯员|通訊員|实习生|實習生|[:：/／]")
-_NAMES_ONLY = re.compile(rf"\s*[{HAN_CHARS}]{{2,4}}(?:[ \u3000]+[{HAN_CHARS}]{{2,4}}){{0,3}}\s*")
+_NAMES_ONLY = re.compile(rf"(?<!\s)\s*+[{HAN_CHARS}]{{2,4}}(?:[ \u3000]+[{HAN_CHARS}]{{2,4}}){{0,3}}\s*+")
 _HEADLINES = etree.XPath(
     "//body//*[self::h1 or self::h2 or self::h3 or self::h4 or @class[contains(translate(., 'TILEBAOHDN', "
     "'tilebaohdn'), 'title') or contains(., 'biaoti') or contains(., 'bt') or contains(., 'headline')]]"

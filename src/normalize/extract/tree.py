@@ -18,11 +18,13 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
-from normalize.chars import han_count, split_lines, squash
+from normalize.chars import CONTROL_CHARS, han_count, split_lines, squash
 from normalize.errors import ExtractionError
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
-XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # lxml refuses them as text
+# lxml refuses these as text: the one control class (normalize.chars.CONTROL_CHARS; the pipeline has
+# stripped them from the page already, this catches callers of parse_html and entity-made ones) + U+FFFE/F
+XML_UNSAFE = re.compile(f"[{CONTROL_CHARS}\ufffe\uffff]")
 _TAG = re.compile(r"<[a-zA-Z!/][^>]{0,200}>")
 _DROP_TAGS = ("script", "style", "noscript", "iframe", "object", "embed", "template", "svg")
 FALLBACK_MIN_CJK = 10  # the fallback's block needs at least this much CJK text outside links

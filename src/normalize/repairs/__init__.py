@@ -4,6 +4,10 @@ Stage 4, repairs: each repair a small pure ``str -> str`` step in a module of th
 name in :mod:`normalize.repairs.registry` (the step modules are imported when a plan first names a
 step, so importing :mod:`normalize` stays cheap). The order, and why:
 
+0. ``replace_lone_surrogates`` and ``strip_control_characters`` (:mod:`normalize.repairs.controls`)
+   before all: characters that are not text. They are also the :data:`INPUT_REPAIRS`, run on the whole
+   decoded capture before extraction (a parser drops a lone surrogate silently and keeps an ESC); here
+   they catch what HTML character references (``&#27;``) bring back.
 1. ``strip_pinyin_annotations`` first: it needs the characters as captured (a reading is checked against
    the traditional character it follows) and the ASCII brackets before punctuation repair touches them;
    it also shortens annotated text by a third before the costly conversion.
@@ -21,13 +25,19 @@ from __future__ import annotations
 
 import importlib
 
-STEP_MODULES = ("pinyin", "script", "punctuation", "lines", "tokens")  # the modules that register steps
+# the modules that register steps
+STEP_MODULES = ("controls", "pinyin", "script", "punctuation", "lines", "tokens")
 
 PINYIN_STEP = "strip_pinyin_annotations"
 SCRIPT_STEP = "convert_to_simplified"  # the one step that changes the script of a text
 TOKEN_STEP = "remove_injected_tokens"  # run by normalize.pipeline right after PINYIN_STEP
 
+SURROGATE_STEP = "replace_lone_surrogates"
+CONTROL_STEP = "strip_control_characters"
+INPUT_REPAIRS: tuple[str, ...] = (SURROGATE_STEP, CONTROL_STEP)  # on the decoded capture, before extraction
+
 CHARACTER_REPAIRS: tuple[str, ...] = (
+    *INPUT_REPAIRS,
     PINYIN_STEP,
     SCRIPT_STEP,
     "drop_stray_commas",

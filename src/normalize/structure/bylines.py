@@ -124,7 +124,8 @@ def _add(names: list[str], new: list[str]) -> None:
 
 # --- the lead's bracketed byline -------------------------------------------------------------------
 LEAD_BYLINE = re.compile(
-    r"^\s*(?:(?P<src>[" + HAN_CHARS + r"]{2,12}?)(?:讯|訊|消息|电|電))?\s*[(（](?P<by>" + vocab.REPORTER_ROLE
+    r"^\s*+(?:(?P<src>[" + HAN_CHARS + r"]{2,12}?)(?:讯|訊|消息|电|電))?\s*+[(（](?P<by>"
+    + vocab.REPORTER_ROLE
     + r"[^)）]{1,40})[)）]"
 )
 NOT_A_SOURCE = {"本报", "本報", "本台", "本网", "本網", "本刊", "本站"}

@@ -64,21 +64,22 @@ from normalize.structure.vocab import COLON
 _DATA = Path(__file__).parents[1] / "data" / "extract_furniture.toml"
 
 # --- text-capture kinds ----------------------------------------------------------------------------
-EDITOR = re.compile(r"^\s*[(（\[【]?\s*(?:" + vocab.EDITOR_LABEL + r"|审核|審核|编审|編審)\s*" + COLON
-                    + r"\s*(?P<name>[^)）\]】|]{1,20}?)\s*[)）\]】]?\s*[|｜]?\s*$")
+# possessive \s*+ wherever two runs of spaces meet: linear on a line of 100k spaces (issue 10)
+EDITOR = re.compile(r"^\s*+[(（\[【]?\s*+(?:" + vocab.EDITOR_LABEL + r"|审核|審核|编审|編審)\s*+" + COLON
+                    + r"\s*+(?P<name>[^)）\]】|]{1,20}?)\s*+[)）\]】]?\s*+[|｜]?\s*+$")
 MOOD = re.compile(r"^\s*查看心情排行")
 FOOTER = re.compile(
-    r"^\s*(?:主编|执行主编|副主编|总编辑|校对|美编|编审|投稿邮箱|电子邮箱|联系邮箱)\s*" + COLON
+    r"^\s*+(?:主编|执行主编|副主编|总编辑|校对|美编|编审|投稿邮箱|电子邮箱|联系邮箱)\s*" + COLON
 )
 MASTHEAD_LINE = re.compile(
-    r"^\s*(?:第\s*\d+\s*期\s*[(（]\s*总第\s*\d+\s*期\s*[)）]"
+    r"^\s*+(?:第\s*\d+\s*期\s*[(（]\s*总第\s*\d+\s*期\s*[)）]"
     r"|新闻热线\s*" + COLON + r"?.*"
     r"|官方(?:微信|微博)"
     r"|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*星期[一二三四五六日天]"
     r"|[\d\- ]{7,15})\s*$"
 )
 PRINT_TRAILING = re.compile(  # a print/close widget trailing a dateline of a text capture
-    r"\s+(?P<w>[【\[]?(?:打印(?:本页|此页)?|关闭窗口)[】\]]?(?:\s+[【\[]?关闭窗口[】\]]?)?)\s*$"
+    r"(?<!\s)\s++(?P<w>[【\[]?(?:打印(?:本页|此页)?|关闭窗口)[】\]]?(?:\s++[【\[]?关闭窗口[】\]]?)?)\s*+$"
 )
 PREV_NEXT_COLON = re.compile(r"^[^:：]{0,8}" + COLON)
 COPYRIGHT_START = re.compile(r"^\s*(?:版权声明|免责声明|版权所有|Copyright|©)", re.I)

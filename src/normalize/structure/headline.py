@@ -48,8 +48,9 @@ SUMMARY = re.compile(r"^\s*(?:摘要|内容摘要|导读)\s*" + COLON + r"\s*(?P
 DATELINE_MAX_CHARS = 80
 PROSE_CLAUSE = re.compile(r"[，,][^：:，,]{8,}")  # a clause after a comma without a label: a sentence
 HEADLINE_KINDS = {1: ("title",), 2: ("kicker", "title"), 3: ("kicker", "title", "subtitle")}
-COLUMN_LABEL = re.compile(r"^\s*[【\[][^】\]]{1,12}[】\]]")  # 【记者即时播报】 before a headline: the column
-_TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|--|——|－－|\s-\s|\s－\s|\s–\s|\s—\s)\s*")
+COLUMN_LABEL = re.compile(r"^\s*+[【\[][^】\]]{1,12}[】\]]")  # 【记者即时播报】 before a headline: the column
+# " - " and the like: a dash with a space on both sides; from a space run's start only (linear)
+_TITLE_SEPARATORS = re.compile(r"(?<!\s)\s*+(?:_|\||｜|--|——|－－|[-－–—](?<=\s.)(?=\s))\s*+")
 
 
 # --- datelines -------------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ import re
 
 from normalize.chars import HAN, HAN_CHARS
 
-ELLIPSIS_END = re.compile(r"(\.{3,}|…+|。{3,})\s*$")
+# each run tried once, from its first mark (linear on 100k dots)
+ELLIPSIS_END = re.compile(r"((?<!\.)\.{3,}+|(?<!…)…++|(?<!。)。{3,}+)\s*+$")
 BULLET_LINE = re.compile(r"^\s*[-•·*▪◆●]\s*$")
 BULLET_ITEM = re.compile(r"^\s*[-•·*▪◆●]\s+\S.{0,24}$")
 LIST_MARK = re.compile(r"^[-•·*]\s+")  # the mark trafilatura writes before a list item ("- 项目")
@@ -67,7 +68,7 @@ def is_title_like(line: str) -> bool:
     """
     s = line.strip()
     return (0 < len(s) <= TITLE_MAX_CHARS and HAN.search(s) is not None and not ends_sentence(s)
-            and "。" not in s and s[-1] not in "，,、"
+            and "。" not in s and s[-1] not in "，,、\ufffd"  # U+FFFD: a line cut by damage, not a headline
             and not BULLET_ITEM.match(s) and not BULLET_LINE.match(s))
 
 

@@ -124,7 +124,8 @@ TEXT_ROLE = r"文"
 NAME_CORE = (
     r"(?![从在日近获了对向到将据于])"
     rf"(?:[{HAN_CHARS}]{{1,6}}[·•][{HAN_CHARS}]{{1,8}}|[{HAN_CHARS}]{{2,4}}"
-    r"|[A-Za-z][A-Za-z .]{0,20}[A-Za-z])"
+    # atomic: the longest Latin name, once (a line of " A A A ..." took minutes: issue 10)
+    r"|(?>[A-Za-z][A-Za-z .]{0,20}[A-Za-z]))"
 )
 # A token that is a whole name (a bracketed byline's token, a name line): Han names up to 5 characters
 # (compound surnames: 欧阳晓明), with a middle dot, or Latin.
