@@ -121,6 +121,19 @@ def printable(text: str, *, newlines: bool = True) -> str:
     return escaped
 
 
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")  # json escapes C0
+
+
+def json_safe(text: str) -> str:
+    """JSON text (``json.dumps(..., ensure_ascii=False)``) with DEL, C1 controls, lone surrogates and bidi
+    overrides as ``\\u`` escapes: still the same JSON, safe on a terminal and encodable as UTF-8.
+
+    >>> json_safe('{"title": "a\x9b31mb"}')
+    '{"title": "a\\\\u009b31mb"}'
+    """
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -18,13 +18,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
-from normalize.chars import printable
+from normalize.chars import json_safe, printable
 
 CAPTURE_SUFFIXES = (".txt", ".html", ".htm")
 STDIN = "-"
@@ -75,9 +74,6 @@ def process(p: str, args: argparse.Namespace, out: TextIO, stdin: BinaryIO) -> N
             out.write(json_line(record.to_dict()) + "\n")
 
 
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")  # json escapes C0 itself
-
-
 def json_line(data: dict[str, Any]) -> str:
     """One JSON line, readable Chinese, but DEL, C1 controls, surrogates and bidi overrides as ``\\u``
     escapes: the same JSON, safe on a terminal and encodable as UTF-8.
@@ -85,7 +81,7 @@ def json_line(data: dict[str, Any]) -> str:
     >>> json_line({"title": "标题\x9b31m", "x": "\x1b"})
     '{"title": "标题\\\\u009b31m", "x": "\\\\u001b"}'
     """
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(data, ensure_ascii=False))
+    return json_safe(json.dumps(data, ensure_ascii=False))
 
 
 def shown(path: str) -> str:
