@@ -109,7 +109,9 @@ def summary_lines(archive: Path, site: str, crawl_id: str, stats: dict[str, Any]
         + " "
         f"(stats: {stats.get('downloader/response_count', '?')} downloaded, "
         f"{stats.get('newsarchive/list_pages', '?')} list pages)",
-        f"articles written   {records} records ({len(titles)} distinct titles; {expected_line()})",
+        f"articles written   {records} records ({len(titles)} distinct titles; "
+        + ("a revisit records only new and changed articles)" if warc_counts["revisit"]
+           else f"{expected_line()})"),
         "drops by reason    " + (", ".join(f"{k} {v}" for k, v in drops.items()) or "none"),
     ]
     if skips:
