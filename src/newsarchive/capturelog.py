@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,17 +124,24 @@ class Capture:
 
 def prepare(db: sqlite3.Connection) -> None:
     """Create the tables, or drop and recreate them when they are of another layout version."""
+    prepare_tables(db, "capture_log_meta", LOG_VERSION, _TABLES, SCHEMA)
+
+
+def prepare_tables(db: sqlite3.Connection, meta: str, version: str, tables: Sequence[str],
+                   schema: str) -> None:
+    """Create ``schema``'s tables, first dropping ``tables`` when the ``meta`` table records another layout
+    ``version`` (the tables are derived data: the next update rebuilds them). Shared by history."""
     try:
-        row = db.execute("SELECT value FROM capture_log_meta WHERE key='version'").fetchone()
+        row = db.execute(f"SELECT value FROM {meta} WHERE key='version'").fetchone()
     except sqlite3.OperationalError:
         row = None
-    if row is not None and row[0] != LOG_VERSION:
+    if row is not None and row[0] != version:
         with db:
-            for table in _TABLES:
+            for table in tables:
                 db.execute(f"DROP TABLE IF EXISTS {table}")
     with db:
-        db.executescript(SCHEMA)
-        db.execute("INSERT OR REPLACE INTO capture_log_meta VALUES ('version', ?)", (LOG_VERSION,))
+        db.executescript(schema)
+        db.execute(f"INSERT OR REPLACE INTO {meta} VALUES ('version', ?)", (version,))
 
 
 # -------------------------------------------------------------------------------------- refreshing

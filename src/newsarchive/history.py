@@ -153,17 +153,7 @@ class HistoryStats:
 def prepare(db: sqlite3.Connection) -> None:
     """Create the history tables (and the capture log's); other layout versions are dropped first."""
     capturelog.prepare(db)
-    try:
-        row = db.execute("SELECT value FROM history_meta WHERE key='version'").fetchone()
-    except sqlite3.OperationalError:
-        row = None
-    if row is not None and row[0] != HISTORY_VERSION:
-        with db:
-            for table in _TABLES:
-                db.execute(f"DROP TABLE IF EXISTS {table}")
-    with db:
-        db.executescript(SCHEMA)
-        db.execute("INSERT OR REPLACE INTO history_meta VALUES ('version', ?)", (HISTORY_VERSION,))
+    capturelog.prepare_tables(db, "history_meta", HISTORY_VERSION, _TABLES, SCHEMA)
 
 
 def update(index: ArchiveIndex) -> HistoryStats:
