@@ -17,6 +17,7 @@ issue's full sizes (``<br>`` x 200k); CI runs them 4x smaller.
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import os
 import pkgutil
@@ -39,6 +40,16 @@ FULL = os.environ.get("NORMALIZE_LINEAR_FULL") == "1"
 SCALE = 4 if FULL else 1
 MIN_SECONDS = 0.02  # grow the input until the smaller run takes this long (timer noise below)
 MAX_SIZE = 400_000 * SCALE
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _frozen_heap() -> Iterator[None]:
+    """The test process's heap so far moved out of the collector's sight (gc.freeze): a full collection
+    scanning a big pytest heap inside one timing is not the step's growth (it failed CI once at 19x)."""
+    gc.collect()
+    gc.freeze()
+    yield
+    gc.unfreeze()
 
 
 def _best_time(fn: Callable[[], object], repeat: int = 2) -> float:
