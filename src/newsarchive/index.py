@@ -697,6 +697,11 @@ class IndexUnavailable(RuntimeError):
     ``newsarchive index``); the message says what to do."""
 
 
+# What opening or updating an index can raise, each with a message that says what to do: a command
+# prints it and exits non-zero.
+INDEX_ERRORS = (FileNotFoundError, IndexUnavailable, RuntimeError, sqlite3.DatabaseError)
+
+
 def _is_locked(exc: sqlite3.OperationalError) -> bool:
     return "locked" in str(exc) or "busy" in str(exc)
 

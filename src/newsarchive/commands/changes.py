@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
@@ -29,7 +28,7 @@ from newsarchive import history, history_render
 from newsarchive.commands import FAILED, add_archive_argument, report, say
 from newsarchive.diff_render import use_color
 from newsarchive.display import shown
-from newsarchive.index import ArchiveIndex, IndexUnavailable
+from newsarchive.index import INDEX_ERRORS, ArchiveIndex
 from newsarchive.records import atomic_write_text
 
 HELP = "what changed: new, edited, deleted, restored and moved articles (text, JSONL, Atom, HTML)"
@@ -59,7 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         index, stats = ArchiveIndex.updated(args.archive)
-    except (FileNotFoundError, IndexUnavailable, RuntimeError, sqlite3.DatabaseError) as exc:
+    except INDEX_ERRORS as exc:
         say("changes", str(exc))
         return FAILED
     with index:

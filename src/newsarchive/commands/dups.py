@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 from typing import Any
 
 from newsarchive.commands import FAILED, add_archive_argument, report, say
 from newsarchive.display import json_safe, printable
 from newsarchive.dups import DEFAULT_THRESHOLD, Cluster, find_clusters, record_host
-from newsarchive.index import ArchiveIndex, IndexedRecord, IndexUnavailable
+from newsarchive.index import INDEX_ERRORS, ArchiveIndex, IndexedRecord
 
 HELP = "clusters of exact and near-duplicate articles"
 
@@ -45,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         index, stats = ArchiveIndex.updated(args.archive)
         with index:
             clusters = find_clusters(index, args.threshold, stats.problems)
-    except (FileNotFoundError, IndexUnavailable, RuntimeError, sqlite3.DatabaseError) as exc:
+    except INDEX_ERRORS as exc:
         say("dups", str(exc))
         return FAILED
     if args.format == "json":

@@ -10,14 +10,13 @@ cannot be written, an archive that cannot be read; the previous export, if any, 
 from __future__ import annotations
 
 import argparse
-import sqlite3
 from datetime import date
 
 from newsarchive.commands import FAILED, add_archive_argument, report, say
 from newsarchive.display import shown
 from newsarchive.dups import DEFAULT_THRESHOLD
 from newsarchive.export import ExportError, ExportStats, iter_export, output_kind, write_export
-from newsarchive.index import IndexUnavailable
+from newsarchive.index import INDEX_ERRORS
 
 HELP = "export records as JSONL, Parquet or a folder of .txt"
 
@@ -60,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
             stats=stats,
         )
         write_export(items, args.output, stats)
-    except (ExportError, FileNotFoundError, IndexUnavailable, RuntimeError, sqlite3.DatabaseError) as exc:
+    except (ExportError, *INDEX_ERRORS) as exc:
         say("export", str(exc))
         return FAILED
     except OSError as exc:

@@ -15,7 +15,6 @@ archive cannot be read or the URL/ID is not in it (the line says what the archiv
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from typing import Any
 from newsarchive import history, history_render
 from newsarchive.commands import FAILED, report, say
 from newsarchive.diff_render import use_color
-from newsarchive.index import ArchiveIndex, IndexUnavailable
+from newsarchive.index import INDEX_ERRORS, ArchiveIndex
 from newsarchive.records import iter_record_file
 
 HELP = "every capture of one article (by URL or id): states, versions, diffs"
@@ -41,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         index, stats = ArchiveIndex.updated(args.archive)
-    except (FileNotFoundError, IndexUnavailable, RuntimeError, sqlite3.DatabaseError) as exc:
+    except INDEX_ERRORS as exc:
         say("history", str(exc))
         return FAILED
     with index:

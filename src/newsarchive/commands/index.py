@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 from dataclasses import asdict
 
 from newsarchive.commands import FAILED, add_archive_argument, report, say
 from newsarchive.display import json_safe
-from newsarchive.index import ArchiveIndex, IndexUnavailable
+from newsarchive.index import INDEX_ERRORS, ArchiveIndex
 from newsarchive.progress import Progress
 
 HELP = "build or update the SQLite index of all records"
@@ -53,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         index, stats = ArchiveIndex.updated(args.archive, rebuild=args.rebuild, writable=True,
                                             workers=args.workers, progress=progress, search=True)
         index.close()
-    except (FileNotFoundError, IndexUnavailable, RuntimeError, sqlite3.DatabaseError) as exc:
+    except INDEX_ERRORS as exc:
         say("index", str(exc))
         return FAILED
     print(json_safe(json.dumps(asdict(stats), ensure_ascii=False)) if args.json else stats.summary())

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 
 from newsarchive.commands import FAILED, add_archive_argument, report, say
 from newsarchive.display import json_safe
-from newsarchive.index import IndexUnavailable
+from newsarchive.index import INDEX_ERRORS
 from newsarchive.verify import describe, verify_archive
 
 HELP = "check that every record is readable and points at a complete raw capture"
@@ -26,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         result = verify_archive(args.archive)
-    except (FileNotFoundError, IndexUnavailable, RuntimeError, sqlite3.DatabaseError) as exc:
+    except INDEX_ERRORS as exc:
         say("verify", str(exc))
         return FAILED
     print(json_safe(json.dumps(describe(result), ensure_ascii=False)) if args.json else result.summary())
