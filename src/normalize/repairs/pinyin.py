@@ -28,7 +28,8 @@ from normalize.repairs.script import is_traditional_char, simplified_form
 MIN_RUN = 3  # this many readings after common characters make a text damaged, not glossed
 
 _HAN = f"[{HAN_CHARS}]"
-_SYL = r"[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,7}"
+_SYL_CHAR = "[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]"
+_SYL = rf"{_SYL_CHAR}{{1,7}}"
 _BRACKET = rf"[(（][ \t\u3000]*({_SYL})[ \t\u3000]*[)）]"
 _BRACKET_RE = re.compile(_BRACKET)
 # a character, its first reading-like bracket, then any repeats ("(guo)(guo)") as one group
@@ -37,7 +38,7 @@ _ANNOTATED_RE = re.compile(rf"({_HAN}){_BRACKET}((?:{_REPEAT})*)")
 # the same matches in two groups, the character and its brackets: split() hands back, in C,
 # [text, character, brackets, text, character, brackets, ..., text]
 _SPLIT_RE = re.compile(rf"({_HAN})({_REPEAT}(?:{_REPEAT})*)")
-_QUICK_RE = re.compile(r"[(（][ \t]*[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]")
+_QUICK_RE = re.compile(rf"[(（][ \t\u3000]*{_SYL_CHAR}")  # any text the patterns above can match
 
 
 @step
