@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from normalize.chars import compare_key, han_count
+from normalize.literals import Guarded, guard
 from normalize.record import Removed
 from normalize.structure import vocab
 from normalize.structure.draft import Line
@@ -81,6 +82,7 @@ MASTHEAD_LINE = re.compile(
 PRINT_TRAILING = re.compile(  # a print/close widget trailing a dateline of a text capture
     r"(?<!\s)\s++(?P<w>[【\[]?(?:打印(?:本页|此页)?|关闭窗口)[】\]]?(?:\s++[【\[]?关闭窗口[】\]]?)?)\s*+$"
 )
+_PRINT_TRAILING_GUARDED = guard(PRINT_TRAILING)  # searched only in a line holding 打印 or 关闭窗口
 PREV_NEXT_COLON = re.compile(r"^[^:：]{0,8}" + COLON)
 COPYRIGHT_START = re.compile(r"^\s*(?:版权声明|免责声明|版权所有|Copyright|©)", re.I)
 COPYRIGHT_CLAUSE = re.compile(
@@ -113,8 +115,8 @@ MAX_COPYRIGHT_LINE = 200
 @dataclass(frozen=True)
 class FurnitureKind:
     kind: str
-    pattern: re.Pattern[str]
-    prose_pattern: re.Pattern[str] | None
+    pattern: re.Pattern[str] | Guarded  # behind the pre-filter of their words (normalize.literals)
+    prose_pattern: re.Pattern[str] | Guarded | None
     max_len: int
     numbered: bool = True  # False: a numbered item (1. / 一、 / （1）) is an article's step, never this kind
 
@@ -142,8 +144,8 @@ def load_kinds() -> tuple[FurnitureKind, ...]:
     )
 
 
-def _alternation(patterns: list[str]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
+def _alternation(patterns: list[str]) -> re.Pattern[str] | Guarded:
+    return guard(re.compile("|".join(f"(?:{p})" for p in patterns)))
 
 
 def furniture_kind(kind: str) -> FurnitureKind:
@@ -509,8 +511,8 @@ def split_trailing_widgets(lines: list[str]) -> tuple[list[str], list[Removed]]:
     """
     out, removed = [], []
     for line in lines:
-        m = PRINT_TRAILING.search(line)
-        if m and m.start() > 0 and len(line) <= 120:
+        m = _PRINT_TRAILING_GUARDED.search(line) if len(line) <= 120 else None
+        if m and m.start() > 0:
             removed.append(Removed("print-widget", m.group("w")))
             line = line[:m.start()]
         out.append(line)

@@ -140,7 +140,8 @@ def read_tail(lines: list[str], meta: Meta, removed: list[Removed]) -> list[str]
     headline only together with a dateline. When the head already gave a title, a trailing headline is
     removed as kind ``"headline"`` without touching the fields.
     """
-    last_par = max((i for i, s in enumerate(lines) if is_paragraph(s) and not is_dateline(s)), default=None)
+    last_par = next((i for i in range(len(lines) - 1, -1, -1)
+                     if is_paragraph(lines[i]) and not is_dateline(lines[i])), None)
     if last_par is None:
         return lines
     tail = [s.strip() for s in lines[last_par + 1:] if s.strip()]

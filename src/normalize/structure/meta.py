@@ -172,6 +172,8 @@ def _labelled_not_in_text(lines: list[str], body: list[str], labelled: list[str]
     >>> _labelled_not_in_text(["来源：市政府 发布时间：2020-02-12"], ["正文。"], [])
     [Removed(kind='metadata-line', text='来源：市政府 发布时间：2020-02-12')]
     """
+    if not lines:
+        return []
     seen = {squash(s) for s in body + labelled}
     out = []
     for line in lines:

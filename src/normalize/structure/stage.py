@@ -41,7 +41,7 @@ def structure_article(draft: Draft, join: Join | None = None) -> Article:
     ('区委召开会议', '律凯凯', ['会议研究了复工复产工作。'], ['title', 'editor-line', 'icp'])
     """
     texts, widgets = _texts(draft.lines)
-    lines = [Line(t, d.link, d.heading, d.main) for t, d in zip(texts, draft.lines, strict=True)]
+    lines = _classified_lines(draft.lines, texts, widgets)
     kinds = draft.kinds if draft.kinds is not None and not widgets else classify(lines, draft.head.title)
     body = select_body(texts, kinds)
     kept, repairs = join(body.lines) if join is not None else (body.lines, [])
@@ -65,6 +65,14 @@ def _texts(lines: list[Line]) -> tuple[list[str], list[Removed]]:
     if any(line.hinted for line in lines):
         return texts, []
     return split_trailing_widgets(texts)
+
+
+def _classified_lines(lines: list[Line], texts: list[str], widgets: list[Removed]) -> list[Line]:
+    """The lines the classifier reads: the draft's texts (a trailing widget split off) and hints, but
+    ``free_han`` left out; the draft's own lines when that changes nothing (no copy per line)."""
+    if not widgets and all(line.free_han == 0 for line in lines):
+        return lines
+    return [Line(t, d.link, d.heading, d.main) for t, d in zip(texts, lines, strict=True)]
 
 
 def _first_sentence(texts: list[str], kinds: list[str | None]) -> int:
