@@ -14,6 +14,7 @@ data files stay plain regular expressions, and a pattern added there gets its pr
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from itertools import product
 from typing import Any
 
@@ -168,7 +169,7 @@ def _anchored(pattern: re.Pattern[str]) -> bool:
 
 class Guarded:
     """A compiled pattern behind the pre-filter of its required words (:func:`required_literals`):
-    ``search`` gives exactly what the pattern's own ``search`` gives.
+    ``search`` and ``finditer`` give exactly what the pattern's own give.
 
     >>> g = Guarded(re.compile(r"(?:^(主办|主辦)\\s*[:：])|(?:(ICP|icp)\\s*备)"))
     >>> g.search("粤ICP备05070829号").group(0), g.search("会议指出") is None, g.words is not None
@@ -187,3 +188,8 @@ class Guarded:
         if self._quick is not None and self._quick.search(line) is None:
             return None
         return self.pattern.search(line)
+
+    def finditer(self, line: str) -> Iterator[re.Match[str]]:
+        if self._quick is not None and self._quick.search(line) is None:
+            return iter(())
+        return self.pattern.finditer(line)

@@ -33,11 +33,21 @@ def replace_lone_surrogates(text: str) -> str:
     >>> replace_lone_surrogates("县政府召开")
     '县政府召开'
     """
-    if text.isascii():
+    if text.isascii() or _no_surrogate(text):
         return text
     out, n = _SURROGATE_RE.subn("\ufffd", text)
     note_changes(n)
     return out
+
+
+def _no_surrogate(text: str) -> bool:
+    """UTF-16 encodes every code point but a lone surrogate: a C-speed test, several times faster
+    than the regex scan."""
+    try:
+        text.encode("utf-16-le")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @step

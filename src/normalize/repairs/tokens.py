@@ -70,6 +70,12 @@ def load_rules() -> tuple[TokenRule, ...]:
 
 
 @cache
+def _rules_by_form() -> dict[str, TokenRule]:
+    """Each listed spelling of a token -> its rule (built once)."""
+    return {f: r for r in load_rules() for f in r.forms}
+
+
+@cache
 def _pattern() -> re.Pattern[str]:
     tokens = sorted({f for r in load_rules() for f in r.forms}, key=len, reverse=True)
     return re.compile("|".join(re.escape(t) for t in tokens))
@@ -96,7 +102,7 @@ def find_injected_tokens(text: str) -> list[TokenHit]:
     >>> find_injected_tokens("在页面中设置锚点。")  # a real use of the word stays
     []
     """
-    by_form = {f: r for r in load_rules() for f in r.forms}
+    by_form = _rules_by_form()
     hits = []
     for m in _pattern().finditer(text):
         rule = by_form[m.group()]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from normalize.chars import HAN_CHARS
+from normalize.literals import guard
 from normalize.structure import vocab
 from normalize.structure.draft import Meta
 from normalize.structure.vocab import split_names
@@ -39,6 +40,8 @@ _PHOTO = re.compile(
     "|(?:(?:(?<![" + HAN_CHARS + r"])|(?<=记者)|(?<=記者)|(?<=通讯员)|(?<=通訊員)|(?<=实习生)|(?<=實習生))"
     r"(?P<b>" + _NAMES + r")\s*(?:摄|攝)(?:影)?\s*[）)】]?\s*$)"
 )
+# the patterns read on every lead line, behind the pre-filter of their words (/, 记者, 文: normalize.literals)
+_SLASH_ROLE_GUARDED, _REPORTER_GUARDED, _WEN_GUARDED = guard(_SLASH_ROLE), guard(_REPORTER), guard(_WEN)
 _PHOTO_HINT = re.compile("[摄攝图圖]")  # every _PHOTO match holds one: a cheap scan skips the other lines
 _CLOSING_BRACKET = re.compile(
     "[（(【\\[]\\s*(?P<v>[" + HAN_CHARS + r"]{2,4}|[A-Za-zＡ-Ｚａ-ｚ]{1,4})\s*[）)】\]]\s*$"
@@ -94,14 +97,14 @@ def read_bylines(body: list[str], meta: Meta, nearby: list[str] | None = None) -
     authors_before = list(meta.authors)
     head = body[:3]
     for line in head:
-        for m in _SLASH_ROLE.finditer(line[:80]):
+        for m in _SLASH_ROLE_GUARDED.finditer(line[:80]):
             _add(meta.authors if m["role"] == "文" else meta.photographers, split_names(m["v"]))
-        for m in _REPORTER.finditer(line[:80]):
+        for m in _REPORTER_GUARDED.finditer(line[:80]):
             _add(meta.authors, split_names(m["v"]))
-        for m in _WEN.finditer(line[:40]):
+        for m in _WEN_GUARDED.finditer(line[:40]):
             _add(meta.authors, split_names(m["v"]))
     if body:
-        for m in _WEN.finditer(body[-1][-30:]):
+        for m in _WEN_GUARDED.finditer(body[-1][-30:]):
             _add(meta.authors, split_names(m["v"]))
     for line in body + (nearby or []):
         if not _PHOTO_HINT.search(line):

@@ -218,8 +218,10 @@ def _shared_kind(s: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=8192)
 def text_line_kind(line: str) -> str | None:
-    """The kind of a line of a text capture, under the text-only guards.
+    """The kind of a line of a text capture, under the text-only guards (cached, as :func:`classify_line`:
+    e-paper pages and a site's captures repeat their furniture lines).
 
     >>> text_line_kind("豫公网安备 41170202000005号"), text_line_kind("查看心情排行你看到此篇文章的感受是:")
     ('icp', 'mood-widget')

@@ -69,10 +69,11 @@ def _texts(lines: list[Line]) -> tuple[list[str], list[Removed]]:
 
 def _classified_lines(lines: list[Line], texts: list[str], widgets: list[Removed]) -> list[Line]:
     """The lines the classifier reads: the draft's texts (a trailing widget split off) and hints, but
-    ``free_han`` left out; the draft's own lines when that changes nothing (no copy per line)."""
+    ``free_han`` left out; a draft's line is used as it is where that changes nothing (no copy per line)."""
     if not widgets and all(line.free_han == 0 for line in lines):
         return lines
-    return [Line(t, d.link, d.heading, d.main) for t, d in zip(texts, lines, strict=True)]
+    return [d if t == d.text and d.free_han == 0 else Line(t, d.link, d.heading, d.main)
+            for t, d in zip(texts, lines, strict=True)]
 
 
 def _first_sentence(texts: list[str], kinds: list[str | None]) -> int:
