@@ -9,7 +9,8 @@ Inputs, built from the project's own seed captures (archive/seeds):
 
 For each input, in the same run: bare ``opencc.OpenCC('t2s').convert(text)`` (the baseline), the repair
 plan ``apply_plan(text, REPAIR_STEPS)`` step by step, and ``normalize.clean(text, kind="text")`` when it
-exists. Figures are medians of --runs runs; converters are warmed up first (dictionaries loaded).
+exists. Figures are medians of --runs runs (wall; for clean() and t2s also CPU time, the "cpu ratio"
+column, which a loaded machine disturbs less); converters are warmed up first (dictionaries loaded).
 
 Targets (issue 2): simplified text costs at most 1/10 of the bare t2s time; annotated traditional text
 at most 1.5x. The last line printed is one JSON object with all figures.
@@ -59,12 +60,19 @@ def build_article_input(size_bytes: int) -> str:
 
 
 def median_seconds(fn: Callable[[], object], runs: int) -> float:
-    times = []
+    return median_wall_cpu(fn, runs)[0]
+
+
+def median_wall_cpu(fn: Callable[[], object], runs: int) -> tuple[float, float]:
+    """Median wall and median CPU seconds of ``runs`` calls (CPU: this process's, which a loaded machine
+    disturbs less than the wall clock)."""
+    wall, cpu = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def step_times(text: str, runs: int) -> dict[str, float]:
@@ -87,10 +95,10 @@ def load_clean() -> Callable[[str], object] | None:
 
 
 def measure(label: str, text: str, runs: int, t2s: Callable[[str], str]) -> dict[str, object]:
-    bare = median_seconds(lambda: t2s(text), runs)
+    bare, bare_cpu = median_wall_cpu(lambda: t2s(text), runs)
     plan = median_seconds(lambda: apply_plan(text, REPAIR_STEPS), runs)
     clean = load_clean()
-    clean_s = median_seconds(lambda: clean(text), runs) if clean else None
+    clean_s, clean_cpu = median_wall_cpu(lambda: clean(text), runs) if clean else (None, None)
     return {
         "input": label,
         "chars": len(text),
@@ -100,6 +108,9 @@ def measure(label: str, text: str, runs: int, t2s: Callable[[str], str]) -> dict
         "clean_s": clean_s,
         "plan_ratio": plan / bare,
         "clean_ratio": (clean_s / bare) if clean_s is not None else None,
+        "t2s_cpu_s": bare_cpu,
+        "clean_cpu_s": clean_cpu,
+        "clean_cpu_ratio": (clean_cpu / bare_cpu) if clean_cpu is not None else None,
         "target_ratio": TARGETS[label],
         "plan_meets_target": plan / bare <= TARGETS[label],
         "clean_meets_target": (clean_s / bare <= TARGETS[label]) if clean_s is not None else None,
@@ -112,18 +123,19 @@ def measure(label: str, text: str, runs: int, t2s: Callable[[str], str]) -> dict
 def print_table(rows: list[dict[str, object]]) -> None:
     print(
         f"{'input':<18} {'chars':>9} {'t2s s':>8} {'plan s':>8} {'plan/t2s':>9} {'target':>7} "
-        f"{'clean s':>8} {'clean/t2s':>9} {'plan chars/s':>13}"
+        f"{'clean s':>8} {'clean/t2s':>9} {'cpu ratio':>9} {'plan chars/s':>13}"
     )
     for r in rows:
         clean_s = f"{r['clean_s']:.3f}" if r["clean_s"] is not None else "n/a"
         clean_ratio = f"{r['clean_ratio']:.3f}" if r["clean_ratio"] is not None else "n/a"
+        cpu_ratio = f"{r['clean_cpu_ratio']:.3f}" if r["clean_cpu_ratio"] is not None else "n/a"
         ok = "plan ok" if r["plan_meets_target"] else "plan MISS"
         if r["clean_meets_target"] is not None:
             ok += ", clean ok" if r["clean_meets_target"] else ", clean MISS"
         print(
             f"{r['input']:<18} {r['chars']:>9} {r['t2s_s']:>8.3f} {r['plan_s']:>8.3f} "
             f"{r['plan_ratio']:>9.3f} {'<=' + str(r['target_ratio']):>7} {clean_s:>8} {clean_ratio:>9} "
-            f"{r['plan_chars_per_s']:>13,.0f}  {ok}"
+            f"{cpu_ratio:>9} {r['plan_chars_per_s']:>13,.0f}  {ok}"
         )
     print()
     print("per step (median s):")

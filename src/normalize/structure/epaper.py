@@ -65,12 +65,18 @@ def is_epaper(lines: list[str]) -> bool:
     >>> is_epaper(["正文。", "言武旭"])
     False
     """
-    signals = sum(1 for s in lines if MASTHEAD_LINE.match(s) or FOOTER.match(s))
-    return signals >= MIN_SIGNALS and len(_byline_indices(lines)) >= 2
+    signals = 0
+    for s in lines:
+        if MASTHEAD_LINE.match(s) or FOOTER.match(s):
+            signals += 1
+            if signals >= MIN_SIGNALS:  # enough: the bylines decide
+                return len(_byline_indices(lines)) >= 2
+    return False
 
 
-def _is_headline(lines: list[str], i: int, idx: list[int]) -> bool:
-    n = idx.index(i)
+def _is_headline_at(lines: list[str], n: int, idx: list[int]) -> bool:
+    """The ``n``-th non-blank line (``lines[idx[n]]``) is a headline: title-like, followed by a paragraph."""
+    i = idx[n]
     return (is_title_like(lines[i]) and not MASTHEAD_LINE.match(lines[i])
             and n + 1 < len(idx) and is_paragraph(lines[idx[n + 1]]))
 
@@ -80,7 +86,7 @@ def _article(lines: list[str], byline: str) -> PageArticle:
     names = byline.split()
     removed = []
     title = None
-    if idx and _is_headline(lines, idx[0], idx):
+    if idx and _is_headline_at(lines, 0, idx):
         title = lines[idx[0]].strip()
         removed.append(Removed("title", title))
         lines = lines[idx[0] + 1:]
@@ -93,7 +99,7 @@ def _article(lines: list[str], byline: str) -> PageArticle:
 def split_epaper(lines: list[str]) -> Page:
     """Cut an e-paper page into articles (see the module docstring)."""
     idx = _nonblank(lines)
-    start = next((i for i in idx if _is_headline(lines, i, idx)), idx[0] if idx else 0)
+    start = next((i for n, i in enumerate(idx) if _is_headline_at(lines, n, idx)), idx[0] if idx else 0)
     bylines = _byline_indices(lines)
     masthead = [s.strip() for s in lines[:start] if s.strip()]
     footer = [s.strip() for s in lines[bylines[-1] + 1:] if s.strip()] if bylines else []

@@ -237,7 +237,8 @@ def text_line_kind(line: str) -> str | None:
         return None
     m = _text_kind().match(s)
     text_kind = m.lastgroup.replace("_", "-") if m is not None and m.lastgroup else None
-    shared = None if is_sentence(s) else _shared_kind(s)
+    shared = _shared_kind(s)  # the words first, the sentence test only for a line that has them
+    shared = None if shared is not None and is_sentence(s) else shared
     if text_kind is None or shared is None:
         return text_kind or shared
     return min(text_kind, shared, key=_TEXT_ORDER.index)
@@ -256,8 +257,8 @@ def starts_copyright(line: str) -> bool:
     if COPYRIGHT_START.match(s):
         return True
     spec = furniture_kind("copyright")
-    return (len(s) <= spec.max_len and not is_sentence(s)
-            and spec.pattern.search(s) is not None)
+    return (len(s) <= spec.max_len and spec.pattern.search(s) is not None  # the words first
+            and not is_sentence(s))
 
 
 # --- the classifier --------------------------------------------------------------------------------
