@@ -35,9 +35,12 @@ _BRACKET_RE = re.compile(_BRACKET)
 # a character, its first reading-like bracket, then any repeats ("(guo)(guo)") as one group
 _REPEAT = rf"[(（][ \t\u3000]*{_SYL}[ \t\u3000]*[)）]"  # the same bracket, nothing captured
 _ANNOTATED_RE = re.compile(rf"({_HAN}){_BRACKET}((?:{_REPEAT})*)")
-# the same matches in two groups, the character and its brackets: split() hands back, in C,
-# [text, character, brackets, text, character, brackets, ..., text]
-_SPLIT_RE = re.compile(rf"({_HAN})({_REPEAT}(?:{_REPEAT})*)")
+# the brackets of the same matches, found from their opening bracket (the engine jumps from one bracket to
+# the next instead of trying a match at every Han character), the character read checked behind it:
+# split() hands back, in C, [text, brackets, text, brackets, ..., text], each text ending with the
+# character its brackets read
+_SPLIT_RE = re.compile(rf"([(（](?<={_HAN}[(（])[ \t\u3000]*{_SYL}[ \t\u3000]*[)）](?:{_REPEAT})*)")
+_LAST_CHAR = operator.itemgetter(-1)
 _QUICK_RE = re.compile(rf"[(（][ \t\u3000]*{_SYL_CHAR}")  # any text the patterns above can match
 
 
@@ -55,20 +58,19 @@ def strip_pinyin_annotations(text: str) -> str:
     if not _QUICK_RE.search(text):
         return text
     parts = _SPLIT_RE.split(text)
-    state = _Run()  # each distinct annotation is judged once, with its count
-    found = Counter(map(operator.add, parts[1::3], parts[2::3]))
+    state = _Run()  # each distinct annotation (character + brackets) is judged once, with its count
+    found = Counter(map(operator.add, map(_LAST_CHAR, parts[0:-1:2]), parts[1::2]))
     verdicts = {found_as: state.judge(found_as, count) for found_as, count in found.items()}
     if state.removed == 0 or (state.on_common < MIN_RUN and not state.after_traditional):
         return text
     note_changes(state.removed)
     if all(v == "" for v in verdicts.values()):  # every bracket goes: keep the text and each character
-        del parts[2::3]
-        return "".join(parts)
+        return "".join(parts[0::2])
     out = []
-    for at in range(0, len(parts) - 1, 3):
-        between, ch, brackets = parts[at : at + 3]
-        kept = verdicts[ch + brackets]
-        out += [between, ch, brackets if kept is None else kept]
+    for at in range(0, len(parts) - 1, 2):
+        between, brackets = parts[at], parts[at + 1]
+        kept = verdicts[between[-1] + brackets]
+        out += [between, brackets if kept is None else kept]
     out.append(parts[-1])
     return "".join(out)
 
