@@ -168,9 +168,12 @@ def index_phase(root: Path, runs: int, search_runs: int) -> dict[str, float]:
     return out
 
 
-STAGES = ("read", "shingle", "sign", "search", "write_search", "commit", "write", "optimize", "history")
-# write holds write_search and commit; optimize: the one FTS5 merge that ends a first build of the search
-# tables; history: newsarchive.history after the records (every command)
+STAGES = ("read", "shingle", "sign", "search", "write_search", "commit", "write", "fts", "optimize",
+          "history")
+# write holds write_search and commit; fts: the FTS5 shards of a first build, built in parallel processes
+# (newsarchive.search.end_bulk; their CPU); optimize: what end_bulk costs the writer (the shards copied in,
+# and the shard builders' CPU when they run in this process); history: newsarchive.history after the
+# records (every command)
 
 
 def _median_run(runs: list[tuple[float, float, IndexStats]]) -> tuple[float, float, IndexStats]:
@@ -210,6 +213,8 @@ def _first_index(root: Path, workers: int | None, *, search: bool = True) -> tup
     wall, own = time.perf_counter() - t0, time.process_time() - cpu0
     stages = ("read", "shingle", "sign", "search")
     in_workers = sum(stats.seconds.get(s, 0.0) for s in stages) if stats.workers > 1 else 0.0
+    if stats.workers > 1:  # the FTS5 shard builders were worker processes too
+        in_workers += stats.seconds.get("fts", 0.0)
     return wall, own + in_workers, stats
 
 
@@ -626,7 +631,9 @@ TABLE = [  # (label, format over the figures; {n} / {small} are the two archive 
     ("  CPU s: read+check / shingle / sign / search rows (workers)",
      "{index_read_cpu_s:.1f} / {index_shingle_cpu_s:.1f} / {index_sign_cpu_s:.1f} / "
      "{index_search_cpu_s:.1f}"),
-    ("  CPU s, the writer: records / search tables (FTS5, with its flushes at commits) / optimize / "
+    ("  CPU s: FTS5 shards (built in parallel after the records, newsarchive.search.end_bulk)",
+     "{index_fts_cpu_s:.1f}"),
+    ("  CPU s, the writer: records / search rows / shards copied in / "
      "history / other",
      "{index_records_write_cpu_s:.1f} / {index_write_search_cpu_s:.1f} / {index_optimize_cpu_s:.1f} / "
      "{index_history_cpu_s:.1f} / {index_other_cpu_s:.1f} (cores busy {index_cores_busy:.2f})"),

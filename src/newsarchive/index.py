@@ -393,7 +393,9 @@ class ArchiveIndex:
         """
         stats = IndexStats(notes=list(self.notes))
         if search:
-            search_index.prepare(self.db)
+            prepared = search_index.prepare(self.db)
+            if prepared.note:
+                stats.notes.append(f"{shown(self.db_path)}: {prepared.note}")
         self._searchable = search or search_index.present(self.db)
         if rebuild or self._params_changed():
             self._clear()
@@ -419,14 +421,19 @@ class ArchiveIndex:
                 jobs.append(job)
         if jobs:
             capturelog.prepare(self.db)  # its tables, which the files read now fill (history reads the log)
-        bulk = search and search_index.start_bulk(self.db)
-        self._read([replace(job, search=search) for job in jobs], stats, walk_problems, workers, progress)
+        large = sum(job.size for job in jobs) >= PARALLEL_MIN_BYTES
+        cores = workers or (available_cores() if large else 1)  # FTS5 shards of a first build (search)
+        bulk = search and search_index.start_bulk(self.db, cores)
+        self._read([replace(job, search=search, tokens=not bulk) for job in jobs], stats, walk_problems,
+                   workers, progress)
         if search:
-            self._read(self._search_jobs(), stats, walk_problems, workers, progress)
+            self._read([replace(job, tokens=not bulk) for job in self._search_jobs()], stats, walk_problems,
+                       workers, progress)
             if bulk:
-                clock = time.process_time()
-                search_index.end_bulk(self.db)
+                clock, start = time.process_time(), time.perf_counter()
+                _add_seconds(stats.seconds, "fts", search_index.end_bulk(self.db, cores))
                 _add_seconds(stats.seconds, "optimize", time.process_time() - clock)
+                _add_seconds(stats.seconds, "fts_wall", time.perf_counter() - start)
             stats.search_total = search_index.count(self.db)
         clock = time.process_time()
         history.update(self)  # every capture's history (newsarchive.history) and the search states

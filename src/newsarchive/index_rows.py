@@ -24,13 +24,13 @@ import os
 import signal
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from newsarchive import capturelog, search, similarity
 from newsarchive.display import shown
@@ -42,6 +42,8 @@ COLUMNS = (
     "text_sha256", "length", "capture_file", "capture_offset", "capture_length", "capture", "minhash",
 )  # fmt: skip
 INSERT_RECORD = f"INSERT INTO records ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+T = TypeVar("T")
+R = TypeVar("R")
 GROUP_BYTES = 4 << 20  # record files go to a worker in groups of about this many bytes
 SIGN_BATCH = 1000  # records shingled and signed per call
 
@@ -58,6 +60,7 @@ class FileJob:
     sha256: str | None = None  # None: the reader hashes it
     rows: bool = True
     search: bool = False
+    tokens: bool = True  # the search rows' FTS5 tokens too (not in a first build: search.end_bulk makes them)
 
 
 @dataclass
@@ -133,7 +136,7 @@ def read_file(job: FileJob) -> FileRows:
                 out.seconds["read"] += time.process_time() - clock
         if job.search:
             clock = time.process_time()
-            out.search.extend(search.payloads([rec for _, rec in batch]))
+            out.search.extend(search.payloads([rec for _, rec in batch], tokens=job.tokens))
             out.seconds["search"] = out.seconds.get("search", 0.0) + time.process_time() - clock
 
 
@@ -204,6 +207,23 @@ def read_batches(groups: Sequence[list[FileJob]], workers: int, notes: list[str]
         notes.append(f"the index's worker processes stopped ({exc or 'killed'}); read the remaining "
                      f"{len(groups) - done} groups of record files in one process")
         yield from map(read_files, groups[done:])
+
+
+def map_in_pool(func: Callable[[T], R], items: Sequence[T], workers: int) -> Iterator[R]:
+    """``map(func, items)`` in a pool of ``workers`` processes like the index's (in this process when
+    one), results in order; ``func`` must be importable by the workers (a module-level function)."""
+    if workers <= 1 or len(items) <= 1:
+        yield from map(func, items)
+        return
+    pool = ProcessPoolExecutor(min(workers, len(items)), mp_context=_context(), initializer=_init_worker)
+    try:
+        yield from pool.map(func, items)
+    except BaseException:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _pool_map(groups: Iterable[list[FileJob]], workers: int) -> Iterator[list[FileRows]]:

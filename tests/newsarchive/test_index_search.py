@@ -147,8 +147,9 @@ def test_a_first_build_merges_once_and_leaves_the_incremental_settings(tmp_path:
 def test_a_first_build_cut_after_some_commits_is_finished_by_the_next_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A kill between two commits of a bulk first build (its FTS5 settings already stored): the rerun
-    restores the incremental settings, adds the missing rows, and finds what an uncut build finds."""
+    """A kill between two commits of a bulk first build (marked ``bulk``, its FTS5 shards not built yet):
+    the rerun builds the search tables again, keeps the incremental settings, and finds what an uncut
+    build finds."""
     from newsarchive import index as index_module
     from newsarchive import index_rows
 
@@ -173,9 +174,10 @@ def test_a_first_build_cut_after_some_commits_is_finished_by_the_next_run(
         index.update(rebuild=True, search=True, workers=1)
     monkeypatch.setattr(ArchiveIndex, "_write_file", real)
     with ArchiveIndex(archive) as index:
-        assert 0 < search.count(index.db) < 20  # the committed files kept their search rows
-        assert dict(index.db.execute("SELECT k, v FROM search_fts_config"))["automerge"] == 0
-        stats = index.update(search=True, workers=1)
+        assert 0 < search.count(index.db) < 20  # the committed files kept their records and search rows
+        assert index.db.execute("SELECT value FROM search_meta WHERE key='bulk'").fetchone() == ("pending",)
+        stats = index.update(search=True, workers=1)  # the FTS5 shards never came: built again
+        assert index.db.execute("SELECT value FROM search_meta WHERE key='bulk'").fetchone() is None
         assert dict(index.db.execute("SELECT k, v FROM search_fts_config"))["automerge"] == 4
         index.db.execute("INSERT INTO search_fts(search_fts, rank) VALUES('integrity-check', 0)")
     assert stats.records_total == stats.search_total == 20
