@@ -182,3 +182,46 @@ def test_a_first_build_cut_after_some_commits_is_finished_by_the_next_run(
         index.db.execute("INSERT INTO search_fts(search_fts, rank) VALUES('integrity-check', 0)")
     assert stats.records_total == stats.search_total == 20
     assert {q: _hits(archive, q) for q in queries} == uncut
+
+
+def test_shards_built_in_parallel_find_what_one_table_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first build with 2 workers splits FTS5 in 2 shards, built by 2 processes (SHARD_BATCH lowered so
+    that 20 records count as large) and copied in; every query finds what a 1-shard build finds, and a
+    later incremental update writes into the shards."""
+    queries = ["宿迁", "复工复产", "市", "黄卫锋", "疫情"]
+    one = _crawl(tmp_path / "one")
+    with ArchiveIndex(one) as index:
+        index.update(search=True, workers=1)
+        assert search.shard_tables(index.db) == ["search_fts"]
+    monkeypatch.setattr(search, "SHARD_BATCH", 2)
+    two = _crawl(tmp_path / "two")
+    with ArchiveIndex(two) as index:
+        stats = index.update(search=True, workers=2)
+        assert search.shard_tables(index.db) == ["search_fts", "search_fts1"]
+        assert stats.seconds["fts"] > 0 and stats.search_total == 20
+        for name in search.shard_tables(index.db):
+            assert index.db.execute(f"SELECT COUNT(*) FROM {name}_docsize").fetchone()[0] == 10
+            index.db.execute(f"INSERT INTO {name}({name}, rank) VALUES('integrity-check', 0)")
+    assert {q: _hits(two, q) for q in queries} == {q: _hits(one, q) for q in queries}
+    write_archive(two, {"captures/site/c-00009.jsonl": [article("suqian", id="late-0"),
+                                                         article("suqian", id="late-1")]})  # fmt: skip
+    with ArchiveIndex(two) as index:
+        index.update(search=True, workers=2)
+        assert [index.db.execute(f"SELECT COUNT(*) FROM {name}_docsize").fetchone()[0]
+                for name in search.shard_tables(index.db)] == [11, 11]  # fmt: skip
+    assert {"late-0", "late-1"} <= _hits(two, "宿迁")
+
+
+def test_search_tables_of_an_older_token_scheme_are_built_again_once_with_a_note(tmp_path: Path) -> None:
+    archive = _crawl(tmp_path / "archive")
+    with ArchiveIndex(archive) as index:
+        index.update(search=True)
+        index.db.execute("UPDATE search_meta SET value='bigram+last-unigram/v3' WHERE key='token_scheme'")
+        index.db.commit()
+        again = index.update(search=True)
+        assert any("token scheme bigram+last-unigram/v3" in note for note in again.notes)
+        assert again.search_total == 20
+        assert not any("token scheme" in note for note in index.update(search=True).notes)
+    assert _hits(archive, "宿迁")
