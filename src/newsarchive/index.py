@@ -71,6 +71,7 @@ from normalize.record import Record
 INDEX_NAME = "index.sqlite"
 INDEX_SCHEMA_VERSION = 3  # PRAGMA user_version; 2: capture_length, problems per file; 3: rensa signatures
 PARALLEL_MIN_BYTES = 16 << 20  # record files to read from which an update uses a process pool
+PARALLEL_MIN_RECORDS = 5000  # records indexed from which a first build of the search tables uses shards
 COMMIT_ROWS = 20_000  # records written between commits (whole files; FTS5 flushes its terms at a commit)
 LAYOUT_FOLDERS = ("seeds", "captures")
 
@@ -423,9 +424,8 @@ class ArchiveIndex:
                 jobs.append(job)
         if jobs:
             capturelog.prepare(self.db)  # its tables, which the files read now fill (history reads the log)
-        large = sum(job.size for job in jobs) >= PARALLEL_MIN_BYTES
-        cores = workers or (available_cores() if large else 1)  # FTS5 shards of a first build (search)
-        bulk = search and search_index.start_bulk(self.db, cores)
+        cores = workers or (available_cores() if search and self._large(jobs) else 1)
+        bulk = search and search_index.start_bulk(self.db, cores)  # cores: FTS5 shards of a first build
         self._read([replace(job, search=search, tokens=not bulk) for job in jobs], stats, walk_problems,
                    workers, progress)
         if search:
@@ -447,6 +447,11 @@ class ArchiveIndex:
         stats.problems.extend(walk_problems)
         stats.problems.extend(self.capture_problems())
         return stats
+
+    def _large(self, jobs: list[FileJob]) -> bool:
+        """Whether a first build of the search tables is worth a process per shard: much to read now, or
+        many records to read again for their search rows (indexed by another command first)."""
+        return sum(job.size for job in jobs) >= PARALLEL_MIN_BYTES or self.count() >= PARALLEL_MIN_RECORDS
 
     def _current_files(self, known: dict[str, Any], walk_problems: list[str]) -> dict[str, Path]:
         """The record files to index now, by relative path; names that cannot be shown are problems."""

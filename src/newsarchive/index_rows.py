@@ -6,10 +6,11 @@ The worker side is pure: :func:`read_files` turns a group of record files into :
 process that owns the index writes them (:mod:`newsarchive.index`), one transaction per group, in
 the order of the files, so a parallel build gives the same index, row ids included, as a serial one.
 
-Workers come from multiprocessing's fork server, which imports only this module: nothing of the
-parent's state (threads, rensa's thread pool, the open database) is inherited, and the caller's main
-script is not run again, so a script without an ``if __name__ == "__main__"`` guard can index too (where
-there is no fork server, as on Windows, workers are spawned, and such a script needs the guard).
+Workers come from multiprocessing's fork server, which preloads only this module: nothing of the
+parent's state (threads, rensa's thread pool, the open database) is inherited. Each worker still imports
+the caller's main script as ``__mp_main__`` (multiprocessing's own rule, fork server or spawn alike), so
+a script that indexes a large archive needs the ``if __name__ == "__main__"`` guard; without it the
+workers fail to start and the groups are read in the one process (a note says so).
 Workers ignore Ctrl-C (the parent stops them) and run rensa single-threaded (the pool already uses the
 cores). A pool that breaks (a worker killed) is not fatal: the groups it did not finish are read in
 this process, and a note says so.
