@@ -433,7 +433,7 @@ class ArchiveIndex:
                        workers, progress)
             if bulk:
                 clock, start = time.process_time(), time.perf_counter()
-                _add_seconds(stats.seconds, "fts", search_index.end_bulk(self.db, cores))
+                _add_seconds(stats.seconds, "fts", self._end_bulk(cores, jobs, progress))
                 _add_seconds(stats.seconds, "optimize", time.process_time() - clock)
                 _add_seconds(stats.seconds, "fts_wall", time.perf_counter() - start)
             stats.search_total = search_index.count(self.db)
@@ -447,6 +447,24 @@ class ArchiveIndex:
         stats.problems.extend(walk_problems)
         stats.problems.extend(self.capture_problems())
         return stats
+
+    def _end_bulk(self, cores: int, jobs: list[FileJob], progress: Progress | None) -> float:
+        """The FTS5 shards of a first build (:func:`newsarchive.search.end_bulk`), shown as a second pass
+        over the bytes read, one step a shard."""
+        total = sum(job.size for job in jobs) or 1
+        if progress is None:
+            return search_index.end_bulk(self.db, cores)
+        shown_progress = progress
+
+        def on_shard(done: int, shards: int) -> None:
+            shown_progress.update(total * done // shards, f"search index: {done} of {shards} shards built")
+
+        progress.start(total)
+        progress.update(0, "search index")
+        try:
+            return search_index.end_bulk(self.db, cores, on_shard)
+        finally:
+            progress.close()
 
     def _large(self, jobs: list[FileJob]) -> bool:
         """Whether a first build of the search tables is worth a process per shard: much to read now, or

@@ -72,7 +72,7 @@ import re
 import sqlite3
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -455,10 +455,12 @@ def start_bulk(db: sqlite3.Connection, shards: int) -> bool:
     return True
 
 
-def end_bulk(db: sqlite3.Connection, workers: int = 1) -> float:
+def end_bulk(db: sqlite3.Connection, workers: int = 1,
+             on_shard: Callable[[int, int], None] | None = None) -> float:
     """Build the FTS5 shards of a first build from the committed rows (``workers`` processes) and copy
     them in, in one transaction that also ends the ``bulk`` mark (see the module docstring). Returns the
-    CPU seconds the shard builders took (in this process or in the workers)."""
+    CPU seconds the shard builders took (in this process or in the workers); ``on_shard(done, shards)``
+    is called as shards are built (a progress display)."""
     from newsarchive.index_rows import map_in_pool  # the index's process pool
 
     main = Path(db.execute("PRAGMA database_list").fetchone()[2])
@@ -466,7 +468,11 @@ def end_bulk(db: sqlite3.Connection, workers: int = 1) -> float:
     with tempfile.TemporaryDirectory(prefix=".search-build-", dir=main.parent) as tmp:
         jobs = [(str(main), shard, len(tables), str(Path(tmp) / f"shard-{shard}.sqlite"))
                 for shard in range(len(tables))]  # fmt: skip
-        done = list(map_in_pool(_build_shard_job, jobs, workers if _count(db) >= 2 * SHARD_BATCH else 1))
+        done: list[tuple[str, float]] = []
+        for result in map_in_pool(_build_shard_job, jobs, workers if _count(db) >= 2 * SHARD_BATCH else 1):
+            done.append(result)
+            if on_shard is not None:
+                on_shard(len(done), len(jobs))
         built = [path for path, _ in done]
         copy = sqlite3.connect(main, timeout=30)  # another connection: the index's own reloads FTS5's state
         try:

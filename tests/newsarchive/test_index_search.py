@@ -225,3 +225,17 @@ def test_search_tables_of_an_older_token_scheme_are_built_again_once_with_a_note
         assert again.search_total == 20
         assert not any("token scheme" in note for note in index.update(search=True).notes)
     assert _hits(archive, "宿迁")
+
+
+def test_a_first_search_build_shows_its_shards_in_the_progress_lines(tmp_path: Path) -> None:
+    import io
+
+    from newsarchive.progress import Progress
+
+    archive = _crawl(tmp_path / "archive")
+    out = io.StringIO()
+    with ArchiveIndex(archive) as index:
+        index.update(search=True, workers=2, progress=Progress("index", out, delay=0, every=0))
+    lines = out.getvalue().splitlines()
+    assert any("search index: 2 of 2 shards built" in line for line in lines)
+    assert lines[-1].startswith("newsarchive index: done") and "\r" not in out.getvalue()
