@@ -52,7 +52,8 @@ then builds one shard per core in parallel processes (:func:`build_shard`: each 
 of its rowids from the committed index, tokenises and fills an FTS5 table in a file of its own, and
 merges it), and copies the shards' FTS5 tables (their shadow tables, as stored) into the index in one
 transaction. A crash before that commit leaves ``bulk`` set: the next run empties the search tables and
-builds them again (the records index stays). Later updates write each record's tokens into its shard.
+builds them again (the records index stays), and removes the scratch folder a killed build left.
+Later updates write each record's tokens into its shard.
 
 State (live / edited / deleted): ``search_docs.state`` is a closed vocabulary (:data:`STATES`, checked
 by the table), ``'live'`` by default. The history work (issue 11) plugs in by calling
@@ -68,7 +69,9 @@ transaction per file; a run interrupted at any point is completed by the next on
 from __future__ import annotations
 
 import itertools
+import os
 import re
+import shutil
 import sqlite3
 import tempfile
 import time
@@ -465,7 +468,8 @@ def end_bulk(db: sqlite3.Connection, workers: int = 1,
 
     main = Path(db.execute("PRAGMA database_list").fetchone()[2])
     tables = shard_tables(db)
-    with tempfile.TemporaryDirectory(prefix=".search-build-", dir=main.parent) as tmp:
+    _remove_stale_builds(main.parent)
+    with tempfile.TemporaryDirectory(prefix=f"{_BUILD_PREFIX}{os.getpid()}-", dir=main.parent) as tmp:
         jobs = [(str(main), shard, len(tables), str(Path(tmp) / f"shard-{shard}.sqlite"))
                 for shard in range(len(tables))]  # fmt: skip
         done: list[tuple[str, float]] = []
@@ -491,6 +495,33 @@ def end_bulk(db: sqlite3.Connection, workers: int = 1,
             copy.close()
     _configure(db, FTS_CONFIG)
     return sum(cpu for _, cpu in done)
+
+
+_BUILD_PREFIX = ".search-build-"  # + pid of the build: the shards' scratch folder beside the index
+
+
+def _remove_stale_builds(folder: Path) -> None:
+    """Scratch folders of builds that were killed (their process is gone): a kill skips the clean-up.
+
+    >>> d = Path(tempfile.mkdtemp())
+    >>> (d / ".search-build-999999999-x").mkdir(); (d / f".search-build-{os.getpid()}-y").mkdir()
+    >>> _remove_stale_builds(d); sorted(p.name.split("-")[2] == str(os.getpid()) for p in d.iterdir())
+    [True]
+    """
+    for path in folder.glob(f"{_BUILD_PREFIX}*"):
+        pid = path.name[len(_BUILD_PREFIX):].split("-", 1)[0]
+        if path.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process, or a platform without signals: leave it
+        return True
+    return True
 
 
 def _build_shard_job(job: tuple[str, int, int, str]) -> tuple[str, float]:
