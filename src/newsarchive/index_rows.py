@@ -212,13 +212,20 @@ def read_batches(groups: Sequence[list[FileJob]], workers: int, notes: list[str]
 
 def map_in_pool(func: Callable[[T], R], items: Sequence[T], workers: int) -> Iterator[R]:
     """``map(func, items)`` in a pool of ``workers`` processes like the index's (in this process when
-    one), results in order; ``func`` must be importable by the workers (a module-level function)."""
+    one), results in order; ``func`` must be importable by the workers (a module-level function). When
+    the pool breaks (a worker killed), the items without a result are done in this process."""
     if workers <= 1 or len(items) <= 1:
         yield from map(func, items)
         return
     pool = ProcessPoolExecutor(min(workers, len(items)), mp_context=_context(), initializer=_init_worker)
+    done = 0
     try:
-        yield from pool.map(func, items)
+        for result in pool.map(func, items):
+            done += 1
+            yield result
+    except BrokenProcessPool:
+        pool.shutdown(wait=True, cancel_futures=True)
+        yield from map(func, items[done:])
     except BaseException:
         for process in list((getattr(pool, "_processes", None) or {}).values()):
             process.terminate()

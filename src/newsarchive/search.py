@@ -534,6 +534,7 @@ def build_shard(index_path: Path, shard: int, shards: int, out: Path) -> int:
     """Fill a new FTS5 table ``search_fts`` in ``out`` with the tokens of the records of one shard
     (``rowid % shards == shard``), read from the committed record copies of the index, and merge it
     into one segment; returns the records added."""
+    out.unlink(missing_ok=True)  # what a killed builder of this shard left (the shard is built again here)
     src = sqlite3.connect(f"{index_path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
     dst = sqlite3.connect(out)
     try:
