@@ -22,8 +22,9 @@ What it does, all in one run and one temporary folder:
    check, shingle, sign, SQLite write) and the cores kept busy; a second, no-change run. Then clusters
    the whole archive with :func:`newsarchive.dups.find_clusters` (``newsarchive dups``).
    Reading cost: every record file read with :func:`newsarchive.records.iter_record_file` (each record
-   checked against schema/record.schema.json) against the baseline ``json.loads`` + ``Record.from_dict``
-   with no check, median of 3 runs each.
+   checked against schema/record.schema.json) against the baseline ``orjson.loads`` + ``Record.from_dict``
+   with no check (the same parser: the checks' cost), and the stdlib ``json.loads`` + ``Record.from_dict``
+   (the parser before issue 14), median of 3 runs each.
 4. Makes ``--queries`` new articles: half are planted near-copies of random archive articles (sentences
    edited, inserted, deleted, paragraphs re-broken; exact Jaccard to the source known), half fresh.
 5. Matching, each query timed on its own (median, p95): shingles + signature + LSH candidates
@@ -63,6 +64,7 @@ from typing import Any
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 import numpy as np  # noqa: E402
+import orjson  # noqa: E402
 import rensa  # noqa: E402
 from datasketch import MinHash  # noqa: E402
 from scipy import sparse  # noqa: E402
@@ -168,9 +170,12 @@ def index_phase(root: Path, runs: int, search_runs: int) -> dict[str, float]:
     return out
 
 
-STAGES = ("read", "shingle", "sign", "search", "write_search", "commit", "write", "optimize", "history")
-# write holds write_search and commit; optimize: the one FTS5 merge that ends a first build of the search
-# tables; history: newsarchive.history after the records (every command)
+STAGES = ("read", "shingle", "sign", "search", "write_search", "commit", "write", "fts", "optimize",
+          "history")
+# write holds write_search and commit; fts: the FTS5 shards of a first build, built in parallel processes
+# (newsarchive.search.end_bulk; their CPU); optimize: what end_bulk costs the writer (the shards copied in,
+# and the shard builders' CPU when they run in this process); history: newsarchive.history after the
+# records (every command)
 
 
 def _median_run(runs: list[tuple[float, float, IndexStats]]) -> tuple[float, float, IndexStats]:
@@ -210,6 +215,8 @@ def _first_index(root: Path, workers: int | None, *, search: bool = True) -> tup
     wall, own = time.perf_counter() - t0, time.process_time() - cpu0
     stages = ("read", "shingle", "sign", "search")
     in_workers = sum(stats.seconds.get(s, 0.0) for s in stages) if stats.workers > 1 else 0.0
+    if stats.workers > 1:  # the FTS5 shard builders were worker processes too
+        in_workers += stats.seconds.get("fts", 0.0)
     return wall, own + in_workers, stats
 
 
@@ -308,7 +315,14 @@ def reading_cost(root: Path, index_s: float, runs: int = 3) -> dict[str, float]:
         assert not problems, problems[:3]
         return n
 
-    def unchecked() -> int:
+    def unchecked() -> int:  # the same parser (orjson), no schema or hash check
+        n = 0
+        for f in files:
+            with f.open("rb") as fh:
+                n += sum(1 for line in fh if line.strip() and Record.from_dict(orjson.loads(line)))
+        return n
+
+    def stdlib_json() -> int:  # the parser before issue 14 (json), no check
         n = 0
         for f in files:
             with f.open(encoding="utf-8") as fh:
@@ -325,7 +339,9 @@ def reading_cost(root: Path, index_s: float, runs: int = 3) -> dict[str, float]:
 
     checked_s, n = median_s(validated)
     plain_s, _ = median_s(unchecked)
+    stdlib_s, _ = median_s(stdlib_json)
     return {"read_validated_us_per_record": 1e6 * checked_s / n,
+            "read_unchecked_json_us_per_record": 1e6 * stdlib_s / n,
             "read_unchecked_us_per_record": 1e6 * plain_s / n, "read_validation_ratio": checked_s / plain_s,
             "validation_share_of_index": (checked_s - plain_s) / index_s}  # fmt: skip
 
@@ -626,15 +642,17 @@ TABLE = [  # (label, format over the figures; {n} / {small} are the two archive 
     ("  CPU s: read+check / shingle / sign / search rows (workers)",
      "{index_read_cpu_s:.1f} / {index_shingle_cpu_s:.1f} / {index_sign_cpu_s:.1f} / "
      "{index_search_cpu_s:.1f}"),
-    ("  CPU s, the writer: records / search tables (FTS5, with its flushes at commits) / optimize / "
+    ("  CPU s: FTS5 shards (built in parallel after the records, newsarchive.search.end_bulk)",
+     "{index_fts_cpu_s:.1f}"),
+    ("  CPU s, the writer: records / search rows / shards copied in / "
      "history / other",
      "{index_records_write_cpu_s:.1f} / {index_write_search_cpu_s:.1f} / {index_optimize_cpu_s:.1f} / "
      "{index_history_cpu_s:.1f} / {index_other_cpu_s:.1f} (cores busy {index_cores_busy:.2f})"),
     ("  on an idle machine at best: max(CPU / cores, the writer's CPU) (s)", "{index_idle_floor_s:.1f}"),
     ("re-index, nothing changed (s), files read", "{reindex_unchanged_s:.2f}, {reindex_files_read}"),
-    ("read records, schema-checked / unchecked baseline (us each)",
-     "{read_validated_us_per_record:.0f} / {read_unchecked_us_per_record:.0f} "
-     "(x{read_validation_ratio:.2f})"),
+    ("read records, schema-checked / unchecked baseline / unchecked with stdlib json (us each)",
+     "{read_validated_us_per_record:.0f} / {read_unchecked_us_per_record:.0f} / "
+     "{read_unchecked_json_us_per_record:.0f} (x{read_validation_ratio:.2f})"),
     ("schema checks' share of the records index time", "{validation_share_of_index:.1%}"),
     ("match one query at {small:,}: median / p95 (ms)", "{match_small_ms:.3f} / {match_small_p95:.3f}"),
     ("match one query at {n:,}: median / p95 (ms)", "{match_n_ms:.3f} / {match_n_p95:.3f}"),

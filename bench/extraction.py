@@ -339,20 +339,25 @@ def _parse(page: str) -> Any:
 _REGION = re.compile(
     r"comment|pinglun|gentie|reply|discuss|footer|foot|copyright|nav|menu|header|top|sidebar|side|aside"
     r"|right|left|related|relate|xgxw|recommend|tuijian|hot|rank|paihang|share|fenxiang|ad[sv_-]|banner|login"
-    r"|crumb|weizhi|dqwz|position",
+    r"|crumb|weizhi|dqwz|position|logo|brand|masthead",
     re.I,
 )
 
 
 LINKED_SHARE = 0.6  # a block whose text is mostly link text is a menu or a list of links
+MENU_LABEL_CHARS = 8  # a label this short is judged with the block around it (区县 beside its links)
+_ELLIPSIS_END = re.compile(r"(?:\.{3,}|…+)\s*$")
 
 
 def page_region(root: Any, text: str) -> str:
     """Where on the page ``text`` stands, when it was never a line of our article: ``link`` when it
     is the text of a link to another page, else the region the class/id of the smallest element
-    containing its first characters (or of its ancestors) names, else ``links`` when that element's
-    text is mostly link text (a menu bar of many links) ("" when none). Table pipes are ignored on
-    both sides (bare trafilatura renders a bar's cells with them)."""
+    containing its first characters (or of its ancestors) names, else ``teaser`` when it is cut short
+    ("...") beside a link to another page in the same block (another article's lead under its linked
+    headline), else ``links`` when that element's text (for a label of at most
+    :data:`MENU_LABEL_CHARS` characters, the text of the block around it: 区县 beside its districts)
+    is mostly link text (a menu bar of many links) ("" when none). Table pipes are ignored on both
+    sides (bare trafilatura renders a bar's cells with them)."""
     from normalize.extract.links import points_elsewhere
 
     probe = text.replace("|", "")[:12]
@@ -371,6 +376,13 @@ def page_region(root: Any, text: str) -> str:
             if m := _REGION.search(el.get(attr) or ""):
                 return m.group(0).lower().strip("_-")
         el = el.getparent()
+    parent = block.getparent()
+    if _ELLIPSIS_END.search(text) and parent is not None and any(
+            points_elsewhere(a.get("href")) for a in parent.iter("a")):
+        return "teaser"
+    while (len(_flat(block)) <= MENU_LABEL_CHARS and next(block.iter("a"), None) is None
+           and block.getparent() is not None):  # a label (no link of its own) beside its links
+        block = block.getparent()
     own = len(_flat(block))
     linked = sum(len(_flat(a)) for a in block.iter("a"))
     return "links" if own and linked >= LINKED_SHARE * own else ""

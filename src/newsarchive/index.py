@@ -71,6 +71,7 @@ from normalize.record import Record
 INDEX_NAME = "index.sqlite"
 INDEX_SCHEMA_VERSION = 3  # PRAGMA user_version; 2: capture_length, problems per file; 3: rensa signatures
 PARALLEL_MIN_BYTES = 16 << 20  # record files to read from which an update uses a process pool
+PARALLEL_MIN_RECORDS = 5000  # records indexed from which a first build of the search tables uses shards
 COMMIT_ROWS = 20_000  # records written between commits (whole files; FTS5 flushes its terms at a commit)
 LAYOUT_FOLDERS = ("seeds", "captures")
 
@@ -389,11 +390,15 @@ class ArchiveIndex:
         ``search``: also bring ``newsarchive serve``'s search tables (:mod:`newsarchive.search`) up to
         date: what ``newsarchive index`` does; the other commands leave them, only dropping the search
         rows of the records they drop. The search rows of the files read are made by the same workers,
-        from the same reading, and written in the same transactions as the records.
+        from the same reading, and written in the same transactions as the records; in a first build
+        (empty search tables) their FTS5 tokens come after the records, one shard per core built in
+        parallel (:func:`newsarchive.search.end_bulk`; ``seconds["fts"]`` is its CPU).
         """
         stats = IndexStats(notes=list(self.notes))
         if search:
-            search_index.prepare(self.db)
+            prepared = search_index.prepare(self.db)
+            if prepared.note:
+                stats.notes.append(f"{shown(self.db_path)}: {prepared.note}")
         self._searchable = search or search_index.present(self.db)
         if rebuild or self._params_changed():
             self._clear()
@@ -419,14 +424,18 @@ class ArchiveIndex:
                 jobs.append(job)
         if jobs:
             capturelog.prepare(self.db)  # its tables, which the files read now fill (history reads the log)
-        bulk = search and search_index.start_bulk(self.db)
-        self._read([replace(job, search=search) for job in jobs], stats, walk_problems, workers, progress)
+        cores = workers or (available_cores() if search and self._large(jobs) else 1)
+        bulk = search and search_index.start_bulk(self.db, cores)  # cores: FTS5 shards of a first build
+        self._read([replace(job, search=search, tokens=not bulk) for job in jobs], stats, walk_problems,
+                   workers, progress)
         if search:
-            self._read(self._search_jobs(), stats, walk_problems, workers, progress)
+            self._read([replace(job, tokens=not bulk) for job in self._search_jobs()], stats, walk_problems,
+                       workers, progress)
             if bulk:
-                clock = time.process_time()
-                search_index.end_bulk(self.db)
+                clock, start = time.process_time(), time.perf_counter()
+                _add_seconds(stats.seconds, "fts", self._end_bulk(cores, jobs, progress))
                 _add_seconds(stats.seconds, "optimize", time.process_time() - clock)
+                _add_seconds(stats.seconds, "fts_wall", time.perf_counter() - start)
             stats.search_total = search_index.count(self.db)
         clock = time.process_time()
         history.update(self)  # every capture's history (newsarchive.history) and the search states
@@ -438,6 +447,29 @@ class ArchiveIndex:
         stats.problems.extend(walk_problems)
         stats.problems.extend(self.capture_problems())
         return stats
+
+    def _end_bulk(self, cores: int, jobs: list[FileJob], progress: Progress | None) -> float:
+        """The FTS5 shards of a first build (:func:`newsarchive.search.end_bulk`), shown as a second pass
+        over the bytes read, one step a shard."""
+        total = sum(job.size for job in jobs) or 1
+        if progress is None:
+            return search_index.end_bulk(self.db, cores)
+        shown_progress = progress
+
+        def on_shard(done: int, shards: int) -> None:
+            shown_progress.update(total * done // shards, f"search index: {done} of {shards} shards built")
+
+        progress.start(total)
+        progress.update(0, "search index")
+        try:
+            return search_index.end_bulk(self.db, cores, on_shard)
+        finally:
+            progress.close()
+
+    def _large(self, jobs: list[FileJob]) -> bool:
+        """Whether a first build of the search tables is worth a process per shard: much to read now, or
+        many records to read again for their search rows (indexed by another command first)."""
+        return sum(job.size for job in jobs) >= PARALLEL_MIN_BYTES or self.count() >= PARALLEL_MIN_RECORDS
 
     def _current_files(self, known: dict[str, Any], walk_problems: list[str]) -> dict[str, Path]:
         """The record files to index now, by relative path; names that cannot be shown are problems."""

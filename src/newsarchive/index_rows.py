@@ -6,10 +6,11 @@ The worker side is pure: :func:`read_files` turns a group of record files into :
 process that owns the index writes them (:mod:`newsarchive.index`), one transaction per group, in
 the order of the files, so a parallel build gives the same index, row ids included, as a serial one.
 
-Workers come from multiprocessing's fork server, which imports only this module: nothing of the
-parent's state (threads, rensa's thread pool, the open database) is inherited, and the caller's main
-script is not run again, so a script without an ``if __name__ == "__main__"`` guard can index too (where
-there is no fork server, as on Windows, workers are spawned, and such a script needs the guard).
+Workers come from multiprocessing's fork server, which preloads only this module: nothing of the
+parent's state (threads, rensa's thread pool, the open database) is inherited. Each worker still imports
+the caller's main script as ``__mp_main__`` (multiprocessing's own rule, fork server or spawn alike), so
+a script that indexes a large archive needs the ``if __name__ == "__main__"`` guard; without it the
+workers fail to start and the groups are read in the one process (a note says so).
 Workers ignore Ctrl-C (the parent stops them) and run rensa single-threaded (the pool already uses the
 cores). A pool that breaks (a worker killed) is not fatal: the groups it did not finish are read in
 this process, and a note says so.
@@ -24,13 +25,13 @@ import os
 import signal
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from newsarchive import capturelog, search, similarity
 from newsarchive.display import shown
@@ -42,6 +43,8 @@ COLUMNS = (
     "text_sha256", "length", "capture_file", "capture_offset", "capture_length", "capture", "minhash",
 )  # fmt: skip
 INSERT_RECORD = f"INSERT INTO records ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+T = TypeVar("T")
+R = TypeVar("R")
 GROUP_BYTES = 4 << 20  # record files go to a worker in groups of about this many bytes
 SIGN_BATCH = 1000  # records shingled and signed per call
 
@@ -58,6 +61,7 @@ class FileJob:
     sha256: str | None = None  # None: the reader hashes it
     rows: bool = True
     search: bool = False
+    tokens: bool = True  # the search rows' FTS5 tokens too (not in a first build: search.end_bulk makes them)
 
 
 @dataclass
@@ -133,7 +137,7 @@ def read_file(job: FileJob) -> FileRows:
                 out.seconds["read"] += time.process_time() - clock
         if job.search:
             clock = time.process_time()
-            out.search.extend(search.payloads([rec for _, rec in batch]))
+            out.search.extend(search.payloads([rec for _, rec in batch], tokens=job.tokens))
             out.seconds["search"] = out.seconds.get("search", 0.0) + time.process_time() - clock
 
 
@@ -204,6 +208,30 @@ def read_batches(groups: Sequence[list[FileJob]], workers: int, notes: list[str]
         notes.append(f"the index's worker processes stopped ({exc or 'killed'}); read the remaining "
                      f"{len(groups) - done} groups of record files in one process")
         yield from map(read_files, groups[done:])
+
+
+def map_in_pool(func: Callable[[T], R], items: Sequence[T], workers: int) -> Iterator[R]:
+    """``map(func, items)`` in a pool of ``workers`` processes like the index's (in this process when
+    one), results in order; ``func`` must be importable by the workers (a module-level function). When
+    the pool breaks (a worker killed), the items without a result are done in this process."""
+    if workers <= 1 or len(items) <= 1:
+        yield from map(func, items)
+        return
+    pool = ProcessPoolExecutor(min(workers, len(items)), mp_context=_context(), initializer=_init_worker)
+    done = 0
+    try:
+        for result in pool.map(func, items):
+            done += 1
+            yield result
+    except BrokenProcessPool:
+        pool.shutdown(wait=True, cancel_futures=True)
+        yield from map(func, items[done:])
+    except BaseException:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _pool_map(groups: Iterable[list[FileJob]], workers: int) -> Iterator[list[FileRows]]:

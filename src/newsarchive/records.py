@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 from urllib.parse import urlsplit
 
+import orjson
+
 from newsarchive.display import name_problem, printable, shown
 from normalize.record import Record, sha256_text
 
@@ -155,7 +157,7 @@ def _read_json(path: Path, problems: list[str]) -> Iterator[tuple[int, Record]]:
                         "move it out of the archive")
         return
     try:
-        doc = _loads(data)
+        doc, valid_text = _loads(data)
     except RecordFileError as exc:
         problems.append(f"{where}: {exc}; rerun `newsarchive clean` to write it again")
         return
@@ -172,7 +174,7 @@ def _read_json(path: Path, problems: list[str]) -> Iterator[tuple[int, Record]]:
         return
     for i, item in enumerate(items):
         try:
-            yield i, check_record(item, data)
+            yield i, check_record(item, data, valid_text=valid_text)
         except RecordFileError as exc:
             problems.append(f"{where}: record {i}: {exc}; rerun `newsarchive clean` to write it again")
 
@@ -188,7 +190,8 @@ def _read_jsonl(path: Path, problems: list[str]) -> Iterator[tuple[int, Record]]
             try:
                 if len(line) > MAX_RECORD_BYTES:
                     raise RecordFileError(f"line longer than {MAX_RECORD_BYTES >> 20} MiB, not a record")
-                yield position, check_record(_loads(line), line)
+                item, valid_text = _loads(line)
+                yield position, check_record(item, line, valid_text=valid_text)
             except RecordFileError as exc:
                 torn = not line.endswith(b"\n")
                 hint = ("the last line was cut short (a crash while writing?): the records before it are "
@@ -210,9 +213,20 @@ def _lines(fh: BinaryIO) -> Iterator[bytes]:
         yield line
 
 
-def _loads(data: bytes) -> Any:
+def _loads(data: bytes) -> tuple[Any, bool]:
+    """The JSON value of ``data``, and whether its strings are known to be text (no lone surrogate).
+
+    orjson first (strict RFC 8259, and it refuses a lone surrogate); what it refuses is parsed again by
+    :mod:`json`, for the message or for what json alone accepts (a lone surrogate, to be named; 1e400)."""
     try:
-        return json.loads(data.decode("utf-8"), parse_constant=_no_constant)
+        return orjson.loads(data), True
+    except orjson.JSONDecodeError:
+        return _json_loads(data), False
+
+
+def _json_loads(data: bytes) -> Any:
+    try:
+        value = json.loads(data.decode("utf-8"), parse_constant=_no_constant)
     except UnicodeDecodeError as exc:
         raise RecordFileError(f"not UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r})") from exc
     except json.JSONDecodeError as exc:
@@ -222,6 +236,7 @@ def _loads(data: bytes) -> Any:
     except ValueError as exc:  # a 5,000-digit number, NaN
         what = "a number of more than 4300 digits" if "digits" in str(exc) else str(exc)[:80]
         raise RecordFileError(f"not a record: holds {what}") from exc
+    return value
 
 
 def _no_constant(name: str) -> Any:
@@ -236,9 +251,18 @@ def _kind(value: Any) -> str:
 
 @functools.cache
 def _validator() -> Callable[[Any], Any]:
+    """fastjsonschema's check, which raises with the field and what it must be (the messages)."""
     import fastjsonschema  # compiled once, on first use: importing newsarchive stays cheap
 
     return fastjsonschema.compile(record_schema())
+
+
+@functools.cache
+def _is_valid() -> Callable[[Any], bool]:
+    """jsonschema-rs's check (draft 2020-12, as the schema says): the one that decides, 9x faster."""
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(record_schema()).is_valid
 
 
 def record_schema() -> dict[str, Any]:
@@ -251,10 +275,11 @@ def record_schema() -> dict[str, Any]:
                        "reinstall the project (pip install .) from its source tree")
 
 
-def check_record(item: Any, raw: bytes = b"\\u") -> Record:
+def check_record(item: Any, raw: bytes = b"\\u", *, valid_text: bool = False) -> Record:
     """The :class:`Record` of one decoded JSON value, or :class:`RecordFileError` saying what is wrong.
 
-    ``raw`` is the JSON text it came from: only text with a ``\\u`` escape can hold a lone surrogate.
+    ``raw`` is the JSON text it came from: only text with a ``\\u`` escape can hold a lone surrogate;
+    ``valid_text``: its parser already refused lone surrogates (orjson).
 
     >>> check_record({"records": 5})
     Traceback (most recent call last):
@@ -263,13 +288,9 @@ def check_record(item: Any, raw: bytes = b"\\u") -> Record:
     """
     if not isinstance(item, dict):
         raise RecordFileError(f"not a record: expected a JSON object, got {_kind(item)}")
-    import fastjsonschema
-
-    try:
-        _validator()(item)
-    except fastjsonschema.JsonSchemaValueException as exc:
-        raise RecordFileError(f"not a record: {_schema_message(exc)}") from exc
-    if b"\\u" in raw:
+    if not _is_valid()(item):
+        raise RecordFileError(f"not a record: {_invalid_message(item)}")
+    if not valid_text and b"\\u" in raw:
         try:
             json.dumps(item, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError as exc:
@@ -279,6 +300,17 @@ def check_record(item: Any, raw: bytes = b"\\u") -> Record:
     if record.text_sha256 != sha256_text(record.text):
         raise RecordFileError("text_sha256 is not the SHA-256 of text (the text was edited or damaged)")
     return record
+
+
+def _invalid_message(item: dict[str, Any]) -> str:
+    """What is wrong with a record jsonschema-rs found invalid, worded from fastjsonschema's error."""
+    import fastjsonschema
+
+    try:
+        _validator()(item)
+    except fastjsonschema.JsonSchemaValueException as exc:
+        return _schema_message(exc)
+    return "does not match schema/record.schema.json"  # the two validators disagree: jsonschema-rs decides
 
 
 def _schema_message(exc: Any) -> str:

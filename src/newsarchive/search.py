@@ -35,12 +35,25 @@ Tables (all rebuildable from the record files, like the rest of the index):
   at indexing time: the identity :func:`update` compares), the facet columns ``site``, ``source``,
   ``published``, ``date_key`` (the date when it has a year, for sorting), ``month`` (``YYYY-MM``) and
   ``state``, and the title;
-- ``search_records``: the whole record as zlib-compressed JSON — snippets, result downloads and article
+- ``search_records``: the whole record as zstd-compressed JSON — snippets, result downloads and article
   pages without reading a record file up to the record (a copy, rebuilt like everything here), apart
   from ``search_docs`` so that counting facets over 100,000 hits reads narrow rows;
-- ``search_fts``: a contentless FTS5 table (``content=''``) of the title and text tokens, same rowid;
-  BM25 ranks with the title weighted :data:`TITLE_WEIGHT` times the text;
-- ``search_meta``: the token scheme version; a different one rebuilds the search tables.
+- ``search_fts``, ``search_fts1``, ...: contentless FTS5 tables (``content=''``) of the title and text
+  tokens, same rowid, in shards: a record's tokens are in shard ``rowid % shards`` (:func:`shard_tables`).
+  A query asks every shard; BM25 ranks with the title weighted :data:`TITLE_WEIGHT` times the text, each
+  shard from its own statistics (shards are filled alike, so they barely differ);
+- ``search_meta``: the token scheme version, the number of shards, and ``bulk`` while a first build is
+  under way; a different scheme, or a ``bulk`` left by an interrupted build, rebuilds the search tables.
+
+Why shards. FTS5 takes about 0.3 us of CPU per token (0.5 with the prefix index), one writer per
+table, so one process needs about a minute for 100k records of 1,000 characters. A first build
+(:func:`start_bulk` ... :func:`end_bulk`) therefore writes the other search tables with the records,
+then builds one shard per core in parallel processes (:func:`build_shard`: each reads the record copies
+of its rowids from the committed index, tokenises and fills an FTS5 table in a file of its own, and
+merges it), and copies the shards' FTS5 tables (their shadow tables, as stored) into the index in one
+transaction. A crash before that commit leaves ``bulk`` set: the next run empties the search tables and
+builds them again (the records index stays), and removes the scratch folder a killed build left.
+Later updates write each record's tokens into its shard.
 
 State (live / edited / deleted): ``search_docs.state`` is a closed vocabulary (:data:`STATES`, checked
 by the table), ``'live'`` by default. The history work (issue 11) plugs in by calling
@@ -56,17 +69,26 @@ transaction per file; a run interrupted at any point is completed by the next on
 from __future__ import annotations
 
 import itertools
-import json
+import os
 import re
+import shutil
 import sqlite3
-import zlib
-from collections.abc import Iterator, Mapping, Sequence
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
+import orjson
+
+try:
+    from compression import zstd  # type: ignore[import-not-found]  # Python 3.14
+except ImportError:
+    from backports import zstd  # Scrapy's dependency already
 
 from newsarchive.records import RecordFileError
 
@@ -74,14 +96,16 @@ if TYPE_CHECKING:
     from newsarchive.index import ArchiveIndex
     from normalize.record import Record
 
-TOKEN_SCHEME = "bigram+last-unigram/v3"  # v3: whole records in search_records
+TOKEN_SCHEME = "bigram+last-unigram/v4"  # v3: whole records in search_records; v4: FTS5 shards, zstd
 STATES = ("live", "edited", "deleted")
 FACETS = ("site", "month", "state", "source")
 SORTS = ("relevance", "newest", "oldest")
 TITLE_WEIGHT = 4.0
 UPDATE_CACHE_KIB = 256 * 1024  # page cache of `newsarchive index` while it builds the search tables
 FTS_CONFIG = {"hashsize": 64 << 20, "automerge": 4}  # FTS5 options, kept in the table (4: the default)
-BULK_CONFIG = {"hashsize": 256 << 20, "automerge": 0}  # while a first build fills empty tables, then optimize
+BULK_CONFIG = {"hashsize": 128 << 20, "automerge": 0}  # a first build's shard (one per core), then optimize
+MAX_SHARDS = 8
+SHARD_BATCH = 2000  # records tokenised and inserted at a time by build_shard
 MAX_QUERY_CHARS = 200  # longer queries are cut: every term is a phrase query, so this bounds the work
 
 _RUN = re.compile(r"[^\W_]+")  # letters and digits of any script; linear time
@@ -105,17 +129,18 @@ CREATE TABLE IF NOT EXISTS search_docs (
 );
 CREATE TABLE IF NOT EXISTS search_records (
     rowid INTEGER PRIMARY KEY,      -- = search_docs.rowid
-    record BLOB NOT NULL            -- zlib(the record's JSON): apart, so facet counts read narrow rows
+    record BLOB NOT NULL            -- zstd(the record's JSON): apart, so facet counts read narrow rows
 );
 CREATE INDEX IF NOT EXISTS search_docs_site ON search_docs(site);
 CREATE INDEX IF NOT EXISTS search_docs_month ON search_docs(month);
 CREATE INDEX IF NOT EXISTS search_docs_state ON search_docs(state);
 CREATE INDEX IF NOT EXISTS search_docs_source ON search_docs(source);
 CREATE INDEX IF NOT EXISTS search_docs_date ON search_docs(date_key);
-CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
-    title, text, content='', tokenize='ascii', prefix='1'
-);
 """
+_FTS_TABLE = """CREATE VIRTUAL TABLE IF NOT EXISTS {name} USING fts5(
+    title, text, content='', tokenize='ascii', prefix='1'
+)"""
+_FTS_SHADOWS = ("data", "idx", "docsize", "config")  # a contentless table's shadow tables
 
 
 class SearchIndexMissing(RuntimeError):
@@ -368,6 +393,7 @@ class UpdateStats:
     removed: int = 0
     total: int = 0
     rebuilt: bool = False
+    note: str = ""  # why the tables were built again, when a user should know
 
 
 def date_key(published: str | None) -> str | None:
@@ -397,12 +423,16 @@ def update(index: ArchiveIndex) -> UpdateStats:
 
 
 def prepare(db: sqlite3.Connection) -> UpdateStats:
-    """The tables set up (and emptied when their token scheme changed), the rows of records that are
-    gone or whose file changed deleted: what is left to do is adding rows (:func:`missing`)."""
+    """The tables set up (and emptied when their token scheme changed, or a first build was cut short),
+    the rows of records that are gone or whose file changed deleted: what is left to do is adding rows
+    (:func:`missing`)."""
     stats = UpdateStats()
     db.executescript(SCHEMA)
     db.execute(f"PRAGMA cache_size=-{UPDATE_CACHE_KIB}")  # FTS5 merges its segments in the page cache
-    if _scheme(db) != TOKEN_SCHEME:
+    scheme = _scheme(db)
+    if scheme != TOKEN_SCHEME or _meta(db, "bulk"):
+        stats.note = (f"the search tables were of token scheme {scheme}, not {TOKEN_SCHEME}; built them "
+                      "again" if scheme not in (None, TOKEN_SCHEME) else "")
         _clear(db)
         stats.rebuilt = True
     _configure(db, FTS_CONFIG)  # also ends the settings of a bulk build that was interrupted
@@ -416,27 +446,138 @@ def prepare(db: sqlite3.Connection) -> UpdateStats:
     return stats
 
 
-def start_bulk(db: sqlite3.Connection) -> bool:
-    """Before adding many rows: when the tables are empty (a first build), FTS5 holds more terms before a
-    flush and merges nothing until :func:`end_bulk` merges everything once (measured on 100k records:
-    82 s of CPU instead of 104, and one segment, the fastest to query). Returns whether it did."""
+def start_bulk(db: sqlite3.Connection, shards: int) -> bool:
+    """Before adding many rows: when the tables are empty (a first build), they are made again with
+    ``shards`` FTS5 shards, marked ``bulk``, and the rows added until :func:`end_bulk` leave the FTS5
+    tables alone (:func:`payloads` with ``tokens=False``). Returns whether it did."""
     if _count(db):
         return False
-    _configure(db, BULK_CONFIG)
+    _clear(db, max(1, min(shards, MAX_SHARDS)))
+    with db:
+        db.execute("INSERT OR REPLACE INTO search_meta VALUES ('bulk', 'pending')")
     return True
 
 
-def end_bulk(db: sqlite3.Connection) -> None:
-    """Merge the segments a bulk build left into one and restore the incremental settings."""
-    with db:
-        db.execute("INSERT INTO search_fts(search_fts) VALUES('optimize')")
+def end_bulk(db: sqlite3.Connection, workers: int = 1,
+             on_shard: Callable[[int, int], None] | None = None) -> float:
+    """Build the FTS5 shards of a first build from the committed rows (``workers`` processes) and copy
+    them in, in one transaction that also ends the ``bulk`` mark (see the module docstring). Returns the
+    CPU seconds the shard builders took (in this process or in the workers); ``on_shard(done, shards)``
+    is called as shards are built (a progress display)."""
+    from newsarchive.index_rows import map_in_pool  # the index's process pool
+
+    main = Path(db.execute("PRAGMA database_list").fetchone()[2])
+    tables = shard_tables(db)
+    _remove_stale_builds(main.parent)
+    with tempfile.TemporaryDirectory(prefix=f"{_BUILD_PREFIX}{os.getpid()}-", dir=main.parent) as tmp:
+        jobs = [(str(main), shard, len(tables), str(Path(tmp) / f"shard-{shard}.sqlite"))
+                for shard in range(len(tables))]  # fmt: skip
+        done: list[tuple[str, float]] = []
+        for result in map_in_pool(_build_shard_job, jobs, workers if _count(db) >= 2 * SHARD_BATCH else 1):
+            done.append(result)
+            if on_shard is not None:
+                on_shard(len(done), len(jobs))
+        built = [path for path, _ in done]
+        copy = sqlite3.connect(main, timeout=30)  # another connection: the index's own reloads FTS5's state
+        try:
+            for shard, path in enumerate(built):
+                copy.execute(f"ATTACH DATABASE ? AS shard{shard}", (path,))
+            with copy:
+                for shard, name in enumerate(tables):
+                    for shadow in _FTS_SHADOWS:
+                        copy.execute(f"DELETE FROM main.{name}_{shadow}")
+                        copy.execute(f"INSERT INTO main.{name}_{shadow} "
+                                     f"SELECT * FROM shard{shard}.search_fts_{shadow}")
+                copy.execute("DELETE FROM search_meta WHERE key='bulk'")
+            for shard in range(len(built)):
+                copy.execute(f"DETACH DATABASE shard{shard}")
+        finally:
+            copy.close()
     _configure(db, FTS_CONFIG)
+    return sum(cpu for _, cpu in done)
 
 
-def _configure(db: sqlite3.Connection, options: Mapping[str, int]) -> None:
+_BUILD_PREFIX = ".search-build-"  # + pid of the build: the shards' scratch folder beside the index
+
+
+def _remove_stale_builds(folder: Path) -> None:
+    """Scratch folders of builds that were killed (their process is gone): a kill skips the clean-up.
+
+    >>> d = Path(tempfile.mkdtemp())
+    >>> (d / ".search-build-999999999-x").mkdir(); (d / f".search-build-{os.getpid()}-y").mkdir()
+    >>> _remove_stale_builds(d); sorted(p.name.split("-")[2] == str(os.getpid()) for p in d.iterdir())
+    [True]
+    """
+    for path in folder.glob(f"{_BUILD_PREFIX}*"):
+        pid = path.name[len(_BUILD_PREFIX):].split("-", 1)[0]
+        if path.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process, or a platform without signals: leave it
+        return True
+    return True
+
+
+def _build_shard_job(job: tuple[str, int, int, str]) -> tuple[str, float]:
+    clock = time.process_time()
+    build_shard(Path(job[0]), job[1], job[2], Path(job[3]))
+    return job[3], time.process_time() - clock
+
+
+def build_shard(index_path: Path, shard: int, shards: int, out: Path) -> int:
+    """Fill a new FTS5 table ``search_fts`` in ``out`` with the tokens of the records of one shard
+    (``rowid % shards == shard``), read from the committed record copies of the index, and merge it
+    into one segment; returns the records added."""
+    out.unlink(missing_ok=True)  # what a killed builder of this shard left (the shard is built again here)
+    src = sqlite3.connect(f"{index_path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+    dst = sqlite3.connect(out)
+    try:
+        dst.execute("PRAGMA journal_mode=OFF")  # a scratch file: thrown away unless it is complete
+        dst.execute("PRAGMA synchronous=OFF")
+        dst.execute(_FTS_TABLE.format(name="search_fts"))
+        _configure(dst, BULK_CONFIG, ["search_fts"])
+        rows = src.execute("SELECT rowid, record FROM search_records WHERE rowid % ? = ? ORDER BY rowid",
+                           (shards, shard))  # fmt: skip
+        added = 0
+        while batch := rows.fetchmany(SHARD_BATCH):
+            docs = [_unzip_json(blob) for _, blob in batch]
+            titles = token_strings([d.get("title") for d in docs])
+            texts = token_strings([d.get("text") for d in docs])
+            dst.executemany("INSERT INTO search_fts(rowid, title, text) VALUES (?, ?, ?)",
+                            zip([r for r, _ in batch], titles, texts, strict=True))  # fmt: skip
+            added += len(batch)
+        dst.commit()
+        with dst:
+            dst.execute("INSERT INTO search_fts(search_fts) VALUES('optimize')")
+        return added
+    finally:
+        src.close()
+        dst.close()
+
+
+def _configure(db: sqlite3.Connection, options: Mapping[str, int],
+               tables: Sequence[str] | None = None) -> None:
     with db:
-        for option, value in options.items():
-            db.execute("INSERT INTO search_fts(search_fts, rank) VALUES(?, ?)", (option, value))
+        for name in tables if tables is not None else shard_tables(db):
+            for option, value in options.items():
+                db.execute(f"INSERT INTO {name}({name}, rank) VALUES(?, ?)", (option, value))
+
+
+def shard_tables(db: sqlite3.Connection) -> list[str]:
+    """The FTS5 tables, shard 0 first: ``search_fts``, ``search_fts1``, ..."""
+    n = int(_meta(db, "shards") or 1)
+    return ["search_fts"] + [f"search_fts{i}" for i in range(1, n)]
+
+
+def _meta(db: sqlite3.Connection, key: str) -> str | None:
+    row = db.execute("SELECT value FROM search_meta WHERE key=?", (key,)).fetchone()
+    return row[0] if row else None
 
 
 def present(db: sqlite3.Connection) -> bool:
@@ -450,11 +591,13 @@ def missing(db: sqlite3.Connection) -> dict[str, list[int]]:
     return _missing_by_file(db)
 
 
-def payloads(records: Sequence[Record]) -> list[tuple[Any, ...]]:
+def payloads(records: Sequence[Record], tokens: bool = True) -> list[tuple[Any, ...]]:
     """What the search tables hold of each record, apart from where it is (rowid, file, position, the
-    file's SHA-256): computed where the records were read (a worker of the index), for a batch."""
-    title_tokens = token_strings([rec.title for rec in records])
-    text_tokens = token_strings([rec.text for rec in records])
+    file's SHA-256): computed where the records were read (a worker of the index), for a batch. Without
+    ``tokens`` (a first build: :func:`end_bulk` tokenises) the FTS5 part is None."""
+    none: list[str | None] = [None] * len(records)
+    title_tokens = token_strings([rec.title for rec in records]) if tokens else none
+    text_tokens = token_strings([rec.text for rec in records]) if tokens else none
     out = []
     for rec, title, text in zip(records, title_tokens, text_tokens, strict=True):
         key = date_key(rec.published)
@@ -469,8 +612,10 @@ def insert_rows(db: sqlite3.Connection, rows: Sequence[tuple[int, str, int, str,
     docs = [(rowid, file, pos, sha, *p[:5], "live", p[5]) for rowid, file, pos, sha, p in rows]
     db.executemany(f"INSERT INTO search_docs VALUES ({','.join('?' * 11)})", docs)
     db.executemany("INSERT INTO search_records VALUES (?, ?)", [(r[0], r[4][6]) for r in rows])
-    db.executemany("INSERT INTO search_fts(rowid, title, text) VALUES (?, ?, ?)",
-                   [(r[0], r[4][7], r[4][8]) for r in rows])  # fmt: skip
+    tables = shard_tables(db)
+    for shard, name in enumerate(tables):
+        fts = [(r[0], r[4][7], r[4][8]) for r in rows if r[0] % len(tables) == shard and r[4][8] is not None]
+        db.executemany(f"INSERT INTO {name}(rowid, title, text) VALUES (?, ?, ?)", fts)
     return len(rows)
 
 
@@ -523,9 +668,20 @@ def _count(db: sqlite3.Connection) -> int:
     return int(db.execute("SELECT COUNT(*) FROM search_docs").fetchone()[0])
 
 
-def _clear(db: sqlite3.Connection) -> None:
+def _clear(db: sqlite3.Connection, shards: int | None = None) -> None:
+    """Empty the search tables, the FTS5 shards made again (``shards`` of them, else as many as before)."""
+    if shards is None:
+        shards = len(shard_tables(db)) if _scheme(db) == TOKEN_SCHEME else 1
+    old = [name for (name,) in db.execute(
+        "SELECT name FROM sqlite_master WHERE type='table' AND name GLOB 'search_fts*' AND sql LIKE "
+        "'CREATE VIRTUAL TABLE%'")]  # fmt: skip
     with db:
-        db.execute("INSERT INTO search_fts(search_fts) VALUES('delete-all')")
+        for name in old:
+            db.execute(f"DROP TABLE {name}")
+        db.execute("INSERT OR REPLACE INTO search_meta VALUES ('shards', ?)", (str(shards),))
+        db.execute("DELETE FROM search_meta WHERE key='bulk'")
+        for name in shard_tables(db):
+            db.execute(_FTS_TABLE.format(name=name))
         db.execute("DELETE FROM search_docs")
         db.execute("DELETE FROM search_records")
         db.execute("INSERT OR REPLACE INTO search_meta VALUES ('token_scheme', ?)", (TOKEN_SCHEME,))
@@ -541,10 +697,13 @@ def _delete(db: sqlite3.Connection, rowids: Sequence[int]) -> int:
         recs = [_unzip_json(blob) for _, blob in found]
         titles = token_strings([rec.get("title") for rec in recs])
         texts = token_strings([rec.get("text") for rec in recs])
-        db.executemany(
-            "INSERT INTO search_fts(search_fts, rowid, title, text) VALUES('delete', ?, ?, ?)",
-            [(rowid, title, text) for (rowid, _), title, text in zip(found, titles, texts, strict=True)],
-        )
+        tables = shard_tables(db)
+        for shard, name in enumerate(tables):
+            db.executemany(
+                f"INSERT INTO {name}({name}, rowid, title, text) VALUES('delete', ?, ?, ?)",
+                [(rowid, title, text) for (rowid, _), title, text in zip(found, titles, texts, strict=True)
+                 if rowid % len(tables) == shard],
+            )
         db.execute(f"DELETE FROM search_docs WHERE rowid IN ({marks})", chunk)
         db.execute(f"DELETE FROM search_records WHERE rowid IN ({marks})", chunk)
     return len(rowids)
@@ -573,12 +732,13 @@ def _insert(db: sqlite3.Connection, index: ArchiveIndex, file: str, rowids: list
 
 
 def _zip_json(rec: Record) -> bytes:
-    """The whole record as zlib JSON (level 1: 4 % larger than level 6 here, in half the time)."""
-    return zlib.compress(json.dumps(rec.to_dict(), ensure_ascii=False).encode("utf-8"), 1)
+    """The whole record as zstd JSON (orjson serialises the dataclass; zstd level 1: 29 us a record of
+    1,000 characters where zlib level 1 took 79, for a 6 % larger blob)."""
+    return bytes(zstd.compress(orjson.dumps(rec), level=1))
 
 
 def _unzip_json(blob: bytes) -> dict[str, Any]:
-    doc: dict[str, Any] = json.loads(zlib.decompress(blob).decode("utf-8"))
+    doc: dict[str, Any] = orjson.loads(zstd.decompress(blob))
     return doc
 
 
@@ -657,6 +817,7 @@ class Searcher:
                 "the index has no current search tables; run `newsarchive index ARCHIVE_DIR` to build them"
             )
         self._collected: tuple[str, bool] | None = None
+        self._shards = shard_tables(db)
 
     def search(self, query: Query, filters: Filters = Filters(), sort: str = "relevance",
                page: int = 1, per_page: int = 20, facet_limit: int = 30, with_facets: bool = True,
@@ -738,13 +899,12 @@ class Searcher:
     def _collect(self, match: str, scored: bool) -> None:
         if self._collected in ((match, scored), (match, True)):
             return
-        score = f"bm25(search_fts, {TITLE_WEIGHT}, 1.0)" if scored else "NULL"
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS search_hits (rowid INTEGER PRIMARY KEY, score REAL)")
         self.db.execute("DELETE FROM temp.search_hits")
-        self.db.execute(
-            f"INSERT INTO temp.search_hits SELECT rowid, {score} FROM search_fts WHERE search_fts MATCH ?",
-            (match,),
-        )
+        for name in self._shards:
+            score = f"bm25({name}, {TITLE_WEIGHT}, 1.0)" if scored else "NULL"
+            sql = f"INSERT INTO temp.search_hits SELECT rowid, {score} FROM {name} WHERE {name} MATCH ?"
+            self.db.execute(sql, (match,))
         self._collected = (match, scored)
 
     def _hit(self, row: Sequence[Any], needles: Sequence[str]) -> Hit:

@@ -334,3 +334,17 @@ def test_the_capture_log_comes_from_the_index_reading_not_a_second_one(
     with ArchiveIndex(archive) as index:
         assert index.update(workers=workers).files_read == 1
         assert index.db.execute("SELECT COUNT(*) FROM capture_records").fetchone()[0] == 25
+
+
+def _exits_in_a_worker(item: tuple[int, int]) -> int:
+    parent, value = item
+    if os.getpid() != parent:
+        os._exit(1)  # a worker killed (OOM, kill -9)
+    return value * 2
+
+
+def test_a_broken_pool_of_other_work_finishes_in_this_process() -> None:
+    """map_in_pool (the FTS5 shards of a first search build): every worker dies, the results still come,
+    in order, from this process."""
+    items = [(os.getpid(), i) for i in range(4)]
+    assert list(index_rows.map_in_pool(_exits_in_a_worker, items, 2)) == [0, 2, 4, 6]

@@ -147,8 +147,9 @@ def test_a_first_build_merges_once_and_leaves_the_incremental_settings(tmp_path:
 def test_a_first_build_cut_after_some_commits_is_finished_by_the_next_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A kill between two commits of a bulk first build (its FTS5 settings already stored): the rerun
-    restores the incremental settings, adds the missing rows, and finds what an uncut build finds."""
+    """A kill between two commits of a bulk first build (marked ``bulk``, its FTS5 shards not built yet):
+    the rerun builds the search tables again, keeps the incremental settings, and finds what an uncut
+    build finds."""
     from newsarchive import index as index_module
     from newsarchive import index_rows
 
@@ -173,10 +174,68 @@ def test_a_first_build_cut_after_some_commits_is_finished_by_the_next_run(
         index.update(rebuild=True, search=True, workers=1)
     monkeypatch.setattr(ArchiveIndex, "_write_file", real)
     with ArchiveIndex(archive) as index:
-        assert 0 < search.count(index.db) < 20  # the committed files kept their search rows
-        assert dict(index.db.execute("SELECT k, v FROM search_fts_config"))["automerge"] == 0
-        stats = index.update(search=True, workers=1)
+        assert 0 < search.count(index.db) < 20  # the committed files kept their records and search rows
+        assert index.db.execute("SELECT value FROM search_meta WHERE key='bulk'").fetchone() == ("pending",)
+        stats = index.update(search=True, workers=1)  # the FTS5 shards never came: built again
+        assert index.db.execute("SELECT value FROM search_meta WHERE key='bulk'").fetchone() is None
         assert dict(index.db.execute("SELECT k, v FROM search_fts_config"))["automerge"] == 4
         index.db.execute("INSERT INTO search_fts(search_fts, rank) VALUES('integrity-check', 0)")
     assert stats.records_total == stats.search_total == 20
     assert {q: _hits(archive, q) for q in queries} == uncut
+
+
+def test_shards_built_in_parallel_find_what_one_table_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first build with 2 workers splits FTS5 in 2 shards, built by 2 processes (SHARD_BATCH lowered so
+    that 20 records count as large) and copied in; every query finds what a 1-shard build finds, and a
+    later incremental update writes into the shards."""
+    queries = ["宿迁", "复工复产", "市", "黄卫锋", "疫情"]
+    one = _crawl(tmp_path / "one")
+    with ArchiveIndex(one) as index:
+        index.update(search=True, workers=1)
+        assert search.shard_tables(index.db) == ["search_fts"]
+    monkeypatch.setattr(search, "SHARD_BATCH", 2)
+    two = _crawl(tmp_path / "two")
+    with ArchiveIndex(two) as index:
+        stats = index.update(search=True, workers=2)
+        assert search.shard_tables(index.db) == ["search_fts", "search_fts1"]
+        assert stats.seconds["fts"] > 0 and stats.search_total == 20
+        for name in search.shard_tables(index.db):
+            assert index.db.execute(f"SELECT COUNT(*) FROM {name}_docsize").fetchone()[0] == 10
+            index.db.execute(f"INSERT INTO {name}({name}, rank) VALUES('integrity-check', 0)")
+    assert {q: _hits(two, q) for q in queries} == {q: _hits(one, q) for q in queries}
+    write_archive(two, {"captures/site/c-00009.jsonl": [article("suqian", id="late-0"),
+                                                         article("suqian", id="late-1")]})  # fmt: skip
+    with ArchiveIndex(two) as index:
+        index.update(search=True, workers=2)
+        assert [index.db.execute(f"SELECT COUNT(*) FROM {name}_docsize").fetchone()[0]
+                for name in search.shard_tables(index.db)] == [11, 11]  # fmt: skip
+    assert {"late-0", "late-1"} <= _hits(two, "宿迁")
+
+
+def test_search_tables_of_an_older_token_scheme_are_built_again_once_with_a_note(tmp_path: Path) -> None:
+    archive = _crawl(tmp_path / "archive")
+    with ArchiveIndex(archive) as index:
+        index.update(search=True)
+        index.db.execute("UPDATE search_meta SET value='bigram+last-unigram/v3' WHERE key='token_scheme'")
+        index.db.commit()
+        again = index.update(search=True)
+        assert any("token scheme bigram+last-unigram/v3" in note for note in again.notes)
+        assert again.search_total == 20
+        assert not any("token scheme" in note for note in index.update(search=True).notes)
+    assert _hits(archive, "宿迁")
+
+
+def test_a_first_search_build_shows_its_shards_in_the_progress_lines(tmp_path: Path) -> None:
+    import io
+
+    from newsarchive.progress import Progress
+
+    archive = _crawl(tmp_path / "archive")
+    out = io.StringIO()
+    with ArchiveIndex(archive) as index:
+        index.update(search=True, workers=2, progress=Progress("index", out, delay=0, every=0))
+    lines = out.getvalue().splitlines()
+    assert any("search index: 2 of 2 shards built" in line for line in lines)
+    assert lines[-1].startswith("newsarchive index: done") and "\r" not in out.getvalue()

@@ -71,8 +71,11 @@ def test_replacement_character_line_does_not_become_the_title_on_reclean(text: s
     assert [t for o in once for t in (r.text for r in clean(o, kind="text"))] == once
 
 
-@pytest.mark.xfail(strict=True, reason="join_broken_lines joins a lone '、' onto a clause ending in '…'; "
-                   "the joined line then reads as a copyright clause (structure runs before the join)")
-def test_known_failure_copyright_clause_joined_with_a_stray_mark() -> None:
-    once = clean("1.凡本网注明版权声明:…\n、", kind="text")[0].text
-    assert clean(once, kind="text")[0].text == once
+def test_copyright_clause_joined_with_a_stray_mark_is_removed_on_the_first_clean() -> None:
+    """join_broken_lines joins a lone '、' onto a clause ending in '…'; the joined line reads as a
+    copyright clause, so the first clean removes it too (the structure stage classifies joined lines)."""
+    [once] = clean("1.凡本网注明版权声明:…\n、", kind="text")
+    assert (once.text, [r.kind for r in once.removed]) == ("", ["copyright"])
+    body = "区政府召开专题会议，研究部署防汛工作。\n\n1.凡本网注明版权声明:…\n、"
+    [twice] = clean(body, kind="text")
+    assert [r.text for r in clean(twice.text, kind="text")] == [twice.text]

@@ -110,6 +110,7 @@ def prepare_tree(tree: etree._Element) -> None:
         if table.tag == "table" and is_layout_table(table):
             unwrap_table(table)
     wrap_loose_text(tree)
+    paragraph_divs(tree)
 
 
 # a link without text in a paragraph with text of its own outside links
@@ -160,6 +161,31 @@ def wrap_loose_text(tree: etree._Element) -> None:
             para = etree.Element("p")
             para.text, block.text = block.text, None
             block.insert(0, para)
+
+
+# a <div> holding only text and inline markup, right before or after a <p>: a paragraph an old editor
+# wrote as a <div> (<P><DIV>导语</DIV><P>…: the parser closes the <p> before the <div>)
+_PARAGRAPH_DIVS = etree.XPath(
+    "//body//div[not(*[not(self::a or self::b or self::strong or self::em or self::i or self::span"
+    " or self::font or self::br or self::u or self::sup or self::sub)])]"
+    "[string-length(normalize-space(.)) >= 20]"
+    "[following-sibling::*[1][self::p] or preceding-sibling::*[1][self::p]]"
+)
+
+
+def paragraph_divs(tree: etree._Element) -> None:
+    """A ``<div>`` of text only (inline markup allowed) standing next to a ``<p>`` is a paragraph of
+    the same text: it becomes a ``<p>``. trafilatura's fast extraction takes the ``<p>`` s of a
+    container and drops the loose ``<div>``, often the article's lead.
+
+    >>> t = parse_html("<body><div><p><div>新华网北京1月12日电 春运第五天，大雾天气将轮番上场。</div>"
+    ...                "<p>第二段。</p></div></body>")
+    >>> paragraph_divs(t)
+    >>> [p.text[:6] for p in t.iter("p") if p.text]
+    ['新华网北京1', '第二段。']
+    """
+    for div in _PARAGRAPH_DIVS(tree):
+        div.tag = "p"
 
 
 def is_layout_table(table: etree._Element) -> bool:

@@ -93,6 +93,9 @@ _TEXT_ORDER = ("icp", "editor-line", "mood-widget", "share-widget", "qr-block", 
 STEP_NUMBER = re.compile(  # a numbered item: 1. / 1、 / （1） / 一、 / 第一步
     r"^\s*(?:\d{1,2}\s*[.、．]|[（(]\s*\d{1,2}\s*[)）]|[一二三四五六七八九十]{1,3}\s*、|第[一二三四五六七八九十\d]{1,3}步)"
 )
+# a columnist's note below the column: 作者系某某大学教授
+AUTHOR_NOTE = re.compile(r"^\s*+[（(]?\s*+(?:本文)?(?:作者|笔者|筆者)(?:系|为|為|是|係)\S")
+AUTHOR_NOTE_WITHIN = 2  # an author's note stands this close below the line that closed the article
 DOCUMENT_NUMBER = re.compile(r"[〔［\[][12]\d{3}[〕］\]]\s*\d+\s*号")  # 发文字号: 穗卫函〔2023〕1930号
 HEADLINE_WITHIN = 12  # the headline is looked for among this many first lines
 LINK_BLOCK_LINES = 2  # this many link lines together are a block of links wherever they stand
@@ -345,6 +348,32 @@ def mark_link_blocks(lines: list[Line], kinds: list[str | None]) -> None:
             for k in range(start, end):
                 kinds[k] = "link-block" if kinds[k] in (None, "byline") else kinds[k]
         i = end
+    mark_box_items(lines, kinds)
+
+
+def mark_box_items(lines: list[Line], kinds: list[str | None]) -> None:
+    """The items of a related-links box: under its heading (最熱門新聞, 相关新闻), the list items that
+    each hold a link to another page — a linked headline with its source, date and teaser beside it —
+    are the box's (``link-block``), up to the first line that is not such an item.
+
+    >>> page = [Line("正文。", link=0.0), Line("最熱門新聞", link=0.0),
+    ...         Line("- 希臘爆棄養子女潮 明報 - 【明報專訊】希臘財政危機嚴峻。", link=0.4),
+    ...         Line("- 法院下令恆香總店交吉", link=1.0), Line("- 非連結的條目", link=0.0)]
+    >>> kinds = [None, "related-links", None, None, None]
+    >>> mark_box_items(page, kinds)
+    >>> kinds
+    [None, 'related-links', 'link-block', 'link-block', None]
+    """
+    for i, kind in enumerate(kinds):
+        if kind != "related-links":
+            continue
+        j = i + 1
+        while j < len(lines) and (not lines[j].text.strip() or (
+                kinds[j] in (None, "link-block") and LIST_MARK.match(lines[j].text)
+                and (lines[j].link or 0) > 0)):
+            if lines[j].text.strip():
+                kinds[j] = "link-block"
+            j += 1
 
 
 def is_teaser_link(line: Line) -> bool:
@@ -440,8 +469,27 @@ def mark_after_article(lines: list[Line], kinds: list[str | None]) -> None:
     if end is None:
         last = max(i for i, w in enumerate(weights) if w)
         end = next((i for i in range(last + 1, len(kinds)) if kinds[i] in CLOSING_KINDS), len(kinds))
+    notes = author_notes(lines, kinds, end)
     for i in range(end + 1, len(kinds)):
-        kinds[i] = kinds[i] or "after-article"
+        if i not in notes:
+            kinds[i] = kinds[i] or "after-article"
+
+
+def author_notes(lines: list[Line], kinds: list[str | None], end: int) -> set[int]:
+    """The author's note printed under a column, just below its closing line (a copyright or
+    reprint notice): "作者为科技商业观察家，……" / "（作者系某某大学教授）" is the article's last
+    paragraph, not the page's tail.
+
+    >>> author_notes([Line("正文。", link=0.0), Line("本文仅代表作者观点。", link=0.0),
+    ...               Line("作者为《某某》杂志主笔，曾任记者。", link=0.0)], [None, "copyright", None], 1)
+    {2}
+    """
+    found = set()
+    for i in range(end + 1, min(end + 1 + AUTHOR_NOTE_WITHIN, len(lines))):
+        if kinds[i] is None and not lines[i].is_link and AUTHOR_NOTE.match(lines[i].text) \
+                and is_sentence(lines[i].text):
+            found.add(i)
+    return found
 
 
 def _sentence_chars(line: Line, kind: str | None) -> int:

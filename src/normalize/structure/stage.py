@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from normalize.record import Removed, Repair
 from normalize.structure.body import select_body
 from normalize.structure.draft import Draft, Line, Meta
-from normalize.structure.furniture import classify, split_trailing_widgets
+from normalize.structure.furniture import classify, split_trailing_widgets, starts_copyright, text_line_kind
 from normalize.structure.meta import LABELLED_KINDS, read_metadata
 from normalize.structure.shapes import is_sentence
 
@@ -45,6 +45,9 @@ def structure_article(draft: Draft, join: Join | None = None) -> Article:
     kinds = draft.kinds if draft.kinds is not None and not widgets else classify(lines, draft.head.title)
     body = select_body(texts, kinds)
     kept, repairs = join(body.lines) if join is not None else (body.lines, [])
+    if repairs and not any(line.hinted for line in lines):
+        kept, late = furniture_after_join(kept, body.lines)
+        body.removed += late
     first = _first_sentence(texts, kinds)
     labelled = [(i, t.strip()) for i, (t, k) in enumerate(zip(texts, kinds, strict=True))
                 if k in LABELLED_KINDS]
@@ -57,6 +60,28 @@ def structure_article(draft: Draft, join: Join | None = None) -> Article:
         removed = page_order([line.text for line in draft.lines], found)
     flags = (["epaper-article"] if draft.epaper else []) + draft.flags + read.flags
     return Article(read.body, read.meta, removed, flags, repairs)
+
+
+def furniture_after_join(kept: list[str], before: list[str]) -> tuple[list[str], list[Removed]]:
+    """Text capture: a line the join made (a broken line joined to the one before) is classified like
+    every line of the capture, so that what cleaning keeps, cleaned again, stays: a clause that ended
+    in "…" joined with a stray "、" reads as a copyright clause, and a second clean would remove it.
+
+    >>> clause = "1.凡本网注明版权声明：…"
+    >>> furniture_after_join(["正文。", clause + "、"], ["正文。", clause, "、"])
+    (['正文。'], [Removed(kind='copyright', text='1.凡本网注明版权声明：…、')])
+    """
+    made = set(before)
+    kinds = [None if line in made or not line.strip() else joined_kind(line) for line in kept]
+    if not any(kinds):
+        return kept, []
+    body = select_body(kept, kinds)
+    return body.lines, body.removed
+
+
+def joined_kind(line: str) -> str | None:
+    """The kind the text-capture classifier gives one line on its own."""
+    return text_line_kind(line) or ("copyright" if starts_copyright(line) else None)
 
 
 def _texts(lines: list[Line]) -> tuple[list[str], list[Removed]]:
