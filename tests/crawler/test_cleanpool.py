@@ -88,21 +88,3 @@ def test_a_normaliser_that_cannot_load_costs_records_not_the_crawl() -> None:
         pipe.close_spider()
     assert result == "normalizer-error"
     assert pipe.stats.get_value("newsarchive/drop/normalizer-error") == 1
-
-
-def test_a_page_waiting_behind_a_crashing_one_is_cleaned_and_the_workers_exit_at_close() -> None:
-    """One worker holds two pages: the first kills it; the one waiting behind it is cleaned by the
-    replacement (it never ran, so it used no attempt), and no worker outlives the pipeline."""
-    pipe = started(pipeline())
-
-    async def both() -> list[str]:
-        return list(await asyncio.gather(outcome(pipe, "die.html"), outcome(pipe, "a.html")))
-
-    try:
-        results = asyncio.run(asyncio.wait_for(both(), 60))
-        assert pipe.pool is not None
-        processes = [w.process for w in pipe.pool.workers]
-    finally:
-        pipe.close_spider()
-    assert results == ["normalizer-crashed", "正文"]
-    assert not any(p.is_alive() for p in processes)
