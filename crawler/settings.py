@@ -86,6 +86,10 @@ DEFAULT_REQUEST_HEADERS = {
 # time loses nothing; pages are still cleaned concurrently (one task per response).
 CONCURRENT_ITEMS = 1
 COOKIES_ENABLED = False
+STATS_CLASS = "crawler.stats.CrawlStatsCollector"  # Scrapy's, minus a shim on every stats call
+# Scrapy parses a callback's source (inspect + ast) on every call to warn about `return value` in a
+# generator: the spider's callbacks are bound methods, which its cache never keeps.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
@@ -116,12 +120,15 @@ FEED_EXPORTERS = {
 # output a call): OnSiteMiddleware is stricter than OffsiteMiddleware (scheme, host and port, redirects
 # included), the spider drops over-long URLs by name (UrlLength drops them silently) and bounds list
 # paging itself ([links] max_pages; no depth limit), no crawl needs HTTP auth, and the spider never copies
-# response.meta into requests (what MetaCopyDetection warns about).
+# response.meta into requests (what MetaCopyDetection warns about). Scrapy's MetaRefreshMiddleware is
+# replaced by crawler.middlewares.metarefresh (the same, without decoding pages that hold no refresh).
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.metarefresh.CheapMetaRefreshMiddleware": 580,  # Scrapy's, decoding only when needed
     "crawler.middlewares.onsite.OnSiteMiddleware": 40,
     "crawler.middlewares.recorded.SkipRecordedMiddleware": 50,
     "crawler.middlewares.conditional.ConditionalRequestMiddleware": 60,

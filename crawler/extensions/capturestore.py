@@ -1,5 +1,7 @@
-"""The crawl's capture store: one :class:`newsarchive.captures.WarcSegmentWriter` shared by the WARC
-middleware (responses) and the records pipeline (JSONL lines), plus what a resumed job already recorded.
+"""The crawl's capture store: one :class:`newsarchive.captures.WarcSegmentWriter` (as
+:class:`crawler.warcwriter.CrawlSegmentWriter`, whose per-page records are built without warcio's record
+builder) shared by the WARC middleware (responses) and the records pipeline (JSONL lines), plus what a
+resumed job already recorded.
 
 Settings:
     NEWSARCHIVE_ARCHIVE_DIR    archive root (default ``archive``)
@@ -29,6 +31,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 
+from crawler.warcwriter import CrawlSegmentWriter
 from newsarchive.captures import WarcSegmentWriter, recorded_urls, repair_crawl, utc_stamp
 from newsarchive.records import atomic_write_text
 
@@ -91,7 +94,7 @@ class CaptureStore:
     def writer(self) -> WarcSegmentWriter:
         if self._writer is None:
             segment_id = f"{self.crawl_id}-{self.worker_id}" if self.worker_id else self.crawl_id
-            self._writer = WarcSegmentWriter(
+            self._writer = CrawlSegmentWriter(
                 self.archive_dir, self.site, segment_id, max_size=self.max_size,
                 fsync_interval=self.fsync_interval,
                 software=f"cn-gov-news-archive crawler (Scrapy); {self.crawler.settings.get('USER_AGENT')}",

@@ -145,7 +145,8 @@ class CleanPipeline:
             assert executor is not None
             try:
                 # CLEAN_TIMEOUT does not count the workers' start (importing the normaliser)
-                await asyncio.gather(*(asyncio.wrap_future(f) for f in self.warming))
+                if not all(f.done() and f.exception() is None for f in self.warming):
+                    await asyncio.gather(*(asyncio.wrap_future(f) for f in self.warming))
                 future = asyncio.wrap_future(executor.submit(fn, *args))
                 return await asyncio.wait_for(future, self.timeout)
             except TimeoutError:

@@ -378,3 +378,27 @@ def test_crawl_outcome(stats: dict[str, Any], reason: str, says: list[str]) -> N
     assert bool(found) == bool(says), found
     for words in says:
         assert any(words in line for line in found), (words, found)
+
+
+@pytest.mark.parametrize(("body", "redirected"), [
+    (b'<html><head><meta http-equiv="REFRESH" content="0; url=/new/post_1.html"></head></html>', True),
+    ('<html><head><meta http-equiv="refresh" content="0;url=/new/post_1.html"></head>'.encode("utf-16"),
+     True),
+    (b"<html><head><title>x</title></head><body>" + b"<p>refresh</p>" * 10 + b"</body></html>", False),
+    (b"<html><body><p>no redirect here</p></body></html>", False),
+])
+def test_meta_refresh_redirects_as_scrapy_does_and_plain_pages_stay_undecoded(body: bytes,
+                                                                                redirected: bool) -> None:
+    from crawler.middlewares.metarefresh import CheapMetaRefreshMiddleware
+
+    crawler = fake_crawler()
+    crawler.spider = None
+    mw = CheapMetaRefreshMiddleware.from_crawler(crawler)
+    response = HtmlResponse(URL, body=body, headers={"Content-Type": "text/html"})
+    result = mw.process_response(Request(URL), response)
+    if redirected:
+        assert isinstance(result, Request) and result.url == "http://127.0.0.1:8000/new/post_1.html"
+    else:
+        assert result is response
+    if b"refresh" not in body.lower() and not body.startswith(b"\xff\xfe"):
+        assert response._cached_ubody is None  # not decoded in the crawler process
