@@ -32,9 +32,9 @@ from newsarchive.captures import (
     Exchange,
     Original,
     WarcSegmentWriter,
-    _clean_headers,
-    _request_target,
-    _status_and_headers,
+    clean_headers,
+    request_target,
+    status_and_headers,
     warc_date,
 )
 
@@ -66,7 +66,7 @@ def new_record_id() -> str:
 
 def response_record(ex: Exchange, moment: datetime, record_id: str) -> bytes:
     """The gzip member of the response record of ``ex``: HTTP status line and headers, then the body."""
-    http = _status_and_headers(f"{ex.status} {ex.reason}".strip(), ex.response_headers, ex)
+    http = status_and_headers(f"{ex.status} {ex.reason}".strip(), ex.response_headers, ex)
     head = http_block(http)
     fields = [("WARC-Date", warc_date(moment))]
     if ex.ip_address:
@@ -79,8 +79,8 @@ def response_record(ex: Exchange, moment: datetime, record_id: str) -> bytes:
 
 def request_record(ex: Exchange, moment: datetime, concurrent_to: str) -> bytes:
     """The request record of ``ex``; a request without a body carries no digest."""
-    line = f"{ex.method} {_request_target(ex.url)} {ex.protocol}"
-    head = http_block(StatusAndHeaders(line, _clean_headers(ex.request_headers), is_http_request=True))
+    line = f"{ex.method} {request_target(ex.url)} {ex.protocol}"
+    head = http_block(StatusAndHeaders(line, clean_headers(ex.request_headers), is_http_request=True))
     fields = [("WARC-Date", warc_date(moment)), ("WARC-Concurrent-To", concurrent_to),
               ("WARC-Type", "request"), ("WARC-Record-ID", new_record_id()), ("WARC-Target-URI", ex.url)]
     if ex.request_body:

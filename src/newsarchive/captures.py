@@ -251,7 +251,7 @@ class WarcSegmentWriter:
             self._open_next_segment()
         assert self._path is not None
         moment = exchange.fetched_at or datetime.now(UTC)
-        http = _status_and_headers(f"{exchange.status} {exchange.reason}".strip(), exchange.response_headers,
+        http = status_and_headers(f"{exchange.status} {exchange.reason}".strip(), exchange.response_headers,
                                    exchange)
         if profile == REVISIT_NOT_MODIFIED and stored_headers is not None:
             http = freshened(stored_headers, exchange.response_headers)
@@ -285,7 +285,7 @@ class WarcSegmentWriter:
             "response",
             payload=io.BytesIO(ex.body),
             length=len(ex.body),
-            http_headers=_status_and_headers(f"{ex.status} {ex.reason}".strip(), ex.response_headers, ex),
+            http_headers=status_and_headers(f"{ex.status} {ex.reason}".strip(), ex.response_headers, ex),
             warc_headers_dict=_warc_headers(moment, ex.ip_address),
         )
         writer.write_record(resp)
@@ -297,14 +297,14 @@ class WarcSegmentWriter:
     def _request_record(ex: Exchange, moment: datetime, concurrent_to: str) -> bytes:
         buf = io.BytesIO()
         writer = HeaderRecordWriter(buf, gzip=True, warc_version="WARC/1.1")
-        path = _request_target(ex.url)
+        path = request_target(ex.url)
         req = writer.create_warc_record(
             ex.url,
             "request",
             payload=io.BytesIO(ex.request_body),
             length=len(ex.request_body),
             http_headers=StatusAndHeaders(
-                f"{ex.method} {path} {ex.protocol}", _clean_headers(ex.request_headers), is_http_request=True
+                f"{ex.method} {path} {ex.protocol}", clean_headers(ex.request_headers), is_http_request=True
             ),
             warc_headers_dict={**_warc_headers(moment, None), "WARC-Concurrent-To": concurrent_to},
         )
@@ -429,12 +429,12 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[n:]
 
 
-def _clean_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+def clean_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(k, v) for k, v in headers if k.lower() not in _DROPPED_HEADERS]
 
 
-def _status_and_headers(status_line: str, headers: list[tuple[str, str]], ex: Exchange) -> StatusAndHeaders:
-    kept = _clean_headers(headers)
+def status_and_headers(status_line: str, headers: list[tuple[str, str]], ex: Exchange) -> StatusAndHeaders:
+    kept = clean_headers(headers)
     if any(k.lower() == "transfer-encoding" for k, _ in headers):
         kept = [(k, v) for k, v in kept if k.lower() != "content-length"]
         kept.append(("Content-Length", str(len(ex.body))))
@@ -480,10 +480,10 @@ def _warc_headers(moment: datetime, ip: str | None) -> dict[str, str]:
     return headers
 
 
-def _request_target(url: str) -> str:
+def request_target(url: str) -> str:
     """The request-target of a GET line.
 
-    >>> _request_target("http://a.gov.cn/x/y.html?p=1#frag")
+    >>> request_target("http://a.gov.cn/x/y.html?p=1#frag")
     '/x/y.html?p=1'
     """
     from urllib.parse import urlsplit

@@ -20,9 +20,9 @@ from newsarchive.captures import (
     Exchange,
     Original,
     WarcSegmentWriter,
-    _status_and_headers,
     iter_records,
     read_response,
+    status_and_headers,
 )
 
 WARCIO = Path(sys.executable).with_name("warcio")
@@ -87,7 +87,7 @@ def test_exchange_records_are_the_ones_warcio_writes(name: str) -> None:
 @pytest.mark.parametrize("profile", [REVISIT_IDENTICAL, REVISIT_NOT_MODIFIED])
 def test_revisit_records_are_the_ones_warcio_writes(profile: str) -> None:
     ex = EXCHANGES["gbk-page"]
-    http = _status_and_headers("200 OK", ex.response_headers, ex)
+    http = status_and_headers("200 OK", ex.response_headers, ex)
     ours, _ = CrawlSegmentWriter._revisit_record(ex.url, ORIGINAL, profile, http, MOMENT, ex.ip_address)
     ref, _ = WarcSegmentWriter._revisit_record(ex.url, ORIGINAL, profile, http, MOMENT, ex.ip_address)
     assert comparable(members(ours)[0]) == comparable(members(ref)[0])
