@@ -18,6 +18,8 @@ lists its settings). All are overridable with ``-s NAME=VALUE``:
     RETRY_UNREACHABLE_TIMES     retries of a connection error on a host that never answered (default 1)
     CLEAN_WORKERS               processes running normalize.clean (default 2; 0 = in the reactor thread)
     CLEAN_TIMEOUT               seconds per page before its clean worker is killed (default 120)
+    CLEAN_MAX_HTML_CHARS        larger HTML pages are dropped as too-large, raw capture kept (default 0 =
+                                normalize.pipeline.MAX_HTML_CHARS, 2M characters)
     REPLAY_WARC                 serve responses from these WARC files instead of the network
     FETCH_HISTORY_ENABLED       read what the archive holds of the site: conditional requests, revisit
                                 records for unchanged pages, `-a mode=revisit` (default True)
@@ -176,6 +178,7 @@ CLEAN_ENABLED = True
 CLEAN_WORKERS = 2
 CLEAN_TIMEOUT = 120.0
 CLEAN_FUNCTION = "normalize:clean"
+CLEAN_MAX_HTML_CHARS = 0  # 0: normalize's own limit (normalize.pipeline.MAX_HTML_CHARS)
 ONSITE_ENABLED = True
 OUTCOME_ENABLED = True
 CONTACT_CHECK_ENABLED = True

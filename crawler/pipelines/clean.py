@@ -20,7 +20,10 @@ Settings: CLEAN_WORKERS (default 2; 0 = clean in the reactor thread, for debuggi
 (default True), CLEAN_TIMEOUT (seconds per page, default 120, counted once the workers are up: a page that
 hangs the normaliser is dropped as ``normalizer-timeout`` and the pool is replaced; pages caught in a
 broken pool are retried once),
-CLEAN_FUNCTION (``module:function`` with clean()'s signature; default ``normalize:clean``).
+CLEAN_FUNCTION (``module:function`` with clean()'s signature; default ``normalize:clean``),
+CLEAN_MAX_HTML_CHARS (the most characters of HTML a page may have before it is dropped as ``too-large``
+with its raw capture kept; 0, the default, is normalize's own limit ``normalize.pipeline.MAX_HTML_CHARS``,
+2M characters).
 Stats: ``newsarchive/time/{decode,extraction,normalisation}`` (seconds, summed over
 pages, measured inside the workers), ``newsarchive/pages_cleaned``, ``newsarchive/cpu/clean`` (CPU seconds
 the workers spent cleaning) and ``newsarchive/cpu/reactor`` (CPU seconds of the crawler process;
@@ -64,6 +67,7 @@ class CleanPipeline:
         self.crawler = crawler
         self.timeout = crawler.settings.getfloat("CLEAN_TIMEOUT")
         self.function = crawler.settings.get("CLEAN_FUNCTION") or DEFAULT_FUNCTION
+        self.max_html_chars = crawler.settings.getint("CLEAN_MAX_HTML_CHARS") or None
         self.stats = crawler.stats
         self.workers = workers
         self.executor: ProcessPoolExecutor | None = None
@@ -133,7 +137,8 @@ class CleanPipeline:
         return item
 
     async def _run(self, item: PageItem) -> dict[str, Any]:
-        args = (item.body, item.url, item.http_charset, item.encoding_override, self.function)
+        args = (item.body, item.url, item.http_charset, item.encoding_override, self.function,
+                self.max_html_chars)
         if self.executor is None:
             return clean_page(*args)
         return await self._call(clean_page, args, item.url)

@@ -110,15 +110,20 @@ def warm_up() -> bool:
 
 
 def clean_page(body: bytes, url: str, http_charset: str | None, override: str | None,
-               function: str = DEFAULT_FUNCTION) -> dict[str, Any]:
-    """Runs in a worker: the page's records as dicts, or the drop reason; with stage times."""
+               function: str = DEFAULT_FUNCTION, max_html_chars: int | None = None) -> dict[str, Any]:
+    """Runs in a worker: the page's records as dicts, or the drop reason; with stage times.
+
+    ``max_html_chars`` (CLEAN_MAX_HTML_CHARS) is passed on only when set, so a CLEAN_FUNCTION written
+    before the keyword existed keeps working."""
     from normalize.errors import CleanError
 
     _TIMES.update(decode=0.0, extraction=0.0)
     started, cpu_started = time.perf_counter(), time.process_time()
     try:
         clean = clean_function(function)
-        records = clean(body, url=url, http_charset=http_charset, encoding_override=override, kind="html")
+        limit = {} if max_html_chars is None else {"max_html_chars": max_html_chars}
+        records = clean(body, url=url, http_charset=http_charset, encoding_override=override, kind="html",
+                        **limit)
         result: dict[str, Any] = {"ok": True, "records": [r.to_dict() for r in records]}
     except CleanError as exc:
         result = {"ok": False, "reason": exc.reason, "message": str(exc)}

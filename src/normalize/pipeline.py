@@ -397,8 +397,11 @@ def _unique(items: list[str]) -> list[str]:
 
 def clean(data: bytes | str, *, name: str | None = None, url: str | None = None,
           http_charset: str | None = None, encoding_override: str | None = None,
-          kind: str = "auto") -> list[Record]:
+          kind: str = "auto", max_html_chars: int | None = None) -> list[Record]:
     """Clean one capture into its article records (see the module docstring).
+
+    ``max_html_chars``: the most characters of HTML a page may have (default :data:`MAX_HTML_CHARS`);
+    a larger page is refused as ``too-large`` before it is parsed.
 
     Raises :class:`normalize.errors.CleanError` (reason ``"empty"``, ``"bad-kind"``, or the decoder's /
     extractor's reason) for input that cannot become an article.
@@ -412,10 +415,12 @@ def clean(data: bytes | str, *, name: str | None = None, url: str | None = None,
     if not text.strip():
         raise CleanError("empty", f"{name or url or 'input'}: no text to clean (empty or only whitespace)")
     kind = detect_kind(text) if kind == "auto" else kind
-    if kind == "html" and len(text) > MAX_HTML_CHARS:
+    limit = MAX_HTML_CHARS if max_html_chars is None else max_html_chars
+    if kind == "html" and len(text) > limit:
         raise CleanError("too-large", f"{name or url or 'input'}: {len(text):,} characters of HTML, over the "
-                         f"{MAX_HTML_CHARS:,} a page may have (normalize.pipeline.MAX_HTML_CHARS); the raw "
-                         "capture is kept — raise the limit or clean it as text with kind='text'")
+                         f"{limit:,} a page may have; the raw capture is kept — raise the limit "
+                         "(clean(max_html_chars=...), the crawler's CLEAN_MAX_HTML_CHARS setting; default "
+                         "normalize.pipeline.MAX_HTML_CHARS) or clean it as text with kind='text'")
     if kind == "html":
         extracted, out = _html_articles(text, url)
         original = script_of(extracted)

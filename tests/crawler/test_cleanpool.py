@@ -89,3 +89,35 @@ def test_a_normaliser_that_cannot_load_costs_records_not_the_crawl() -> None:
         pipe.close_spider()
     assert result == "normalizer-error"
     assert pipe.stats.get_value("newsarchive/drop/normalizer-error") == 1
+
+
+def html_page(name: str, body_html: str) -> PageItem:
+    html = (f"<html><head><title>县政府召开常务会议</title></head>"
+            f"<body><article>{body_html}</article></body></html>")
+    return PageItem(url=f"http://127.0.0.1:1/{name}", site="t", body=html.encode("utf-8"))
+
+
+def test_clean_max_html_chars_drops_a_larger_page_by_name_and_cleans_the_rest() -> None:
+    """CLEAN_MAX_HTML_CHARS reaches normalize.clean in the worker: a page over it is a counted
+    ``too-large`` drop, a page under it is cleaned."""
+    para = "<p>县政府召开常务会议，研究部署近期重点工作。会议强调，要抓好安全生产，确保群众安全。</p>"
+    small = "<h1>县政府召开常务会议</h1>" + para * 4
+    big = "<table>" + "<tr><td>县政府</td><td>召开会议。</td></tr>" * 400 + "</table>"
+
+    async def both(pipe: CleanPipeline) -> list[str]:
+        out = []
+        for item in (html_page("big.html", small + big), html_page("small.html", small)):
+            try:
+                await pipe.process_item(item)
+                out.append("recorded")
+            except DropItem as exc:
+                out.append(str(exc).split(":")[0])
+        return out
+
+    pipe = started(pipeline(CLEAN_FUNCTION="normalize:clean", CLEAN_MAX_HTML_CHARS=5_000))
+    try:
+        results = asyncio.run(asyncio.wait_for(both(pipe), 60))
+    finally:
+        pipe.close_spider()
+    assert results == ["too-large", "recorded"]
+    assert pipe.stats.get_value("newsarchive/drop/too-large") == 1

@@ -137,3 +137,13 @@ def test_oversized_html_is_refused_with_a_named_reason(monkeypatch: pytest.Monke
         clean(big.encode("utf-8"))
     assert err.value.reason == "too-large" and "MAX_HTML_CHARS" in str(err.value)
     assert clean(big, kind="text"), "the same capture can still be cleaned as text"
+
+
+def test_the_html_size_limit_is_a_parameter() -> None:
+    from normalize import CleanError
+
+    big = page(TITLE, "<table>" + "<tr><td>县政府</td><td>召开会议。</td></tr>" * 400 + "</table>")
+    with pytest.raises(CleanError) as err:
+        clean(big.encode("utf-8"), max_html_chars=5_000)
+    assert err.value.reason == "too-large" and "CLEAN_MAX_HTML_CHARS" in str(err.value)
+    assert clean(big.encode("utf-8"), max_html_chars=len(big) + 1), "under the limit it is cleaned"
