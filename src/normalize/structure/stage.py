@@ -93,11 +93,13 @@ def _texts(lines: list[Line]) -> tuple[list[str], list[Removed]]:
 
 
 def _classified_lines(lines: list[Line], texts: list[str], widgets: list[Removed]) -> list[Line]:
-    """The lines the classifier reads: the draft's texts (a trailing widget split off) and hints, but
-    ``free_han`` left out; a draft's line is used as it is where that changes nothing (no copy per line)."""
-    if not widgets and all(line.free_han == 0 for line in lines):
+    """The lines the classifier reads: the draft's texts (a trailing widget split off) with all their
+    hints, ``free_han`` included (a line mostly inside links but with more than a few Han characters of
+    its own is not a link line, here as in extract/page.py); a draft's line is used as it is where its
+    text is unchanged (no copy per line)."""
+    if not widgets:
         return lines
-    return [d if t == d.text and d.free_han == 0 else Line(t, d.link, d.heading, d.main)
+    return [d if t == d.text else Line(t, d.link, d.heading, d.main, free_han=d.free_han)
             for t, d in zip(texts, lines, strict=True)]
 
 
