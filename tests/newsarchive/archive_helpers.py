@@ -4,8 +4,10 @@ conftest.py, so that the test modules' imports cannot pick up another folder's c
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -131,3 +133,25 @@ def build_sample_archive(root: Path) -> Path:
         stats = index.update()
     assert stats.problems == [] and stats.records_total == 4, stats
     return root
+
+
+@contextlib.contextmanager
+def interrupted_after_files(monkeypatch: pytest.MonkeyPatch, files: int = 3) -> Iterator[list[str]]:
+    """Inside the block, ArchiveIndex writes ``files`` record files, then Ctrl-C (KeyboardInterrupt) hits
+    the next one; the real writer is back after the block. Yields the files written."""
+    from newsarchive.index import ArchiveIndex
+
+    real = ArchiveIndex._write_file
+    written: list[str] = []
+
+    def interrupted(self: ArchiveIndex, file_rows: Any, *args: Any) -> int:
+        if len(written) == files:
+            raise KeyboardInterrupt
+        written.append(file_rows.job.rel)
+        return real(self, file_rows, *args)
+
+    monkeypatch.setattr(ArchiveIndex, "_write_file", interrupted)
+    try:
+        yield written
+    finally:
+        monkeypatch.setattr(ArchiveIndex, "_write_file", real)

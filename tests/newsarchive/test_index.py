@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from archive_helpers import article, write_archive
+from archive_helpers import article, interrupted_after_files, write_archive
 
 from newsarchive import index as index_module
 from newsarchive import index_rows, similarity
@@ -286,19 +286,9 @@ def test_an_interrupted_build_keeps_nothing_half_written_and_a_rerun_finishes(
 ) -> None:
     """Ctrl-C while the pool is reading: the workers are stopped, the uncommitted files rolled back."""
     archive = _crawl(tmp_path / "archive")
-    real = ArchiveIndex._write_file
-    written: list[str] = []
-
-    def interrupted(self: ArchiveIndex, file_rows: Any, *args: Any) -> int:
-        if len(written) == 3:
-            raise KeyboardInterrupt
-        written.append(file_rows.job.rel)
-        return real(self, file_rows, *args)
-
-    monkeypatch.setattr(ArchiveIndex, "_write_file", interrupted)
-    with ArchiveIndex(archive) as index, pytest.raises(KeyboardInterrupt):
+    with interrupted_after_files(monkeypatch), ArchiveIndex(archive) as index, \
+            pytest.raises(KeyboardInterrupt):
         index.update(workers=2, search=True)
-    monkeypatch.setattr(ArchiveIndex, "_write_file", real)
     with ArchiveIndex(archive) as index:
         assert index.count() == 0  # the three files written were in the transaction rolled back
         stats = index.update(workers=2, search=True)

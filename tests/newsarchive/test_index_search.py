@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from archive_helpers import article, write_archive
+from archive_helpers import article, interrupted_after_files, write_archive
 
 from newsarchive import search
 from newsarchive.cli import main
@@ -160,19 +160,9 @@ def test_a_first_build_cut_after_some_commits_is_finished_by_the_next_run(
     uncut = {q: _hits(archive, q) for q in queries}
     monkeypatch.setattr(index_module, "COMMIT_ROWS", 4)  # every file its own batch and commit
     monkeypatch.setattr(index_rows, "GROUP_BYTES", 1)
-    real = ArchiveIndex._write_file
-    written: list[str] = []
-
-    def killed(self: ArchiveIndex, file_rows: Any, *args: Any) -> int:
-        if len(written) == 3:
-            raise KeyboardInterrupt
-        written.append(file_rows.job.rel)
-        return real(self, file_rows, *args)
-
-    monkeypatch.setattr(ArchiveIndex, "_write_file", killed)
-    with ArchiveIndex(archive) as index, pytest.raises(KeyboardInterrupt):
+    with interrupted_after_files(monkeypatch), ArchiveIndex(archive) as index, \
+            pytest.raises(KeyboardInterrupt):
         index.update(rebuild=True, search=True, workers=1)
-    monkeypatch.setattr(ArchiveIndex, "_write_file", real)
     with ArchiveIndex(archive) as index:
         assert 0 < search.count(index.db) < 20  # the committed files kept their records and search rows
         assert index.db.execute("SELECT value FROM search_meta WHERE key='bulk'").fetchone() == ("pending",)
