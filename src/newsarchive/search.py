@@ -688,25 +688,34 @@ def _clear(db: sqlite3.Connection, shards: int | None = None) -> None:
 
 
 def _delete(db: sqlite3.Connection, rowids: Sequence[int]) -> int:
-    """Remove rows; a contentless FTS5 row is deleted by giving its tokens again."""
+    """Remove rows; a contentless FTS5 row is deleted by giving its tokens again. During a first build
+    (``bulk`` pending) the shards hold no tokens yet (they are filled at its end, or built again by the
+    next run), so only the rows go: a 'delete' of tokens never inserted would corrupt FTS5's totals."""
+    fts = not _meta(db, "bulk")
     for start in range(0, len(rowids), 500):
         chunk = list(rowids[start : start + 500])
         marks = ",".join("?" * len(chunk))
-        sql = f"SELECT rowid, record FROM search_records WHERE rowid IN ({marks})"
-        found = db.execute(sql, chunk).fetchall()
-        recs = [_unzip_json(blob) for _, blob in found]
-        titles = token_strings([rec.get("title") for rec in recs])
-        texts = token_strings([rec.get("text") for rec in recs])
-        tables = shard_tables(db)
-        for shard, name in enumerate(tables):
-            db.executemany(
-                f"INSERT INTO {name}({name}, rowid, title, text) VALUES('delete', ?, ?, ?)",
-                [(rowid, title, text) for (rowid, _), title, text in zip(found, titles, texts, strict=True)
-                 if rowid % len(tables) == shard],
-            )
+        if fts:
+            _delete_tokens(db, chunk, marks)
         db.execute(f"DELETE FROM search_docs WHERE rowid IN ({marks})", chunk)
         db.execute(f"DELETE FROM search_records WHERE rowid IN ({marks})", chunk)
     return len(rowids)
+
+
+def _delete_tokens(db: sqlite3.Connection, chunk: list[int], marks: str) -> None:
+    """FTS5 'delete' of these rows from their shards, with the tokens of their stored record copies."""
+    sql = f"SELECT rowid, record FROM search_records WHERE rowid IN ({marks})"
+    found = db.execute(sql, chunk).fetchall()
+    recs = [_unzip_json(blob) for _, blob in found]
+    titles = token_strings([rec.get("title") for rec in recs])
+    texts = token_strings([rec.get("text") for rec in recs])
+    tables = shard_tables(db)
+    for shard, name in enumerate(tables):
+        db.executemany(
+            f"INSERT INTO {name}({name}, rowid, title, text) VALUES('delete', ?, ?, ?)",
+            [(rowid, title, text) for (rowid, _), title, text in zip(found, titles, texts, strict=True)
+             if rowid % len(tables) == shard],
+        )
 
 
 def _missing_by_file(db: sqlite3.Connection) -> dict[str, list[int]]:
@@ -815,6 +824,11 @@ class Searcher:
         if _scheme_or_none(db) != TOKEN_SCHEME:
             raise SearchIndexMissing(
                 "the index has no current search tables; run `newsarchive index ARCHIVE_DIR` to build them"
+            )
+        if _meta(db, "bulk"):  # the records are there, the FTS5 shards never came: every query would miss
+            raise SearchIndexMissing(
+                "a first build of the search tables was interrupted; run `newsarchive index ARCHIVE_DIR` "
+                "to finish it"
             )
         self._collected: tuple[str, bool] | None = None
         self._shards = shard_tables(db)

@@ -166,6 +166,13 @@ def test_a_first_build_cut_after_some_commits_is_finished_by_the_next_run(
     with ArchiveIndex(archive) as index:
         assert 0 < search.count(index.db) < 20  # the committed files kept their records and search rows
         assert index.db.execute("SELECT value FROM search_meta WHERE key='bulk'").fetchone() == ("pending",)
+        with pytest.raises(search.SearchIndexMissing, match=r"interrupted.*newsarchive index"):
+            Searcher(index.db)  # serve says so instead of answering every query with no hits
+        some = [r for (r,) in index.db.execute("SELECT rowid FROM search_docs LIMIT 2")]
+        with index.db:  # a record file dropped meanwhile: no FTS5 'delete' of tokens never inserted
+            search._delete(index.db, some)
+        for name in search.shard_tables(index.db):
+            index.db.execute(f"INSERT INTO {name}({name}, rank) VALUES('integrity-check', 0)")
         stats = index.update(search=True, workers=1)  # the FTS5 shards never came: built again
         assert index.db.execute("SELECT value FROM search_meta WHERE key='bulk'").fetchone() is None
         assert dict(index.db.execute("SELECT k, v FROM search_fts_config"))["automerge"] == 4
