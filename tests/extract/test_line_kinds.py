@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from normalize.structure.furniture import classify_line
+from normalize.structure.furniture import classify_line, text_line_kind
 
 CASES = tomllib.loads((Path(__file__).parent / "line_kinds.toml").read_text("utf-8"))
 
@@ -22,3 +22,8 @@ def test_furniture_line_gets_its_kind(case: dict[str, Any]) -> None:
 @pytest.mark.parametrize("case", CASES["text"], ids=[c["line"][:20] for c in CASES["text"]])
 def test_text_line_stays(case: dict[str, Any]) -> None:
     assert classify_line(case["line"]) is None
+
+
+@pytest.mark.parametrize("case", CASES["text_capture"], ids=[c["line"][:20] for c in CASES["text_capture"]])
+def test_text_capture_line_gets_its_kind(case: dict[str, Any]) -> None:
+    assert text_line_kind(case["line"]) == case["kind"]

@@ -91,7 +91,7 @@ COPYRIGHT_CLAUSE = re.compile(
 _TEXT_KINDS = {"editor-line": EDITOR, "mood-widget": MOOD, "footer": FOOTER}
 # a text capture's kinds in priority order; those not in _TEXT_KINDS are the data file's
 _TEXT_ORDER = ("icp", "editor-line", "mood-widget", "share-widget", "qr-block", "prev-next", "print-widget",
-               "footer")
+               "image-widget", "footer")
 STEP_NUMBER = re.compile(  # a numbered item: 1. / 1、 / （1） / 一、 / 第一步
     r"^\s*(?:\d{1,2}\s*[.、．]|[（(]\s*\d{1,2}\s*[)）]|[一二三四五六七八九十]{1,3}\s*、|第[一二三四五六七八九十\d]{1,3}步)"
 )
@@ -249,14 +249,17 @@ def text_line_kind(line: str) -> str | None:
 
 def starts_copyright(line: str) -> bool:
     """A 版权声明 line (kept even in a long sentence), or a line of the data file's ``copyright`` kind
-    (版權所有, 主办单位：, 转载请注明 …) that is neither a sentence nor prose.
+    (版權所有, 主办单位：, 转载请注明 …) that is neither a sentence nor prose; never a line longer than
+    MAX_COPYRIGHT_LINE (a paragraph that happens to open with © or 版权 is body text).
 
     >>> starts_copyright("版權所有 © 2020 某某市人民政府"), starts_copyright("主办单位：某某市政府办公室")
     (True, True)
-    >>> starts_copyright("他说，版权所有人应当依法维权。")
-    False
+    >>> starts_copyright("他说，版权所有人应当依法维权。"), starts_copyright("©" + "县政府召开会议。" * 30)
+    (False, False)
     """
     s = line.strip()
+    if len(s) > MAX_COPYRIGHT_LINE:
+        return False
     if COPYRIGHT_START.match(s):
         return True
     spec = furniture_kind("copyright")
@@ -306,7 +309,7 @@ def mark_copyright(lines: list[str], kinds: list[str | None], *, hinted: bool = 
     while i < len(lines):
         s = lines[i].strip()
         opens = kinds[i] == "copyright" if hinted else kinds[i] is None
-        if opens and len(s) <= MAX_COPYRIGHT_LINE and starts_copyright(s):
+        if opens and starts_copyright(s):
             kinds[i] = "copyright"
             j = i + 1
             while j < len(lines) and (not lines[j].strip() or COPYRIGHT_CLAUSE.search(lines[j])):
