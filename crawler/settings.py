@@ -73,7 +73,6 @@ RETRY_BACKOFF_MAX = 60.0
 RETRY_AFTER_MAX = 600.0
 RETRY_UNREACHABLE_TIMES = 1
 REDIRECT_MAX_TIMES = 10
-DEPTH_LIMIT = 0  # list pages are bounded by each site's [links] max_pages instead
 URLLENGTH_LIMIT = 2083  # longer links are dropped as newsarchive/drop/url-too-long by the spider
 # Only content codings that standard WARC tools decode (warcio check / pywb): a br or zstd body in a WARC
 # fails `warcio check`. HttpCompressionMiddleware keeps a header that is already set.

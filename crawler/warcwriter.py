@@ -19,8 +19,6 @@ record (:func:`deflate_sizes`); any gzip reader reads both.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import uuid
 import zlib
 from datetime import datetime
@@ -33,6 +31,7 @@ from newsarchive.captures import (
     Original,
     WarcSegmentWriter,
     clean_headers,
+    payload_digest,
     request_target,
     status_and_headers,
     warc_date,
@@ -72,7 +71,8 @@ def response_record(ex: Exchange, moment: datetime, record_id: str) -> bytes:
     if ex.ip_address:
         fields.append(("WARC-IP-Address", ex.ip_address))
     fields += [("WARC-Type", "response"), ("WARC-Record-ID", record_id), ("WARC-Target-URI", ex.url),
-               ("WARC-Payload-Digest", digest(ex.body)), ("WARC-Block-Digest", digest(head, ex.body)),
+               ("WARC-Payload-Digest", payload_digest(ex.body)),
+               ("WARC-Block-Digest", payload_digest(head, ex.body)),
                ("Content-Type", "application/http; msgtype=response")]
     return gzip_member(fields, head, ex.body)
 
@@ -84,7 +84,7 @@ def request_record(ex: Exchange, moment: datetime, concurrent_to: str) -> bytes:
     fields = [("WARC-Date", warc_date(moment)), ("WARC-Concurrent-To", concurrent_to),
               ("WARC-Type", "request"), ("WARC-Record-ID", new_record_id()), ("WARC-Target-URI", ex.url)]
     if ex.request_body:
-        fields.append(("WARC-Payload-Digest", digest(ex.request_body)))
+        fields.append(("WARC-Payload-Digest", payload_digest(ex.request_body)))
     fields.append(("Content-Type", "application/http; msgtype=request"))
     return gzip_member(fields, head, ex.request_body)
 
@@ -118,18 +118,6 @@ def http_block(http: StatusAndHeaders) -> bytes:
         copy = StatusAndHeaders(http.statusline, list(http.headers), protocol=http.protocol)
         block: bytes = copy.to_ascii_bytes()
         return block
-
-
-def digest(*parts: bytes) -> str:
-    """``sha1:`` + base32 of the SHA-1 of the concatenated parts (WARC-Block/Payload-Digest).
-
-    >>> digest(b"hel", b"lo")
-    'sha1:VL2MMHO4YXUKFWV63YHTWSBM3GXKSQ2N'
-    """
-    sha1 = hashlib.sha1()
-    for part in parts:
-        sha1.update(part)
-    return "sha1:" + base64.b32encode(sha1.digest()).decode("ascii")
 
 
 def gzip_member(fields: list[tuple[str, str]], head: bytes, payload: bytes) -> bytes:

@@ -26,7 +26,8 @@ with its raw capture kept; 0, the default, is normalize's own limit ``normalize.
 2M characters).
 Stats: ``newsarchive/time/{decode,extraction,normalisation}`` (seconds, summed over
 pages, measured inside the workers), ``newsarchive/pages_cleaned``, ``newsarchive/cpu/clean`` (CPU seconds
-the workers spent cleaning) and ``newsarchive/cpu/reactor`` (CPU seconds of the crawler process;
+the workers spent cleaning), ``newsarchive/cpu/lists`` (CPU seconds the workers spent reading list pages)
+and ``newsarchive/cpu/reactor`` (CPU seconds of the crawler process;
 ``newsarchive/cpu/reactor_at_open``: the part spent before the spider opened, start-up): with
 crawl wall time they show whether both cores were busy.
 """

@@ -275,7 +275,15 @@ class PortalSpider(scrapy.Spider):
                                  ) -> AsyncIterator[scrapy.Request]:
         result = await pool.read_list(response.body, response.url, header_charset(response),
                                       self.cfg.encoding, self.list_options())
-        page: ListPage = result["page"] if result["ok"] else self.read_list(response)
+        if result["ok"]:
+            page: ListPage = result["page"]
+        elif result["reason"] == "undecodable":  # normalize's decoder refused it: Scrapy's decoding
+            page = read_list_page(scrapy_text(response), response.url, **self.list_options())
+        else:  # it hung or killed a worker: not parsed again here, where nothing bounds it
+            self.count(f"list/{result['reason']}")
+            log.warning("%s: list page not read (%s): %s; its raw capture is in the WARC", response.url,
+                        result["reason"], result.get("message", ""))
+            return
         for request in self.follow_list(response, page):
             yield request
 
@@ -385,9 +393,14 @@ class PortalSpider(scrapy.Spider):
             return decode(response.body, header_charset(response), override=self.cfg.encoding).text
         except ValueError as exc:  # normalize.errors.DecodeError is a ValueError
             log.info("%s: %s; using Scrapy's decoding for link extraction", response.url, exc)
-        if isinstance(response, TextResponse):
-            return response.text
-        return response.body.decode("utf-8", "replace")
+        return scrapy_text(response)
+
+
+def scrapy_text(response: Response) -> str:
+    """The page as Scrapy decodes it (the fallback when normalize's decoder refuses a list page)."""
+    if isinstance(response, TextResponse):
+        return response.text
+    return response.body.decode("utf-8", "replace")
 
 
 def header_charset(response: Response) -> str | None:

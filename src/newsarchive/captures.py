@@ -461,16 +461,20 @@ def freshened(stored: StatusAndHeaders, update: Iterable[tuple[str, str]]) -> St
     return StatusAndHeaders(stored.statusline, merged, protocol=stored.protocol)
 
 
-def payload_digest(body: bytes) -> str:
-    """The WARC-Payload-Digest warcio writes for a payload: ``sha1:`` + base32 of its SHA-1.
+def payload_digest(*parts: bytes) -> str:
+    """The WARC-Payload-Digest warcio writes for a payload: ``sha1:`` + base32 of its SHA-1; given
+    several parts, of their concatenation (a WARC-Block-Digest: the HTTP head, then the payload).
 
-    >>> payload_digest(b"hello")
-    'sha1:VL2MMHO4YXUKFWV63YHTWSBM3GXKSQ2N'
+    >>> payload_digest(b"hello"), payload_digest(b"hel", b"lo") == payload_digest(b"hello")
+    ('sha1:VL2MMHO4YXUKFWV63YHTWSBM3GXKSQ2N', True)
     """
     import base64
     import hashlib
 
-    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+    sha1 = hashlib.sha1()
+    for part in parts:
+        sha1.update(part)
+    return "sha1:" + base64.b32encode(sha1.digest()).decode("ascii")
 
 
 def _warc_headers(moment: datetime, ip: str | None) -> dict[str, str]:

@@ -178,6 +178,36 @@ def test_spider_since_skips_old_articles_and_stops_paging(tmp_path: Path) -> Non
     assert stats.get_value("newsarchive/list/stopped-by-since") == 1
 
 
+class FailingListPool:
+    """A clean pool whose worker fails on the list page the way ``reason`` says."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    async def read_list(self, *args: Any) -> dict[str, Any]:
+        return {"ok": False, "reason": self.reason, "message": "stand-in", "cpu": 0.0}
+
+
+@pytest.mark.parametrize(("reason", "followed"), [("undecodable", True), ("normalizer-timeout", False),
+                                                  ("normalizer-crashed", False)])
+def test_a_list_page_that_failed_in_a_worker_is_read_again_only_when_undecodable(
+    tmp_path: Path, reason: str, followed: bool
+) -> None:
+    """Undecodable by normalize: read with Scrapy's decoding. Hung or killed a worker: counted and not
+    parsed again in the crawler process, where nothing bounds it."""
+    import asyncio
+
+    spider = spider_for(tmp_path, SITE)
+    response = list_response("trs-createpagehtml-no-anchor.html", "http://www.example.gov.cn/xwzx/gzdt/index.html")
+
+    async def collect() -> list[Any]:
+        return [r async for r in spider.parse_list_in_pool(response, FailingListPool(reason))]
+
+    out = asyncio.run(collect())
+    assert bool(out) is followed
+    assert spider.crawler.stats.get_value(f"newsarchive/list/{reason}") == (None if followed else 1)
+
+
 def test_spider_rejects_a_bad_since_argument(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
         spider_for(tmp_path, SITE, since="last week")
