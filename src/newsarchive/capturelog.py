@@ -192,7 +192,7 @@ def _capture_files(archive: Path, sites: list[str] | None, problems: list[str]) 
             if kind not in ("warc", "records") or name_problem(path):
                 continue  # (the index names files whose names cannot be shown)
             rel = path.relative_to(archive).as_posix()
-            if kind in ("warc", "records") and rel.count("/") >= 2:  # captures/<site>/...
+            if covers(rel):
                 yield rel, (path, kind)
 
 
@@ -257,7 +257,8 @@ _INSERT_RECORD_ROW = f"INSERT OR REPLACE INTO capture_records VALUES ({', '.join
 
 
 def covers(rel: str) -> bool:
-    """Whether the log holds the records of this record file (one under ``captures/<site>/``).
+    """Whether the log holds this capture file (a WARC or record file under ``captures/<site>/``): the
+    one rule for the files the log lists and the record files whose rows the index writes into it.
 
     >>> covers("captures/sample/sample-portal-00000.jsonl"), covers("seeds/001.json")
     (True, False)

@@ -3,8 +3,9 @@ in this process or, for a large first index, in a pool of worker processes (:fun
 
 The worker side is pure: :func:`read_files` turns a group of record files into :class:`FileRows`
 (the rows of the ``records`` table, the file's SHA-256 and its problems) and writes nothing; the
-process that owns the index writes them (:mod:`newsarchive.index`), one transaction per group, in
-the order of the files, so a parallel build gives the same index, row ids included, as a serial one.
+process that owns the index writes them (:mod:`newsarchive.index`), whole files committed about every
+``COMMIT_ROWS`` records, in the order of the files, so a parallel build gives the same index, row
+ids included, as a serial one.
 
 Workers come from multiprocessing's fork server, which preloads only this module: nothing of the
 parent's state (threads, rensa's thread pool, the open database) is inherited. Each worker still imports
