@@ -31,7 +31,8 @@ CONTROL_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f"
 LINE_SEPARATOR_CONTROLS = frozenset("\x0b\x0c\x1c\x1d\x1e\x85")
 # What must never reach a terminal raw: the controls, lone surrogates, and the bidirectional overrides
 # and isolates that reorder what a reader sees ("Trojan source").
-_UNPRINTABLE = re.compile(f"[{CONTROL_CHARS}\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+_NOT_TEXT = "\ud800-\udfff\u202a-\u202e\u2066-\u2069"  # lone surrogates, bidi overrides and isolates
+_UNPRINTABLE = re.compile(f"[{CONTROL_CHARS}{_NOT_TEXT}]")
 _ASCII_SPACE = re.compile(r"[ \t\n\r]+")
 _NOT_WORD = re.compile(r"[\W_]+")
 _EDGE_SPACE = " \t\r\u3000\u00a0"
@@ -121,7 +122,7 @@ def printable(text: str, *, newlines: bool = True) -> str:
     return escaped
 
 
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")  # json escapes C0
+_JSON_UNSAFE = re.compile(f"[\x7f-\x9f{_NOT_TEXT}]")  # DEL, C1 and the rest of _UNPRINTABLE: json escapes C0
 
 
 def json_safe(text: str) -> str:
