@@ -17,7 +17,6 @@ from scrapy.statscollectors import MemoryStatsCollector
 
 from crawler.items import PageItem
 from crawler.pipelines.clean import CleanPipeline
-from crawler.pipelines.cleanworker import warm_up
 from normalize.errors import CleanError
 from normalize.record import Record
 
@@ -36,8 +35,8 @@ def stand_in_clean(data: bytes, *, url: str, **kwargs: Any) -> list[Record]:
 def started(pipe: CleanPipeline) -> CleanPipeline:
     """Open the pipeline and wait for its worker to be up (CLEAN_TIMEOUT is short here, startup is not)."""
     pipe.open_spider()
-    if pipe.executor is not None:
-        pipe.executor.submit(warm_up).result(timeout=60)
+    if pipe.pool is not None:
+        assert pipe.pool.wait_ready(60), "the clean worker did not start within 60 s"
     return pipe
 
 
