@@ -120,3 +120,21 @@ def test_clean_max_html_chars_drops_a_larger_page_by_name_and_cleans_the_rest() 
         pipe.close_spider()
     assert results == ["too-large", "recorded"]
     assert pipe.stats.get_value("newsarchive/drop/too-large") == 1
+
+
+def test_a_page_waiting_behind_a_crashing_one_is_cleaned_and_the_workers_exit_at_close() -> None:
+    """One worker holds two pages: the first kills it; the one waiting behind it is cleaned by the
+    replacement (it never ran, so it used no attempt), and no worker outlives the pipeline."""
+    pipe = started(pipeline())
+
+    async def both() -> list[str]:
+        return list(await asyncio.gather(outcome(pipe, "die.html"), outcome(pipe, "a.html")))
+
+    try:
+        results = asyncio.run(asyncio.wait_for(both(), 60))
+        assert pipe.pool is not None
+        processes = [w.process for w in pipe.pool.workers]
+    finally:
+        pipe.close_spider()
+    assert results == ["normalizer-crashed", "正文"]
+    assert not any(p.is_alive() for p in processes)
