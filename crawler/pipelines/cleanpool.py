@@ -54,7 +54,7 @@ class Worker:
     process: Any  # multiprocessing.Process (spawn context)
     conn: Connection  # the crawler's end (kept for ``wait_ready`` and closing)
     sock: socket.socket | None = None  # the crawler's end once the event loop reads it
-    transport: asyncio.BaseTransport | None = None
+    transport: asyncio.Transport | None = None
     connecting: asyncio.Task[None] | None = None
     ready: bool = False
     held: deque[Task] = field(default_factory=deque)
@@ -129,16 +129,22 @@ class CleanPool:
         self.dispatch()
 
     def dispatch(self) -> None:
-        for worker in self.workers:
-            while self.queue and worker.ready and worker.transport is not None and len(worker.held) < DEPTH:
-                task = self.queue.popleft()
-                if task.future.done():  # its caller gave up (cancelled)
-                    continue
-                worker.held.append(task)
-                data = pickle.dumps((task.name, task.args), protocol=pickle.HIGHEST_PROTOCOL)
-                worker.transport.write(frame(data))  # type: ignore[attr-defined]
-                if len(worker.held) == 1:
-                    self.arm(worker)
+        """Hand queued tasks to the workers, the least busy first (an idle worker before one that would
+        hold the page behind the one it runs)."""
+        while self.queue:
+            open_ = [w for w in self.workers if w.ready and w.transport is not None and len(w.held) < DEPTH]
+            if not open_:
+                return
+            worker = min(open_, key=lambda w: len(w.held))
+            task = self.queue.popleft()
+            if task.future.done():  # its caller gave up (cancelled)
+                continue
+            worker.held.append(task)
+            data = pickle.dumps((task.name, task.args), protocol=pickle.HIGHEST_PROTOCOL)
+            assert worker.transport is not None
+            worker.transport.write(frame(data))
+            if len(worker.held) == 1:
+                self.arm(worker)
 
     def arm(self, worker: Worker) -> None:
         """Start the clock of the task the worker runs now (its oldest)."""
@@ -204,7 +210,7 @@ class CleanPool:
             with contextlib.suppress(OSError):
                 worker.sock.shutdown(socket.SHUT_RDWR)
         if worker.transport is not None and self.loop is not None and not self.loop.is_closed():
-            worker.transport.abort()  # type: ignore[attr-defined]
+            worker.transport.abort()
         elif worker.sock is not None:
             worker.sock.close()
         worker.conn.close()
