@@ -138,3 +138,18 @@ def test_a_page_waiting_behind_a_crashing_one_is_cleaned_and_the_workers_exit_at
         pipe.close_spider()
     assert results == ["normalizer-crashed", "正文"]
     assert not any(p.is_alive() for p in processes)
+
+
+def test_a_page_larger_than_the_socket_buffer_goes_both_ways_whole() -> None:
+    """A 3 MB page and its 3 MB record: many socket buffers each way, the reactor never blocked."""
+    pipe = started(pipeline())
+    body = ("正文" * 500_000).encode()
+
+    async def big() -> Any:
+        return await pipe.process_item(PageItem(url="http://127.0.0.1:1/big.html", site="t", body=body))
+
+    try:
+        item = asyncio.run(asyncio.wait_for(big(), 60))
+    finally:
+        pipe.close_spider()
+    assert item.records[0]["text"] == body.decode()
