@@ -259,6 +259,7 @@ def take_frame(buffer: bytearray) -> bytes | None:
         (size,), start = struct.unpack_from("!Q", buffer, 4), 12
     if len(buffer) < start + size:
         return None
-    data = bytes(buffer[start:start + size])
+    with memoryview(buffer) as view:  # one copy, out of the buffer
+        data = bytes(view[start:start + size])
     del buffer[:start + size]
     return data

@@ -107,10 +107,6 @@ def init_worker() -> None:
         log.error("clean worker: cannot load the normaliser (%s: %s)", type(exc).__name__, exc)
 
 
-def warm_up() -> bool:
-    return True
-
-
 def clean_page(body: bytes, url: str, http_charset: str | None, override: str | None,
                function: str = DEFAULT_FUNCTION, max_html_chars: int | None = None) -> dict[str, Any]:
     """Runs in a worker: the page's records as dicts, or the drop reason; with stage times.
