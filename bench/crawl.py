@@ -15,7 +15,10 @@ In one run, on this machine:
      AutoThrottle, 16 concurrent requests), full pipeline (WARC, decode, extraction, normaliser, JSONL);
   5. the naive peer: a generated Scrapy project (default settings, same politeness-off settings) whose
      spider follows every on-site link and whose pipeline calls ``trafilatura.extract(response.text)``;
-  6. optionally (``--scrapy-bench``) Scrapy's own ``scrapy bench``.
+  6. Scrapy's floor: a spider of the same generated project that requests every page of the copy from
+     a list and does nothing with the responses (no parsing, no items, no pipeline), same settings: the
+     CPU per response of the Scrapy process that no pipeline of ours can remove (after start-up);
+  7. optionally (``--scrapy-bench``) Scrapy's own ``scrapy bench``.
 
 While each crawl runs, the RSS and CPU of its Scrapy process and of each of its children (the clean
 workers) are read from /proc every ``--sample-seconds``: memory is *flat* when a process's median RSS over
@@ -88,7 +91,9 @@ class ExtractPipeline:
         item["text"] = trafilatura.extract(item.pop("html"))
         return item
 """
-PEER_SPIDER = """import scrapy
+PEER_SPIDER = """import resource
+
+import scrapy
 from scrapy.linkextractors import LinkExtractor
 
 
@@ -112,6 +117,36 @@ class PeerSpider(scrapy.Spider):
         yield {"url": response.url, "html": response.text}
         for link in self.links.extract_links(response):
             yield response.follow(link, callback=self.parse)
+
+
+def cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+class FloorSpider(scrapy.Spider):
+    \"\"\"Scrapy's own cost: every page requested from a list, nothing done with the responses.\"\"\"
+
+    name = "floor"
+    custom_settings = {"ITEM_PIPELINES": {}}
+
+    def __init__(self, urls_file="", cpu_file="", **kwargs):
+        super().__init__(**kwargs)
+        self.urls_file, self.cpu_file = urls_file, cpu_file
+        self.cpu_at_start = 0.0
+
+    async def start(self):
+        self.cpu_at_start = cpu_seconds()
+        with open(self.urls_file, encoding="utf-8") as fh:
+            for url in fh.read().split():
+                yield scrapy.Request(url, callback=self.parse)
+
+    def parse(self, response):
+        return None
+
+    def closed(self, reason):
+        with open(self.cpu_file, "w", encoding="utf-8") as fh:
+            fh.write(str(cpu_seconds() - self.cpu_at_start))
 """
 
 
@@ -268,8 +303,8 @@ def run_crawl(work: Path, base: str, args: argparse.Namespace) -> dict[str, Any]
     return stats
 
 
-def run_peer(work: Path, base: str, args: argparse.Namespace) -> dict[str, Any]:
-    """The naive peer project's crawl of the same copy: pages/s, CPU per page, memory."""
+def peer_project(work: Path) -> Path:
+    """The generated naive Scrapy project (its ``peer`` and ``floor`` spiders)."""
     project = work / "peer"
     package = project / "naivepeer"
     (package / "spiders").mkdir(parents=True, exist_ok=True)
@@ -279,6 +314,12 @@ def run_peer(work: Path, base: str, args: argparse.Namespace) -> dict[str, Any]:
     (package / "pipelines.py").write_text(PEER_PIPELINE, encoding="utf-8")
     (package / "spiders" / "__init__.py").write_text("", encoding="utf-8")
     (package / "spiders" / "peer.py").write_text(PEER_SPIDER, encoding="utf-8")
+    return project
+
+
+def run_peer(work: Path, base: str, args: argparse.Namespace) -> dict[str, Any]:
+    """The naive peer project's crawl of the same copy: pages/s, CPU per page, memory."""
+    project = peer_project(work)
     log_file, feed = work / "peer.log", work / "peer.jsonl"
     feed.unlink(missing_ok=True)
     command = [sys.executable, "-m", "scrapy", "crawl", "peer", "-a", f"base_url={base}",
@@ -296,6 +337,28 @@ def run_peer(work: Path, base: str, args: argparse.Namespace) -> dict[str, Any]:
     return {"pages_per_s": pages / float(stats["elapsed_time_seconds"]), "pages": pages,
             "items": int(stats.get("item_scraped_count", 0)),
             "cpu_ms_per_page": 1000.0 * cpu / max(1, pages), "cores_busy": cpu / wall, "memory": memory}
+
+
+def run_floor(work: Path, base: str, paths: list[str]) -> float:
+    """Scrapy's floor: CPU ms per response of the ``floor`` spider (every page from a list, nothing done
+    with the responses), after start-up, in the same generated project and settings as the peer."""
+    project = peer_project(work)
+    urls_file, cpu_file, log_file = work / "floor-urls.txt", work / "floor-cpu.txt", work / "floor.log"
+    urls_file.write_text("\n".join(base + path for path in paths), encoding="utf-8")
+    cpu_file.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "scrapy", "crawl", "floor", "-a", f"urls_file={urls_file}",
+               "-a", f"cpu_file={cpu_file}", "-s", f"LOG_FILE={log_file}"]
+    for name, value in POLITENESS_OFF.items():
+        if name not in ("CRAWL_DELAY_ENABLED",):
+            command += ["-s", f"{name}={value}"]
+    result = subprocess.run(command, cwd=project, env=clean_env(), capture_output=True, text=True)
+    log = log_file.read_text(encoding="utf-8", errors="replace") if log_file.exists() else ""
+    stats = stats_from_log(log) if log else {}
+    pages = int(stats.get("response_received_count", 0))
+    if result.returncode != 0 or not pages or not cpu_file.exists():
+        raise SystemExit(f"bench: the Scrapy floor crawl failed (exit {result.returncode}):\n"
+                         f"{result.stderr[-3000:]}{log[-2000:]}")
+    return 1000.0 * float(cpu_file.read_text(encoding="utf-8")) / pages
 
 
 def children_cpu() -> float:
@@ -409,6 +472,9 @@ def print_table(f: dict[str, Any]) -> None:
         ("main-process CPU per response", f"{f['main_cpu_ms_per_response']:.2f} ms",
          f"target <= {TARGET_MAIN_MS:.0f} ms: {verdict(f['main_cpu_ms_per_response'] <= TARGET_MAIN_MS)}; "
          f"{f['main_cpu_ms_with_startup']:.2f} ms with start-up"),
+        ("Scrapy's floor: same pages, nothing done", f"{f['scrapy_floor_cpu_ms_per_response']:.2f} ms",
+         "CPU per response of a spider that only fetches (default Scrapy, no pipeline); "
+         f"the crawl's main process is {f['main_cpu_ms_above_scrapy_floor']:+.2f} ms above it"),
         ("clean workers CPU per response", f"{f['clean_cpu_ms_per_response']:.2f} ms",
          "clean() of article pages + list pages' links"),
         ("memory flat (every process)", verdict(f["memory_flat"]),
@@ -443,7 +509,7 @@ def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     texts = [decode_for_baseline(data, charset) for _, data, charset in pages]
     server, base = serve(site)
     runs: dict[str, list[Any]] = {k: [] for k in ("bare", "bare_cpu", "clean", "clean_cpu", "crawl", "peer",
-                                                   "bench", "load")}
+                                                   "floor", "bench", "load")}
     cpus = os.cpu_count() or 1
     try:
         for _ in range(args.repeat):
@@ -459,6 +525,7 @@ def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             runs["load"].append(os.getloadavg()[0])
             if not args.crawl_only:
                 runs["peer"].append(run_peer(work, base, args))
+                runs["floor"].append(run_floor(work, base, [path for path, _, _ in pages]))
             if args.scrapy_bench:
                 runs["bench"].append(run_scrapy_bench(work, args.bench_seconds))
     finally:
@@ -490,6 +557,7 @@ def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         "server_cores_busy": median([float(s["bench/server_cores_busy"]) for s in crawls]),
         "main_cpu_ms_per_response": median([main_cpu_ms(s)[0] for s in crawls]),
         "main_cpu_ms_with_startup": median([main_cpu_ms(s)[1] for s in crawls]),
+        "scrapy_floor_cpu_ms_per_response": median(runs["floor"]),
         "clean_cpu_ms_per_response": median([1000.0 * (float(s.get("newsarchive/cpu/clean", 0.0))
                                                       + float(s.get("newsarchive/cpu/lists", 0.0)))
                                              / responses(s) for s in crawls]),
@@ -510,6 +578,8 @@ def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     f["crawl_vs_peer"] = ratio(f["crawl_pages_per_s"], f["peer_pages_per_s"])
     f["crawl_vs_peer_cpu"] = ratio(f["peer_cpu_ms_per_page"], f["crawl_cpu_ms_per_page"])
     f["crawl_vs_bare"] = ratio(f["crawl_pages_per_s"], f["bare_pages_per_s"])
+    f["main_cpu_ms_above_scrapy_floor"] = (f["main_cpu_ms_per_response"]
+                                           - f["scrapy_floor_cpu_ms_per_response"])
     f["targets"] = {
         "crawl_vs_ceiling": f["crawl_vs_ceiling"] >= TARGET_CEILING,
         "crawl_vs_peer": f["crawl_vs_peer"] >= TARGET_NAIVE,

@@ -29,6 +29,7 @@ lists its settings). All are overridable with ``-s NAME=VALUE``:
     DROP_PLACEHOLDERS_ENABLED   no record for a page that only says the article is gone (default True)
     SITE_BASE_URL               like ``-a base_url=...``: serve the site config from another base URL
     OUTCOME_ENABLED             decide whether the crawl failed and set the exit status (default True)
+    LOG_RECORDS_FLOOR_ENABLED   build log records only at levels a log handler shows (default True)
     NEWSARCHIVE_REDIS_URL       redis://host:port/db: one worker of a distributed crawl (crawler.distributed);
                                 with NEWSARCHIVE_WORKER_ID, NEWSARCHIVE_REDIS_LEASE (30 s), ..._RETRY_SECONDS
                                 (30 s), ..._IDLE_POLL (0.5 s): see crawler/distributed/__init__.py
@@ -163,6 +164,7 @@ EXTENSIONS = {
     "crawler.extensions.crawldelay.CrawlDelay": 500,
     "crawler.extensions.outcome.CrawlOutcome": 800,
     "crawler.extensions.statsfile.StatsFile": 900,
+    "crawler.extensions.loglevel.LogRecordsFloor": 950,
 }
 
 NEWSARCHIVE_ARCHIVE_DIR = "archive"
@@ -180,6 +182,7 @@ CLEAN_FUNCTION = "normalize:clean"
 CLEAN_MAX_HTML_CHARS = 0  # 0: normalize's own limit (normalize.pipeline.MAX_HTML_CHARS)
 ONSITE_ENABLED = True
 OUTCOME_ENABLED = True
+LOG_RECORDS_FLOOR_ENABLED = True
 CONTACT_CHECK_ENABLED = True
 REPLAY_WARC = ""
 FETCH_HISTORY_ENABLED = True

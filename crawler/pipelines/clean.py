@@ -1,12 +1,12 @@
 """Clean each fetched article page into records: ``normalize.clean`` on the raw bytes, in worker processes.
 
-Design (CPU-bound extraction must not stall downloads): ``process_item`` is a coroutine that submits the
-page to a ``concurrent.futures.ProcessPoolExecutor`` (CLEAN_WORKERS processes, spawned, warmed up when the
-spider opens) and awaits the future through asyncio, so the reactor thread keeps downloading, writing WARC
-and parsing list pages while the workers run decode -> trafilatura -> repairs. On the 2-core target one
-worker is busy with extraction while the reactor uses the other core; with 2 workers the pool saturates
-both cores once downloads outpace extraction. Scrapy's scraper slot (SCRAPER_SLOT_MAX_ACTIVE_SIZE) is the
-back-pressure: when too many pages wait for cleaning, the engine stops pulling new requests.
+Design (CPU-bound extraction must not stall downloads): ``process_item`` is a coroutine that hands the page to
+the clean workers (crawler.pipelines.cleanpool: CLEAN_WORKERS spawned processes, started when the spider
+opens, each fed over its own socket by the event loop itself) and awaits the result, so the reactor thread
+keeps downloading and writing WARC while the workers run decode -> trafilatura -> repairs. On the 2-core
+target one worker is busy with extraction while the reactor uses the other core; with 2 workers the pool
+saturates both cores once downloads outpace extraction. Scrapy's scraper slot (SCRAPER_SLOT_MAX_ACTIVE_SIZE)
+is the back-pressure: when too many pages wait for cleaning, the engine stops pulling new requests.
 
 The spider hands column list pages to the same workers (:meth:`CleanPipeline.read_list`: decoding and
 link extraction, one parse per page), so the crawler process keeps only I/O, scheduling and WARC writes.
@@ -18,8 +18,8 @@ charset header does not produce mojibake. A page that cannot be cleaned is dropp
 
 Settings: CLEAN_WORKERS (default 2; 0 = clean in the reactor thread, for debugging), CLEAN_ENABLED
 (default True), CLEAN_TIMEOUT (seconds per page, default 120, counted once the workers are up: a page that
-hangs the normaliser is dropped as ``normalizer-timeout`` and the pool is replaced; pages caught in a
-broken pool are retried once),
+hangs the normaliser is dropped as ``normalizer-timeout`` and its worker is replaced; a page whose
+worker died under it is retried once, then dropped as ``normalizer-crashed``),
 CLEAN_FUNCTION (``module:function`` with clean()'s signature; default ``normalize:clean``),
 CLEAN_MAX_HTML_CHARS (the most characters of HTML a page may have before it is dropped as ``too-large``
 with its raw capture kept; 0, the default, is normalize's own limit ``normalize.pipeline.MAX_HTML_CHARS``,
@@ -34,15 +34,13 @@ crawl wall time they show whether both cores were busy.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import multiprocessing
 import resource
 import sys
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Iterator
 from contextlib import contextmanager
+from multiprocessing.connection import Connection
 from types import ModuleType
 from typing import Any
 
@@ -50,14 +48,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler.items import PageItem
-from crawler.pipelines.cleanworker import (
-    DEFAULT_FUNCTION,
-    clean_page,
-    init_worker,
-    install_stage_timers,
-    read_list,
-    warm_up,
-)
+from crawler.pipelines.cleanpool import CleanPool
+from crawler.pipelines.cleanworker import DEFAULT_FUNCTION, clean_page, install_stage_timers, serve
 
 log = logging.getLogger(__name__)
 _RUNNING = "_newsarchive_clean_pool"  # the crawler attribute holding the pipeline while its pool runs
@@ -71,8 +63,7 @@ class CleanPipeline:
         self.max_html_chars = crawler.settings.getint("CLEAN_MAX_HTML_CHARS") or None
         self.stats = crawler.stats
         self.workers = workers
-        self.executor: ProcessPoolExecutor | None = None
-        self.warming: list[Future[bool]] = []  # the warm-up of the current pool's workers
+        self.pool: CleanPool | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
@@ -84,7 +75,9 @@ class CleanPipeline:
         # start-up (imports, settings, components) is not per-page work: the benchmark takes it off
         self.stats.set_value("newsarchive/cpu/reactor_at_open", process_cpu())
         if self.workers > 0:
-            self._start_pool()
+            # the workers import normalize/trafilatura now, while the first pages download
+            self.pool = CleanPool(self.workers, self.timeout, failed, start_worker)
+            self.pool.start()
             setattr(self.crawler, _RUNNING, self)
         else:
             install_stage_timers()
@@ -94,30 +87,24 @@ class CleanPipeline:
         """The crawl's pipeline while its worker pool runs (None without one: CLEAN_WORKERS = 0, CLEAN_ENABLED
         off, not opened yet or closed)."""
         pipeline: CleanPipeline | None = getattr(crawler, _RUNNING, None)
-        return pipeline if pipeline is not None and pipeline.executor is not None else None
+        return pipeline if pipeline is not None and pipeline.pool is not None else None
 
     async def read_list(self, body: bytes, url: str, http_charset: str | None, override: str | None,
                         options: dict[str, Any]) -> dict[str, Any]:
         """A list page's links read in a worker (cleanworker.read_list), or ``ok`` False."""
-        result = await self._call(read_list, (body, url, http_charset, override, options), url)
+        assert self.pool is not None
+        result = await self.pool.run("read_list", (body, url, http_charset, override, options), url)
         self.stats.inc_value("newsarchive/cpu/lists", result.get("cpu", 0.0))
         return result
-
-    def _start_pool(self) -> None:
-        self.executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                            initializer=init_worker)
-        with without_main_module():  # the workers are spawned by these submits
-            # import normalize/trafilatura now, while the first pages download
-            self.warming = [self.executor.submit(warm_up) for _ in range(self.workers)]
 
     def close_spider(self) -> None:
         # the reactor process (downloads, WARC, JSONL)
         self.stats.set_value("newsarchive/cpu/reactor", process_cpu())
         if getattr(self.crawler, _RUNNING, None) is self:
             delattr(self.crawler, _RUNNING)
-        if self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)
-            self.executor = None
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
@@ -140,40 +127,18 @@ class CleanPipeline:
     async def _run(self, item: PageItem) -> dict[str, Any]:
         args = (item.body, item.url, item.http_charset, item.encoding_override, self.function,
                 self.max_html_chars)
-        if self.executor is None:
+        if self.pool is None:
             return clean_page(*args)
-        return await self._call(clean_page, args, item.url)
+        return await self.pool.run("clean_page", args, item.url)
 
-    async def _call(self, fn: Callable[..., dict[str, Any]], args: tuple[Any, ...], url: str
-                    ) -> dict[str, Any]:
-        for attempt in (1, 2):  # a page whose pool broke under it (another page's crash) gets one more go
-            executor = self.executor
-            assert executor is not None
-            try:
-                # CLEAN_TIMEOUT does not count the workers' start (importing the normaliser)
-                if not all(f.done() and f.exception() is None for f in self.warming):
-                    await asyncio.gather(*(asyncio.wrap_future(f) for f in self.warming))
-                future = asyncio.wrap_future(executor.submit(fn, *args))
-                return await asyncio.wait_for(future, self.timeout)
-            except TimeoutError:
-                log.warning("cleaning %s took over CLEAN_TIMEOUT = %.0fs; killing the clean workers",
-                            url, self.timeout)
-                self._restart_pool(executor)
-                return failed("normalizer-timeout", f"no result within CLEAN_TIMEOUT = {self.timeout}s")
-            except BrokenProcessPool:
-                log.warning("a clean worker died (out of memory?) while cleaning %s (attempt %d)",
-                          url, attempt)
-                self._restart_pool(executor)
-        return failed("normalizer-crashed", "the clean worker process died twice on this page")
 
-    def _restart_pool(self, broken: ProcessPoolExecutor) -> None:
-        """Replace ``broken`` (once, however many pages saw it fail) with a fresh pool."""
-        if self.executor is not broken:
-            return
-        for process in list(getattr(broken, "_processes", {}).values()):  # a hung worker never returns
-            process.kill()
-        broken.shutdown(wait=False, cancel_futures=True)
-        self._start_pool()
+def start_worker(conn: Connection) -> Any:
+    """Spawn one clean worker (cleanworker.serve) on its end of the socket."""
+    process = multiprocessing.get_context("spawn").Process(target=serve, args=(conn,), daemon=True,
+                                                           name="newsarchive-clean")
+    with without_main_module():
+        process.start()
+    return process
 
 
 @contextmanager

@@ -8,11 +8,13 @@ as the crawler process that started it is gone, however it died (SIGKILL, OOM ki
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import multiprocessing
 import multiprocessing.connection
 import os
+import pickle
 import signal
 import sys
 import threading
@@ -105,10 +107,6 @@ def init_worker() -> None:
         log.error("clean worker: cannot load the normaliser (%s: %s)", type(exc).__name__, exc)
 
 
-def warm_up() -> bool:
-    return True
-
-
 def clean_page(body: bytes, url: str, http_charset: str | None, override: str | None,
                function: str = DEFAULT_FUNCTION, max_html_chars: int | None = None) -> dict[str, Any]:
     """Runs in a worker: the page's records as dicts, or the drop reason; with stage times.
@@ -152,3 +150,36 @@ def read_list(body: bytes, url: str, http_charset: str | None, override: str | N
         return {"ok": False, "reason": "undecodable", "message": str(exc), "cpu": 0.0}
     page = read_list_page(html, url, **options)
     return {"ok": True, "page": page, "cpu": time.process_time() - cpu_started}
+
+
+def serve(conn: multiprocessing.connection.Connection) -> None:
+    """A worker's life (crawler.pipelines.cleanpool): start, say ``"ready"``, then run each task
+    ``(name, args)`` it reads and send back its result, until the crawler closes the socket."""
+    init_worker()
+    with contextlib.suppress(EOFError, OSError):  # the crawler closed the socket (done, or gone)
+        conn.send_bytes(pickle.dumps("ready"))
+        while True:
+            name, args = pickle.loads(conn.recv_bytes())
+            conn.send_bytes(encoded(run_task(name, args)))
+
+
+def run_task(name: str, args: tuple[Any, ...]) -> dict[str, Any]:
+    """One task's result; a failure that escapes the task is the page's ``normalizer-error``."""
+    try:
+        return TASKS[name](*args)
+    except Exception as exc:
+        return task_error(exc)
+
+
+def encoded(result: dict[str, Any]) -> bytes:
+    try:
+        return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:  # a result that cannot be sent back
+        return pickle.dumps(task_error(exc))
+
+
+def task_error(exc: Exception) -> dict[str, Any]:
+    return {"ok": False, "reason": "normalizer-error", "message": f"{type(exc).__name__}: {exc}", "times": {}}
+
+
+TASKS: dict[str, Callable[..., dict[str, Any]]] = {"clean_page": clean_page, "read_list": read_list}

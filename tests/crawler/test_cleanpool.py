@@ -17,7 +17,6 @@ from scrapy.statscollectors import MemoryStatsCollector
 
 from crawler.items import PageItem
 from crawler.pipelines.clean import CleanPipeline
-from crawler.pipelines.cleanworker import warm_up
 from normalize.errors import CleanError
 from normalize.record import Record
 
@@ -36,8 +35,8 @@ def stand_in_clean(data: bytes, *, url: str, **kwargs: Any) -> list[Record]:
 def started(pipe: CleanPipeline) -> CleanPipeline:
     """Open the pipeline and wait for its worker to be up (CLEAN_TIMEOUT is short here, startup is not)."""
     pipe.open_spider()
-    if pipe.executor is not None:
-        pipe.executor.submit(warm_up).result(timeout=60)
+    if pipe.pool is not None:
+        assert pipe.pool.wait_ready(60), "the clean worker did not start within 60 s"
     return pipe
 
 
@@ -121,3 +120,36 @@ def test_clean_max_html_chars_drops_a_larger_page_by_name_and_cleans_the_rest() 
         pipe.close_spider()
     assert results == ["too-large", "recorded"]
     assert pipe.stats.get_value("newsarchive/drop/too-large") == 1
+
+
+def test_a_page_waiting_behind_a_crashing_one_is_cleaned_and_the_workers_exit_at_close() -> None:
+    """One worker holds two pages: the first kills it; the one waiting behind it is cleaned by the
+    replacement (it never ran, so it used no attempt), and no worker outlives the pipeline."""
+    pipe = started(pipeline())
+
+    async def both() -> list[str]:
+        return list(await asyncio.gather(outcome(pipe, "die.html"), outcome(pipe, "a.html")))
+
+    try:
+        results = asyncio.run(asyncio.wait_for(both(), 60))
+        assert pipe.pool is not None
+        processes = [w.process for w in pipe.pool.workers]
+    finally:
+        pipe.close_spider()
+    assert results == ["normalizer-crashed", "正文"]
+    assert not any(p.is_alive() for p in processes)
+
+
+def test_a_page_larger_than_the_socket_buffer_goes_both_ways_whole() -> None:
+    """A 3 MB page and its 3 MB record: many socket buffers each way, the reactor never blocked."""
+    pipe = started(pipeline())
+    body = ("正文" * 500_000).encode()
+
+    async def big() -> Any:
+        return await pipe.process_item(PageItem(url="http://127.0.0.1:1/big.html", site="t", body=body))
+
+    try:
+        item = asyncio.run(asyncio.wait_for(big(), 60))
+    finally:
+        pipe.close_spider()
+    assert item.records[0]["text"] == body.decode()
