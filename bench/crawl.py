@@ -474,7 +474,8 @@ def print_table(f: dict[str, Any]) -> None:
          f"{f['main_cpu_ms_with_startup']:.2f} ms with start-up"),
         ("Scrapy's floor: same pages, nothing done", f"{f['scrapy_floor_cpu_ms_per_response']:.2f} ms",
          "CPU per response of a spider that only fetches (default Scrapy, no pipeline); "
-         f"the crawl's main process is {f['main_cpu_ms_above_scrapy_floor']:+.2f} ms above it"),
+         + (f"the crawl's main process is {f['main_cpu_ms_above_scrapy_floor']:+.2f} ms above it"
+            if f["scrapy_floor_cpu_ms_per_response"] else "not measured (--crawl-only)")),
         ("clean workers CPU per response", f"{f['clean_cpu_ms_per_response']:.2f} ms",
          "clean() of article pages + list pages' links"),
         ("memory flat (every process)", verdict(f["memory_flat"]),
