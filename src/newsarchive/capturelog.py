@@ -298,12 +298,21 @@ def metadata_sha256(rec: Record) -> str:
     >>> a, b = Record(id="a", text="", title="标题 "), Record(id="b", text="x", title="标题")
     >>> metadata_sha256(a) == metadata_sha256(b)
     True
+    >>> metadata_sha256(a) == hashlib.sha256(json.dumps({name: None for name in METADATA_FIELDS} | {
+    ...     "title": "标题"}, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    True
     """
-    values = {name: _norm(getattr(rec, name)) for name in METADATA_FIELDS}
-    return hashlib.sha256(json.dumps(values, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    values = {name: _norm(getattr(rec, name)) for name in _METADATA_SORTED}
+    return hashlib.sha256(_metadata_json(values).encode()).hexdigest()
+
+
+_METADATA_SORTED = tuple(sorted(METADATA_FIELDS))  # the keys in json.dumps(sort_keys=True)'s order
+_metadata_json = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one a call (json.dumps)
 
 
 def _norm(value: Any) -> Any:
+    if value is None:
+        return None
     if isinstance(value, str):
         return " ".join(value.split()) or None
     if isinstance(value, list):

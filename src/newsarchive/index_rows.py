@@ -48,6 +48,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 GROUP_BYTES = 4 << 20  # record files go to a worker in groups of about this many bytes
 SIGN_BATCH = 1000  # records shingled and signed per call
+_capture_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode  # json.dumps, one encoder
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,7 @@ def row(rel: str, position: int, rec: Record, minhash: bytes) -> tuple[Any, ...]
         capture.get("file"),
         offset if isinstance(offset, int) else None,
         length if isinstance(length, int) else None,
-        json.dumps(capture, ensure_ascii=False, sort_keys=True),
+        _capture_json(capture),
         minhash,
     )
 
