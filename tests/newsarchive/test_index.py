@@ -295,6 +295,44 @@ def test_an_interrupted_build_keeps_nothing_half_written_and_a_rerun_finishes(
     assert (stats.files_read, stats.records_total, stats.search_total) == (6, 24, 24)
 
 
+def _indexes(archive: Path) -> list[Any]:
+    db = sqlite3.connect(archive / INDEX_NAME)
+    try:
+        return db.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type='index' ORDER BY name").fetchall()
+    finally:
+        db.close()
+
+
+def test_a_large_first_build_makes_its_indexes_at_the_end_and_a_killed_one_gets_them_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large first build drops the records' and capture log's secondary indexes and makes them after the
+    last rows: the same rows and the same indexes as a small build. Interrupted, the rows committed are
+    whole, and the next opening and update make the indexes again."""
+    archive = _crawl(tmp_path / "archive")
+    with ArchiveIndex(archive) as index:
+        index.update(workers=1)  # a few kB: below PARALLEL_MIN_BYTES, indexes kept as rows go in
+    small, indexes = _contents(archive), _indexes(archive)
+    assert {"records_text", "records_id", "capture_records_url"} <= {name for name, _, _ in indexes}
+    monkeypatch.setattr(index_module, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(index_module, "COMMIT_ROWS", 1)  # a commit after every file
+    with ArchiveIndex(archive) as index:
+        index.update(rebuild=True, workers=1)
+    assert _contents(archive) == small and _indexes(archive) == indexes
+    with interrupted_after_files(monkeypatch), ArchiveIndex(archive) as index, \
+            pytest.raises(KeyboardInterrupt):
+        index.update(rebuild=True, workers=2)  # a group a file: three files committed, then Ctrl-C
+    db = sqlite3.connect(archive / INDEX_NAME)
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert db.execute("SELECT COUNT(*) FROM records").fetchone()[0] == 12  # three whole files committed
+    assert db.execute("SELECT COUNT(*) FROM sqlite_master WHERE name='records_text'").fetchone()[0] == 0
+    db.close()
+    with ArchiveIndex(archive) as index:
+        stats = index.update()
+    assert (stats.files_read, stats.records_total) == (3, 24)
+    assert _contents(archive)[0] == small[0] and _indexes(archive) == indexes
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_the_capture_log_comes_from_the_index_reading_not_a_second_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
