@@ -302,7 +302,10 @@ def metadata_sha256(rec: Record) -> str:
     ...     "title": "标题"}, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
     True
     """
-    values = {name: _norm(getattr(rec, name)) for name in _METADATA_SORTED}
+    values = {}
+    for name in _METADATA_SORTED:
+        value = getattr(rec, name)
+        values[name] = None if value is None else _norm(value)
     return hashlib.sha256(_metadata_json(values).encode()).hexdigest()
 
 

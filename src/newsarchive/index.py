@@ -55,7 +55,8 @@ from newsarchive.index_rows import (
     FileRows,
     available_cores,
     group_jobs,
-    read_batches,
+    map_in_pool,
+    read_files,
     sha256_file,
 )
 from newsarchive.progress import Progress
@@ -521,7 +522,7 @@ class ArchiveIndex:
         if progress is not None:
             progress.start(total)
         try:
-            for batch in read_batches(groups, min(workers, len(groups)), stats.notes):
+            for batch in map_in_pool(read_files, groups, workers, stats.notes, "groups of record files"):
                 clock = time.process_time()
                 for file_rows in batch:
                     pending += self._write_file(file_rows, stats, walk_problems)

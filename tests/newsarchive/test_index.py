@@ -258,8 +258,8 @@ def test_small_updates_stay_in_one_process(tmp_path: Path, monkeypatch: pytest.M
 def test_a_broken_pool_is_not_fatal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A worker killed mid-build: the groups it did not return are read in this process."""
 
-    def dies_after_one(groups: Any, workers: int) -> Any:
-        yield index_rows.read_files(next(iter(groups)))
+    def dies_after_one(func: Any, groups: Any, workers: int) -> Any:
+        yield func(next(iter(groups)))
         raise BrokenProcessPool("A process in the process pool was terminated abruptly")
 
     monkeypatch.setattr(index_rows, "_pool_map", dies_after_one)
@@ -298,7 +298,8 @@ def test_an_interrupted_build_keeps_nothing_half_written_and_a_rerun_finishes(
 def _indexes(archive: Path) -> list[Any]:
     db = sqlite3.connect(archive / INDEX_NAME)
     try:
-        return db.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type='index' ORDER BY name").fetchall()
+        sql = "SELECT name, tbl_name, sql FROM sqlite_master WHERE type='index' ORDER BY name"
+        return db.execute(sql).fetchall()
     finally:
         db.close()
 
