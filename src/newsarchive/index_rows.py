@@ -226,7 +226,7 @@ def _pool_map(func: Callable[[T], R], items: Sequence[T], workers: int) -> Itera
             pending.append(pool.submit(func, item))
         while pending:
             result = pending.popleft().result()
-            for item in islice(todo, 1):
+            for item in islice(todo, 1):  # the next item, if any, in the freed slot
                 pending.append(pool.submit(func, item))
             yield result
     except BaseException:  # Ctrl-C, an error while writing, a broken pool: the results in flight are lost
