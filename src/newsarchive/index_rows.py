@@ -1,5 +1,5 @@
 """Index rows from record files: each file read and checked, its texts shingled and signed in batches,
-in this process or, for a large first index, in a pool of worker processes (:func:`read_batches`).
+in this process or, for a large first index, in a pool of worker processes (:func:`map_in_pool`).
 
 The worker side is pure: :func:`read_files` turns a group of record files into :class:`FileRows`
 (the rows of the ``records`` table, the file's SHA-256 and its problems) and writes nothing; the
@@ -19,6 +19,7 @@ this process, and a note says so.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -26,7 +27,7 @@ import os
 import signal
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 GROUP_BYTES = 4 << 20  # record files go to a worker in groups of about this many bytes
 SIGN_BATCH = 1000  # records shingled and signed per call
+_capture_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode  # json.dumps, one encoder
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,7 @@ def row(rel: str, position: int, rec: Record, minhash: bytes) -> tuple[Any, ...]
         capture.get("file"),
         offset if isinstance(offset, int) else None,
         length if isinstance(length, int) else None,
-        json.dumps(capture, ensure_ascii=False, sort_keys=True),
+        _capture_json(capture),
         minhash,
     )
 
@@ -193,64 +195,41 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def read_batches(groups: Sequence[list[FileJob]], workers: int, notes: list[str]) -> Iterator[list[FileRows]]:
-    """:func:`read_files` of each group, in order: in a pool of ``workers`` processes when more than one
-    (at most ``2 * workers`` groups in flight, so memory stays bounded), else in this process. When the
-    pool breaks, the groups not yet returned are read here and ``notes`` says so."""
-    if workers <= 1 or len(groups) <= 1:
-        yield from map(read_files, groups)
-        return
-    done = 0
-    try:
-        for batch in _pool_map(groups, workers):
-            done += 1
-            yield batch
-    except BrokenProcessPool as exc:
-        notes.append(f"the index's worker processes stopped ({exc or 'killed'}); read the remaining "
-                     f"{len(groups) - done} groups of record files in one process")
-        yield from map(read_files, groups[done:])
-
-
-def map_in_pool(func: Callable[[T], R], items: Sequence[T], workers: int) -> Iterator[R]:
-    """``map(func, items)`` in a pool of ``workers`` processes like the index's (in this process when
-    one), results in order; ``func`` must be importable by the workers (a module-level function). When
-    the pool breaks (a worker killed), the items without a result are done in this process."""
+def map_in_pool(func: Callable[[T], R], items: Sequence[T], workers: int, notes: list[str] | None = None,
+                what: str = "tasks") -> Iterator[R]:
+    """``map(func, items)``, results in order: in a pool of ``workers`` processes when more than one (at
+    most ``2 * workers`` items in flight, so memory stays bounded), else in this process. ``func`` must be
+    importable by the workers (a module-level function). When the pool breaks (a worker killed), the
+    items without a result are done in this process and ``notes`` (when given) says so, naming them as
+    ``what`` (:func:`read_files` of the index's groups, the FTS5 shards of a first search build)."""
     if workers <= 1 or len(items) <= 1:
         yield from map(func, items)
         return
-    pool = ProcessPoolExecutor(min(workers, len(items)), mp_context=_context(), initializer=_init_worker)
     done = 0
     try:
-        for result in pool.map(func, items):
+        for result in _pool_map(func, items, min(workers, len(items))):
             done += 1
             yield result
-    except BrokenProcessPool:
-        pool.shutdown(wait=True, cancel_futures=True)
+    except BrokenProcessPool as exc:
+        if notes is not None:
+            notes.append(f"the index's worker processes stopped ({exc or 'killed'}); did the remaining "
+                         f"{len(items) - done} {what} in one process")
         yield from map(func, items[done:])
-    except BaseException:
-        for process in list((getattr(pool, "_processes", None) or {}).values()):
-            process.terminate()
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _pool_map(groups: Iterable[list[FileJob]], workers: int) -> Iterator[list[FileRows]]:
+def _pool_map(func: Callable[[T], R], items: Sequence[T], workers: int) -> Iterator[R]:
     pool = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_init_worker)
     try:
-        pending: deque[Future[list[FileRows]]] = deque()
-        todo = iter(groups)
-        for group in todo:
-            pending.append(pool.submit(read_files, group))
-            if len(pending) >= 2 * workers:
-                break
+        pending: deque[Future[R]] = deque()
+        todo = iter(items)
+        for item in islice(todo, 2 * workers):
+            pending.append(pool.submit(func, item))
         while pending:
-            batch = pending.popleft().result()
-            nxt = next(todo, None)
-            if nxt is not None:
-                pending.append(pool.submit(read_files, nxt))
-            yield batch
-    except BaseException:  # Ctrl-C, an error while writing: the workers' current groups are not wanted
+            result = pending.popleft().result()
+            for item in islice(todo, 1):  # the next item, if any, in the freed slot
+                pending.append(pool.submit(func, item))
+            yield result
+    except BaseException:  # Ctrl-C, an error while writing, a broken pool: the results in flight are lost
         for process in list((getattr(pool, "_processes", None) or {}).values()):
             process.terminate()
         raise
@@ -268,4 +247,5 @@ def _context() -> multiprocessing.context.BaseContext:
 
 def _init_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which shuts the pool down
+    gc.freeze()  # the modules' objects, which live as long as the worker: out of every later collection
     os.environ["RAYON_NUM_THREADS"] = "1"  # rensa's thread pool: one thread per worker process

@@ -185,7 +185,7 @@ def _read_jsonl(path: Path, problems: list[str]) -> Iterator[tuple[int, Record]]
     with path.open("rb") as fh:
         for lineno, line in enumerate(_lines(fh), 1):
             seen_bytes += len(line)
-            if not line.strip():
+            if line.isspace():  # (never empty: _lines ends at the end of the file)
                 continue
             try:
                 if len(line) > MAX_RECORD_BYTES:

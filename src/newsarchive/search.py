@@ -2,7 +2,8 @@
 
 The search tables live in the archive index (``ARCHIVE/index.sqlite``, :mod:`newsarchive.index`) beside
 its ``records`` table, keyed by the same rowid, and are brought up to date by ``newsarchive index``
-(:meth:`ArchiveIndex.update` calls :func:`update` once, after the records).
+(:meth:`ArchiveIndex.update` with ``search=True``: its workers make the search rows of the files they
+read, :func:`payloads`, and the index writes them beside the records).
 
 Why bigrams. Chinese has no spaces, and SQLite's ``trigram`` tokenizer cannot match a query shorter than
 three characters — but 市长, 疫情 and 复工 are the queries people type. The established answer is to index
@@ -32,7 +33,7 @@ finds itself.
 Tables (all rebuildable from the record files, like the rest of the index):
 
 - ``search_docs``: one narrow row per record — where it came from (file, position, the file's SHA-256
-  at indexing time: the identity :func:`update` compares), the facet columns ``site``, ``source``,
+  at indexing time: the identity :func:`prepare` compares), the facet columns ``site``, ``source``,
   ``published``, ``date_key`` (the date when it has a year, for sorting), ``month`` (``YYYY-MM``) and
   ``state``, and the title;
 - ``search_records``: the whole record as zstd-compressed JSON — snippets, result downloads and article
@@ -57,13 +58,14 @@ Later updates write each record's tokens into its shard.
 
 State (live / edited / deleted): ``search_docs.state`` is a closed vocabulary (:data:`STATES`, checked
 by the table), ``'live'`` by default. The history work (issue 11) plugs in by calling
-:func:`set_states` with the rowids it classified, after ``update`` in the same ``newsarchive index`` run;
+:func:`set_states` with the rowids it classified, after the search rows in the same ``newsarchive index`` run;
 the facet, the filter and the downloads already use the column. A record file that is read again starts
 its records as ``'live'`` until the history step classifies them again.
 
-Incremental and crash-safe: :func:`update` deletes the rows whose record is gone or whose file changed
-(its SHA-256 differs), then adds the records that have no row, reading each record file once, one
-transaction per file; a run interrupted at any point is completed by the next one.
+Incremental and crash-safe: :func:`prepare` deletes the rows whose record is gone or whose file changed
+(its SHA-256 differs); the index then adds the rows of the files it reads and of the records that have
+none (:func:`missing`: their files read again, once each), in the transactions of the records; a run
+interrupted at any point is completed by the next one.
 """
 
 from __future__ import annotations
@@ -90,10 +92,7 @@ try:
 except ImportError:
     from backports import zstd  # Scrapy's dependency already
 
-from newsarchive.records import RecordFileError
-
 if TYPE_CHECKING:
-    from newsarchive.index import ArchiveIndex
     from normalize.record import Record
 
 TOKEN_SCHEME = "bigram+last-unigram/v4"  # v3: whole records in search_records; v4: FTS5 shards, zstd
@@ -387,11 +386,9 @@ def _ellipsis(pieces: list[tuple[str, bool]], before: bool, after: bool) -> list
 
 @dataclass
 class UpdateStats:
-    """What one :func:`update` did to the search tables."""
+    """What :func:`prepare` did to the search tables before an update adds rows."""
 
-    added: int = 0
     removed: int = 0
-    total: int = 0
     rebuilt: bool = False
     note: str = ""  # why the tables were built again, when a user should know
 
@@ -405,23 +402,6 @@ def date_key(published: str | None) -> str | None:
     return published if published and _YEAR_DATE.match(published) else None
 
 
-def update(index: ArchiveIndex) -> UpdateStats:
-    """Bring the search tables of ``index`` in line with its records (see the module docstring), reading
-    again the record files whose records have no search rows. ``newsarchive index`` does the same
-    through :meth:`ArchiveIndex.update` with ``search=True``, which computes the search rows of the files
-    it reads anyway in its worker processes (:func:`payloads`) and writes them beside the records."""
-    db = index.db
-    stats = prepare(db)
-    for file, rowids in missing(db).items():
-        try:
-            with db:
-                stats.added += _insert(db, index, file, rowids)
-        except RecordFileError:
-            continue  # the index reports the damaged file; its records get rows once it is mended
-    stats.total = _count(db)
-    return stats
-
-
 def prepare(db: sqlite3.Connection) -> UpdateStats:
     """The tables set up (and emptied when their token scheme changed, or a first build was cut short),
     the rows of records that are gone or whose file changed deleted: what is left to do is adding rows
@@ -433,12 +413,12 @@ def prepare(db: sqlite3.Connection) -> UpdateStats:
     if scheme != TOKEN_SCHEME or _meta(db, "bulk"):
         stats.note = (f"the search tables were of token scheme {scheme}, not {TOKEN_SCHEME}; built them "
                       "again" if scheme not in (None, TOKEN_SCHEME) else "")
-        _clear(db)
+        clear(db)
         stats.rebuilt = True
     _configure(db, FTS_CONFIG)  # also ends the settings of a bulk build that was interrupted
     stale = [r for (r,) in db.execute(_STALE_SQL)]
-    if stale and len(stale) * 2 >= _count(db):
-        _clear(db)
+    if stale and len(stale) * 2 >= count(db):
+        clear(db)
         stats.rebuilt, stats.removed = True, len(stale)
     else:
         with db:
@@ -450,9 +430,9 @@ def start_bulk(db: sqlite3.Connection, shards: int) -> bool:
     """Before adding many rows: when the tables are empty (a first build), they are made again with
     ``shards`` FTS5 shards, marked ``bulk``, and the rows added until :func:`end_bulk` leave the FTS5
     tables alone (:func:`payloads` with ``tokens=False``). Returns whether it did."""
-    if _count(db):
+    if count(db):
         return False
-    _clear(db, max(1, min(shards, MAX_SHARDS)))
+    clear(db, max(1, min(shards, MAX_SHARDS)))
     with db:
         db.execute("INSERT OR REPLACE INTO search_meta VALUES ('bulk', 'pending')")
     return True
@@ -473,7 +453,7 @@ def end_bulk(db: sqlite3.Connection, workers: int = 1,
         jobs = [(str(main), shard, len(tables), str(Path(tmp) / f"shard-{shard}.sqlite"))
                 for shard in range(len(tables))]  # fmt: skip
         done: list[tuple[str, float]] = []
-        for result in map_in_pool(_build_shard_job, jobs, workers if _count(db) >= 2 * SHARD_BATCH else 1):
+        for result in map_in_pool(_build_shard_job, jobs, workers if count(db) >= 2 * SHARD_BATCH else 1):
             done.append(result)
             if on_shard is not None:
                 on_shard(len(done), len(jobs))
@@ -586,11 +566,6 @@ def present(db: sqlite3.Connection) -> bool:
     return row is not None
 
 
-def missing(db: sqlite3.Connection) -> dict[str, list[int]]:
-    """Per record file, the rowids of its records that have no search rows yet (in file order)."""
-    return _missing_by_file(db)
-
-
 def payloads(records: Sequence[Record], tokens: bool = True) -> list[tuple[Any, ...]]:
     """What the search tables hold of each record, apart from where it is (rowid, file, position, the
     file's SHA-256): computed where the records were read (a worker of the index), for a batch. Without
@@ -625,16 +600,6 @@ def delete_file(db: sqlite3.Connection, file: str) -> int:
     return _delete(db, [r for (r,) in db.execute("SELECT rowid FROM search_docs WHERE file=?", (file,))])
 
 
-def clear(db: sqlite3.Connection) -> None:
-    """Empty the search tables (the index is being rebuilt from scratch)."""
-    _clear(db)
-
-
-def count(db: sqlite3.Connection) -> int:
-    """Records in the search tables."""
-    return _count(db)
-
-
 def next_rowid(db: sqlite3.Connection) -> int:
     """A rowid above every search row, so that a new record never takes the rowid of a stale one."""
     return int(db.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM search_docs").fetchone()[0])
@@ -664,12 +629,14 @@ def _scheme(db: sqlite3.Connection) -> str | None:
     return row[0] if row else None
 
 
-def _count(db: sqlite3.Connection) -> int:
+def count(db: sqlite3.Connection) -> int:
+    """Records in the search tables."""
     return int(db.execute("SELECT COUNT(*) FROM search_docs").fetchone()[0])
 
 
-def _clear(db: sqlite3.Connection, shards: int | None = None) -> None:
-    """Empty the search tables, the FTS5 shards made again (``shards`` of them, else as many as before)."""
+def clear(db: sqlite3.Connection, shards: int | None = None) -> None:
+    """Empty the search tables (a rebuild of the index, a new token scheme), the FTS5 shards made again
+    (``shards`` of them, else as many as before)."""
     if shards is None:
         shards = len(shard_tables(db)) if _scheme(db) == TOKEN_SCHEME else 1
     old = [name for (name,) in db.execute(
@@ -718,7 +685,9 @@ def _delete_tokens(db: sqlite3.Connection, chunk: list[int], marks: str) -> None
         )
 
 
-def _missing_by_file(db: sqlite3.Connection) -> dict[str, list[int]]:
+def missing(db: sqlite3.Connection) -> dict[str, list[int]]:
+    """Per record file, the rowids of its records that have no search rows yet (in file order): the
+    files :meth:`ArchiveIndex.update` reads again for them."""
     out: dict[str, list[int]] = {}
     sql = (
         "SELECT r.rowid, r.file FROM records r LEFT JOIN search_docs d ON d.rowid = r.rowid "
@@ -727,17 +696,6 @@ def _missing_by_file(db: sqlite3.Connection) -> dict[str, list[int]]:
     for rowid, file in db.execute(sql):
         out.setdefault(file, []).append(rowid)
     return out
-
-
-def _insert(db: sqlite3.Connection, index: ArchiveIndex, file: str, rowids: list[int]) -> int:
-    sha = db.execute("SELECT sha256 FROM files WHERE path=?", (file,)).fetchone()
-    if sha is None:
-        return 0
-    positions = dict(db.execute("SELECT rowid, position FROM records WHERE file=?", (file,)).fetchall())
-    loaded = index.load_records(rowids)
-    rows = [(rowid, file, positions[rowid], sha[0], payload)
-            for rowid, payload in zip(loaded, payloads(list(loaded.values())), strict=True)]  # fmt: skip
-    return insert_rows(db, rows)
 
 
 def _zip_json(rec: Record) -> bytes:

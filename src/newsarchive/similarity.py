@@ -106,29 +106,57 @@ def shingle_batch(texts: Sequence[str], k: int = SHINGLE_SIZE) -> tuple[U64, I64
     >>> bool(np.array_equal(np.sort(flat[:2]), shingle_hashes("一二三四五六")))
     True
     """
-    squeezed = [squeeze_whitespace(t) for t in texts]
-    lengths = np.fromiter(map(len, squeezed), dtype=np.int64, count=len(squeezed))
+    points, lengths = _squeezed_code_points(texts)
     counts = np.where(lengths >= k, lengths - k + 1, np.minimum(lengths, 1))
     offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
+    starts = np.zeros(len(texts) + 1, dtype=np.int64)  # of each text in ``points``
+    np.cumsum(lengths, out=starts[1:])
     flat = np.empty(int(offsets[-1]), dtype=np.uint64)
     start = 0
-    while start < len(squeezed):  # batches of about _BATCH_CHARS code points (one long text alone)
-        stop = start + max(1, int(np.searchsorted(np.cumsum(lengths[start:]), _BATCH_CHARS)))
-        flat[offsets[start] : offsets[stop]] = _hash_joined(squeezed[start:stop], lengths[start:stop], k)
+    while start < len(texts):  # batches of about _BATCH_CHARS code points (one long text alone)
+        stop = start + max(1, int(np.searchsorted(starts[start + 1 :] - starts[start], _BATCH_CHARS)))
+        flat[offsets[start] : offsets[stop]] = _hash_joined(
+            points[starts[start] : starts[stop]], lengths[start:stop], k
+        )
         start = stop
     return flat, offsets
 
 
-def _hash_joined(squeezed: Sequence[str], lengths: I64, k: int) -> U64:
-    """Shingle hashes of some whitespace-free texts, hashed as one string: the windows that cross from
-    one text into the next are dropped; a text shorter than ``k`` keeps its one, shorter, window."""
+def _squeezed_code_points(texts: Sequence[str]) -> tuple[npt.NDArray[np.uint32], I64]:
+    """The code points of all texts, whitespace removed (:func:`squeeze_whitespace`, done on the array
+    of the joined texts rather than text by text), and the length of each text without its whitespace.
+
+    >>> points, lengths = _squeezed_code_points(["复工 复产", "", "\\u3000\\n", "a\\u00a0b"])
+    >>> "".join(map(chr, points)), lengths.tolist()
+    ('复工复产ab', [4, 0, 0, 2])
+    """
+    raw = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
+    ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))
+    low = np.flatnonzero(raw <= _LAST_WHITESPACE)  # few in Chinese text: look only these up
+    spaces = low[_WHITESPACE[raw[low]]]
+    removed = np.bincount(np.searchsorted(ends, spaces, side="right"), minlength=len(texts))[: len(texts)]
+    lengths = np.diff(ends, prepend=0) - removed
+    if len(spaces) == 0:
+        return raw, lengths
+    keep = np.ones(len(raw), dtype=bool)
+    keep[spaces] = False
+    return raw[keep], lengths
+
+
+_LAST_WHITESPACE = 0x3000  # the highest code point str.split() drops (IDEOGRAPHIC SPACE; a test checks)
+_WHITESPACE = np.array([chr(c).isspace() for c in range(_LAST_WHITESPACE + 1)])  # by code point
+
+
+def _hash_joined(points: npt.NDArray[np.uint32], lengths: I64, k: int) -> U64:
+    """Shingle hashes of some whitespace-free texts, given as their code points one after another, hashed
+    as one string: the windows that cross from one text into the next are dropped; a text shorter than
+    ``k`` keeps its one, shorter, window."""
     n = int(lengths.sum())
     if n == 0:
         return _EMPTY
     cps = np.zeros(n + k - 1, dtype=np.uint64)  # padded, so that every position starts a full window
-    cps[:n] = np.frombuffer("".join(squeezed).encode("utf-32-le"), dtype=np.uint32)
-    cps[:n] += np.uint64(1)
+    np.add(points, np.uint64(1), out=cps[:n])  # code point + 1, in the padded uint64 array
     ends = np.cumsum(lengths)
     starts = ends - lengths
     short = (lengths > 0) & (lengths < k)

@@ -98,19 +98,28 @@ class Record:
         >>> r = Record(id="x", text="正文")
         >>> Record.from_dict(r.to_dict()) == r
         True
+        >>> Record.from_dict({"id": "x", "text": "", "colour": "red"})
+        Traceback (most recent call last):
+        ...
+        ValueError: record has unknown fields ['colour']; is it from a newer schema_version?
         """
-        data = dict(data)
-        known = set(cls.__dataclass_fields__)
-        unknown = set(data) - known
-        if unknown:
+        try:
+            # the field names' own (interned) strings as keys: a call with keys decoded from JSON, equal
+            # but not the same objects, matches each against the parameters by comparing characters
+            kwargs = {_FIELD_NAMES[key]: value for key, value in data.items()}
+        except KeyError:
+            unknown = set(data) - set(_FIELD_NAMES)
             raise ValueError(
                 f"record has unknown fields {sorted(unknown)}; is it from a newer schema_version?"
-            )
-        data["encoding"] = EncodingInfo(**data.get("encoding") or {})
-        data["script"] = ScriptInfo(**data.get("script") or {})
-        data["repairs"] = [Repair(**r) for r in data.get("repairs") or []]
-        data["removed"] = [Removed(**r) for r in data.get("removed") or []]
-        return cls(**data)
+            ) from None
+        kwargs["encoding"] = EncodingInfo(**data.get("encoding") or {})
+        kwargs["script"] = ScriptInfo(**data.get("script") or {})
+        kwargs["repairs"] = [Repair(**r) for r in data.get("repairs") or []]
+        kwargs["removed"] = [Removed(**r) for r in data.get("removed") or []]
+        return cls(**kwargs)
+
+
+_FIELD_NAMES = {name: name for name in Record.__dataclass_fields__}
 
 
 def sha256_text(text: str) -> str:

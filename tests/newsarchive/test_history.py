@@ -152,11 +152,7 @@ def test_deleted_article_is_a_tombstone_in_search(tmp_path: Path) -> None:
     name = {"金冬江": "金东江"}
     archive = build(tmp_path, [[Fetch(A), Fetch(B)], [Fetch(A, status=404), Fetch(B, edits=name)]])
     with ArchiveIndex(archive) as index:
-        index.update()
-        from newsarchive import search
-
-        search.update(index)
-        history.apply_search_states(index.db)
+        index.update(search=True)  # the search rows, then the history sets their states
     with ArchiveIndex.open_read_only(archive) as index:
         s = Searcher(index.db)
         deleted = s.search(parse_query("工信局"), Filters(state=("deleted",)))

@@ -258,8 +258,8 @@ def test_small_updates_stay_in_one_process(tmp_path: Path, monkeypatch: pytest.M
 def test_a_broken_pool_is_not_fatal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A worker killed mid-build: the groups it did not return are read in this process."""
 
-    def dies_after_one(groups: Any, workers: int) -> Any:
-        yield index_rows.read_files(next(iter(groups)))
+    def dies_after_one(func: Any, groups: Any, workers: int) -> Any:
+        yield func(next(iter(groups)))
         raise BrokenProcessPool("A process in the process pool was terminated abruptly")
 
     monkeypatch.setattr(index_rows, "_pool_map", dies_after_one)
@@ -293,6 +293,45 @@ def test_an_interrupted_build_keeps_nothing_half_written_and_a_rerun_finishes(
         assert index.count() == 0  # the three files written were in the transaction rolled back
         stats = index.update(workers=2, search=True)
     assert (stats.files_read, stats.records_total, stats.search_total) == (6, 24, 24)
+
+
+def _indexes(archive: Path) -> list[Any]:
+    db = sqlite3.connect(archive / INDEX_NAME)
+    try:
+        sql = "SELECT name, tbl_name, sql FROM sqlite_master WHERE type='index' ORDER BY name"
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()
+
+
+def test_a_large_first_build_makes_its_indexes_at_the_end_and_a_killed_one_gets_them_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large first build drops the records' and capture log's secondary indexes and makes them after the
+    last rows: the same rows and the same indexes as a small build. Interrupted, the rows committed are
+    whole, and the next opening and update make the indexes again."""
+    archive = _crawl(tmp_path / "archive")
+    with ArchiveIndex(archive) as index:
+        index.update(workers=1)  # a few kB: below PARALLEL_MIN_BYTES, indexes kept as rows go in
+    small, indexes = _contents(archive), _indexes(archive)
+    assert {"records_text", "records_id", "capture_records_url"} <= {name for name, _, _ in indexes}
+    monkeypatch.setattr(index_module, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(index_module, "COMMIT_ROWS", 1)  # a commit after every file
+    with ArchiveIndex(archive) as index:
+        index.update(rebuild=True, workers=1)
+    assert _contents(archive) == small and _indexes(archive) == indexes
+    with interrupted_after_files(monkeypatch), ArchiveIndex(archive) as index, \
+            pytest.raises(KeyboardInterrupt):
+        index.update(rebuild=True, workers=2)  # a group a file: three files committed, then Ctrl-C
+    db = sqlite3.connect(archive / INDEX_NAME)
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert db.execute("SELECT COUNT(*) FROM records").fetchone()[0] == 12  # three whole files committed
+    assert db.execute("SELECT COUNT(*) FROM sqlite_master WHERE name='records_text'").fetchone()[0] == 0
+    db.close()
+    with ArchiveIndex(archive) as index:
+        stats = index.update()
+    assert (stats.files_read, stats.records_total) == (3, 24)
+    assert _contents(archive)[0] == small[0] and _indexes(archive) == indexes
 
 
 @pytest.mark.parametrize("workers", [1, 2])

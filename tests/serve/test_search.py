@@ -116,7 +116,8 @@ def test_index_is_incremental_and_follows_changed_and_deleted_files(tmp_path: Pa
     archive = build_offline_archive(tmp_path)
     with ArchiveIndex(archive) as index:
         index.update(search=True)
-        assert search.update(index).added == 0  # nothing changed: nothing re-indexed
+        again = index.update(search=True)
+        assert (again.files_read, again.search_added) == (0, 0)  # nothing changed: nothing re-indexed
     seed = archive / "seeds" / "002_9e67848155b96beb.json"
     doc = json.loads(seed.read_text(encoding="utf-8"))
     edited = [Record.from_dict({**r, "text": r["text"].replace("刘南昌", "刘北昌"), "text_sha256": ""})
