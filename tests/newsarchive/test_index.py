@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
 import sqlite3
+import subprocess
+import sys
+import time
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
@@ -377,3 +381,27 @@ def test_a_broken_pool_of_other_work_finishes_in_this_process() -> None:
     in order, from this process."""
     items = [(os.getpid(), i) for i in range(4)]
     assert list(index_rows.map_in_pool(_exits_in_a_worker, items, 2)) == [0, 2, 4, 6]
+
+
+def _waits_for_ever(client: int) -> None:
+    index_rows.exit_with(client, interval=0.05)
+    time.sleep(60)
+
+
+def test_an_index_worker_exits_when_the_process_using_the_pool_is_killed() -> None:
+    """After a SIGKILL of `newsarchive index`, its pool workers (fork-server children, blocked writing a
+    result nobody reads) must not live on: each exits once the process that used the pool is gone."""
+    client = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    worker = multiprocessing.get_context("spawn").Process(target=_waits_for_ever, args=(client.pid,))
+    worker.start()
+    try:
+        time.sleep(0.3)
+        assert worker.is_alive()
+        client.kill()
+        client.wait()
+        worker.join(10)
+        assert not worker.is_alive() and worker.exitcode == 1
+    finally:
+        client.kill()
+        if worker.is_alive():
+            worker.kill()
