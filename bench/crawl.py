@@ -317,16 +317,23 @@ def peer_project(work: Path) -> Path:
     return project
 
 
+def peer_command(spider: str, log_file: Path, *arguments: str) -> list[str]:
+    """``scrapy crawl SPIDER`` of the generated project with the politeness-off settings (the project
+    has no Crawl-delay extension) and its log in ``log_file``."""
+    command = [sys.executable, "-m", "scrapy", "crawl", spider, *arguments, "-s", f"LOG_FILE={log_file}"]
+    for name, value in POLITENESS_OFF.items():
+        if name != "CRAWL_DELAY_ENABLED":
+            command += ["-s", f"{name}={value}"]
+    return command
+
+
 def run_peer(work: Path, base: str, args: argparse.Namespace) -> dict[str, Any]:
     """The naive peer project's crawl of the same copy: pages/s, CPU per page, memory."""
     project = peer_project(work)
     log_file, feed = work / "peer.log", work / "peer.jsonl"
     feed.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "scrapy", "crawl", "peer", "-a", f"base_url={base}",
-               "-a", "start_pages=" + ",".join(START_PAGES), "-O", str(feed), "-s", f"LOG_FILE={log_file}"]
-    for name, value in POLITENESS_OFF.items():
-        if name not in ("CRAWL_DELAY_ENABLED",):
-            command += ["-s", f"{name}={value}"]
+    command = peer_command("peer", log_file, "-a", f"base_url={base}", "-a",
+                           "start_pages=" + ",".join(START_PAGES), "-O", str(feed))
     result, wall, cpu, memory = run_command(command, project, clean_env(), args.sample_seconds)
     log = log_file.read_text(encoding="utf-8", errors="replace") if log_file.exists() else ""
     stats = stats_from_log(log) if log else {}
@@ -346,11 +353,7 @@ def run_floor(work: Path, base: str, paths: list[str]) -> float:
     urls_file, cpu_file, log_file = work / "floor-urls.txt", work / "floor-cpu.txt", work / "floor.log"
     urls_file.write_text("\n".join(base + path for path in paths), encoding="utf-8")
     cpu_file.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "scrapy", "crawl", "floor", "-a", f"urls_file={urls_file}",
-               "-a", f"cpu_file={cpu_file}", "-s", f"LOG_FILE={log_file}"]
-    for name, value in POLITENESS_OFF.items():
-        if name not in ("CRAWL_DELAY_ENABLED",):
-            command += ["-s", f"{name}={value}"]
+    command = peer_command("floor", log_file, "-a", f"urls_file={urls_file}", "-a", f"cpu_file={cpu_file}")
     result = subprocess.run(command, cwd=project, env=clean_env(), capture_output=True, text=True)
     log = log_file.read_text(encoding="utf-8", errors="replace") if log_file.exists() else ""
     stats = stats_from_log(log) if log else {}
