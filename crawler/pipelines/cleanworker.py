@@ -13,17 +13,17 @@ import importlib
 import logging
 import multiprocessing
 import multiprocessing.connection
-import os
 import pickle
 import signal
 import sys
-import threading
 import time
 import traceback
 from collections.abc import Callable
 from functools import wraps
 from types import ModuleType
 from typing import Any
+
+from newsarchive.workers import exit_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -80,20 +80,6 @@ def install_stage_timers() -> None:
             timed = getattr(fn, "__newsarchive_timed__", False)
             if callable(fn) and not isinstance(fn, ModuleType) and not timed:
                 setattr(module, attr, _timed(stage, fn))
-
-
-def exit_with_parent() -> None:
-    """Exit this process when its parent dies: a daemon thread waits on the parent's sentinel (a pipe the
-    parent holds open; it turns readable when the parent is gone, SIGKILL included)."""
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
-
-    def wait() -> None:
-        multiprocessing.connection.wait([parent.sentinel])
-        os._exit(1)  # the crawl is gone; nothing of ours is left to flush
-
-    threading.Thread(target=wait, name="exit-with-parent", daemon=True).start()
 
 
 def init_worker() -> None:

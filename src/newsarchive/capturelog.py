@@ -328,7 +328,8 @@ def _metadata_sha256_json(rec: Record) -> str:
 
 
 _METADATA_SORTED = tuple(sorted(METADATA_FIELDS))  # the keys in json.dumps(sort_keys=True)'s order
-_metadata_json = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one a call (json.dumps)
+# one encoder, not one a call (json.dumps); sort_keys for the keys of a dict value too
+_metadata_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 _json_string = json.encoder.encode_basestring  # a JSON string as json.dumps(ensure_ascii=False) writes it
 
 

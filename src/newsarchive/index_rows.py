@@ -25,7 +25,6 @@ import json
 import multiprocessing
 import os
 import signal
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -39,6 +38,7 @@ from typing import Any, TypeVar
 from newsarchive import capturelog, search, similarity
 from newsarchive.display import shown
 from newsarchive.records import iter_record_file
+from newsarchive.workers import exit_with_parent
 from normalize.record import Record
 
 COLUMNS = (
@@ -219,8 +219,7 @@ def map_in_pool(func: Callable[[T], R], items: Sequence[T], workers: int, notes:
 
 
 def _pool_map(func: Callable[[T], R], items: Sequence[T], workers: int) -> Iterator[R]:
-    pool = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_init_worker,
-                               initargs=(os.getpid(),))
+    pool = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_init_worker)
     try:
         pending: deque[Future[R]] = deque()
         todo = iter(items)
@@ -247,28 +246,8 @@ def _context() -> multiprocessing.context.BaseContext:
     return ctx
 
 
-def _init_worker(client: int | None = None) -> None:
+def _init_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which shuts the pool down
     gc.freeze()  # the modules' objects, which live as long as the worker: out of every later collection
     os.environ["RAYON_NUM_THREADS"] = "1"  # rensa's thread pool: one thread per worker process
-    if client is not None:
-        exit_with(client)
-
-
-def exit_with(client: int, interval: float = 0.5) -> None:
-    """Exit this worker once the process that uses the pool (``client``) is gone, however it died
-    (SIGKILL included). Its results could never be read: a worker blocked writing one would wait for
-    ever, and keep the fork server and the resource tracker alive with it. A daemon thread looks for the
-    client every ``interval`` seconds (a fork-server child's own parent is the fork server)."""
-
-    def watch() -> None:
-        while True:
-            time.sleep(interval)
-            try:
-                os.kill(client, 0)
-            except ProcessLookupError:
-                os._exit(1)
-            except PermissionError:  # the pid is another user's process now: ours is gone
-                os._exit(1)
-
-    threading.Thread(target=watch, name="exit-with-client", daemon=True).start()
+    exit_with_parent()  # after a SIGKILL of the index process, no worker lives on

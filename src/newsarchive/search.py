@@ -785,8 +785,8 @@ class Searcher:
             )
         if _meta(db, "bulk"):  # the records are there, the FTS5 shards never came: every query would miss
             raise SearchIndexMissing(
-                "a first build of the search tables was interrupted; run `newsarchive index ARCHIVE_DIR` "
-                "to finish it"
+                "a first build of the search tables is not finished (still running, or interrupted); "
+                "wait for it, or run `newsarchive index ARCHIVE_DIR` to finish it"
             )
         self._collected: tuple[str, bool] | None = None
         self._shards = shard_tables(db)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import multiprocessing
 import os
 import sqlite3
 import subprocess
@@ -383,25 +382,47 @@ def test_a_broken_pool_of_other_work_finishes_in_this_process() -> None:
     assert list(index_rows.map_in_pool(_exits_in_a_worker, items, 2)) == [0, 2, 4, 6]
 
 
-def _waits_for_ever(client: int) -> None:
-    index_rows.exit_with(client, interval=0.05)
+def _waits_for_ever() -> None:
+    index_rows._init_worker()  # what every index pool worker runs first
     time.sleep(60)
+
+
+CLIENT = """
+import multiprocessing, sys, time
+sys.path[:0] = {paths!r}
+import test_index
+if __name__ == "__main__":
+    worker = multiprocessing.get_context("forkserver").Process(target=test_index._waits_for_ever)
+    worker.start()
+    print(worker.pid, flush=True)
+    time.sleep(60)
+"""
 
 
 def test_an_index_worker_exits_when_the_process_using_the_pool_is_killed() -> None:
     """After a SIGKILL of `newsarchive index`, its pool workers (fork-server children, blocked writing a
-    result nobody reads) must not live on: each exits once the process that used the pool is gone."""
-    client = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    worker = multiprocessing.get_context("spawn").Process(target=_waits_for_ever, args=(client.pid,))
-    worker.start()
+    result nobody reads) must not live on: each exits once the process that started it is gone."""
+    client = subprocess.Popen([sys.executable, "-c", CLIENT.format(paths=sys.path)], stdout=subprocess.PIPE,
+                              text=True)
     try:
-        time.sleep(0.3)
-        assert worker.is_alive()
+        assert client.stdout is not None
+        worker = int(client.stdout.readline())
+        time.sleep(0.5)
+        assert _alive(worker)
         client.kill()
         client.wait()
-        worker.join(10)
-        assert not worker.is_alive() and worker.exitcode == 1
+        deadline = time.monotonic() + 10
+        while _alive(worker) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(worker)
     finally:
         client.kill()
-        if worker.is_alive():
-            worker.kill()
+
+
+def _alive(pid: int) -> bool:
+    """A process that runs (not gone, not a zombie)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

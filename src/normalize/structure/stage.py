@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from normalize.record import Removed, Repair
 from normalize.structure.body import select_body
@@ -99,8 +99,7 @@ def _classified_lines(lines: list[Line], texts: list[str], widgets: list[Removed
     text is unchanged (no copy per line)."""
     if not widgets:
         return lines
-    return [d if t == d.text else Line(t, d.link, d.heading, d.main, free_han=d.free_han)
-            for t, d in zip(texts, lines, strict=True)]
+    return [d if t == d.text else replace(d, text=t) for t, d in zip(texts, lines, strict=True)]
 
 
 def _first_sentence(texts: list[str], kinds: list[str | None]) -> int:
