@@ -46,8 +46,7 @@ def is_han(ch: str) -> bool:
     """
     if len(ch) != 1:
         return False
-    code = ord(ch)
-    return 0x4E00 <= code <= 0x9FFF or any(a <= code <= b for a, b in HAN_RANGES)  # the common block first
+    return HAN.match(ch) is not None
 
 
 def han_count(text: str) -> int:

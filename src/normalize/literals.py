@@ -39,11 +39,18 @@ def required_literals(pattern: str | re.Pattern[str]) -> Words | None:
     (None, None)
     """
     compiled = re.compile(pattern) if isinstance(pattern, str) else pattern
+    items = _parse(compiled)
+    return None if items is None else _sequence_words(items)
+
+
+def _parse(compiled: re.Pattern[str]) -> list[tuple[Any, Any]] | None:
+    """The top-level items of a pattern's parse tree, or ``None`` for a pattern whose words cannot be
+    read as written (case-insensitive, verbose, bytes)."""
     if compiled.flags & (re.IGNORECASE | re.VERBOSE) or not isinstance(compiled.pattern, str):
         return None
     import re._parser as sre_parse  # type: ignore[import-not-found]  # the stdlib's parser of re
 
-    return _sequence_words(list(sre_parse.parse(compiled.pattern, compiled.flags)))
+    return list(sre_parse.parse(compiled.pattern, compiled.flags))
 
 
 def _sequence_words(items: list[tuple[Any, Any]]) -> Words | None:
@@ -155,14 +162,15 @@ def guard(pattern: re.Pattern[str]) -> re.Pattern[str] | Guarded:
     >>> guard(re.compile(r"^上一篇|^下一篇")).pattern
     '^上一篇|^下一篇'
     """
-    quick = Guarded(pattern)
-    return pattern if quick.words is None or _anchored(pattern) else quick
+    items = _parse(pattern)
+    if items is None or _anchored(items):
+        return pattern
+    words = _sequence_words(items)
+    return pattern if words is None else Guarded(pattern, words)
 
 
-def _anchored(pattern: re.Pattern[str]) -> bool:
-    import re._parser as sre_parse
-
-    items = list(sre_parse.parse(pattern.pattern, pattern.flags))
+def _anchored(items: list[tuple[Any, Any]]) -> bool:
+    """Whether every branch of a parsed pattern starts with ``^``."""
     branches = items[0][1][1] if len(items) == 1 and str(items[0][0]) == "BRANCH" else [items]
     return all(b and str(b[0][0]) == "AT" and str(b[0][1]) == "AT_BEGINNING" for b in branches)
 
@@ -178,9 +186,9 @@ class Guarded:
 
     __slots__ = ("_quick", "pattern", "words")
 
-    def __init__(self, pattern: re.Pattern[str]) -> None:
+    def __init__(self, pattern: re.Pattern[str], words: Words | None = None) -> None:
         self.pattern = pattern
-        self.words = required_literals(pattern)
+        self.words = required_literals(pattern) if words is None else words
         longest_first = sorted(self.words or (), key=lambda w: (-len(w), w))
         self._quick = re.compile("|".join(map(re.escape, longest_first))) if longest_first else None
 

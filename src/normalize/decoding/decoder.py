@@ -257,7 +257,7 @@ def _cjk_plausibility(text: str) -> float:
     (1.0, 0.0)
     """
     sample = text[:40000]
-    wide = len(sample) - len(sample.encode("ascii", "ignore"))
+    wide = _non_ascii_count(sample)
     if not wide:
         return 1.0
     return _count_chars(_common_or_marks_re(), sample) / wide
@@ -286,6 +286,15 @@ def _count_chars(runs: re.Pattern[str], text: str) -> int:
     return sum(map(len, runs.findall(text)))
 
 
+def _non_ascii_count(text: str) -> int:
+    """How many characters of ``text`` are not ASCII.
+
+    >>> _non_ascii_count("<p>会议</p>")
+    2
+    """
+    return len(text) - len(text.encode("ascii", "ignore"))
+
+
 _CJK_MARKS = "\u00b7\u2000-\u206f\u3000-\u303f\uff00-\uffef"
 _PLAUSIBLE_CJK = 0.9
 
@@ -304,10 +313,9 @@ def implausibility(text: str) -> str | None:
     if not han_count(sample):
         letters = len(_HIGH_LATIN_RE.findall(sample))
         return "latin-mojibake" if letters >= 6 and letters * 4 > len(_LATIN_RE.findall(sample)) else None
-    if sample.isascii():
+    if sample.isascii() or _non_ascii_count(sample) < 20:
         return None
-    non_ascii = len(sample) - len(sample.encode("ascii", "ignore"))
-    return "rare-characters" if non_ascii >= 20 and _plausibility(sample) < _PLAUSIBLE else None
+    return "rare-characters" if _plausibility(sample) < _PLAUSIBLE else None
 
 
 _PUA_RE = re.compile("[\ue000-\uf8ff]")
@@ -507,7 +515,8 @@ _CONFLICT_MARGIN = 0.1  # a lower-ranked declaration must read this much more pl
 _MIN_CHARDET_CONFIDENCE = 0.1  # below this chardet is guessing (cp720 at 0.01 for Big5-HKSCS bytes)
 _CHARDET_BONUS = 0.05  # chardet's guess wins ties and near-ties
 _MIN_PLAUSIBILITY = 0.6
-_GOOD_NON_HAN_RE = re.compile(r"[\t\n\r\x20-\x7e\u00a0-\u06ff\u2000-\u206f\u3000-\u303f\uff00-\uffef]+")
+# ASCII, Latin/Greek/Cyrillic/Hebrew/Arabic letters (U+00B7 among them), the marks of _CJK_MARKS
+_GOOD_NON_HAN_RE = re.compile("[\t\n\r\x20-\x7e\u00a0-\u06ff" + _CJK_MARKS + "]+")
 
 
 def _plausibility(text: str) -> float:

@@ -81,17 +81,13 @@ def _pattern() -> re.Pattern[str]:
     return re.compile("|".join(re.escape(t) for t in tokens))
 
 
-def _is_han(ch: str) -> bool:
-    return is_han(ch)
-
-
 def _injected_here(rule: TokenRule, text: str, start: int, end: int) -> bool:
     before, after = text[max(0, start - 8):start], text[end:end + 8]
     if any(before.endswith(k) for k in rule.keep_after) or any(after.startswith(k) for k in rule.keep_before):
         return False
     if rule.where == "anywhere":
         return True
-    return _is_han(text[start - 1:start]) and _is_han(text[end:end + 1])
+    return is_han(text[start - 1:start]) and is_han(text[end:end + 1])
 
 
 def find_injected_tokens(text: str) -> list[TokenHit]:

@@ -42,7 +42,7 @@ _PHOTO = re.compile(
 )
 # the patterns read on every lead line, behind the pre-filter of their words (/, 记者, 文: normalize.literals)
 _SLASH_ROLE_GUARDED, _REPORTER_GUARDED, _WEN_GUARDED = guard(_SLASH_ROLE), guard(_REPORTER), guard(_WEN)
-_PHOTO_HINT = re.compile("[摄攝图圖]")  # every _PHOTO match holds one: a cheap scan skips the other lines
+_PHOTO_GUARDED = guard(_PHOTO)  # every match holds 摄, 攝, 图 or 圖: a cheap scan skips the other lines
 _CLOSING_BRACKET = re.compile(
     "[（(【\\[]\\s*(?P<v>[" + HAN_CHARS + r"]{2,4}|[A-Za-zＡ-Ｚａ-ｚ]{1,4})\s*[）)】\]]\s*$"
 )
@@ -107,9 +107,7 @@ def read_bylines(body: list[str], meta: Meta, nearby: list[str] | None = None) -
         for m in _WEN_GUARDED.finditer(body[-1][-30:]):
             _add(meta.authors, split_names(m["v"]))
     for line in body + (nearby or []):
-        if not _PHOTO_HINT.search(line):
-            continue
-        for m in _PHOTO.finditer(line):
+        for m in _PHOTO_GUARDED.finditer(line):
             _add(meta.photographers, split_names(m["a"] or m["b"]))
     closing = _CLOSING_BRACKET.search(body[-1][-12:]) if body else None
     if closing:
