@@ -71,7 +71,9 @@ BRANCHES = {name: (one, whole) for name, one, whole in branches()}
 
 
 @pytest.mark.parametrize("name", sorted(BRANCHES))
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+# strings built from a long furniture pattern are slow to make and often large: those two checks only
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())
 def test_every_match_holds_a_required_word(name: str, data: st.DataObject) -> None:
     """Matches of each pattern (hypothesis builds them from the pattern itself) hold one of the words
