@@ -1,6 +1,7 @@
 """Crawl throughput at the two-core ceiling, beside the naive Scrapy peer and bare extraction, in one run.
 
     python bench/crawl.py [--pages 3000] [--repeat 3] [--workers N] [--set NAME=VALUE] [--scrapy-bench]
+                          [--floor-set NAME=VALUE]
     python bench/crawl.py --pages 10000 --repeat 1 --crawl-only   # memory: RSS per process over 10k pages
 
 In one run, on this machine:
@@ -18,6 +19,7 @@ In one run, on this machine:
   6. Scrapy's floor: a spider of the same generated project that requests every page of the copy from
      a list and does nothing with the responses (no parsing, no items, no pipeline), same settings: the
      CPU per response of the Scrapy process that no pipeline of ours can remove (after start-up);
+     ``--floor-set`` gives it settings of its own (e.g. ``ASYNCIO_EVENT_LOOP=uvloop.Loop``);
   7. optionally (``--scrapy-bench``) Scrapy's own ``scrapy bench``.
 
 While each crawl runs, the RSS and CPU of its Scrapy process and of each of its children (the clean
@@ -346,14 +348,18 @@ def run_peer(work: Path, base: str, args: argparse.Namespace) -> dict[str, Any]:
             "cpu_ms_per_page": 1000.0 * cpu / max(1, pages), "cores_busy": cpu / wall, "memory": memory}
 
 
-def run_floor(work: Path, base: str, paths: list[str]) -> float:
+def run_floor(work: Path, base: str, paths: list[str], extra: list[str]) -> float:
     """Scrapy's floor: CPU ms per response of the ``floor`` spider (every page from a list, nothing done
-    with the responses), after start-up, in the same generated project and settings as the peer."""
+    with the responses), after start-up, in the same generated project and settings as the peer, plus
+    the ``--floor-set`` settings (e.g. ``ASYNCIO_EVENT_LOOP=uvloop.Loop``: Scrapy's floor on its fastest
+    supported event loop)."""
     project = peer_project(work)
     urls_file, cpu_file, log_file = work / "floor-urls.txt", work / "floor-cpu.txt", work / "floor.log"
     urls_file.write_text("\n".join(base + path for path in paths), encoding="utf-8")
     cpu_file.unlink(missing_ok=True)
     command = peer_command("floor", log_file, "-a", f"urls_file={urls_file}", "-a", f"cpu_file={cpu_file}")
+    for item in extra:
+        command += ["-s", "=".join(split_setting(item))]
     result = subprocess.run(command, cwd=project, env=clean_env(), capture_output=True, text=True)
     log = log_file.read_text(encoding="utf-8", errors="replace") if log_file.exists() else ""
     stats = stats_from_log(log) if log else {}
@@ -476,7 +482,8 @@ def print_table(f: dict[str, Any]) -> None:
          f"target <= {TARGET_MAIN_MS:.0f} ms: {verdict(f['main_cpu_ms_per_response'] <= TARGET_MAIN_MS)}; "
          f"{f['main_cpu_ms_with_startup']:.2f} ms with start-up"),
         ("Scrapy's floor: same pages, nothing done", f"{f['scrapy_floor_cpu_ms_per_response']:.2f} ms",
-         "CPU per response of a spider that only fetches (default Scrapy, no pipeline); "
+         "CPU per response of a spider that only fetches (default Scrapy"
+         + "".join(f" + {k}={v}" for k, v in f["floor_settings"].items()) + ", no pipeline); "
          + (f"the crawl's main process is {f['main_cpu_ms_above_scrapy_floor']:+.2f} ms above it"
             if f["scrapy_floor_cpu_ms_per_response"] else "not measured (--crawl-only)")),
         ("clean workers CPU per response", f"{f['clean_cpu_ms_per_response']:.2f} ms",
@@ -529,7 +536,7 @@ def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             runs["load"].append(os.getloadavg()[0])
             if not args.crawl_only:
                 runs["peer"].append(run_peer(work, base, args))
-                runs["floor"].append(run_floor(work, base, [path for path, _, _ in pages]))
+                runs["floor"].append(run_floor(work, base, [path for path, _, _ in pages], args.floor_set))
             if args.scrapy_bench:
                 runs["bench"].append(run_scrapy_bench(work, args.bench_seconds))
     finally:
@@ -575,6 +582,7 @@ def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         "scrapy_bench_pages_per_s": median(runs["bench"]),
         "clean_workers": args.workers,
         "settings": dict(split_setting(item) for item in args.set),
+        "floor_settings": dict(split_setting(item) for item in args.floor_set),
     }
     f["memory_flat"] = bool(memory_all) and f["memory_growth_max"] <= FLAT_GROWTH
     f["crawl_vs_ceiling"] = ratio(f["crawl_pages_per_s"], f["ceiling_pages_per_s"])
@@ -601,6 +609,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=None, help="CLEAN_WORKERS for the crawl")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="extra Scrapy setting for the crawl (repeatable), e.g. CLEAN_WORKERS=1")
+    parser.add_argument("--floor-set", action="append", default=[], metavar="NAME=VALUE",
+                        help="extra Scrapy setting for the floor spider only (repeatable), e.g. "
+                             "ASYNCIO_EVENT_LOOP=uvloop.Loop (with uvloop installed)")
     parser.add_argument("--sample-seconds", type=float, default=0.5, help="RSS/CPU sampling interval")
     parser.add_argument("--scrapy-bench", action="store_true", help="also run `scrapy bench`")
     parser.add_argument("--crawl-only", action="store_true",
