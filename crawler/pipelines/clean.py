@@ -118,8 +118,8 @@ class CleanPipeline:
             self.stats.inc_value(f"newsarchive/drop/{result['reason']}")
             # a counted drop, not a crawl failure (the raw page is in the WARC; replay recovers it)
             level = logging.WARNING if result["reason"] == "normalizer-error" else logging.INFO
-            log.log(level, "%s: no record (%s): %s; raw capture kept at %s", item.url, result["reason"],
-                    result["message"], item.capture.get("file"))
+            log.log(level, "%s: no record (%s): %s%s; raw capture kept at %s", item.url, result["reason"],
+                    result["message"], CRAWL_HINTS.get(result["reason"], ""), item.capture.get("file"))
             raise DropItem(f"{result['reason']}: {item.url}")
         item.records = result["records"]
         return item
@@ -130,6 +130,10 @@ class CleanPipeline:
         if self.pool is None:
             return clean_page(*args)
         return await self.pool.run("clean_page", args, item.url)
+
+
+# what a drop reason's fix is called in a crawl
+CRAWL_HINTS = {"too-large": " (in the crawl: -s CLEAN_MAX_HTML_CHARS=N)"}
 
 
 def start_worker(conn: Connection) -> Any:

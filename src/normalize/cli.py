@@ -38,7 +38,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="what the captures are (default: detect)")
     p.add_argument("--charset", metavar="NAME", help="charset the server declared (as an HTTP header would)")
     p.add_argument("--encoding", metavar="NAME", help="decode with this codec, overriding all detection")
+    p.add_argument("--max-html-chars", type=positive_int, metavar="N", default=None,
+                   help="refuse HTML longer than N characters as too-large (default: 2,000,000, "
+                        "normalize.pipeline.MAX_HTML_CHARS)")
     return p
+
+
+def positive_int(value: str) -> int:
+    """An argparse type: a whole number above zero (``2000000`` or ``2_000_000``)."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number above zero, e.g. 5000000")
+    return number
 
 
 def expand(paths: Sequence[str]) -> Iterator[str]:
@@ -65,7 +79,7 @@ def process(p: str, args: argparse.Namespace, out: TextIO, stdin: BinaryIO) -> N
 
     data = read_capture(p, stdin)
     records = clean(data, name=None if p == STDIN else p, http_charset=args.charset,
-                    encoding_override=args.encoding, kind=args.kind)
+                    encoding_override=args.encoding, kind=args.kind, max_html_chars=args.max_html_chars)
     for i, record in enumerate(records):
         record.capture = {"file": "<stdin>" if p == STDIN else shown(p), "index": i}
         if args.text:
@@ -107,6 +121,10 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
     return 1 if failures else 0
 
 
+# what a reason's fix is called on this command line
+CLI_HINTS = {"too-large": " (here: --max-html-chars N, or --kind text)"}
+
+
 def process_reporting(p: str, args: argparse.Namespace, out: TextIO, err: TextIO, stdin: BinaryIO) -> bool:
     """:func:`process` one capture; on failure one line on ``err`` naming it. True when it went well."""
     from normalize.errors import CleanError
@@ -114,7 +132,8 @@ def process_reporting(p: str, args: argparse.Namespace, out: TextIO, err: TextIO
     try:
         process(p, args, out, stdin)
     except CleanError as exc:
-        err.write(f"normalize: {shown(p)}: {exc.reason}: {printable(str(exc), newlines=False)}\n")
+        hint = CLI_HINTS.get(exc.reason, "")
+        err.write(f"normalize: {shown(p)}: {exc.reason}: {printable(str(exc), newlines=False)}{hint}\n")
         return False
     except BrokenPipeError:
         raise

@@ -419,8 +419,8 @@ def clean(data: bytes | str, *, name: str | None = None, url: str | None = None,
     if kind == "html" and len(text) > limit:
         raise CleanError("too-large", f"{name or url or 'input'}: {len(text):,} characters of HTML, over the "
                          f"{limit:,} a page may have; the raw capture is kept — raise the limit "
-                         "(clean(max_html_chars=...), the crawler's CLEAN_MAX_HTML_CHARS setting; default "
-                         "normalize.pipeline.MAX_HTML_CHARS) or clean it as text with kind='text'")
+                         "(max_html_chars; default normalize.pipeline.MAX_HTML_CHARS) or clean it as text "
+                         "(kind='text')")
     if kind == "html":
         extracted, out = _html_articles(text, url)
         original = script_of(extracted)

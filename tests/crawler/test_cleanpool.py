@@ -5,6 +5,7 @@ replaced, and the next pages are cleaned again."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import time
 from types import SimpleNamespace
@@ -96,9 +97,10 @@ def html_page(name: str, body_html: str) -> PageItem:
     return PageItem(url=f"http://127.0.0.1:1/{name}", site="t", body=html.encode("utf-8"))
 
 
-def test_clean_max_html_chars_drops_a_larger_page_by_name_and_cleans_the_rest() -> None:
+def test_clean_max_html_chars_drops_a_larger_page_by_name_and_cleans_the_rest(
+        caplog: pytest.LogCaptureFixture) -> None:
     """CLEAN_MAX_HTML_CHARS reaches normalize.clean in the worker: a page over it is a counted
-    ``too-large`` drop, a page under it is cleaned."""
+    ``too-large`` drop whose log line names the setting, a page under it is cleaned."""
     para = "<p>县政府召开常务会议，研究部署近期重点工作。会议强调，要抓好安全生产，确保群众安全。</p>"
     small = "<h1>县政府召开常务会议</h1>" + para * 4
     big = "<table>" + "<tr><td>县政府</td><td>召开会议。</td></tr>" * 400 + "</table>"
@@ -113,6 +115,7 @@ def test_clean_max_html_chars_drops_a_larger_page_by_name_and_cleans_the_rest() 
                 out.append(str(exc).split(":")[0])
         return out
 
+    caplog.set_level(logging.INFO, logger="crawler.pipelines.clean")
     pipe = started(pipeline(CLEAN_FUNCTION="normalize:clean", CLEAN_MAX_HTML_CHARS=5_000))
     try:
         results = asyncio.run(asyncio.wait_for(both(pipe), 60))
@@ -120,6 +123,8 @@ def test_clean_max_html_chars_drops_a_larger_page_by_name_and_cleans_the_rest() 
         pipe.close_spider()
     assert results == ["too-large", "recorded"]
     assert pipe.stats.get_value("newsarchive/drop/too-large") == 1
+    assert any("big.html: no record (too-large)" in r.getMessage() and "-s CLEAN_MAX_HTML_CHARS=N" in
+               r.getMessage() for r in caplog.records)
 
 
 def test_a_page_waiting_behind_a_crashing_one_is_cleaned_and_the_workers_exit_at_close() -> None:

@@ -98,3 +98,21 @@ def test_many_files_in_one_process(tmp_path: Path) -> None:
     records = [json.loads(s) for s in proc.stdout.decode("utf-8").splitlines()]
     assert len(records) == 300
     assert len({r["id"] for r in records}) == 300
+
+
+def test_max_html_chars_refuses_a_larger_page_and_says_how_to_clean_it(captures: Path) -> None:
+    """A page over --max-html-chars is reported by name with this command's own fixes; the other files
+    are still cleaned, and the same page is cleaned under a larger limit."""
+    page, text = str(captures / "page.html"), str(captures / "utf8-simplified.txt")
+    code, out, err = run(["--max-html-chars", "100", page, text])
+    assert code == 1 and len(out.splitlines()) == 1
+    assert "page.html: too-large:" in err and "--max-html-chars N, or --kind text" in err
+    code, out, err = run(["--max-html-chars", "1_000_000", page])
+    assert (code, err) == (0, "") and json.loads(out)["title"] == "复工复产"
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "lots"])
+def test_max_html_chars_must_be_a_positive_number(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--max-html-chars", value, "-"])
+    assert exit_.value.code == 2 and "not a whole number above zero" in capsys.readouterr().err
