@@ -55,6 +55,7 @@ from normalize.structure.shapes import (
     BULLET_LINE,
     ELLIPSIS_END,
     LIST_MARK,
+    ends_sentence,
     is_paragraph,
     is_prose,
     is_sentence,
@@ -92,8 +93,9 @@ _TEXT_KINDS = {"editor-line": EDITOR, "mood-widget": MOOD, "footer": FOOTER}
 # a text capture's kinds in priority order; those not in _TEXT_KINDS are the data file's
 _TEXT_ORDER = ("icp", "editor-line", "mood-widget", "share-widget", "qr-block", "prev-next", "print-widget",
                "image-widget", "footer")
-STEP_NUMBER = re.compile(  # a numbered item: 1. / 1、 / （1） / 一、 / 第一步
-    r"^\s*(?:\d{1,2}\s*[.、．]|[（(]\s*\d{1,2}\s*[)）]|[一二三四五六七八九十]{1,3}\s*、|第[一二三四五六七八九十\d]{1,3}步)"
+STEP_NUMBER = re.compile(  # a numbered item: 1. / 1、 / （1） / 一、 / 第一步 / 步骤1 / Step1：
+    r"^\s*(?:\d{1,2}\s*[.、．]|[（(]\s*\d{1,2}\s*[)）]|[一二三四五六七八九十]{1,3}\s*、|第[一二三四五六七八九十\d]{1,3}步"
+    r"|(?:步骤|步驟)\s*[一二三四五六七八九十\d]{1,3}|(?:Step|STEP|step)\s*\d{1,2}\s*[:：.、．])"
 )
 # a columnist's note below the column: 作者系某某大学教授
 AUTHOR_NOTE = re.compile(r"^\s*+[（(]?\s*+(?:本文)?(?:作者|笔者|筆者)(?:系|为|為|是|係)\S")
@@ -122,6 +124,7 @@ class FurnitureKind:
     prose_pattern: re.Pattern[str] | Guarded | None
     max_len: int
     numbered: bool = True  # False: a numbered item (1. / 一、 / （1）) is an article's step, never this kind
+    sentences: bool = True  # False: a line that ends a sentence (。！？) is article text, never this kind
 
 
 @functools.cache
@@ -142,6 +145,7 @@ def load_kinds() -> tuple[FurnitureKind, ...]:
             prose_pattern=_alternation(spec["prose"]) if spec.get("prose") else None,
             max_len=int(spec.get("max_len", 200)),
             numbered=bool(spec.get("numbered", True)),
+            sentences=bool(spec.get("sentences", True)),
         )
         for kind, spec in table.items()
     )
@@ -190,8 +194,9 @@ def classify_line(line: str) -> str | None:
     line = LIST_MARK.sub("", line, count=1)
     prose = is_prose(line)
     numbered = STEP_NUMBER.match(line) is not None
+    sentence = ends_sentence(line)
     for kind in load_kinds():
-        if len(line) > kind.max_len or (numbered and not kind.numbered):
+        if len(line) > kind.max_len or (numbered and not kind.numbered) or (sentence and not kind.sentences):
             continue
         pattern = kind.prose_pattern if prose else kind.pattern
         if pattern is not None and pattern.search(line):
