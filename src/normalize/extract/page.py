@@ -40,7 +40,7 @@ from normalize.chars import han_count, split_lines, squash
 from normalize.decoding.mojibake import undo_page_mojibake
 from normalize.errors import ExtractionError
 from normalize.extract.head import date_in_marked_element, read_head, title_decks
-from normalize.extract.links import Marks, hinted_lines, mark_headings, mark_links
+from normalize.extract.links import Marks, hinted_lines, mark_headings, mark_links, unwrap_attachments
 from normalize.extract.parts import Part, find_parts, outside_lines, part_lines, trailing_byline
 from normalize.extract.tree import block_lines, densest_block_lines, parse_html, prepare_tree, text_of
 from normalize.record import Removed
@@ -118,6 +118,7 @@ def extract_page(html: str, url: str | None = None) -> Page:
     html, reversed_mojibake = undo_page_mojibake(html)
     tree = parse_html(html)
     head = read_head(tree)
+    unwrap_attachments(tree)  # a notice's 附件 list is its text, not a block of links
     marks = mark_links(tree)  # before tables become rows: a row keeps its links
     prepare_tree(tree)
     found = find_parts(tree, head.title)
