@@ -102,6 +102,7 @@ def text_of(el: etree._Element) -> str:
 def prepare_tree(tree: etree._Element) -> None:
     """Drop non-content elements and turn layout tables into plain blocks (in place)."""
     etree.strip_elements(tree, *_DROP_TAGS, etree.Comment, with_tail=False)
+    plain_captions(tree)
     drop_textless_links(tree)
     for table in tree.xpath("//table"):
         if not is_layout_table(table) and is_data_grid(table):
@@ -111,6 +112,36 @@ def prepare_tree(tree: etree._Element) -> None:
             unwrap_table(table)
     wrap_loose_text(tree)
     paragraph_divs(tree)
+
+
+_CAPTIONS = etree.XPath(
+    "//body//figure | //body//figcaption"
+    " | //body//*[self::p or self::div or self::span or self::td or self::section]"
+    "[contains(@class, 'caption') or contains(@id, 'caption')]"
+)
+
+
+def plain_captions(tree: etree._Element) -> None:
+    """Make a picture's caption a plain paragraph (in place): ``<figure>`` a ``<div>``, ``<figcaption>``
+    a ``<p>``, and a ``caption`` class or id dropped. Pictures are not extracted, and trafilatura then
+    discards captions with them, unseen (not even ``removed``), but a caption is the article's text: 图为…
+    with the photographer's credit, kept in the reference texts. A caption outside the article goes with
+    the block it stands in, as any paragraph does.
+
+    >>> t = parse_html("<body><figure><img src='a.jpg'><figcaption>图为检查现场</figcaption></figure>"
+    ...                "<p class='imgcaption'>（张三 摄）</p></body>")
+    >>> plain_captions(t)
+    >>> [(e.tag, e.get("class"), e.text) for e in t.find("body").iter("div", "p")]
+    [('div', None, None), ('p', None, '图为检查现场'), ('p', None, '（张三 摄）')]
+    """
+    for el in _CAPTIONS(tree):
+        if el.tag == "figure":
+            el.tag = "div"
+        elif el.tag == "figcaption":
+            el.tag = "p"
+        for name in ("class", "id"):
+            if "caption" in (el.get(name) or ""):
+                del el.attrib[name]
 
 
 # a link without text in a paragraph with text of its own outside links
