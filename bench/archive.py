@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/archive.py                 # 100,000 records, 1,000 queries (~4-5 min, 2 cores)
     .venv/bin/python bench/archive.py --records 20000 # quicker
+    .venv/bin/python bench/archive.py --index-only    # only step 3's index builds (~1.5 min)
 
 What it does, all in one run and one temporary folder:
 
@@ -58,7 +59,11 @@ import tracemalloc
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # imported where used: the index's pool workers import this script as their main
+    from scipy import sparse  # module (multiprocessing's rule), and a user's `newsarchive index` does not
+    # make them import datasketch and scipy (0.7 s each, while the first pieces wait)
 
 # bench/ holds scripts named like the packages (bench/normalize.py): keep them from shadowing the packages
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
@@ -66,8 +71,6 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 import numpy as np  # noqa: E402
 import orjson  # noqa: E402
 import rensa  # noqa: E402
-from datasketch import MinHash  # noqa: E402
-from scipy import sparse  # noqa: E402
 
 from newsarchive import similarity as sim  # noqa: E402
 from newsarchive.dups import find_clusters  # noqa: E402
@@ -161,10 +164,12 @@ def index_phase(root: Path, runs: int, search_runs: int) -> dict[str, float]:
     out = _index_figures("records_index", _median_run(pooled))
     out["records_index_serial_s"] = float(np.median(serial))
     out["records_index_pool_speedup"] = out["records_index_serial_s"] / out["records_index_s"]
-    out.update(_index_figures("index", _median_run([_first_index(root, None) for _ in range(search_runs)])))
+    if search_runs:  # 0: the records index only (--index-only --search-runs 0)
+        searched = [_first_index(root, None) for _ in range(search_runs)]
+        out.update(_index_figures("index", _median_run(searched)))
     t0 = time.perf_counter()
     with ArchiveIndex(root) as index:
-        again = index.update(search=True)
+        again = index.update(search=bool(search_runs))  # with the search tables when they were built
     out |= {"index_runs": runs, "search_runs": search_runs, "reindex_unchanged_s": time.perf_counter() - t0,
             "reindex_files_read": again.files_read}  # fmt: skip
     return out
@@ -268,6 +273,7 @@ def signature_peers(texts: list[str], runs: int = 3) -> dict[str, float]:
     upper = [(h >> np.uint64(32)).tolist() for h in hashes]  # datasketch hashes Python ints, one call each
     flat = np.concatenate(hashes)
     offsets = np.concatenate([[0], np.cumsum([len(h) for h in hashes])]).astype(np.uint64)
+    from datasketch import MinHash  # here, not at the top: see TYPE_CHECKING above
 
     def datasketch() -> None:
         for values in upper:
@@ -397,6 +403,8 @@ def run_matching(sigs: np.ndarray, texts: list[str], queries: list[str], size: i
 
 
 def incidence(hash_sets: list[np.ndarray], vocab: np.ndarray) -> sparse.csr_matrix:
+    from scipy import sparse
+
     cols = np.concatenate([np.searchsorted(vocab, h) for h in hash_sets])
     rows = np.repeat(np.arange(len(hash_sets)), [len(h) for h in hash_sets])
     return sparse.csr_matrix(
@@ -407,6 +415,8 @@ def incidence(hash_sets: list[np.ndarray], vocab: np.ndarray) -> sparse.csr_matr
 def jaccard_matrix(
     a: sparse.csr_matrix, b: sparse.csr_matrix, na: np.ndarray, nb: np.ndarray
 ) -> sparse.coo_matrix:
+    from scipy import sparse
+
     inter = (a @ b.T).tocoo()
     j = inter.data / (na[inter.row] + nb[inter.col] - inter.data)
     keep = j >= THRESHOLD
@@ -518,8 +528,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--workdir", type=Path, help="where to write the archive (default: a temp folder)")
     ap.add_argument("--index-runs", type=int, default=3, help="records-index builds timed each way (median)")
-    ap.add_argument("--search-runs", type=int, default=1, help="`newsarchive index` builds (search too)")
+    ap.add_argument("--search-runs", type=int, default=1, help="`newsarchive index` builds (0: none)")
     ap.add_argument("--sig-sample", type=int, default=2000, help="articles the signature peers are timed on")
+    ap.add_argument("--index-only", action="store_true",
+                    help="only generate, write and index the archive (step 3 without the reading cost)")
     args = ap.parse_args(argv)
     n, small, subset = args.records, max(args.records // 10, 1), min(args.brute, args.records)
     f: dict[str, object] = {"records": n, "queries": args.queries, "small": small, "brute_subset": subset,
@@ -528,8 +540,10 @@ def main(argv: list[str] | None = None) -> int:
                             "cores": len(os.sched_getaffinity(0))}  # fmt: skip
 
     t0 = time.perf_counter()
-    w = generate(n, args.queries, args.seed)
+    w = generate(n, 0 if args.index_only else args.queries, args.seed)
     f["generate_s"] = time.perf_counter() - t0
+    if args.index_only:
+        return index_only(w, args.workdir, f)
     f["median_chars"] = float(np.median([len(t) for t in w.texts]))
     f.update(signature_peers(w.texts[: args.sig_sample]))
     sigs, labels = archive_phase(w, args.workdir, f)
@@ -550,6 +564,29 @@ def main(argv: list[str] | None = None) -> int:
     f["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     f["load_after"] = os.getloadavg()[0]
     print_table(f, n, small)
+    print(json.dumps({k: (round(v, 4) if isinstance(v, float) else v) for k, v in f.items()}))
+    return 0
+
+
+def index_only(w: Workload, workdir: Path | None, f: dict[str, object]) -> int:
+    """``--index-only``: write the archive, time the index builds (:func:`index_phase`), print their rows
+    of the table and the JSON line."""
+    work = workdir or Path(tempfile.mkdtemp(prefix="bench-archive-"))
+    try:
+        t0 = time.perf_counter()
+        write_archive(work, w.texts)
+        f["write_jsonl_s"] = time.perf_counter() - t0
+        f.update(index_phase(work, f["index_runs"], f["search_runs"]))  # type: ignore[arg-type]
+    finally:
+        if not workdir:
+            shutil.rmtree(work, ignore_errors=True)
+    f["load_after"] = os.getloadavg()[0]
+    for label, fmt in TABLE:
+        try:
+            row = label.format_map(f), fmt.format_map(f)
+        except KeyError:  # a figure of the steps not run
+            continue
+        print(f"{row[0]:<90}  {row[1]}")
     print(json.dumps({k: (round(v, 4) if isinstance(v, float) else v) for k, v in f.items()}))
     return 0
 

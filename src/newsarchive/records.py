@@ -285,17 +285,21 @@ def check_record(item: Any, raw: bytes = b"\\u", *, valid_text: bool = False) ->
     Traceback (most recent call last):
     ...
     newsarchive.records.RecordFileError: not a record: missing id, text, title, kicker and 18 more
+    >>> check_record({"ti\\ud800tle": "标题"}, b'{"ti\\\\ud800tle": "x"}')  # in a key, too
+    Traceback (most recent call last):
+    ...
+    newsarchive.records.RecordFileError: not a record: holds a lone surrogate (\\ud800-\\udfff), which is ...
     """
     if not isinstance(item, dict):
         raise RecordFileError(f"not a record: expected a JSON object, got {_kind(item)}")
-    if not _is_valid()(item):
-        raise RecordFileError(f"not a record: {_invalid_message(item)}")
-    if not valid_text and b"\\u" in raw:
+    if not valid_text and b"\\u" in raw:  # first: the schema check cannot take one (in a key)
         try:
             json.dumps(item, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError as exc:
             raise RecordFileError("not a record: holds a lone surrogate (\\ud800-\\udfff), "
                                   "which is not text") from exc
+    if not _is_valid()(item):
+        raise RecordFileError(f"not a record: {_invalid_message(item)}")
     record = Record.from_dict(item)
     if record.text_sha256 != sha256_text(record.text):
         raise RecordFileError("text_sha256 is not the SHA-256 of text (the text was edited or damaged)")
