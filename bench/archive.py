@@ -573,10 +573,7 @@ def index_only(w: Workload, workdir: Path | None, f: dict[str, object]) -> int:
     of the table and the JSON line."""
     work = workdir or Path(tempfile.mkdtemp(prefix="bench-archive-"))
     try:
-        t0 = time.perf_counter()
-        write_archive(work, w.texts)
-        f["write_jsonl_s"] = time.perf_counter() - t0
-        f.update(index_phase(work, f["index_runs"], f["search_runs"]))  # type: ignore[arg-type]
+        write_and_index(w, work, f)
     finally:
         if not workdir:
             shutil.rmtree(work, ignore_errors=True)
@@ -591,16 +588,21 @@ def index_only(w: Workload, workdir: Path | None, f: dict[str, object]) -> int:
     return 0
 
 
+def write_and_index(w: Workload, work: Path, f: dict[str, object]) -> None:
+    """Write the articles as the archive's record segments in ``work`` and time its index builds."""
+    t0 = time.perf_counter()
+    write_archive(work, w.texts)
+    f["write_jsonl_s"] = time.perf_counter() - t0
+    f.update(index_phase(work, f["index_runs"], f["search_runs"]))  # type: ignore[arg-type]
+
+
 def archive_phase(
     w: Workload, workdir: Path | None, f: dict[str, object]
 ) -> tuple[np.ndarray, dict[int, int]]:
     """Write, index (twice), cluster; return the signatures (in record order) and cluster labels."""
     work = workdir or Path(tempfile.mkdtemp(prefix="bench-archive-"))
     try:
-        t0 = time.perf_counter()
-        write_archive(work, w.texts)
-        f["write_jsonl_s"] = time.perf_counter() - t0
-        f.update(index_phase(work, f["index_runs"], f["search_runs"]))  # type: ignore[arg-type]
+        write_and_index(w, work, f)
         f.update(reading_cost(work, float(f["records_index_s"])))  # type: ignore[arg-type]
         f["index_mb"] = (work / "index.sqlite").stat().st_size / 2**20
         sigs = load_signatures(work)
