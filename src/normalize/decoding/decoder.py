@@ -313,7 +313,7 @@ def implausibility(text: str) -> str | None:
     if not han_count(sample):
         letters = len(_HIGH_LATIN_RE.findall(sample))
         return "latin-mojibake" if letters >= 6 and letters * 4 > len(_LATIN_RE.findall(sample)) else None
-    if sample.isascii() or _non_ascii_count(sample) < 20:
+    if _non_ascii_count(sample) < 20:  # too few to judge (none: ASCII)
         return None
     return "rare-characters" if _plausibility(sample) < _PLAUSIBLE else None
 

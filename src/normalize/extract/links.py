@@ -31,10 +31,12 @@ _CANDIDATES = [chr(c) for c in range(0x2400, 0x2427) if c != 0x2424]  # U+2424 i
 _HAS_TEXT = etree.XPath("boolean(//text()[contains(., $c)])")
 _ANCHORS = etree.XPath("//a[@href][normalize-space(.)]")
 _NOT_A_PAGE = re.compile(r"^\s*(?:#|javascript:|mailto:|tel:|$)", re.I)
-_FILE = re.compile(
-    r"\.(?:pdf|docx?|xlsx?|pptx?|wps|et|dps|ofd|txt|csv|zip|rar|7z|gz|jpe?g|png|gif|bmp|mp4|mp3|apk)(?:[?#].*)?$",
-    re.I,
-)
+# an attached document (附件): a file a reader downloads and keeps, named in the article's text ...
+_DOCUMENTS = r"pdf|docx?|xlsx?|pptx?|wps|et|dps|ofd|txt|csv|zip|rar|7z"
+# ... and the other files a link fetches: images, media, apps (widgets: 点击看大图, 下载客户端)
+_OTHER_FILES = r"gz|jpe?g|png|gif|bmp|mp4|mp3|apk"
+_DOCUMENT = re.compile(rf"\.(?:{_DOCUMENTS})(?:[?#].*)?$", re.I)
+_FILE = re.compile(rf"\.(?:{_DOCUMENTS}|{_OTHER_FILES})(?:[?#].*)?$", re.I)
 
 
 @dataclass(frozen=True)
@@ -75,17 +77,12 @@ def points_elsewhere(href: str | None) -> bool:
     return href is not None and not _NOT_A_PAGE.match(href) and not _FILE.search(href.strip())
 
 
-# an attached document (附件): a file a reader downloads, not a page of the site (images, media and apps
-# are left alone: their links are widgets, 点击看大图, 下载客户端)
-_DOCUMENT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|wps|et|dps|ofd|txt|csv|zip|rar|7z)(?:[?#].*)?$", re.I)
-_ATTACHMENT_ANCHORS = etree.XPath("//body//a[@href][normalize-space(.)]")
-
-
 def unwrap_attachments(tree: etree._Element) -> None:
     """Turn each link to an attached document into its text (in place): a government notice lists its
     附件 (1.申请表.docx, 2.网点名单.xlsx) as links, and a paragraph of nothing but links reads to
     trafilatura as a block of links, so the list left the article unseen, not even ``removed``. The
-    names are the article's: its reference texts keep them. Links to pages stay links.
+    names are the article's: its reference texts keep them. Links to pages, images, media and apps stay
+    links.
 
     >>> from normalize.extract.tree import parse_html
     >>> t = parse_html("<body><p>附件：<a href='/f/1.docx'>1.申请表.docx</a>"
@@ -94,7 +91,7 @@ def unwrap_attachments(tree: etree._Element) -> None:
     >>> [(a.text, a.get("href")) for a in t.iter("a")], "".join(t.find(".//p").itertext())
     ([('另一篇', '/b.html')], '附件：1.申请表.docx另一篇')
     """
-    for a in _ATTACHMENT_ANCHORS(tree):
+    for a in _ANCHORS(tree):
         if _DOCUMENT.search(a.get("href", "").strip()) and a.getparent() is not None:
             a.drop_tag()
 
