@@ -518,7 +518,7 @@ class ArchiveIndex:
         stats.workers = max(stats.workers, min(workers, len(groups)))
         start, done, pending = time.perf_counter(), 0, 0
         self._next_rowid = self._first_free_rowid()
-        deferred = total >= PARALLEL_MIN_BYTES and self._defer_indexes()
+        deferred = self._defer_indexes() if total >= PARALLEL_MIN_BYTES else []
         if progress is not None:
             progress.start(total)
         try:
@@ -535,8 +535,7 @@ class ArchiveIndex:
                     progress.update(done, f"{stats.records_added:,} records")
             clock = time.process_time()
             self._commit(stats)
-            if deferred:
-                self._create_indexes()
+            self._create_indexes(deferred)
             _add_seconds(stats.seconds, "write", time.process_time() - clock)
         except BaseException:
             self.db.rollback()
@@ -546,28 +545,30 @@ class ArchiveIndex:
                 progress.close()
         _add_seconds(stats.seconds, "wall", time.perf_counter() - start)
 
-    def _defer_indexes(self) -> bool:
+    def _defer_indexes(self) -> list[str]:
         """For a large first build (no records yet): drop the secondary indexes of the tables it fills
-        (``records``, ``capture_records``), to be made by :meth:`_create_indexes` after the last rows:
-        one sort per index instead of a B-tree insert per row (a quarter of the writer's CPU).
+        (``records``, ``capture_records``) and return their statements, to be run again by
+        :meth:`_create_indexes` after the last rows: one sort per index instead of a B-tree insert per
+        row (a quarter of the writer's CPU). Nothing (``[]``) when the tables hold records already.
 
         A build killed before the end leaves them missing, never wrong: the next opening of the index
         (:data:`_SCHEMA`) and the next update (:func:`newsarchive.capturelog.prepare`) make them again.
         """
         if self.db.execute("SELECT EXISTS (SELECT 1 FROM records)").fetchone()[0]:
-            return False
-        names = [name for (name,) in self.db.execute(
-            "SELECT name FROM sqlite_master WHERE type='index' AND sql IS NOT NULL "
-            "AND tbl_name IN ('records', 'capture_records')")]  # fmt: skip
+            return []
+        dropped = self.db.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type='index' AND sql IS NOT NULL "
+            "AND tbl_name IN ('records', 'capture_records')").fetchall()  # fmt: skip
         with self.db:
-            for name in names:
+            for name, _ in dropped:
                 self.db.execute(f'DROP INDEX "{name}"')
-        return True
+        return [sql for _, sql in dropped]
 
-    def _create_indexes(self) -> None:
-        """The indexes :meth:`_defer_indexes` dropped, from the tables' own schemas (as on opening)."""
-        self.db.executescript(_SCHEMA)
-        capturelog.prepare(self.db)
+    def _create_indexes(self, statements: list[str]) -> None:
+        """The indexes :meth:`_defer_indexes` dropped, made again from their own statements."""
+        with self.db:
+            for sql in statements:
+                self.db.execute(sql)
 
     def _commit(self, stats: IndexStats) -> None:
         """Commit (timed apart: FTS5 writes the terms it holds at a commit)."""

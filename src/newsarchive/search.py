@@ -388,8 +388,6 @@ def _ellipsis(pieces: list[tuple[str, bool]], before: bool, after: bool) -> list
 class UpdateStats:
     """What :func:`prepare` did to the search tables before an update adds rows."""
 
-    removed: int = 0
-    rebuilt: bool = False
     note: str = ""  # why the tables were built again, when a user should know
 
 
@@ -414,15 +412,13 @@ def prepare(db: sqlite3.Connection) -> UpdateStats:
         stats.note = (f"the search tables were of token scheme {scheme}, not {TOKEN_SCHEME}; built them "
                       "again" if scheme not in (None, TOKEN_SCHEME) else "")
         clear(db)
-        stats.rebuilt = True
     _configure(db, FTS_CONFIG)  # also ends the settings of a bulk build that was interrupted
     stale = [r for (r,) in db.execute(_STALE_SQL)]
     if stale and len(stale) * 2 >= count(db):
-        clear(db)
-        stats.rebuilt, stats.removed = True, len(stale)
+        clear(db)  # most rows are stale: building them again costs less than deleting them
     else:
         with db:
-            stats.removed = _delete(db, stale)
+            _delete(db, stale)
     return stats
 
 
