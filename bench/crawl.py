@@ -348,7 +348,7 @@ def run_peer(work: Path, base: str, args: argparse.Namespace) -> dict[str, Any]:
             "cpu_ms_per_page": 1000.0 * cpu / max(1, pages), "cores_busy": cpu / wall, "memory": memory}
 
 
-def run_floor(work: Path, base: str, paths: list[str], extra: list[str]) -> float:
+def run_floor(work: Path, base: str, paths: list[str], extra: dict[str, str]) -> float:
     """Scrapy's floor: CPU ms per response of the ``floor`` spider (every page from a list, nothing done
     with the responses), after start-up, in the same generated project and settings as the peer, plus
     the ``--floor-set`` settings (e.g. ``ASYNCIO_EVENT_LOOP=uvloop.Loop``: Scrapy's floor on its fastest
@@ -358,8 +358,8 @@ def run_floor(work: Path, base: str, paths: list[str], extra: list[str]) -> floa
     urls_file.write_text("\n".join(base + path for path in paths), encoding="utf-8")
     cpu_file.unlink(missing_ok=True)
     command = peer_command("floor", log_file, "-a", f"urls_file={urls_file}", "-a", f"cpu_file={cpu_file}")
-    for item in extra:
-        command += ["-s", "=".join(split_setting(item))]
+    for name, value in extra.items():
+        command += ["-s", f"{name}={value}"]
     result = subprocess.run(command, cwd=project, env=clean_env(), capture_output=True, text=True)
     log = log_file.read_text(encoding="utf-8", errors="replace") if log_file.exists() else ""
     stats = stats_from_log(log) if log else {}
@@ -381,10 +381,10 @@ def self_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def split_setting(item: str) -> tuple[str, str]:
+def split_setting(item: str, option: str = "--set") -> tuple[str, str]:
     name, sep, value = item.partition("=")
     if not sep or not name:
-        raise SystemExit(f"bench: --set {item!r}: write NAME=VALUE, e.g. --set CLEAN_WORKERS=1")
+        raise SystemExit(f"bench: {option} {item!r}: write NAME=VALUE, e.g. {option} CLEAN_WORKERS=1")
     return name, value
 
 
@@ -514,6 +514,7 @@ def print_table(f: dict[str, Any]) -> None:
 
 
 def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    floor_settings = dict(split_setting(item, "--floor-set") for item in args.floor_set)  # before any run
     site = work / "site"
     build.build(site, copies=args.pages)
     pages = html_pages(site)
@@ -536,7 +537,7 @@ def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             runs["load"].append(os.getloadavg()[0])
             if not args.crawl_only:
                 runs["peer"].append(run_peer(work, base, args))
-                runs["floor"].append(run_floor(work, base, [path for path, _, _ in pages], args.floor_set))
+                runs["floor"].append(run_floor(work, base, [path for path, _, _ in pages], floor_settings))
             if args.scrapy_bench:
                 runs["bench"].append(run_scrapy_bench(work, args.bench_seconds))
     finally:
@@ -582,7 +583,7 @@ def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         "scrapy_bench_pages_per_s": median(runs["bench"]),
         "clean_workers": args.workers,
         "settings": dict(split_setting(item) for item in args.set),
-        "floor_settings": dict(split_setting(item) for item in args.floor_set),
+        "floor_settings": floor_settings,
     }
     f["memory_flat"] = bool(memory_all) and f["memory_growth_max"] <= FLAT_GROWTH
     f["crawl_vs_ceiling"] = ratio(f["crawl_pages_per_s"], f["ceiling_pages_per_s"])
